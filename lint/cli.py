@@ -1,0 +1,136 @@
+"""Command line: ``multus-lint [options] PATH...``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from multus_lint import __version__
+from multus_lint.config import Config, ConfigError, find_config, load_config
+from multus_lint.findings import SEVERITIES
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # usage errors exit 2 with a one-line reason
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"multus-lint: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from multus_lint.reporters import FORMATS
+
+    p = _Parser(
+        prog="multus-lint",
+        description="Lint Multus CNI manifests for K3s: NetworkAttachmentDefinitions and their CNI "
+        "JSON, pod network annotations, the rke2-multus chart values, Multus DaemonSets and K3s config.",
+        epilog="Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 usage or "
+        "configuration error (or no input could be read).",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or directories to lint; '-' reads standard input")
+    p.add_argument("--format", choices=sorted(FORMATS), default=None, help="output format (default: text)")
+    p.add_argument("--fail-level", choices=SEVERITIES, default=None,
+                   help="lowest severity that makes the exit code 1 (default: warning)")
+    p.add_argument("--select", action="append", default=[], metavar="RULES",
+                   help="only these rules: codes, names or prefixes such as ML1 (comma-separated)")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULES",
+                   help="skip these rules: codes, names or prefixes (comma-separated)")
+    p.add_argument("--config", metavar="FILE",
+                   help="config file (default: nearest .multus-lint.yaml or pyproject.toml [tool.multus-lint])")
+    p.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
+    p.add_argument("--no-color", action="store_true", help="never colour the text output")
+    p.add_argument("--version", action="version", version=f"multus-lint {__version__}")
+    prof = p.add_argument_group("cluster profile (overrides the config file and discovered K3s config)")
+    prof.add_argument("--k3s-version", metavar="VERSION", help="K3s version, e.g. v1.30.6+k3s1")
+    prof.add_argument("--data-dir", metavar="DIR", help="K3s data dir (default /var/lib/rancher/k3s)")
+    prof.add_argument("--nodes", metavar="N", help="number of nodes, or 'unknown'")
+    prof.add_argument("--cluster-cidr", metavar="CIDRS", help="cluster CIDR(s), comma-separated")
+    prof.add_argument("--service-cidr", metavar="CIDRS", help="service CIDR(s), comma-separated")
+    prof.add_argument("--flannel-backend", metavar="BACKEND",
+                      help="none, vxlan, host-gw or wireguard-native")
+    prof.add_argument("--print-profile", action="store_true",
+                      help="print the cluster profile in force and where each value came from, then exit")
+    return p
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _load_config(args: argparse.Namespace) -> Config:
+    if args.config:
+        if not os.path.isfile(args.config):
+            raise ConfigError(f"--config {args.config}: no such file")
+        return load_config(args.config)
+    start = next((p for p in args.paths if p != "-"), None) or (args.stdin_filename or ".")
+    if not os.path.exists(start):
+        start = "."
+    found = find_config(start)
+    return load_config(found) if found else Config()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _main(args, parser)
+    except ConfigError as exc:
+        sys.stderr.write(f"multus-lint: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from multus_lint.runner import Options, exit_code, resolve_profile, run
+
+    config = _load_config(args)
+    flags = {
+        "k3s-version": args.k3s_version, "data-dir": args.data_dir, "nodes": args.nodes,
+        "cluster-cidr": args.cluster_cidr, "service-cidr": args.service_cidr,
+        "flannel-backend": args.flannel_backend,
+    }
+    options = Options(paths=args.paths, stdin_filename=args.stdin_filename,
+                      select=_split(args.select), ignore=_split(args.ignore),
+                      profile_flags={k: v for k, v in flags.items() if v is not None})
+    if args.print_profile and not args.paths:
+        from multus_lint.model import Project
+
+        profile = resolve_profile(config, Project(root=".", limits=config.limits), options.profile_flags)
+        _print_profile(profile)
+        return EXIT_OK
+    if not args.paths:
+        parser.error("no PATH given (use '-' to read standard input)")
+    if args.paths.count("-") > 1:
+        parser.error("'-' (standard input) can be given only once")
+    result = run(options, config)
+    if args.print_profile:
+        _print_profile(result.profile)
+        return EXIT_OK
+    fmt = args.format or "text"
+    from multus_lint.reporters import get_reporter
+
+    out = sys.stdout
+    color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
+    sources = {s.path: s for s in result.project.sources}
+    get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files, color=color)
+    out.flush()
+    if result.nothing_readable:
+        return EXIT_USAGE
+    fail_level = args.fail_level or config.fail_level or "warning"
+    return exit_code(result.findings, fail_level)
+
+
+def _print_profile(profile: Any) -> None:
+    rows = profile.describe()
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    for key, value, source in rows:
+        sys.stdout.write(f"{key:<{width}}  {value:<{vwidth}}  ({source})\n")

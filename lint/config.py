@@ -1,0 +1,186 @@
+"""The configuration file: ``.multus-lint.yaml`` or ``[tool.multus-lint]`` in pyproject.toml.
+
+Config is checked and defaulted here, before any rule sees it: an unknown key or a
+value of the wrong type is a usage error (exit 2) with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint.findings import SEVERITIES
+from multus_lint.source import Limits
+from multus_lint.suggest import hint
+
+CONFIG_NAMES = (".multus-lint.yaml", ".multus-lint.yml")
+CLUSTER_KEYS = ("k3s-version", "data-dir", "nodes", "cluster-cidr", "service-cidr", "flannel-backend")
+TOP_KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "known-networks",
+            "extra-plugins", "cluster", "limits", "fail-level")
+
+
+class ConfigError(Exception):
+    """A usage or configuration error: reported on stderr, exit code 2."""
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    root: str = "."
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    exclude: list[str] = field(default_factory=list)
+    known_networks: list[str] = field(default_factory=list)
+    extra_plugins: list[str] = field(default_factory=list)
+    cluster: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    fail_level: str | None = None
+
+
+def find_config(start: str) -> str | None:
+    """The nearest config file at or above ``start``; pyproject.toml counts with a tool table."""
+    here = os.path.abspath(start)
+    if os.path.isfile(here):
+        here = os.path.dirname(here)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(here, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(here, "pyproject.toml")
+        if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
+            return pyproject
+        if os.path.isdir(os.path.join(here, ".git")):
+            return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _pyproject_table(path: str) -> dict | None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    table = data.get("tool", {}).get("multus-lint")
+    return table if isinstance(table, dict) else None
+
+
+def load_config(path: str) -> Config:
+    if path.endswith(".toml"):
+        raw = _pyproject_table(path)
+        if raw is None:
+            raise ConfigError(f"{path}: no [tool.multus-lint] table")
+    else:
+        import yaml
+
+        try:
+            with open(path, encoding="utf-8") as fh:
+                raw = yaml.safe_load(fh)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text") from exc
+        if raw is None:
+            raw = {}
+    cfg = parse_config(raw, path)
+    cfg.path = path
+    cfg.root = os.path.dirname(os.path.abspath(path))
+    return cfg
+
+
+def parse_config(raw: Any, where: str = "config") -> Config:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: the configuration must be a mapping")
+    cfg = Config()
+    for key, value in raw.items():
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{where}: unknown key '{key}'{hint(str(key), TOP_KEYS)}")
+        attr = key.replace("-", "_")
+        if key in ("select", "ignore", "exclude", "known-networks", "extra-plugins"):
+            setattr(cfg, attr, _str_list(value, f"{where}: {key}"))
+        elif key == "severity":
+            cfg.severity = _severity_map(value, where)
+        elif key == "per-path-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: per-path-ignores must map path globs to rule lists")
+            cfg.per_path_ignores = {str(k): _str_list(v, f"{where}: per-path-ignores.{k}")
+                                    for k, v in value.items()}
+        elif key == "cluster":
+            cfg.cluster = _cluster(value, where)
+        elif key == "limits":
+            cfg.limits = _limits(value, where)
+        elif key == "fail-level":
+            if value not in SEVERITIES:
+                raise ConfigError(f"{where}: fail-level must be one of {', '.join(SEVERITIES)}")
+            cfg.fail_level = value
+    _check_rule_names(cfg, where)
+    return cfg
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return [str(v) for v in value]
+    raise ConfigError(f"{where}: expected a list of strings")
+
+
+def _severity_map(value: Any, where: str) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: severity must map rules to error|warning|info")
+    out = {}
+    for rule, sev in value.items():
+        if sev not in SEVERITIES:
+            raise ConfigError(f"{where}: severity.{rule}: '{sev}' is not one of {', '.join(SEVERITIES)}")
+        out[str(rule)] = sev
+    return out
+
+
+def _cluster(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: cluster must be a mapping")
+    for key in value:
+        if key not in CLUSTER_KEYS:
+            raise ConfigError(f"{where}: unknown key 'cluster.{key}'{hint(str(key), CLUSTER_KEYS)}")
+    out = dict(value)
+    if "nodes" in out and not (isinstance(out["nodes"], int) and out["nodes"] >= 1) \
+            and out["nodes"] not in ("unknown", None):
+        raise ConfigError(f"{where}: cluster.nodes must be a positive number or 'unknown'")
+    return out
+
+
+def _limits(value: Any, where: str) -> Limits:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: limits must be a mapping")
+    limits = Limits()
+    for key, v in value.items():
+        if key not in Limits.KEYS:
+            raise ConfigError(f"{where}: unknown key 'limits.{key}'{hint(str(key), Limits.KEYS)}")
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ConfigError(f"{where}: limits.{key} must be a positive integer")
+        setattr(limits, key.replace("-", "_"), v)
+    return limits
+
+
+def _check_rule_names(cfg: Config, where: str) -> None:
+    from multus_lint import registry
+
+    names = list(registry.iter_rule_names())
+    groups = [("select", cfg.select), ("ignore", cfg.ignore), ("severity", list(cfg.severity))]
+    groups += [(f"per-path-ignores.{k}", v) for k, v in cfg.per_path_ignores.items()]
+    for label, items in groups:
+        _, unknown = registry.expand(items)
+        if unknown:
+            raise ConfigError(f"{where}: {label}: unknown rule '{unknown[0]}'{hint(unknown[0], names)}")

@@ -1,0 +1,116 @@
+"""Finding the files to lint, and the rest of the project they are linted against."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
+             ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+@dataclass
+class Candidate:
+    path: str  # as the user should see it
+    real: str  # where to read it
+    named: bool
+    error: str | None = None  # a broken or looping symlink
+
+
+def display_path(path: str) -> str:
+    """Relative to the current directory when below it, else as given."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def excluded(path: str, root: str, patterns: list[str]) -> bool:
+    if not patterns:
+        return False
+    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    for pat in patterns:
+        p = pat.rstrip("/")
+        if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*") or rel == p \
+                or rel.startswith(p + "/") or fnmatch.fnmatch(os.path.basename(rel), p):
+            return True
+    return False
+
+
+def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candidate]:
+    """Manifest files below ``top``. Directory symlinks are followed only into places not
+    already being walked (no loops, no climbing back up the tree)."""
+    seen: set[str] = set()
+    top_real = os.path.realpath(top)
+    stack = [top]
+    while stack:
+        d = stack.pop()
+        real = os.path.realpath(d)
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            path = os.path.join(d, e.name)
+            if excluded(path, root, exclude):
+                continue
+            try:
+                is_dir = e.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if e.name in SKIP_DIRS:
+                    continue
+                if e.is_symlink():
+                    target = os.path.realpath(path)
+                    inside = target.startswith(top_real + os.sep)
+                    if not inside or target in seen or real.startswith(target + os.sep):
+                        continue  # out of the tree, back up it, or into a loop
+                subdirs.append(path)
+            elif e.name.lower().endswith(SUFFIXES):
+                if e.is_symlink() and not os.path.exists(path):
+                    reason = "symlink loop" if _is_loop(path) else "broken symlink"
+                    yield Candidate(display_path(path), path, named, reason)
+                elif e.is_file(follow_symlinks=True) or e.is_symlink():
+                    yield Candidate(display_path(path), path, named)
+        stack.extend(reversed(subdirs))
+
+
+def _is_loop(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == 40
+    return False
+
+
+def git_root(start: str) -> str | None:
+    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def git_ignored(root: str, paths: list[str]) -> set[str]:
+    """Which of ``paths`` git ignores (context files only; never fails the run)."""
+    if not paths:
+        return set()
+    try:
+        proc = subprocess.run(["git", "-C", root, "check-ignore", "--stdin", "-z"],
+                              input="\0".join(paths).encode(), capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {p for p in proc.stdout.decode(errors="replace").split("\0") if p}

@@ -1,0 +1,34 @@
+"""Reporters: each turns the findings of a run into one output format.
+
+Imported by name only when chosen, so a format's dependencies (rich for text) stay off the
+start-up path of the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import IO, Protocol
+
+from multus_lint.findings import Finding
+
+FORMATS = {
+    "text": "multus_lint.reporters.text",
+    "json": "multus_lint.reporters.json_format",
+}
+
+
+class Report(Protocol):
+    def __call__(self, findings: list[Finding], out: IO[str], *, sources: dict, files: int,
+                 color: bool) -> None: ...
+
+
+def get_reporter(name: str) -> Report:
+    return importlib.import_module(FORMATS[name]).report  # type: ignore[no-any-return]
+
+
+def summary(findings: list[Finding], files: int) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity] += 1
+    return {"files": files, "findings": len(findings), "errors": counts["error"],
+            "warnings": counts["warning"], "infos": counts["info"]}

@@ -1,0 +1,218 @@
+"""The pipeline: discover, load, model, profile, rules, filter."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint import registry
+from multus_lint.config import Config, ConfigError
+from multus_lint.context import Context
+from multus_lint.discover import Candidate, display_path, git_root, walk
+from multus_lint.findings import SEVERITY_RANK, Finding, Span
+from multus_lint.loader import has_placeholder
+from multus_lint.model import Project, build_project
+from multus_lint.profile import Profile, apply
+from multus_lint.source import SourceFile, decode, read
+
+# A context file (not named, only there to resolve references) is parsed only when its
+# text could matter to a cross-file rule: the rest of a large repository is skipped unread.
+CONTEXT_MARKERS = ("k8s.cni.cncf.io", "helm.cattle.io", "multus", "kubevirt", "k3s",
+                   "data-dir", "cluster-cidr", "flannel", "server:")
+
+
+@dataclass
+class Options:
+    paths: list[str]
+    stdin_filename: str | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    profile_flags: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    findings: list[Finding]
+    project: Project
+    profile: Profile
+    named_files: int
+
+    @property
+    def nothing_readable(self) -> bool:
+        """No named input could be read at all (exit code 2)."""
+        return all(s.error for s in self.project.sources if s.named)
+
+
+def project_root(config: Config, paths: list[str]) -> str:
+    if config.path:
+        return config.root
+    first = next((p for p in paths if p != "-"), ".")
+    root = git_root(first)
+    if root:
+        return root
+    cwd = os.getcwd()
+    absolute = [os.path.abspath(p) for p in paths if p != "-"]
+    if all(a == cwd or a.startswith(cwd + os.sep) for a in absolute):
+        return cwd
+    a = absolute[0] if absolute else cwd
+    return a if os.path.isdir(a) else os.path.dirname(a)
+
+
+def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFile], int]:
+    """Named sources first, then the project's other files as context."""
+    limits = config.limits
+    sources: list[SourceFile] = []
+    named_real: set[str] = set()
+    candidates: list[Candidate] = []
+    for p in options.paths:
+        if p == "-":
+            data = sys.stdin.buffer.read(limits.max_file_size + 1)
+            name = options.stdin_filename or "<stdin>"
+            src = decode(name, data, limits)
+            sources.append(src)
+            if options.stdin_filename:
+                named_real.add(os.path.realpath(options.stdin_filename))
+        elif os.path.isdir(p):
+            candidates.extend(walk(p, root, config.exclude, named=True))
+        elif os.path.lexists(p):
+            candidates.append(Candidate(display_path(p) if os.path.isabs(p) else os.path.normpath(p),
+                                        p, True))
+        else:
+            raise ConfigError(f"{p}: no such file or directory")
+    for c in candidates:
+        real = os.path.realpath(c.real)
+        if real in named_real:
+            continue
+        named_real.add(real)
+        sources.append(_read(c, limits))
+    named = len(sources)
+    if os.path.isdir(root):
+        for c in walk(root, root, config.exclude, named=False):
+            real = os.path.realpath(c.real)
+            if real in named_real or c.error:
+                continue
+            named_real.add(real)
+            src = _read(c, limits)
+            if src.text is not None and any(m in src.text for m in CONTEXT_MARKERS):
+                src.named = False
+                sources.append(src)
+    return sources, named
+
+
+def _read(c: Candidate, limits: Any) -> SourceFile:
+    if c.error:
+        return SourceFile(c.path, error=("ML002", f"cannot be read: {c.error}", Span.point(1)))
+    return read(c.real, c.path, limits)
+
+
+def resolve_profile(config: Config, project: Project, flags: dict[str, Any]) -> Profile:
+    profile = Profile()
+    for doc in sorted(project.k3s_configs, key=lambda d: d.source.path):
+        settings = {k.rstrip("+"): v for k, v in doc.data.items() if isinstance(k, str)}
+        where = f"{doc.source.path}"
+        if "server" in settings:
+            settings["nodes"] = 2
+        apply(profile, {k: v for k, v in settings.items() if k != "nodes"}, where, strict=False)
+        if "server" in settings:
+            profile.nodes = 2
+            profile.sources["nodes"] = f"{where} (server: joins another node, so more than one)"
+    apply(profile, config.cluster, f"config {config.path or ''} cluster:".replace("  ", " "))
+    apply(profile, flags, "command line")
+    return profile
+
+
+def enabled_codes(config: Config, options: Options) -> set[str]:
+    select = options.select or config.select
+    codes, unknown = registry.expand(select or ["ALL"])
+    if unknown:
+        raise ConfigError(f"--select: unknown rule '{unknown[0]}'")
+    ignored, unknown = registry.expand(config.ignore + options.ignore)
+    if unknown:
+        raise ConfigError(f"--ignore: unknown rule '{unknown[0]}'")
+    return codes - ignored
+
+
+def run(options: Options, config: Config) -> Result:
+    registry.load_rules()
+    codes = enabled_codes(config, options)
+    root = project_root(config, options.paths)
+    sources, named = collect(options, config, root)
+    if named == 0:
+        raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
+    project = build_project(sources, root, config.limits)
+    profile = resolve_profile(config, project, options.profile_flags)
+    ctx = Context(project, profile, config)
+    findings = [_problem_finding(src, prob) for src, prob in project.problems]
+    for checker in registry.all_checkers():
+        if not any(r.code in codes for r in checker.rules):
+            continue
+        try:
+            findings.extend(checker.fn(ctx))
+        except Exception as exc:  # a bug in one rule must not stop the others
+            findings.append(_internal_error(checker, exc))
+    findings = filter_findings(findings, project, config, codes)
+    return Result(findings, project, profile, named)
+
+
+def _problem_finding(source: SourceFile, prob: Any) -> Finding:
+    rule = registry.get(prob.code)
+    assert rule is not None, prob.code
+    return Finding(rule.code, rule.name, rule.severity, prob.message, source.path, prob.span,
+                   prob.object)
+
+
+def _internal_error(checker: Any, exc: Exception) -> Finding:
+    rule = registry.get("ML000")
+    assert rule is not None
+    codes = ", ".join(r.code for r in checker.rules)
+    tb = traceback.extract_tb(exc.__traceback__)[-1]
+    where = f"{os.path.basename(tb.filename)}:{tb.lineno}"
+    return Finding(rule.code, rule.name, rule.severity,
+                   f"internal error in the check for {codes}: {type(exc).__name__}: {exc} (at {where}); "
+                   "the other rules ran. Please report this.", "<multus-lint>", Span.point(1))
+
+
+def filter_findings(findings: list[Finding], project: Project, config: Config,
+                    codes: set[str]) -> list[Finding]:
+    named_paths = {s.path for s in project.sources if s.named}
+    sources = {s.path: s for s in project.sources}
+    overrides: dict[str, str] = {}
+    for key, sev in config.severity.items():
+        for code in registry.expand([key])[0]:
+            overrides[code] = sev
+    out: list[Finding] = []
+    seen: set[tuple] = set()
+    placeholder_lines: set[tuple[str, int]] = set()
+    ml003 = registry.get("ML003")
+    for f in findings:
+        if f.code != "ML000" and (f.code not in codes or f.path not in named_paths):
+            continue
+        if f.code not in ("ML000", "ML001", "ML002", "ML003", "ML004"):
+            src = sources.get(f.path)
+            if src is not None and has_placeholder(src.line_text(f.span.line)):
+                # The value judged holds a template placeholder: say so once, judge nothing.
+                if (f.path, f.span.line) not in placeholder_lines and ml003 and ml003.code in codes:
+                    placeholder_lines.add((f.path, f.span.line))
+                    out.append(Finding(ml003.code, ml003.name, ml003.severity,
+                                       "value holds a template placeholder and is not judged until "
+                                       f"rendered (would have been {f.code} {f.rule})", f.path, f.span,
+                                       f.object))
+                continue
+        if f.code in overrides:
+            f.severity = overrides[f.code]
+        key = (f.code, f.path, f.span, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def exit_code(findings: list[Finding], fail_level: str) -> int:
+    bar = SEVERITY_RANK[fail_level]
+    return 1 if any(SEVERITY_RANK[f.severity] >= bar for f in findings) else 0
+

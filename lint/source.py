@@ -1,0 +1,111 @@
+"""Reading a file's text safely: size limit, binary detection, encodings."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from multus_lint.findings import Span
+
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%", re.S)
+
+
+@dataclass
+class Limits:
+    """Safety limits; every one is configurable (config ``limits:``)."""
+
+    max_file_size: int = 10 * 1024 * 1024  # bytes
+    max_depth: int = 200  # nesting of YAML/JSON collections
+    max_nodes: int = 2_000_000  # nodes after alias expansion, per document
+    max_line_length: int = 200_000  # characters
+    max_annotation_entries: int = 1000  # entries of one networks annotation judged
+
+    KEYS = ("max-file-size", "max-depth", "max-nodes", "max-line-length", "max-annotation-entries")
+
+
+@dataclass
+class SourceFile:
+    """One input: its display path and, when it could be read, its text."""
+
+    path: str
+    text: str | None = None
+    error: tuple[str, str, Span] | None = None  # (code, message, span) when unreadable
+    named: bool = True  # named on the command line (findings are reported for it)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = (self.text or "").splitlines()
+        return self._lines
+
+    def line_text(self, line: int) -> str:
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    @property
+    def templated(self) -> bool:
+        return bool(self.text and ("{{" in self.text or "{%" in self.text or "}%" in self.text)
+                    and TEMPLATE_RE.search(self.text))
+
+
+def decode(path: str, data: bytes, limits: Limits) -> SourceFile:
+    if len(data) > limits.max_file_size:
+        return SourceFile(path, error=("ML002", f"file is {len(data):,} bytes, over the size limit "
+                                       f"of {limits.max_file_size:,} (limits.max-file-size)", Span.point(1)))
+    nul = data.find(b"\0")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        return SourceFile(path, error=("ML002", "binary file (NUL byte): not a manifest", Span.point(line)))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return SourceFile(path, error=(
+            "ML002", f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            Span.point(line)))
+    if len(text) > limits.max_line_length and _has_long_line(text, limits.max_line_length):
+        return SourceFile(path, text=None, error=(
+            "ML004", f"a line is longer than {limits.max_line_length:,} characters "
+            "(limits.max-line-length): not linted", Span.point(_long_line(text, limits.max_line_length))))
+    return SourceFile(path, text=text)
+
+
+def _has_long_line(text: str, limit: int) -> bool:
+    return _long_line(text, limit) > 0
+
+
+def _long_line(text: str, limit: int) -> int:
+    start = 0
+    line = 1
+    while True:
+        end = text.find("\n", start)
+        stop = len(text) if end == -1 else end
+        if stop - start > limit:
+            return line
+        if end == -1:
+            return 0
+        start = end + 1
+        line += 1
+
+
+def read(path: str, display: str, limits: Limits) -> SourceFile:
+    try:
+        size = os.path.getsize(path)
+        if size > limits.max_file_size:
+            return SourceFile(display, error=("ML002", f"file is {size:,} bytes, over the size limit "
+                                              f"of {limits.max_file_size:,} (limits.max-file-size)",
+                                              Span.point(1)))
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_file_size + 1)
+    except IsADirectoryError:
+        return SourceFile(display, error=("ML002", "is a directory", Span.point(1)))
+    except PermissionError:
+        return SourceFile(display, error=("ML002", "cannot be read: permission denied", Span.point(1)))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if exc.errno == 40:  # ELOOP
+            reason = "symlink loop"
+        return SourceFile(display, error=("ML002", f"cannot be read: {reason}", Span.point(1)))
+    return decode(display, data, limits)
