@@ -295,8 +295,9 @@ class Builder:
         for prob in item.problems:
             if templated and prob.code == "ML001":
                 prob = Problem("ML003", "template syntax ({{ }}, {% %} or %{NAME}%): the file does not "
-                               f"parse until rendered ({prob.message}); render it first, e.g. "
-                               "`helm template ... | multus-lint -`", prob.span)
+                               f"parse until rendered ({prob.message} at line {prob.span.line}); render "
+                               "it first, e.g. `helm template ... | multus-lint -`",
+                               _first_placeholder(source) or prob.span)
             p.problems.append((source, prob))
         if item.tree is None:
             return
@@ -363,6 +364,18 @@ class Builder:
         assert parsed.tree is not None
         nad.config = CniConfig(doc, parsed.tree)
         return nad
+
+
+def _first_placeholder(source: SourceFile) -> Span | None:
+    from multus_lint.source import TEMPLATE_RE
+
+    m = TEMPLATE_RE.search(source.text or "")
+    if not m:
+        return None
+    text = source.text or ""
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return Span(line, col, line, col + len(m.group(0).split("\n")[0]))
 
 
 def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Project:

@@ -75,8 +75,8 @@ def annotation_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATI
                 (w.pod_annotations_path, w.pod_annotations, False)]
             if w.is_controller:
                 spots.append((("metadata", "annotations"), w.doc.annotations, True))
-            for base, annotations, on_controller in spots:
-                for key, value in annotations.items():
+            for base, found, on_controller in spots:
+                for key, value in found.items():
                     if not isinstance(key, str):
                         continue
                     parsed = parse(value, limit) if isinstance(value, str) else None
