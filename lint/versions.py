@@ -1,4 +1,9 @@
-"""K3s and rke2-multus chart versions, compared exactly."""
+"""K3s and rke2-multus chart versions, compared exactly.
+
+K3s versions look like ``v1.30.6+k3s1`` (the ``+k3sN`` suffix is a re-release of the same
+Kubernetes patch); rke2-multus chart versions like ``v4.2.202``: upstream Multus 4.2.2 plus a
+two-digit package number, so ``v4.2.202`` is (4, 2, 2, 2) and compares below ``v4.2.303``.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,13 @@ _CHART = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$")
 # The first release of each minor that keeps CNI binaries in the fixed dir D/data/cni
 # (k3s-io/k3s PR #10868, October 2024); 1.32 and later always do, 1.27 and older never.
 CNI_BIN_GATE = {28: 15, 29: 10, 30: 6, 31: 2}
+
+# rke2-multus chart releases that matter on K3s (DOMAIN.md [CHART-2]).
+CHART_AUTOCONFIG_DIR = "v4.2.202"  # from here multusAutoconfigDir must be the K3s conf dir
+CHART_CLEANUP_DEFAULT = "v4.2.303"  # from here cleanupConfigOnExit defaults to true
+CHART_CRD_SPLIT = "v4.3.009"  # from here the NAD CRD is in the rke2-multus-crd chart
+CHART_WHEREABOUTS_CNICONF = "v4.0.203"  # from here rke2-whereabouts.cniConf exists
+CHART_BROKEN = ("v4.2.107", "v4.2.200")  # custom conf dir not mounted (k3s-io/docs #450)
 
 
 def parse_k3s(version: str) -> tuple[int, int, int, int] | None:
@@ -37,7 +49,7 @@ def k3s_has_static_cni_dir(version: str | None) -> bool:
     return False
 
 
-def parse_chart(version: str) -> tuple[int, int, int, int] | None:
+def parse_chart(version: object) -> tuple[int, int, int, int] | None:
     """``v4.2.202`` -> (4, 2, 2, 2): upstream 4.2.2, package 02."""
     if not isinstance(version, str):
         version = str(version)
@@ -60,3 +72,25 @@ def chart_lt(version: str | None, bound: str) -> bool | None:
     if v is None or b is None:
         return None
     return v < b
+
+
+def chart_is(version: str | None, other: str) -> bool:
+    """The pinned ``version`` is exactly ``other`` (``4.2.107`` and ``v4.2.107`` alike)."""
+    if not version:
+        return False
+    v = parse_chart(version)
+    return v is not None and v == parse_chart(other)
+
+
+def chart_at_least(version: str | None, bound: str) -> bool:
+    """Unpinned (helm installs the newest release) or pinned at ``bound`` or later.
+
+    An unreadable pin (a range such as ``>=4.2``, a typo) counts as "could be the newest".
+    """
+    lt = chart_lt(version, bound)
+    return lt is None or not lt
+
+
+def chart_pinned_below(version: str | None, bound: str) -> bool:
+    """Pinned to a readable version older than ``bound``."""
+    return chart_lt(version, bound) is True

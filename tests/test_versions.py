@@ -1,0 +1,70 @@
+"""K3s and chart version comparisons, each boundary tested on both sides."""
+
+from __future__ import annotations
+
+import pytest
+
+from multus_lint.versions import (
+    chart_at_least,
+    chart_is,
+    chart_lt,
+    chart_pinned_below,
+    k3s_has_static_cni_dir,
+    parse_chart,
+    parse_k3s,
+)
+
+
+@pytest.mark.parametrize("version,static", [
+    ("v1.28.14+k3s1", False), ("v1.28.15+k3s1", True),
+    ("v1.29.9+k3s1", False), ("v1.29.10+k3s1", True),
+    ("v1.30.5+k3s1", False), ("v1.30.5+k3s2", False), ("v1.30.6+k3s1", True), ("v1.30.6+k3s2", True),
+    ("v1.31.1+k3s1", False), ("v1.31.2+k3s1", True), ("v1.31.2+k3s2", True),
+    ("v1.27.16+k3s1", False), ("v1.27.99+k3s1", False), ("v1.20.0+k3s1", False),
+    ("v1.32.0+k3s1", True), ("v1.33.1+k3s1", True),
+    ("1.30.6", True), ("v1.30.6-rc1+k3s1", True), ("v1.30", False),
+    (None, True), ("", True), ("garbage", True),
+])
+def test_k3s_static_cni_gate(version: str | None, static: bool) -> None:
+    assert k3s_has_static_cni_dir(version) is static
+
+
+def test_parse_k3s() -> None:
+    assert parse_k3s("v1.31.2+k3s2") == (1, 31, 2, 2)
+    assert parse_k3s("v1.30.6") == (1, 30, 6, 1)
+    assert parse_k3s("k3s") is None
+
+
+@pytest.mark.parametrize("text,parsed", [
+    ("v4.2.202", (4, 2, 2, 2)), ("4.2.202", (4, 2, 2, 2)), ("v4.3.009", (4, 3, 0, 9)),
+    ("v4.2.1", (4, 2, 1, 0)), ("v4.2.10", (4, 2, 10, 0)), ("v4.2.1001", (4, 2, 10, 1)),
+    ("v4.2.202-rc1", (4, 2, 2, 2)), ("latest", None), (">=4.2", None),
+])
+def test_parse_chart(text: str, parsed: tuple | None) -> None:
+    assert parse_chart(text) == parsed
+
+
+@pytest.mark.parametrize("version,bound,below", [
+    ("v4.2.201", "v4.2.202", True), ("v4.2.202", "v4.2.202", False), ("v4.2.203", "v4.2.202", False),
+    ("v4.2.106", "v4.2.202", True), ("v4.2.300", "v4.2.202", False),
+    ("v4.2.302", "v4.2.303", True), ("v4.2.303", "v4.2.303", False),
+    ("v4.3.008", "v4.3.009", True), ("v4.3.009", "v4.3.009", False), ("v4.3.010", "v4.3.009", False),
+    ("v4.2.999", "v4.3.009", True), ("v5.0.000", "v4.3.009", False),
+    ("v4.0.202", "v4.0.203", True), ("v4.0.203", "v4.0.203", False),
+])
+def test_chart_boundaries(version: str, bound: str, below: bool) -> None:
+    assert chart_lt(version, bound) is below
+    assert chart_pinned_below(version, bound) is below
+    assert chart_at_least(version, bound) is (not below)
+
+
+def test_unpinned_and_unreadable_count_as_newest() -> None:
+    assert chart_lt(None, "v4.2.202") is None
+    assert chart_at_least(None, "v4.2.202") and chart_at_least("latest", "v4.2.202")
+    assert not chart_pinned_below(None, "v4.2.202") and not chart_pinned_below("x", "v4.2.202")
+
+
+def test_chart_is() -> None:
+    assert chart_is("4.2.107", "v4.2.107") and chart_is("v4.2.200", "v4.2.200")
+    assert not chart_is("v4.2.106", "v4.2.107") and not chart_is("v4.2.108", "v4.2.107")
+    assert not chart_is(None, "v4.2.107")
