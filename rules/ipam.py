@@ -7,6 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
+from multus_lint.fix import Fix
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 
@@ -75,7 +76,7 @@ def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
                         "whereabouts IPAM has no configuration_path, so whereabouts searches only "
                         "/etc/kubernetes/cni/net.d, /etc/cni/net.d and /host/etc/cni/net.d for its "
                         f"config (none exists on K3s); set configuration_path: {profile.whereabouts_conf}",
-                        fix=("add", path, "configuration_path", profile.whereabouts_conf))
+                        fix=Fix.set(cfg, path + ("configuration_path",), profile.whereabouts_conf))
             else:
                 yield from _judge(ctx, cfg, path + (key,), ipam[key], profile.whereabouts_conf,
                                   "configuration_path")
@@ -99,7 +100,7 @@ def _judge(ctx: Context, cfg: Any, path: tuple, value: Any, expected: str, label
         yield ctx.finding(WHEREABOUTS_PATHS, cfg.site(*path),
                           f"whereabouts {label} is {value}, which is not where the whereabouts "
                           f"DaemonSet writes it on K3s; expected {expected}",
-                          fix=("set", path, expected))
+                          fix=Fix.set(cfg, path, expected))
 
 
 @checks(HOST_LOCAL_MULTI_NODE)

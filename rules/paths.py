@@ -10,6 +10,7 @@ from multus_lint.charts import ChartRelease
 from multus_lint.context import Context
 from multus_lint.document import Site
 from multus_lint.findings import Finding
+from multus_lint.fix import Fix, release_fix
 from multus_lint.multus_ds import THIN_DEFAULTS, MultusDaemonSet
 from multus_lint.profile import Profile
 from multus_lint.registry import Rule, checks, declare
@@ -120,7 +121,7 @@ def bin_dirs(ctx: Context) -> Iterator[Finding]:
             if verdict:
                 site = rel.site(path)
                 yield ctx.finding(verdict.rule, site, verdict.message, verdict.severity,
-                                  fix=("set", path, verdict.expected))
+                                  fix=release_fix(rel, path, verdict.expected))
     for doc in ctx.project.daemonsets:
         yield from _daemonset_bin_dirs(ctx, MultusDaemonSet(doc))
 
@@ -150,7 +151,8 @@ def _daemonset_bin_dirs(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
             verdict = judge_bin_dir(host, ctx.profile, f"hostPath of volume '{name}' (CNI bin dir)")
             if verdict:
                 yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*where), ds.doc.object_ref()),
-                                  verdict.message, verdict.severity)
+                                  verdict.message, verdict.severity,
+                                  fix=Fix.set(ds.doc, where, verdict.expected))
 
 
 def _looks_like_bin_dir(path: str) -> bool:

@@ -1,0 +1,401 @@
+"""Autofix: the protocol rules use to offer a fix, and how fixes become text edits.
+
+The protocol (for rule authors)
+-------------------------------
+A checker offers a fix only for a mistake with ONE right answer, by passing a ``Fix`` to
+``ctx.finding(..., fix=...)``:
+
+* ``Fix.set(located, path, value)``: the value at ``path`` (relative to ``located``, a
+  Document, an embedded CniConfig or a values layer) must be ``value``. When the path
+  exists its scalar is replaced (same quoting style); when it is missing, the missing keys
+  are added under the deepest existing mapping, at that mapping's indentation (YAML) or
+  after its last member with matching comma and indentation (JSON).
+* ``Fix.rename(located, path, new_key)``: the key at ``path`` is spelled ``new_key``
+  (a host-local spelling inside whereabouts, say). Refused when ``new_key`` is already there.
+* ``release_fix(rel, values_path, value)``: a ``Fix.set`` on the chart values layer that
+  should hold ``values_path`` (the strongest layer that sets it, else the one that sets the
+  most of it), for the rke2-multus values rules (ML101-ML105).
+
+Fixes are data: nothing is computed until ``--fix``/``--diff`` asks. ``edit_for`` then turns
+a fix into one ``TextEdit`` on the file's text, or None when the edit cannot be made safely
+(a quoted or folded scalar holding the embedded document, a flow mapping, a non-scalar
+value): the finding is then simply reported as usual. Edits touch only the bytes they
+replace or insert, so comments, quoting and layout elsewhere stay byte-identical; files are
+written atomically (temporary file + ``os.replace``); the run repeats until no edit is left,
+so a second ``--fix`` changes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from multus_lint.findings import Finding
+from multus_lint.tree import (
+    JsonNode,
+    JsonTree,
+    LineIndex,
+    Path,
+    ScalarMap,
+    ShiftMap,
+    TextMap,
+    YamlTree,
+)
+
+MAX_PASSES = 5  # adding two missing keys under one missing parent takes two passes
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix offered by a rule: set ``path`` to ``value``, or rename the key at ``path``."""
+
+    located: Any  # multus_lint.document.Located (Document, CniConfig, values layer)
+    path: Path
+    value: Any = None
+    new_key: str | None = None
+
+    @classmethod
+    def set(cls, located: Any, path: Path, value: Any) -> Fix:
+        return cls(located, tuple(path), value)
+
+    @classmethod
+    def rename(cls, located: Any, path: Path, new_key: str) -> Fix:
+        return cls(located, tuple(path), None, new_key)
+
+    @property
+    def title(self) -> str:
+        dotted = ".".join(str(p) for p in self.path)
+        if self.new_key is not None:
+            return f"rename {dotted} to {self.new_key}"
+        return f"set {dotted} to {self.value}"
+
+
+def release_fix(rel: Any, path: Path, value: Any) -> Fix | None:
+    """A fix for the chart values path ``path`` of a ChartRelease, in the right layer."""
+    best = None
+    for layer in reversed(rel.layers):
+        depth = layer.depth(path)
+        if depth == len(path):
+            best = (depth, layer)
+            break
+        if best is None or depth > best[0]:
+            best = (depth, layer)
+    if best is None:
+        return None
+    layer = best[1]
+    if layer.flat:
+        return Fix.set(layer.located, (".".join(str(p) for p in path),), value)
+    return Fix.set(layer.located, path, value)
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """Replace ``text[start:end]`` of a file with ``new``."""
+
+    start: int
+    end: int
+    new: str
+
+
+# ------------------------------------------------------------------ positions
+
+
+def _exact(textmap: TextMap) -> bool:
+    """Whether inner positions map to outer ones character for character.
+
+    True for a file or document (a line shift) and for a literal block scalar (``|``) in
+    one; quoted and folded scalars escape or fold characters, so edits there are refused.
+    """
+    if type(textmap) is ShiftMap:
+        return True
+    if isinstance(textmap, ScalarMap):
+        return textmap.style == "|" and textmap._literal is not None and _exact(textmap.outer)
+    return False
+
+
+class _Outer:
+    """The outer file's text, and inner tree positions turned into offsets in it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.index = LineIndex(text)
+
+    def offset(self, textmap: TextMap, line: int, column: int) -> int | None:
+        ol, oc = textmap.to_outer(line, column)
+        if not 0 < ol <= len(self.index.starts):
+            return None
+        return self.index.starts[ol - 1] + oc - 1
+
+    def line_end(self, offset: int) -> int:
+        """Offset of the line break ending the line that holds ``offset`` (before a CR)."""
+        end = self.text.find("\n", offset)
+        if end == -1:
+            return len(self.text)
+        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+
+    def newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def indent_before(self, offset: int) -> str:
+        """The text before ``offset`` on its line, as whitespace (``- `` becomes spaces)."""
+        start = self.text.rfind("\n", 0, offset) + 1
+        return "".join(c if c in " \t" else " " for c in self.text[start:offset])
+
+
+def edit_for(fix: Fix, text: str) -> TextEdit | None:
+    """The text edit for ``fix`` in a file whose text is ``text``, or None if not safe."""
+    tree = fix.located.tree
+    if not _exact(tree.textmap):
+        return None
+    outer = _Outer(text)
+    path = tuple(fix.located.base) + fix.path
+    try:
+        if isinstance(tree, YamlTree):
+            return _yaml_edit(tree, path, fix, outer)
+        if isinstance(tree, JsonTree):
+            return _json_edit(tree, path, fix, outer)
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None  # a tree shape this code did not foresee: leave the finding to the user
+    return None
+
+
+def _checked(outer: _Outer, start: int | None, end: int | None, inner: str, new: str) -> TextEdit | None:
+    """An edit of ``outer[start:end]``, only if that text is exactly ``inner``."""
+    if start is None or end is None or outer.text[start:end] != inner:
+        return None
+    return TextEdit(start, end, new)
+
+
+# ------------------------------------------------------------------ YAML
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_/][A-Za-z0-9_./-]*$")
+_YAML_SPECIAL = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n"}
+
+
+def yaml_scalar(value: Any, style: str | None = None) -> str:
+    """``value`` written as a YAML scalar, in ``style`` when given and possible."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    s = str(value)
+    if style == "'":
+        return "'" + s.replace("'", "''") + "'"
+    if style == '"':
+        return json.dumps(s)
+    if _PLAIN_SAFE.match(s) and s.lower() not in _YAML_SPECIAL and not re.match(r"^[\d.]+$", s):
+        return s
+    return json.dumps(s)
+
+
+def _yaml_edit(tree: YamlTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit | None:
+    key, node, depth = tree.find_node(path)
+    if fix.new_key is not None:
+        if depth != len(path) or key is None or getattr(key, "id", "") != "scalar":
+            return None
+        parent = tree.find_node(path[:-1])[1]
+        if any(getattr(k, "value", None) == fix.new_key for k, _ in parent.value):
+            return None
+        return _replace_node(tree, key, yaml_scalar(fix.new_key, key.style), outer)
+    if depth == len(path):
+        if getattr(node, "id", "") != "scalar" or node.style in ("|", ">"):
+            return None
+        if node.value == str(fix.value) and node.style is not None:
+            return None
+        return _replace_node(tree, node, yaml_scalar(fix.value, node.style), outer)
+    return _yaml_add(tree, node, path[depth:], fix.value, outer)
+
+
+def _replace_node(tree: YamlTree, node: Any, new: str, outer: _Outer) -> TextEdit | None:
+    s, e = node.start_mark, node.end_mark
+    if s.line != e.line:
+        return None
+    start = outer.offset(tree.textmap, s.line, s.column)
+    end = outer.offset(tree.textmap, e.line, e.column)
+    return _checked(outer, start, end, tree.text[s.index:e.index], new)
+
+
+def _last_leaf(node: Any) -> Any:
+    while getattr(node, "id", "") in ("mapping", "sequence") and node.value and not node.flow_style:
+        last = node.value[-1]
+        node = last[1] if isinstance(last, tuple) else last
+    return node
+
+
+def _yaml_add(tree: YamlTree, mapping: Any, keys: Path, value: Any, outer: _Outer) -> TextEdit | None:
+    """Add the missing ``keys`` (and ``value``) as the last entries of a block mapping."""
+    if getattr(mapping, "id", "") != "mapping" or mapping.flow_style or not mapping.value:
+        return None
+    if not all(isinstance(k, str) for k in keys):
+        return None
+    first_key = mapping.value[0][0]
+    key_at = outer.offset(tree.textmap, first_key.start_mark.line, first_key.start_mark.column)
+    leaf = _last_leaf(mapping.value[-1][1])
+    end = leaf.end_mark
+    leaf_end = outer.offset(tree.textmap, end.line, end.column)
+    if key_at is None or leaf_end is None:
+        return None
+    # a block scalar (or an empty value) ends at the start of a later line: step back to
+    # the last character that belongs to it
+    while leaf_end > key_at and outer.text[leaf_end - 1] in " \t\r\n":
+        leaf_end -= 1
+    indent = outer.indent_before(key_at)
+    nl = outer.newline()
+    lines = []
+    for i, k in enumerate(keys):
+        pad = indent + "  " * i
+        if i == len(keys) - 1:
+            lines.append(f"{pad}{yaml_scalar(k)}: {yaml_scalar(value)}")
+        else:
+            lines.append(f"{pad}{yaml_scalar(k)}:")
+    at = outer.line_end(leaf_end)
+    return TextEdit(at, at, "".join(nl + line for line in lines))
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def _json_walk(tree: JsonTree, path: Path) -> tuple[JsonNode, tuple[int, int] | None, int]:
+    """(deepest node reached, its key span, depth) along ``path``; the last duplicate wins."""
+    node = tree.root
+    key_span = None
+    for depth, part in enumerate(path):
+        if node.pairs is not None:
+            hits = [(ks, ke, child) for name, ks, ke, child in node.pairs if name == part]
+            if not hits:
+                return node, key_span, depth
+            ks, ke, node = hits[-1]
+            key_span = (ks, ke)
+        elif node.items is not None and isinstance(part, int) and 0 <= part < len(node.items):
+            node = node.items[part]
+            key_span = None
+        else:
+            return node, key_span, depth
+    return node, key_span, len(path)
+
+
+def _json_offset(tree: JsonTree, outer: _Outer, offset: int) -> int | None:
+    return outer.offset(tree.textmap, *tree._pos(offset))
+
+
+def _json_edit(tree: JsonTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit | None:
+    node, key_span, depth = _json_walk(tree, path)
+    if fix.new_key is not None:
+        if depth != len(path) or key_span is None:
+            return None
+        parent = _json_walk(tree, path[:-1])[0]
+        if any(name == fix.new_key for name, _, _, _ in parent.pairs or []):
+            return None
+        ks, ke = key_span
+        return _checked(outer, _json_offset(tree, outer, ks), _json_offset(tree, outer, ke),
+                        tree.text[ks:ke], json.dumps(fix.new_key))
+    if depth == len(path):
+        if node.pairs is not None or node.items is not None:
+            return None
+        return _checked(outer, _json_offset(tree, outer, node.start), _json_offset(tree, outer, node.end),
+                        tree.text[node.start:node.end], json.dumps(fix.value))
+    if node.pairs is None:
+        return None
+    rest = path[depth:]
+    if not all(isinstance(k, str) for k in rest):
+        return None
+    value: Any = fix.value
+    for k in reversed(rest[1:]):
+        value = {k: value}
+    member = f"{json.dumps(rest[0])}: {json.dumps(value)}"
+    if not node.pairs:
+        at = _json_offset(tree, outer, node.start + 1)
+        return None if at is None else TextEdit(at, at, member)
+    _, ks, _, last = node.pairs[-1]
+    key_at = _json_offset(tree, outer, ks)
+    at = _json_offset(tree, outer, last.end)
+    open_at = _json_offset(tree, outer, node.start)
+    if key_at is None or at is None or open_at is None:
+        return None
+    if outer.text[at - 1:at] != tree.text[last.end - 1:last.end]:
+        return None
+    if "\n" in outer.text[open_at:key_at]:  # one member per line: keep that layout
+        return TextEdit(at, at, "," + outer.newline() + outer.indent_before(key_at) + member)
+    return TextEdit(at, at, ", " + member)
+
+
+# ------------------------------------------------------------------ applying
+
+
+def plan(findings: Iterable[Finding], texts: dict[str, str]) -> tuple[dict[str, list[TextEdit]], set[int]]:
+    """Non-overlapping edits per file, and the ids of the findings they fix.
+
+    Two edits at the same place (two keys added under one missing parent) would produce a
+    duplicate parent key: the later one waits for the next pass, which sees the parent.
+    """
+    edits: dict[str, list[TextEdit]] = {}
+    fixed: set[int] = set()
+    for f in findings:
+        fix = f.extra.get("fix")
+        if not isinstance(fix, Fix) or f.path not in texts:
+            continue
+        edit = edit_for(fix, texts[f.path])
+        if edit is None:
+            continue
+        mine = edits.setdefault(f.path, [])
+        if edit in mine:
+            fixed.add(id(f))
+            continue
+        if any(e.start < edit.end and edit.start < e.end or e.start == edit.start for e in mine):
+            continue
+        mine.append(edit)
+        fixed.add(id(f))
+    return edits, fixed
+
+
+def apply(text: str, edits: list[TextEdit]) -> str:
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[:e.start] + e.new + text[e.end:]
+    return text
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+
+
+def read_text(real: str) -> tuple[str, bool]:
+    """A file's text as the linter read it, and whether it starts with a BOM."""
+    with open(real, "rb") as fh:
+        data = fh.read()
+    bom = data.startswith(b"\xef\xbb\xbf")
+    return data.decode("utf-8-sig"), bom
+
+
+def write_atomic(real: str, text: str, bom: bool = False) -> None:
+    """Write ``text`` to ``real`` through a temporary file and ``os.replace``."""
+    directory = os.path.dirname(os.path.abspath(real))
+    mode = os.stat(real).st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(prefix=".multus-lint-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def fixed_texts(findings: list[Finding], sources: dict[str, Any]) -> tuple[dict[str, tuple[str, str]], set[int]]:
+    """{path: (before, after)} for every file an edit changes, and the findings fixed."""
+    texts = {p: s.text for p, s in sources.items() if s.text is not None and s.named}
+    edits, fixed = plan(findings, texts)
+    out = {p: (texts[p], apply(texts[p], e)) for p, e in edits.items() if e}
+    return {p: ba for p, ba in out.items() if ba[0] != ba[1]}, fixed
+
+
+def real_path(source: Any) -> str:
+    return getattr(source, "real", None) or source.path
