@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from harness import FIXTURES, all_fixtures, lint_fixture, strip_markers
+
 from multus_lint import registry
 
 FIXTURE_LIST = all_fixtures()
