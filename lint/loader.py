@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
 from multus_lint.findings import Span
 from multus_lint.source import TEMPLATE_RE, Limits, SourceFile
 from multus_lint.tree import JsonTree, ShiftMap, TextMap, Tree, YamlTree
