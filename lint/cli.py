@@ -86,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # never a traceback on a user's terminal; MULTUS_LINT_DEBUG=1 shows it
+        if os.environ.get("MULTUS_LINT_DEBUG"):
+            raise
+        sys.stderr.write(f"multus-lint: internal error: {type(exc).__name__}: {exc} "
+                         "(set MULTUS_LINT_DEBUG=1 for details; please report this)\n")
+        return EXIT_USAGE
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -382,10 +382,20 @@ def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Proje
     project = Project(root=root, limits=limits)
     builder = Builder(project)
     for source in sources:
-        builder.add_source(source)
+        try:
+            builder.add_source(source)
+        except Exception as exc:  # a bug in the model must not stop the run: report, go on
+            project.problem(source, "ML000", f"internal error while reading this file: "
+                            f"{type(exc).__name__}: {exc}; the other files were linted. Please "
+                            "report this.", Span.point(1))
     from multus_lint.charts import build_releases
 
-    project.releases = build_releases(project)
+    try:
+        project.releases = build_releases(project)
+    except Exception as exc:
+        project.problems.append((sources[0] if sources else SourceFile("<multus-lint>"), Problem(
+            "ML000", f"internal error while resolving chart values: {type(exc).__name__}: {exc}",
+            Span.point(1))))
     return project
 
 
