@@ -1,11 +1,18 @@
 """rke2-multus chart releases and their values, resolved as helm-controller does.
 
 A release is the chart deployed by one object (a HelmChart, a plain values file, and
-later Flux or Argo CD objects) with its values as layers, weakest first: chart defaults
-(known to the rules, not stored here), then ``valuesContent``, then ``values``, then the
-HelmChartConfig of the same name and namespace, then ``spec.set``. Rules read the merged
-values and ask the release where a value came from, so a finding lands in the document
-that supplied the value, or at the nearest enclosing key when it is missing.
+later Flux or Argo CD objects) with its values as layers, weakest first, as helm-controller
+passes them to ``helm install`` (k3s-io/helm-controller ``pkg/controllers/chart/chart.go``:
+``values-01_HelmChart.yaml``, ``values-10_HelmChartConfig.yaml``, then ``--set``): chart
+defaults (known to the rules, not stored here), the HelmChart's ``valuesContent``, its
+``values``, its ``valuesSecrets``, the HelmChartConfig of the same name and namespace
+(``valuesContent``, ``values``, ``valuesSecrets``), then the HelmChart's ``spec.set``.
+Maps deep-merge; lists and scalars replace. ``valuesSecrets`` live in Secrets a static
+linter cannot read: the release records them (``unread``) so rules can say so.
+
+Rules read the merged values and ask the release where a value came from, so a finding
+lands in the document that supplied the value, or at the nearest enclosing key when it is
+missing. New kinds of release (Flux, Argo CD) are one more function in ``RELEASE_BUILDERS``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from multus_lint.loader import Problem
 from multus_lint.tree import Path
 
 MULTUS_CHART = "rke2-multus"
+MULTUS_CRD_CHART = "rke2-multus-crd"
 _CHART_RE = re.compile(r"(?:^|/)(?:rke2-)?multus(?:-(v?\d+\.\d+\.\d+[^/]*?))?(?:\.tgz)?$")
 
 
@@ -31,10 +39,41 @@ def chart_name_version(chart: Any) -> tuple[str | None, str | None]:
     if c == MULTUS_CHART or c.endswith("/" + MULTUS_CHART):
         return MULTUS_CHART, None
     if c.endswith(".tgz"):
+        if "rke2-multus-crd" in c:
+            return None, None
         m = _CHART_RE.search(c)
         if m and ("rke2-multus" in c or "/static/charts/" in c):
             return MULTUS_CHART, m.group(1)
     return None, None
+
+
+def is_crd_chart(chart: Any) -> bool:
+    """``chart`` names the rke2-multus-crd chart (by name, repo/name or .tgz URL)."""
+    if not isinstance(chart, str):
+        return False
+    c = chart.strip()
+    return c == MULTUS_CRD_CHART or c.endswith("/" + MULTUS_CRD_CHART) or (
+        c.endswith(".tgz") and f"/{MULTUS_CRD_CHART}" in c)
+
+
+def set_value(value: Any) -> Any:
+    """A ``spec.set`` value as helm receives it: helm-controller passes ints and the strings
+    true/false/null with ``--set`` (typed), everything else with ``--set-string``."""
+    if isinstance(value, str):
+        low = value.lower()
+        if low in ("true", "false"):
+            return low == "true"
+        if low == "null":
+            return None
+    return value
+
+
+_UNESCAPED_DOT = re.compile(r"(?<!\\)\.")
+
+
+def set_key_parts(key: str) -> list[str]:
+    """``a.b\\.c`` -> ["a", "b.c"]: helm's --set splits on dots not escaped with ``\\``."""
+    return [p.replace("\\.", ".") for p in _UNESCAPED_DOT.split(key)]
 
 
 @dataclass
@@ -50,14 +89,13 @@ class Layer:
 
     def get(self, path: Path, default: Any = None) -> Any:
         if self.flat:
-            return self.data.get(".".join(str(p) for p in path), default)
+            return set_value(self.data.get(self._flat_key(path), default))
         return get_path(self.data, path, default)
 
     def depth(self, path: Path) -> int:
         """How many leading parts of ``path`` this layer defines."""
         if self.flat:
-            joined = ".".join(str(p) for p in path)
-            return len(path) if joined in self.data else 0
+            return len(path) if self._flat_key(path) in self.data else 0
         data: Any = self.data
         for i, part in enumerate(path):
             if not isinstance(data, dict) or part not in data:
@@ -67,9 +105,16 @@ class Layer:
 
     def site(self, path: Path, value: bool = False) -> Site:
         if self.flat:
-            key = ".".join(str(p) for p in path)
+            key = self._flat_key(path)
             return self.located.site(key, value=value)
         return self.located.site(*path, value=value)
+
+    def _flat_key(self, path: Path) -> str:
+        want = [str(p) for p in path]
+        for key in self.data:
+            if set_key_parts(str(key)) == want:
+                return str(key)
+        return ".".join(want)
 
 
 @dataclass
@@ -80,23 +125,34 @@ class ChartRelease:
     version: str | None
     layers: list[Layer] = field(default_factory=list)
     config_doc: Document | None = None  # the HelmChartConfig merged into a HelmChart
+    chart_path: Path = ("spec", "chart")  # where the chart is named (Flux, Argo CD: elsewhere)
     values: dict[str, Any] = field(default_factory=dict)
     # False when a values layer could not be read (templated or invalid YAML): the merged
     # values are then incomplete, and rules must not judge them.
     values_known: bool = True
+    # Values layers that exist but cannot be read statically: (label, document), e.g. the
+    # Secrets named in spec.valuesSecrets. Rules that report a missing value mention them.
+    unread: list[tuple[str, Document]] = field(default_factory=list)
 
     def merge(self) -> None:
         merged: dict[str, Any] = {}
         for layer in self.layers:
             if layer.flat:
                 for key, value in layer.data.items():
-                    _set_dotted(merged, str(key).split("."), value)
+                    _set_dotted(merged, set_key_parts(str(key)), set_value(value))
             else:
                 _deep_merge(merged, layer.data)
         self.values = merged
 
     def get(self, path: Path, default: Any = None) -> Any:
         return get_path(self.values, path, default)
+
+    def unread_note(self) -> str:
+        """A clause for findings about missing values when some values cannot be read."""
+        if not self.unread:
+            return ""
+        labels = ", ".join(label for label, _ in self.unread)
+        return f" (unless {labels}, which a static linter cannot read, sets it)"
 
     def has(self, path: Path) -> bool:
         sentinel = object()
@@ -119,7 +175,7 @@ class ChartRelease:
         return self.chart_site()
 
     def chart_site(self) -> Site:
-        span, found = self.doc.locate(("spec", "chart"))
+        span, found = self.doc.locate(self.chart_path)
         if not found:
             return self.doc.name_site()
         return Site(self.doc.source, span, self.doc.object_ref())
@@ -191,6 +247,16 @@ def values_layers(doc: Document, owner_label: str, limits: Any,
     return layers, ok
 
 
+def unread_layers(doc: Document, owner_label: str) -> list[tuple[str, Document]]:
+    """``spec.valuesSecrets`` of a HelmChart or HelmChartConfig: values kept in Secrets."""
+    secrets = get_path(doc.data, ("spec", "valuesSecrets"))
+    if not isinstance(secrets, list) or not secrets:
+        return []
+    names = [str(s.get("name")) for s in secrets if isinstance(s, dict) and s.get("name")]
+    what = f"the {owner_label}'s valuesSecrets" + (f" ({', '.join(names)})" if names else "")
+    return [(what, doc)]
+
+
 def _values_problem(doc: Document, prob: Problem) -> Problem:
     from multus_lint.loader import has_placeholder
 
@@ -219,8 +285,8 @@ class _Sub(Located):
         return self.doc.object_ref()
 
 
-def build_releases(project: Any) -> list[ChartRelease]:
-    """Every rke2-multus release of the project, with merged values."""
+def helmchart_releases(project: Any) -> list[ChartRelease]:
+    """rke2-multus HelmCharts, each merged with its HelmChartConfig (same name and namespace)."""
     releases: list[ChartRelease] = []
     configs: dict[tuple[str, str], Document] = {}
     for hcc in project.helmchartconfigs:
@@ -232,21 +298,53 @@ def build_releases(project: Any) -> list[ChartRelease]:
         version = get_path(hc.data, ("spec", "version"))
         rel = ChartRelease(hc, "HelmChart", chart, str(version) if version else url_version)
         rel.layers, rel.values_known = values_layers(hc, "HelmChart", project.limits, project.problems)
+        rel.unread += unread_layers(hc, "HelmChart")
         hcc = configs.get((hc.namespace or "default", hc.name))
         if hcc is not None:
             rel.config_doc = hcc
             layers, ok = values_layers(hcc, "HelmChartConfig", project.limits, project.problems)
             rel.layers += layers
             rel.values_known = rel.values_known and ok
+            rel.unread += unread_layers(hcc, "HelmChartConfig")
         if isinstance(get_path(hc.data, ("spec", "set")), dict):
             rel.layers.append(Layer("HelmChart set", _Sub(hc, ("spec", "set")), flat=True))
         rel.merge()
         releases.append(rel)
+    return releases
+
+
+def values_file_releases(project: Any) -> list[ChartRelease]:
+    """Plain rke2-multus values files (``helm install -f``), recognised by shape."""
+    releases = []
     for doc in project.values_files:
         rel = ChartRelease(doc, "values file", MULTUS_CHART, None, [Layer("values file", doc)])
         rel.merge()
         releases.append(rel)
     return releases
+
+
+def gitops_releases(project: Any) -> list[ChartRelease]:
+    """Flux HelmReleases and Argo CD Applications of the chart (built in lint/gitops.py)."""
+    from multus_lint.gitops import gitops_releases as build  # gitops imports this module
+
+    return build(project)
+
+
+# One function per way a release reaches the cluster; each returns merged releases.
+RELEASE_BUILDERS: list[Any] = [helmchart_releases, values_file_releases, gitops_releases]
+
+
+def build_releases(project: Any) -> list[ChartRelease]:
+    """Every rke2-multus release of the project, with merged values."""
+    releases: list[ChartRelease] = []
+    for build in RELEASE_BUILDERS:
+        releases += build(project)
+    return releases
+
+
+def crd_charts(project: Any) -> list[Document]:
+    """HelmCharts of the rke2-multus-crd chart (the NAD CRD from chart v4.3.009 on)."""
+    return [hc for hc in project.helmcharts if is_crd_chart(get_path(hc.data, ("spec", "chart")))]
 
 
 def orphan_configs(project: Any) -> list[Document]:
