@@ -1,14 +1,50 @@
-"""ML4xx: pod network annotations, resolved against the project's NADs."""
+"""ML4xx: pod network annotations, parsed as Multus parses them and resolved against the NADs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
-from multus_lint.netrefs import network_refs
+from multus_lint.model import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
+from multus_lint.netannot import FIELDS, Selection
+from multus_lint.netrefs import (
+    MULTUS_KEYS,
+    MULTUS_NAMESPACE,
+    NETWORK_STATUS_ANNOTATION,
+    OLD_NETWORKS_STATUS_ANNOTATION,
+    AnnotationUse,
+    annotation_uses,
+    network_refs,
+)
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
+
+MULTUS_DOCS = "https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/docs/how-to-use.md"
+PARSER_SRC = "https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/pkg/k8sclient/k8sclient.go"
+
+ANNOTATION_SYNTAX = declare(
+    "ML401", "network-annotation-syntax", "error",
+    "The `k8s.v1.cni.cncf.io/networks` value does not parse as Multus parses it.",
+    what="Parses the annotation exactly as Multus's `parsePodNetworkAnnotation` does: a value holding "
+         "`[`, `{` or `\"` is a JSON list of selection objects (Go encoding/json: keys matched "
+         "case-insensitively, the last duplicate wins, strict types, `mac`/`infiniband-guid` through "
+         "`net.ParseMAC`, `ips` through `net.ParseIP`/`net.ParseCIDR`, `default-route` IPs); anything "
+         "else is `[namespace/]name[@interface]` items separated by commas, with DNS-1123 label names "
+         "and at most one `/` and one `@`. Also reports empty items (a trailing or doubled comma) and a "
+         "JSON `name` holding `namespace/name`, which Multus accepts and then fails on at pod start. "
+         "Interface-name problems are ML404. Each bad entry is reported at its own line inside a "
+         "block scalar.",
+    why="Multus rejects the whole annotation at the first bad entry, and the pod stays in "
+        "ContainerCreating with `error loading k8s delegates k8s args: parsePodNetworkAnnotation: ...`.",
+    example='k8s.v1.cni.cncf.io/networks: macvlan-conf,     # trailing comma\n'
+            'k8s.v1.cni.cncf.io/networks: \'{"name": "macvlan-conf"}\'   # an object, not a list',
+    fix="Write `ns/name@ifname` items separated by commas, or a JSON list `[{\"name\": ..., "
+        "\"namespace\": ...}]`; remove stray commas.",
+    refs=(PARSER_SRC, "https://github.com/k8snetworkplumbingwg/multus-cni/issues/1195",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/705"),
+)
 
 NETWORK_NOT_FOUND = declare(
     "ML402", "network-not-found", "error",
@@ -23,9 +59,167 @@ NETWORK_NOT_FOUND = declare(
             "   # the NAD is in 'default'",
     fix="Create the NAD in the pod's namespace, qualify the name (`default/macvlan-conf`), or list "
         "NADs managed outside the repository under `known-networks`.",
-    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/docs/how-to-use.md",
-          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/277"),
+    refs=(MULTUS_DOCS, "https://github.com/k8snetworkplumbingwg/multus-cni/issues/277"),
 )
+
+ON_CONTROLLER = declare(
+    "ML403", "network-annotation-on-controller", "error",
+    "A Multus annotation is on a controller's own metadata instead of its pod template.",
+    what="Reports `k8s.v1.cni.cncf.io/networks` and `v1.multus-cni.io/default-network` under the "
+         "`metadata.annotations` of a Deployment, StatefulSet, DaemonSet, ReplicaSet, "
+         "ReplicationController, Job or CronJob (and under a CronJob's `spec.jobTemplate.metadata`).",
+    why="Multus reads the annotations of the Pod only; on the controller they are never copied to "
+        "the pods, which start with eth0 alone and no error anywhere.",
+    example="kind: Deployment\nmetadata:\n  annotations:\n    k8s.v1.cni.cncf.io/networks: macvlan-conf",
+    fix="Move the annotation to `spec.template.metadata.annotations` "
+        "(`spec.jobTemplate.spec.template.metadata.annotations` for a CronJob).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/444",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/348"),
+)
+
+INTERFACE_INVALID = declare(
+    "ML404", "interface-name-invalid", "error",
+    "A requested interface name is not a valid Linux interface name.",
+    what="Checks the interface requested with `name@ifname` or JSON `interface` (and the deprecated "
+         "`interfaceRequest`) against the kernel's `dev_valid_name`: at most 15 bytes, not `.` or "
+         "`..`, no `/`, `:` or whitespace. An empty name means auto-naming and is fine.",
+    why="The short form is rejected by Multus's parser (length, whitespace, `/`); the JSON form and "
+        "`:`/`.` pass the parser and fail in the CNI plugin when the pod starts.",
+    example="k8s.v1.cni.cncf.io/networks: macvlan-conf@storage-network0   # 16 bytes",
+    fix="Use a name of at most 15 bytes without `/`, `:` or spaces, e.g. `macvlan-conf@stor0`.",
+    refs=("https://github.com/torvalds/linux/blob/master/net/core/dev.c",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/pull/1243"),
+)
+
+INTERFACE_CONFLICT = declare(
+    "ML405", "interface-name-conflict", "error",
+    "Two attachments of one pod get the same interface name.",
+    what="Assigns interface names as Multus does (a requested name, else `net<N>` where N is the "
+         "entry's position, 1-based; `eth0` belongs to the cluster network) and reports the later "
+         "of two entries that end up with the same name: two requests for one name, a request for "
+         "`eth0`, or a requested `netN` that an unnamed entry at position N also gets.",
+    why="Multus checks each name just before adding the interface: the pod fails to start with "
+        "`validateIfName: interface name net2 already exists`.",
+    example="k8s.v1.cni.cncf.io/networks: vlan10@net2, vlan20   # vlan20 is auto-named net2",
+    fix="Give every attachment a distinct name, or none and let Multus number them.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/pkg/multus/multus.go",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/1089"),
+)
+
+CROSS_NAMESPACE = declare(
+    "ML406", "cross-namespace-network", "error",
+    "A pod references a NAD in another namespace.",
+    what="Reports `k8s.v1.cni.cncf.io/networks` entries whose namespace is not the pod's. An error when "
+         "the project's Multus config (rke2-multus values `config.cni_conf.namespaceIsolation`, or a "
+         "Multus DaemonSet's `--namespace-isolation`) turns namespace isolation on and the target is "
+         "not in `globalNamespaces` (default `default`; setting it replaces the default); info "
+         "otherwise. `v1.multus-cni.io/default-network` is exempt, as in Multus.",
+    why="With isolation on, Multus refuses the pod: `namespace isolation enabled, annotation violates "
+        "permission, pod is in namespace X but refers to target namespace Y`; without it the "
+        "reference works but couples the pod to another team's namespace.",
+    example="metadata:\n  namespace: apps\n  annotations:\n    k8s.v1.cni.cncf.io/networks: infra/vlan100",
+    fix="Create the NAD in the pod's namespace, or list the target namespace in `globalNamespaces` "
+        "(keeping `default` if it is used).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/docs/configuration.md",),
+)
+
+DEFAULT_NETWORK = declare(
+    "ML407", "default-network-annotation", "error",
+    "The `v1.multus-cni.io/default-network` annotation is empty, names several networks, or a "
+    "missing NAD.",
+    what="Parses `v1.multus-cni.io/default-network` with Multus's parser and checks that it names "
+         "exactly one network, resolved in `kube-system` (Multus's multusNamespace) when unqualified, "
+         "that exists in the project or in `known-networks`.",
+    why="Multus replaces the pod's cluster network with this NAD; an empty or multiple value, or a "
+        "missing NAD, fails every pod start (`tryLoadK8sPodDefaultNetwork: ...`).",
+    example="v1.multus-cni.io/default-network: calico-net   # looked up in kube-system, not the pod's namespace",
+    fix="Name one NAD, qualified with its namespace when it is not in kube-system.",
+    refs=(PARSER_SRC, "https://github.com/kubevirt/kubevirt/issues/3069"),
+)
+
+MULTIPLE_DEFAULT_ROUTES = declare(
+    "ML408", "multiple-default-routes", "error",
+    "More than one IPv4 (or IPv6) `default-route` across a pod's attachments.",
+    what="Counts the `default-route` gateways of every JSON selection element of the pod "
+         "(and of the default-network annotation) per address family, as Multus's "
+         "`CheckGatewayConfig` does, and reports the one that makes a second gateway of a family. "
+         "An empty string counts as an IPv6 gateway, as in Multus (a nil IP is not IPv4).",
+    why="Multus does not install ECMP default routes: the pod fails with `multus does not support "
+        "ECMP for default-route`.",
+    example='[{"name": "a", "default-route": ["10.0.0.1"]}, {"name": "b", "default-route": ["10.1.0.1"]}]',
+    fix="Keep one IPv4 and one IPv6 `default-route` per pod.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/pkg/types/conf.go",),
+)
+
+DEPRECATED_KEY = declare(
+    "ML409", "deprecated-annotation-key", "warning",
+    "A deprecated selection key or status annotation.",
+    what="Reports the selection key `interfaceRequest` (use `interface`), the removed "
+         "`k8s.v1.cni.cncf.io/networks-status` annotation, and `k8s.v1.cni.cncf.io/network-status` "
+         "set in a controller's pod template (Multus writes it on pods; never reported on a `kind: "
+         "Pod`, which may come from a cluster dump).",
+    why="`interfaceRequest` is a pre-3.2 alias Multus only honours when `interface` is empty; the "
+        "status annotations are output, and a value written by hand is overwritten or misleads.",
+    example='[{"name": "macvlan-conf", "interfaceRequest": "eth1"}]',
+    fix="Use `interface`; delete status annotations from manifests.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/360",),
+)
+
+UNUSED_NETWORK = declare(
+    "ML410", "unused-network", "info",
+    "A NetworkAttachmentDefinition that no workload in the project references.",
+    what="Collects every reference of every workload (networks and default-network annotations, and "
+         "other sources such as KubeVirt networks) and reports NADs none of them names.",
+    why="An unreferenced NAD is often a leftover or a typo on one side of the reference; an audit "
+        "finds them. Info only: NADs may be used from outside the repository.",
+    example="kind: NetworkAttachmentDefinition\nmetadata:\n  name: old-vlan   # no pod uses it",
+    fix="Remove the NAD, or ignore ML410 for repositories that only define networks.",
+    refs=(MULTUS_DOCS,),
+)
+
+UNKNOWN_KEY = declare(
+    "ML411", "unknown-selection-key", "warning",
+    "A JSON selection element holds a key Multus ignores.",
+    what="Matches each key of a JSON selection element against Multus's NetworkSelectionElement "
+         "fields (case-insensitively, as Go does) and reports the others with a did-you-mean: "
+         "`gateway` (use `default-route`), `ipRequest`/`macRequest` (use `ips`/`mac`), misspellings. "
+         "Keys holding a `.` are implementation-specific by the NPWG spec and are not reported.",
+    why="Go's JSON decoder drops unknown keys silently: the requested gateway, IP or MAC is never "
+        "applied and nothing says so.",
+    example='[{"name": "macvlan-conf", "gateway": ["10.1.1.1"]}]',
+    fix="Use the key Multus reads (`default-route`, `ips`, `mac`, `interface`, ...).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/pkg/types/types.go",),
+)
+
+# unknown selection key (lower-cased, without '-'/'_') -> the key Multus reads
+KEY_HINTS = {
+    "gateway": "default-route", "gateways": "default-route", "gw": "default-route",
+    "defaultgateway": "default-route", "defaultroutes": "default-route", "route": "default-route",
+    "iprequest": "ips", "ip": "ips", "ipaddress": "ips", "ipaddresses": "ips", "address": "ips",
+    "addresses": "ips", "macrequest": "mac", "macaddress": "mac", "ifname": "interface",
+    "interfacename": "interface", "iface": "interface", "ifacename": "interface",
+    "portmapping": "portMappings", "ports": "portMappings", "cniargs": "cni-args", "args": "cni-args",
+    "infinibandguid": "infiniband-guid", "guid": "infiniband-guid", "device": "deviceID",
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _pod_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATION,)) -> list[AnnotationUse]:
+    """Annotations Multus reads: on a Pod, or on a controller's pod template."""
+    return [u for u in annotation_uses(project, keys) if not u.on_controller]
+
+
+def _entries(use: AnnotationUse) -> list[Selection]:
+    return use.parsed.entries if use.parsed is not None and use.parsed.error is None else []
+
+
+def _per_workload(project: Project) -> dict[int, dict[str, AnnotationUse]]:
+    out: dict[int, dict[str, AnnotationUse]] = {}
+    for use in _pod_uses(project, MULTUS_KEYS):
+        out.setdefault(id(use.workload), {})[use.key] = use
+    return out
 
 
 def known_network(ctx: Context, namespace: str, name: str) -> bool:
@@ -35,22 +229,377 @@ def known_network(ctx: Context, namespace: str, name: str) -> bool:
     return f"{namespace}/{name}" in known or name in known
 
 
+def _names_by_namespace(project: Project) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(name -> namespaces having it, namespace -> its NAD names), built once per run."""
+
+    def build() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        by_name: dict[str, list[str]] = {}
+        by_ns: dict[str, list[str]] = {}
+        for ns, name in sorted(project.nad_index):
+            by_name.setdefault(name, []).append(ns)
+            by_ns.setdefault(ns, []).append(name)
+        return by_name, by_ns
+
+    return project.cached("nad-names", build)  # type: ignore[no-any-return]
+
+
+def missing_hint(project: Project, namespace: str, name: str, cache: dict[tuple[str, str], str]) -> str:
+    """A did-you-mean for a missing NAD: the namespaces that have it, else a close name."""
+    key = (namespace, name)
+    if key not in cache:
+        by_name, by_ns = _names_by_namespace(project)
+        elsewhere = by_name.get(name, [])
+        if elsewhere:
+            cache[key] = (f"; a NAD '{name}' exists in namespace {', '.join(elsewhere)} (write "
+                          f"'{elsewhere[0]}/{name}' to use it)")
+        else:
+            near = closest(name, by_ns.get(namespace, []))
+            cache[key] = f"; did you mean '{near}'?" if near else ""
+    return cache[key]
+
+
+def _where(use: AnnotationUse) -> str:
+    return f"{use.workload.kind} pod namespace '{use.workload.namespace}'"
+
+
+# ------------------------------------------------------------------ ML401
+
+
+@checks(ANNOTATION_SYNTAX)
+def annotation_syntax(ctx: Context) -> Iterator[Finding]:
+    for use in _pod_uses(ctx.project):
+        if use.parsed is None:
+            if use.value is not None:
+                yield ctx.finding(ANNOTATION_SYNTAX, use.key_site(),
+                                  f"the value is a YAML {_yaml_type(use.value)}, not a string: annotations "
+                                  "are strings, so the API server rejects the object (quote the value)")
+            continue
+        if use.parsed.error is not None:
+            yield ctx.finding(ANNOTATION_SYNTAX, use.entry_site(use.parsed.error_offset),
+                              f"'{NETWORKS_ANNOTATION}' is {use.parsed.error}; Multus rejects the annotation "
+                              "and the pod does not start")
+            continue
+        for sel in use.parsed.entries:
+            if sel.errors:
+                yield ctx.finding(ANNOTATION_SYNTAX, use.selection_site(sel, sel.error_offset),
+                                  f"network entry {sel.index + 1}: {'; '.join(sel.errors)}; Multus expects "
+                                  "'[namespace/]name[@interface]' or a JSON list of {\"name\": ...} objects")
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
+
+
+# ------------------------------------------------------------------ ML402
+
+
 @checks(NETWORK_NOT_FOUND)
 def network_not_found(ctx: Context) -> Iterator[Finding]:
-    index = ctx.project.nad_index
+    hints: dict[tuple[str, str], str] = {}
     for ref in network_refs(ctx.project):
-        if known_network(ctx, ref.namespace, ref.name):
+        if ref.origin == "default-network" or known_network(ctx, ref.namespace, ref.name):
             continue
-        elsewhere = sorted(ns for ns, n in index if n == ref.name)
-        if elsewhere:
-            hint = (f"; a NAD '{ref.name}' exists in namespace {', '.join(elsewhere)} (write "
-                    f"'{elsewhere[0]}/{ref.name}' to use it)")
-        else:
-            same_ns = [n for ns, n in index if ns == ref.namespace]
-            near = closest(ref.name, same_ns)
-            hint = f"; did you mean '{near}'?" if near else ""
+        hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
         how = "" if ref.explicit_namespace else " (unqualified names resolve in the pod's namespace)"
         yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
                           f"network '{ref.name}' not found: no NetworkAttachmentDefinition "
                           f"{ref.namespace}/{ref.name} in the project{how}; the pod will not start"
                           f"{hint}")
+
+
+# ------------------------------------------------------------------ ML403
+
+
+@checks(ON_CONTROLLER)
+def annotation_on_controller(ctx: Context) -> Iterator[Finding]:
+    for use in annotation_uses(ctx.project, MULTUS_KEYS):
+        if not use.on_controller:
+            continue
+        target = ".".join(use.workload.pod_annotations_path)
+        where = ".".join(str(p) for p in use.path[:-1])
+        yield ctx.finding(ON_CONTROLLER, use.key_site(),
+                          f"'{use.key}' is in the {use.workload.kind}'s {where}, where Multus never looks; "
+                          f"it reads only the pod's annotations: move it to {target}")
+
+
+# ------------------------------------------------------------------ ML404
+
+
+@checks(INTERFACE_INVALID)
+def interface_invalid(ctx: Context) -> Iterator[Finding]:
+    for use in _pod_uses(ctx.project, MULTUS_KEYS):
+        for sel in _entries(use):
+            if sel.ok and sel.iface_errors:
+                stage = ("Multus rejects the annotation" if sel.form == "short" and _parser_catches(sel)
+                         else "the CNI plugin fails to create it at pod start")
+                yield ctx.finding(INTERFACE_INVALID, use.selection_site(sel, sel.iface_offset),
+                                  f"interface name {sel.iface_errors[0]} (Linux dev_valid_name); {stage}")
+
+
+def _parser_catches(sel: Selection) -> bool:
+    """Multus's own short-form check: more than 15 bytes, whitespace or '/'."""
+    name = sel.interface or ""
+    return len(name.encode("utf-8", "surrogatepass")) > 15 or any(c in name for c in " \t\n\v\f\r/")
+
+
+# ------------------------------------------------------------------ ML405
+
+
+@checks(INTERFACE_CONFLICT)
+def interface_conflict(ctx: Context) -> Iterator[Finding]:
+    for uses in _per_workload(ctx.project).values():
+        use = uses.get(NETWORKS_ANNOTATION)
+        if use is None:
+            continue
+        primary = "eth0"
+        default = uses.get(DEFAULT_NETWORK_ANNOTATION)
+        if default is not None:
+            d = _entries(default)
+            if len(d) == 1 and d[0].ok and not d[0].iface_errors and d[0].interface:
+                primary = d[0].interface  # the default network's delegate takes the requested name
+        taken: dict[str, int | None] = {primary: None}  # name -> entry index (None: cluster network)
+        for sel in _entries(use):
+            requested = sel.interface or None
+            name = requested or f"net{sel.index + 1}"
+            judged = sel.ok and not sel.iface_errors
+            if judged and name in taken:
+                yield ctx.finding(INTERFACE_CONFLICT, use.selection_site(sel, sel.iface_offset if requested else None),
+                                  _conflict_message(sel, name, requested, taken[name], primary))
+            if sel.ok:
+                taken.setdefault(name, sel.index)
+
+
+def _conflict_message(sel: Selection, name: str, requested: str | None, other: int | None,
+                      primary: str) -> str:
+    how = f"requests '{name}'" if requested else f"is auto-named '{name}' (position {sel.index + 1})"
+    if other is None:
+        whose = f"the pod's cluster network interface {primary}"
+    else:
+        whose = f"entry {other + 1}" + ("" if requested else f", which requested '{name}'")
+    return (f"network entry {sel.index + 1} ('{sel.name}') {how}, already taken by {whose}; the pod fails "
+            f"at start with 'interface name {name} already exists': give each attachment its own name")
+
+
+# ------------------------------------------------------------------ ML406
+
+
+def isolation_settings(project: Project) -> list[tuple[list[str], Any]]:
+    """(global namespaces, site of the setting) for each Multus deployment with isolation on."""
+
+    def build() -> list[tuple[list[str], Any]]:
+        out: list[tuple[list[str], Any]] = []
+        for rel in project.judged_releases:
+            if rel.get(("config", "cni_conf", "namespaceIsolation")) is True:
+                out.append((_global_namespaces(rel.get(("config", "cni_conf", "globalNamespaces"))),
+                            rel.site(("config", "cni_conf", "namespaceIsolation"))))
+        from multus_lint.multus_ds import MultusDaemonSet
+
+        for doc in project.daemonsets:
+            for c in MultusDaemonSet(doc).multus_containers:
+                on, glob = _isolation_flags(c.args)
+                if on:
+                    out.append((_global_namespaces(glob), doc.name_site()))
+        return out
+
+    return project.cached("namespace-isolation", build)  # type: ignore[no-any-return]
+
+
+def _isolation_flags(args: list[str]) -> tuple[bool, str | None]:
+    on, glob = False, None
+    for i, a in enumerate(args):
+        flag, eq, val = a.lstrip("-").partition("=")
+        if not a.startswith("-"):
+            continue
+        if flag == "namespace-isolation":
+            on = (val.lower() in ("true", "1", "t")) if eq else True  # Go bool flag
+        elif flag == "global-namespaces":
+            glob = val if eq else (args[i + 1] if i + 1 < len(args) else None)
+    return on, glob
+
+
+def _global_namespaces(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value]
+    if isinstance(value, str) and value.strip():
+        return [v.strip() for v in value.split(",")]
+    return ["default"]
+
+
+@checks(CROSS_NAMESPACE)
+def cross_namespace(ctx: Context) -> Iterator[Finding]:
+    settings = isolation_settings(ctx.project)
+    for ref in network_refs(ctx.project):
+        if ref.origin == "default-network" or not ref.explicit_namespace or ref.namespace == ref.pod_namespace:
+            continue
+        blocked = [glob for glob, _ in settings if ref.namespace not in glob]
+        if blocked:
+            allowed = ", ".join(blocked[0]) or "none"
+            yield ctx.finding(CROSS_NAMESPACE, ref.site,
+                              f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
+                              f"('{ref.pod_namespace}') and the project's Multus config turns namespace "
+                              f"isolation on with global namespaces [{allowed}]: Multus refuses the pod "
+                              f"(annotation violates permission); create the NAD in '{ref.pod_namespace}' "
+                              f"or add '{ref.namespace}' to globalNamespaces")
+        else:
+            yield ctx.finding(CROSS_NAMESPACE, ref.site,
+                              f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
+                              f"('{ref.pod_namespace}'): it works while Multus namespace isolation is off, "
+                              "and fails the pod once it is turned on", severity="info")
+
+
+# ------------------------------------------------------------------ ML407
+
+
+@checks(DEFAULT_NETWORK)
+def default_network(ctx: Context) -> Iterator[Finding]:
+    hints: dict[tuple[str, str], str] = {}
+    key = DEFAULT_NETWORK_ANNOTATION
+    for use in _pod_uses(ctx.project, (key,)):
+        p = use.parsed
+        problem = None
+        site = use.key_site()
+        if p is None:
+            if use.value is not None:
+                problem = f"is a YAML {_yaml_type(use.value)}, not a string"
+        elif p.error is not None:
+            problem = f"is {p.error}"
+            site = use.entry_site(p.error_offset)
+        elif use.value == "":
+            problem = "is empty: Multus fails with 'pod annotation does not have \"network\" as key'"
+        elif not p.entries:
+            problem = "names no network: Multus needs exactly one"
+        elif len(p.entries) > 1 or p.truncated:
+            problem = (f"names {len(p.entries) + p.truncated} networks: Multus allows exactly one "
+                       "('more than one default network is specified')")
+            site = use.selection_site(p.entries[1])
+        elif not p.entries[0].ok:
+            problem = f"is not valid: {'; '.join(p.entries[0].errors)}"
+            site = use.selection_site(p.entries[0], p.entries[0].error_offset)
+        else:
+            sel = p.entries[0]
+            ns = sel.namespace or MULTUS_NAMESPACE
+            if not known_network(ctx, ns, sel.name):
+                how = "" if sel.namespace else f" (an unqualified default network resolves in {MULTUS_NAMESPACE})"
+                problem = (f"names '{sel.name}', but there is no NetworkAttachmentDefinition {ns}/{sel.name} "
+                           f"in the project{how}{missing_hint(ctx.project, ns, sel.name, hints)}")
+                site = use.selection_site(sel)
+        if problem:
+            yield ctx.finding(DEFAULT_NETWORK, site, f"'{key}' {problem}; the pod will not start")
+
+
+# ------------------------------------------------------------------ ML408
+
+
+@checks(MULTIPLE_DEFAULT_ROUTES)
+def multiple_default_routes(ctx: Context) -> Iterator[Finding]:
+    for uses in _per_workload(ctx.project).values():
+        use = uses.get(NETWORKS_ANNOTATION)
+        if use is None or not _entries(use):
+            continue  # Multus checks gateways only when the pod has networks
+        ordered = []
+        default = uses.get(DEFAULT_NETWORK_ANNOTATION)
+        if default is not None and len(_entries(default)) == 1:
+            ordered.append((default, _entries(default)[0]))  # the default network is delegate 0
+        ordered += [(use, sel) for sel in _entries(use)]
+        first: dict[int, tuple[AnnotationUse, Selection]] = {}
+        reported: set[int] = set()
+        for owner, sel in ordered:
+            if not sel.ok:
+                continue
+            for addr, offset in sel.gateways:
+                family = 4 if addr is not None and addr.version == 4 else 6
+                if family not in first:
+                    first[family] = (owner, sel)
+                    continue
+                if family in reported:
+                    continue
+                reported.add(family)
+                _, prev = first[family]
+                nil = " (an empty gateway is a nil IP, which Multus counts as IPv6)" if addr is None else ""
+                yield ctx.finding(MULTIPLE_DEFAULT_ROUTES, owner.entry_site(offset),
+                                  f"a second IPv{family} default-route{nil} in network entry {sel.index + 1} "
+                                  f"('{sel.name}'), after the one of '{prev.name}': Multus allows one IPv4 and "
+                                  "one IPv6 default route per pod and fails with 'multus does not support "
+                                  "ECMP for default-route'")
+
+
+# ------------------------------------------------------------------ ML409
+
+
+@checks(DEPRECATED_KEY)
+def deprecated_key(ctx: Context) -> Iterator[Finding]:
+    for use in annotation_uses(ctx.project, MULTUS_KEYS + (OLD_NETWORKS_STATUS_ANNOTATION,
+                                                          NETWORK_STATUS_ANNOTATION)):
+        if use.key == OLD_NETWORKS_STATUS_ANNOTATION:
+            yield ctx.finding(DEPRECATED_KEY, use.key_site(),
+                              f"'{use.key}' was removed (Multus writes '{NETWORK_STATUS_ANNOTATION}' now) and "
+                              "is output, not input: delete it")
+        elif use.key == NETWORK_STATUS_ANNOTATION:
+            if use.workload.is_controller and not use.on_controller:
+                yield ctx.finding(DEPRECATED_KEY, use.key_site(),
+                                  f"'{use.key}' in a pod template: Multus writes it on every pod it "
+                                  "attaches, so a value set here is overwritten and means nothing: delete it")
+        elif not use.on_controller:
+            for sel in _entries(use):
+                if not sel.ok:
+                    continue
+                for key, offset in sel.deprecated_keys:
+                    yield ctx.finding(DEPRECATED_KEY, use.entry_site(offset),
+                                      f"'{key}' is the pre-3.2 spelling of 'interface' and is honoured only "
+                                      "when 'interface' is empty: use \"interface\"")
+
+
+# ------------------------------------------------------------------ ML410
+
+
+@checks(UNUSED_NETWORK)
+def unused_network(ctx: Context) -> Iterator[Finding]:
+    project = ctx.project
+    used = {(r.namespace, r.name) for r in network_refs(project)}
+    # names written in entries Multus rejects, or on a controller's metadata, still show intent:
+    # those are ML401/ML403, not a reason to call the NAD unused as well
+    for use in annotation_uses(project, MULTUS_KEYS):
+        home = MULTUS_NAMESPACE if use.key == DEFAULT_NETWORK_ANNOTATION else use.workload.namespace
+        for sel in _entries(use):
+            name, ns = sel.name, sel.namespace
+            if "/" in name:
+                ns, _, name = name.partition("/")
+            if name:
+                used.add((ns or home, name))
+    for nad in project.nads:
+        if nad.key not in used:
+            yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
+                              f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
+                              "any workload in the project (no networks or default-network annotation "
+                              "names it): remove it if it is a leftover")
+
+
+# ------------------------------------------------------------------ ML411
+
+
+@checks(UNKNOWN_KEY)
+def unknown_key(ctx: Context) -> Iterator[Finding]:
+    for use in _pod_uses(ctx.project, MULTUS_KEYS):
+        for sel in _entries(use):
+            if not sel.ok:
+                continue
+            for key, offset in sel.unknown_keys:
+                if "." in key:
+                    continue  # implementation-specific keys (NPWG spec 4.1.2.1)
+                yield ctx.finding(UNKNOWN_KEY, use.entry_site(offset),
+                                  f"selection key '{key}' is not one Multus reads, and Go's JSON decoder drops "
+                                  f"it silently{_key_hint(key)}")
+
+
+def _key_hint(key: str) -> str:
+    folded = key.lower().replace("-", "").replace("_", "")
+    if folded == "ipamclaimreference":
+        return " (it exists in the NPWG spec v1.3, but Multus's parser ignores it)"
+    best = KEY_HINTS.get(folded) or closest(key, FIELDS)
+    return f"; did you mean '{best}'?" if best else ""
