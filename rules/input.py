@@ -79,3 +79,41 @@ def duplicate_keys(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(DUPLICATE_KEY, Site(source, later, obj),
                           f"key '{path[-1]}' appears again (first on line {earlier.line}); "
                           "the last one silently wins")
+
+
+UNSUPPORTED_API_VERSION = declare(
+    "ML008", "unsupported-api-version", "error",
+    "A kind this linter reads under an apiVersion no current K3s serves.",
+    what="Checks the apiVersion of the kinds multus-lint reads: NetworkAttachmentDefinition must be "
+         "`k8s.cni.cncf.io/v1`; HelmChart and HelmChartConfig `helm.cattle.io/v1`; DaemonSet, "
+         "Deployment, StatefulSet and ReplicaSet `apps/v1` (not `extensions/v1beta1`, "
+         "`apps/v1beta1`, `apps/v1beta2`); Job and CronJob `batch/v1` (not `batch/v1beta1`); Pod "
+         "`v1`; the NAD CustomResourceDefinition `apiextensions.k8s.io/v1` (not `v1beta1`). The "
+         "object's other checks still run, so fixing the version does not uncover new findings.",
+    why="Kubernetes stopped serving these versions (workloads under extensions/apps beta in 1.16, "
+        "the v1beta1 CRD API in 1.22, batch/v1beta1 CronJobs in 1.25), and K3s serves what its "
+        "Kubernetes serves: `kubectl apply` and the K3s manifest auto-deployer reject the object "
+        "with `no matches for kind ... in version ...`, so Multus is never deployed.",
+    example="apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata:\n  name: kube-multus-ds-amd64",
+    fix="Use the served version (`apps/v1` for workloads, adding the `spec.selector` it requires; "
+        "`apiextensions.k8s.io/v1` with a schema for CRDs), or better, deploy Multus with the "
+        "rke2-multus chart.",
+    refs=("https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/deployments/multus-daemonset.yml"),
+)
+
+
+@checks(UNSUPPORTED_API_VERSION)
+def unsupported_api_versions(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.apiversions import unserved
+
+    for doc in ctx.project.documents:
+        bad = unserved(doc)
+        if bad is None:
+            continue
+        when = (f"removed in Kubernetes {bad.removed_in}, so no current K3s serves it" if bad.removed_in
+                else "not an API version the cluster serves for this kind")
+        yield ctx.finding(UNSUPPORTED_API_VERSION, doc.site("apiVersion"),
+                          f"{doc.kind} under apiVersion {bad.api_version}: {when}; the API server "
+                          f"rejects the object (`no matches for kind \"{doc.kind}\" in version "
+                          f"\"{bad.api_version}\"`); use {bad.expected}{bad.note}")
