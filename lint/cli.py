@@ -44,6 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="config file (default: nearest .multus-lint.yaml or pyproject.toml [tool.multus-lint])")
     p.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
     p.add_argument("--no-color", action="store_true", help="never colour the text output")
+    p.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
+    ci = p.add_argument_group("CI adoption, autofix and rule docs")
+    ci.add_argument("--baseline", metavar="FILE",
+                    help="report only findings not recorded in FILE (written by --write-baseline)")
+    ci.add_argument("--write-baseline", metavar="FILE",
+                    help="record every current finding in FILE and exit 0")
+    ci.add_argument("--fix", action="store_true",
+                    help="fix the mistakes that have one right answer in place; report what is left")
+    ci.add_argument("--diff", action="store_true",
+                    help="print the fixes --fix would make as a unified diff, write nothing "
+                    "(exit 1 when there is something to fix)")
+    ci.add_argument("--list-rules", action="store_true",
+                    help="list every rule (a table, or JSON with --format json) and exit")
+    ci.add_argument("--explain", metavar="RULE", help="explain a rule (code or name) and exit")
     p.add_argument("--version", action="version", version=f"multus-lint {__version__}")
     prof = p.add_argument_group("cluster profile (overrides the config file and discovered K3s config)")
     prof.add_argument("--k3s-version", metavar="VERSION", help="K3s version, e.g. v1.30.6+k3s1")
@@ -105,13 +119,16 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     }
     options = Options(paths=args.paths, stdin_filename=args.stdin_filename,
                       select=_split(args.select), ignore=_split(args.ignore),
-                      profile_flags={k: v for k, v in flags.items() if v is not None})
+                      profile_flags={k: v for k, v in flags.items() if v is not None},
+                      baseline=None if args.write_baseline else args.baseline)
     if args.print_profile and not args.paths:
         from multus_lint.model import Project
 
         profile = resolve_profile(config, Project(root=".", limits=config.limits), options.profile_flags)
         _print_profile(profile)
         return EXIT_OK
+    if args.list_rules or args.explain:
+        return _rule_docs(args, parser)
     if not args.paths:
         parser.error("no PATH given (use '-' to read standard input)")
     if args.paths.count("-") > 1:
@@ -120,18 +137,55 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.print_profile:
         _print_profile(result.profile)
         return EXIT_OK
-    fmt = args.format or "text"
+    if args.write_baseline:
+        from multus_lint import baseline
+
+        count = baseline.write(args.write_baseline, result.findings)
+        sys.stderr.write(f"multus-lint: wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}\n")
+        return EXIT_OK
+    diff = ""
+    if args.fix or args.diff:
+        from multus_lint.fix import run_fixes
+
+        result, diff = run_fixes(options, config, result, write=args.fix and not args.diff)
+    # On GitHub Actions the default is annotations on the pull request's diff.
+    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     from multus_lint.reporters import get_reporter
 
-    out = sys.stdout
-    color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
-    sources = {s.path: s for s in result.project.sources}
-    get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files, color=color)
-    out.flush()
+    if args.diff:
+        sys.stdout.write(diff)
+        sys.stdout.flush()
+    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    try:
+        if args.output_file or not args.diff:
+            color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
+            sources = {s.path: s for s in result.project.sources}
+            get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files, color=color)
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.diff:
+        return EXIT_FINDINGS if diff else EXIT_OK
     if result.nothing_readable:
         return EXIT_USAGE
     fail_level = args.fail_level or config.fail_level or "warning"
     return exit_code(result.findings, fail_level)
+
+
+def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from multus_lint import docs, registry
+
+    if args.list_rules:
+        docs.list_rules(sys.stdout, "json" if args.format == "json" else "text")
+        return EXIT_OK
+    rule = registry.get(args.explain)
+    if rule is None:
+        from multus_lint.suggest import hint
+
+        parser.error(f"--explain: unknown rule '{args.explain}'{hint(args.explain, list(registry.iter_rule_names()))}")
+    sys.stdout.write(docs.explain(rule))
+    return EXIT_OK
 
 
 def _print_profile(profile: Any) -> None:

@@ -110,11 +110,14 @@ def _exact(textmap: TextMap) -> bool:
     """Whether inner positions map to outer ones character for character.
 
     True for a file or document (a line shift) and for a literal block scalar (``|``) in
-    one; quoted and folded scalars escape or fold characters, so edits there are refused.
+    one, and a one-line single-quoted scalar without escapes; other quoted and folded
+    scalars escape or fold characters, so edits there are refused.
     """
     if type(textmap) is ShiftMap:
         return True
     if isinstance(textmap, ScalarMap):
+        if textmap.style == "'" and "\n" not in textmap.raw and "''" not in textmap.raw:
+            return _exact(textmap.outer)  # one line, no escapes: the characters are the value's
         return textmap.style == "|" and textmap._literal is not None and _exact(textmap.outer)
     return False
 
@@ -399,3 +402,41 @@ def fixed_texts(findings: list[Finding], sources: dict[str, Any]) -> tuple[dict[
 
 def real_path(source: Any) -> str:
     return getattr(source, "real", None) or source.path
+
+
+def run_fixes(options: Any, config: Any, result: Any, write: bool) -> tuple[Any, str]:
+    """Fix what can be fixed: write the files (``write``) or only compute the diff.
+
+    Returns the result to report (without the fixed findings) and the unified diff of
+    every change. Writing repeats lint-and-fix until nothing changes (or ``MAX_PASSES``),
+    then reports a fresh run over the fixed files.
+    """
+    from multus_lint.runner import run
+
+    if any(p == "-" for p in options.paths):
+        from multus_lint.config import ConfigError
+
+        raise ConfigError("--fix and --diff work on files, not on standard input")
+    originals: dict[str, str] = {}
+    latest: dict[str, str] = {}
+    for _ in range(MAX_PASSES if write else 1):
+        sources = {s.path: s for s in result.project.sources}
+        changes, fixed = fixed_texts(result.findings, sources)
+        if not changes:
+            break
+        for path, (before, after) in changes.items():
+            originals.setdefault(path, before)
+            latest[path] = after
+        if not write:
+            result.findings = [f for f in result.findings if id(f) not in fixed]
+            break
+        for path, (before, after) in changes.items():
+            current, bom = read_text(path)
+            if current != before:  # changed on disk since it was read: leave it alone
+                latest[path] = current
+                continue
+            write_atomic(path, after, bom)
+        result = run(options, config)
+    diff = "".join(unified_diff(p, originals[p], latest[p]) for p in sorted(originals)
+                   if originals[p] != latest[p])
+    return result, diff

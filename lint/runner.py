@@ -31,6 +31,7 @@ class Options:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     profile_flags: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None  # report only findings not in this baseline file
 
 
 @dataclass
@@ -154,6 +155,10 @@ def run(options: Options, config: Config) -> Result:
         except Exception as exc:  # a bug in one rule must not stop the others
             findings.append(_internal_error(checker, exc))
     findings = filter_findings(findings, project, config, codes)
+    if options.baseline:
+        from multus_lint.baseline import filter_new
+
+        findings = filter_new(findings, options.baseline)
     return Result(findings, project, profile, named)
 
 
@@ -208,6 +213,12 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
             continue
         seen.add(key)
         out.append(f)
+    from multus_lint import suppress  # comments, annotations, per-path-ignores; ML005/ML006
+
+    out = suppress.apply(out, project, config, codes)
+    for f in out:
+        if f.code in overrides:
+            f.severity = overrides[f.code]
     out.sort(key=Finding.sort_key)
     return out
 

@@ -62,6 +62,36 @@ INPUT_LIMIT = declare(
     fix="Remove the expansion, or raise the limit in the config (limits:) if the input is legitimate.",
 )
 
+INVALID_SUPPRESSION = declare(
+    "ML005", "invalid-suppression", "warning",
+    "A suppression comment or ignore.multus-lint.io annotation that is malformed, names an "
+    "unknown rule, or (annotation) gives no reason.",
+    what="Checks every `# multus-lint: ...` comment and every `ignore.multus-lint.io/<rule>` "
+         "annotation: the directive must be `disable=` or `disable-file=` followed by rule codes "
+         "or names, the rules must exist, and an annotation's value must say why. An invalid one "
+         "suppresses nothing.",
+    why="A typo in a suppression (`disabel=`, `ML1O1`) silently does nothing, so the finding comes "
+        "back in CI with no clue why; an annotation without a reason leaves the next reader "
+        "guessing whether the K3s problem was understood or just muted.",
+    example="# multus-lint: disable ML101\n"
+            "metadata:\n  annotations:\n    ignore.multus-lint.io/ML402: \"\"",
+    fix="Write `# multus-lint: disable=ML101` (codes or names, comma-separated), and give every "
+        "annotation a reason: `ignore.multus-lint.io/ML402: \"NAD created by the SR-IOV operator\"`.",
+    refs=("https://docs.astral.sh/ruff/linter/#error-suppression",),
+)
+
+UNUSED_SUPPRESSION = declare(
+    "ML006", "unused-suppression", "info",
+    "A suppression comment or annotation that suppressed nothing.",
+    what="Reports a `disable` / `disable-file` comment or an `ignore.multus-lint.io/` annotation "
+         "for a rule that ran but found nothing there. Rules not selected in this run are not judged.",
+    why="Once the manifest is fixed (say the bin dir now points at K3s's `data/cni`), a leftover "
+        "suppression would hide the same mistake if it came back.",
+    example="binDir: /var/lib/rancher/k3s/data/cni  # multus-lint: disable=ML101",
+    fix="Remove the suppression (or the rule from its list).",
+    refs=("https://docs.astral.sh/ruff/rules/unused-noqa/",),
+)
+
 DUPLICATE_KEY = declare(
     "ML007", "duplicate-key", "warning",
     "The same key twice in one mapping, in YAML or in the JSON of spec.config: the last one wins.",

@@ -14,6 +14,10 @@ from multus_lint.findings import Finding
 FORMATS = {
     "text": "multus_lint.reporters.text",
     "json": "multus_lint.reporters.json_format",
+    "concise": "multus_lint.reporters.concise",
+    "github": "multus_lint.reporters.github",
+    "junit": "multus_lint.reporters.junit",
+    "sarif": "multus_lint.reporters.sarif",
 }
 
 
