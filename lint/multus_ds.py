@@ -14,13 +14,24 @@ from typing import Any
 from multus_lint.document import Document, get_path
 from multus_lint.tree import Path
 
-# thin_entrypoint flag defaults (multus-cni cmd/thin_entrypoint/main.go)
+# thin_entrypoint flag defaults (multus-cni cmd/thin_entrypoint/main.go); the older
+# /entrypoint.sh (Multus 3.x images) has the same flags and defaults.
 THIN_DEFAULTS = {
     "cni-bin-dir": "/host/opt/cni/bin",
     "cni-conf-dir": "/host/etc/cni/net.d",
     "multus-autoconfig-dir": "/host/etc/cni/net.d",
     "multus-kubeconfig-file-host": "/etc/cni/net.d/multus.d/multus.kubeconfig",
+    "multus-conf-file": "auto",
 }
+
+# multus-daemon (thick) reads daemon-config.json; these are container paths with these
+# defaults (multus-cni pkg/server/config, deployments/multus-daemonset-thick.yml).
+THICK_DEFAULTS = {
+    "cniConfigDir": "/host/etc/cni/net.d",
+    "multusAutoconfigDir": "/host/etc/cni/net.d",
+    "binDir": "/opt/cni/bin",
+}
+DAEMON_CONFIG_KEY = "daemon-config.json"
 
 
 @dataclass
@@ -65,6 +76,26 @@ class Container:
         text = str(self.data.get("image", "")) + " ".join(self.args)
         return "multus" in text
 
+    @property
+    def entrypoint(self) -> str | None:
+        """"thin", "entrypoint.sh", "thick", or None when command and args say nothing."""
+        args = self.args
+        if any("thin_entrypoint" in a for a in args):
+            return "thin"
+        if any(a.endswith("/entrypoint.sh") or a == "entrypoint.sh" for a in args):
+            return "entrypoint.sh"
+        if any("multus-daemon" in a for a in args):
+            return "thick"
+        return None
+
+    @property
+    def args_site_path(self) -> Path:
+        """Where a missing flag is reported: the ``args`` key, else ``command``, else the name."""
+        for key in ("args", "command"):
+            if key in self.data:
+                return self.path + (key,)
+        return self.path + ("name",)
+
 
 class MultusDaemonSet:
     def __init__(self, doc: Document) -> None:
@@ -78,11 +109,27 @@ class MultusDaemonSet:
                 if isinstance(c, dict):
                     self.containers.append(Container(spec_path + (key, i), c))
         self.volumes: dict[str, tuple[str, Path]] = {}  # name -> (host path, path of hostPath.path)
+        self.configmaps: dict[str, str] = {}  # volume name -> ConfigMap name
         for i, v in enumerate(spec.get("volumes") or []):
             if isinstance(v, dict) and isinstance(v.get("hostPath"), dict):
                 hp = v["hostPath"].get("path")
                 if isinstance(hp, str) and isinstance(v.get("name"), str):
                     self.volumes[v["name"]] = (hp, spec_path + ("volumes", i, "hostPath", "path"))
+            elif isinstance(v, dict) and isinstance(v.get("configMap"), dict):
+                cm = v["configMap"].get("name")
+                if isinstance(cm, str) and isinstance(v.get("name"), str):
+                    self.configmaps[v["name"]] = cm
+
+    def daemon_config(self, project: Any) -> Document | None:
+        """The ConfigMap holding the thick plugin's daemon-config.json, when it is in the project."""
+        ns = self.doc.namespace or "default"
+        wanted = set(self.configmaps.values())
+        for cm in project.of_kind("ConfigMap"):
+            data = cm.data.get("data")
+            if cm.name in wanted and (cm.namespace or "default") == ns and isinstance(data, dict) \
+                    and isinstance(data.get(DAEMON_CONFIG_KEY), str):
+                return cm
+        return None
 
     @property
     def multus_containers(self) -> list[Container]:

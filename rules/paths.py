@@ -1,21 +1,40 @@
-"""ML1xx: K3s node paths in the rke2-multus chart values and in raw Multus DaemonSets."""
+"""ML1xx: K3s node paths in the rke2-multus chart values and in raw Multus DaemonSets.
+
+One code path judges every node path (bin dir, conf dir, autoconfig dir, kubeconfig):
+``judge_*`` return a Verdict for one value, whatever object it came from; the checkers
+only find the values (chart releases, DaemonSet hostPaths and args, Multus config files)
+and say where a finding goes.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from multus_lint.charts import ChartRelease
+from multus_lint.charts import ChartRelease, crd_charts
 from multus_lint.context import Context
-from multus_lint.document import Site
+from multus_lint.document import Document, Site, get_path
 from multus_lint.findings import Finding
 from multus_lint.fix import Fix, release_fix
-from multus_lint.multus_ds import THIN_DEFAULTS, MultusDaemonSet
+from multus_lint.multus_ds import DAEMON_CONFIG_KEY, THICK_DEFAULTS, THIN_DEFAULTS, MultusDaemonSet
 from multus_lint.profile import Profile
 from multus_lint.registry import Rule, checks, declare
+from multus_lint.schemacheck import key_problems, load
+from multus_lint.versions import (
+    CHART_AUTOCONFIG_DIR,
+    CHART_BROKEN,
+    CHART_CLEANUP_DEFAULT,
+    CHART_CRD_SPLIT,
+    CHART_WHEREABOUTS_CNICONF,
+    chart_at_least,
+    chart_is,
+    chart_pinned_below,
+)
 
 K3S_DOCS = "https://docs.k3s.io/networking/multus-ipams"
+CHARTS_REPO = "https://github.com/rancher/rke2-charts/tree/main-source/packages/rke2-multus/charts"
 
 BIN_DIR = declare(
     "ML101", "k3s-cni-bin-dir", "error",
@@ -51,7 +70,135 @@ VERSIONED_BIN_DIR = declare(
     fixable=True,
 )
 
+CONF_DIR = declare(
+    "ML103", "k3s-cni-conf-dir", "error",
+    "CNI conf dir is not K3s's D/agent/etc/cni/net.d (e.g. /etc/cni/net.d), or missing.",
+    what="Checks the CNI config dir Multus reads and writes: `config.cni_conf.confDir` and "
+         "`rke2-whereabouts.cniConf.confDir` in rke2-multus values (missing means the chart default "
+         "`/etc/cni/net.d`), and in a Multus DaemonSet the hostPath volume behind `--cni-conf-dir`, "
+         "`--multus-autoconfig-dir` (thin) or `cniConfigDir`/`multusAutoconfigDir` of "
+         "daemon-config.json (thick).",
+    why="With its embedded flannel, K3s's containerd reads CNI configs from `D/agent/etc/cni/net.d`, "
+        "where flannel writes `10-flannel.conflist`. Multus writing `00-multus.conf` to "
+        "`/etc/cni/net.d` is never loaded, and Multus finds no primary network to delegate to.",
+    example="config:\n  cni_conf:\n    confDir: /etc/cni/net.d",
+    fix="Set it to `/var/lib/rancher/k3s/agent/etc/cni/net.d` (with your data dir).",
+    refs=(K3S_DOCS, "https://github.com/k8snetworkplumbingwg/multus-cni/issues/564"),
+    fixable=True,
+)
+
+KUBECONFIG_PATH = declare(
+    "ML104", "multus-kubeconfig-path", "error",
+    "Multus kubeconfig host path missing (default /etc/cni/net.d/multus.d/...) or not in the K3s conf dir.",
+    what="Checks the host path of the kubeconfig Multus uses to read NetworkAttachmentDefinitions: "
+         "`config.cni_conf.kubeconfig` in rke2-multus values, `--multus-kubeconfig-file-host` of the "
+         "thin entrypoint (or the older /entrypoint.sh), and `kubeconfig` in a Multus config file "
+         "(00-multus.conf). Missing means the default `/etc/cni/net.d/multus.d/multus.kubeconfig`.",
+    why="The entrypoint writes the kubeconfig into `<conf dir>/multus.d/` but puts this path into the "
+        "generated Multus config; on K3s nothing is at `/etc/cni/net.d`, so every pod with an extra "
+        "network fails with `GetK8sClient: failed to get context for the kubeconfig "
+        "/etc/cni/net.d/multus.d/multus.kubeconfig: ... no such file or directory`.",
+    example="args:\n  - --multus-conf-file=auto\n  - --cni-conf-dir=/host/etc/cni/net.d",
+    fix="Set it to `/var/lib/rancher/k3s/agent/etc/cni/net.d/multus.d/multus.kubeconfig` "
+        "(`config.cni_conf.kubeconfig`, or `--multus-kubeconfig-file-host=...`).",
+    refs=(K3S_DOCS, "https://github.com/bitnami/charts/issues/30606",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/cmd/thin_entrypoint/main.go"),
+    fixable=True,
+)
+
+AUTOCONFIG_DIR = declare(
+    "ML105", "multus-autoconfig-dir", "error",
+    "multusAutoconfigDir missing or not the K3s conf dir (chart unpinned or >= v4.2.202); "
+    "set on a chart pinned below v4.2.202 (warning).",
+    what="Chart values only. From rke2-multus v4.2.202 the chart passes "
+         "`config.cni_conf.multusAutoconfigDir` (default `/etc/cni/net.d`) to Multus as the dir "
+         "where it looks for the primary network's config; on K3s it must be "
+         "`D/agent/etc/cni/net.d`. An unpinned chart installs the newest release, so it needs it too. "
+         "A chart pinned below v4.2.202 passes the value without the /host prefix, so setting it "
+         "there breaks Multus (warning).",
+    why="Multus looks for flannel's `10-flannel.conflist` in the autoconfig dir; in the RKE2 default "
+        "it finds nothing and fails with `cannot find valid master CNI config`.",
+    example="config:\n  cni_conf:\n    confDir: /var/lib/rancher/k3s/agent/etc/cni/net.d\n"
+            "    # multusAutoconfigDir missing",
+    fix="Add `multusAutoconfigDir: /var/lib/rancher/k3s/agent/etc/cni/net.d` (remove it when you pin "
+        "a chart older than v4.2.202).",
+    refs=(K3S_DOCS, "https://github.com/k3s-io/docs/pull/455", "https://github.com/k3s-io/docs/issues/450"),
+    fixable=True,
+)
+
+KNOWN_BROKEN = declare(
+    "ML106", "multus-chart-known-broken", "error",
+    "Chart version pinned to v4.2.107 or v4.2.200, broken on K3s (custom conf dir not mounted).",
+    what="Flags a HelmChart `version` (or .tgz URL) pinned to an rke2-multus release that cannot run "
+         "with the K3s conf dir: v4.2.107 and v4.2.200 pass `--cni-conf-dir=/host<confDir>` but still "
+         "mount the conf dir at `/host/etc/cni/net.d`.",
+    why="The thin entrypoint exits with `cni-conf-dir is not found` on every node, so Multus never "
+        "starts (k3s-io/docs #450).",
+    example="spec:\n  chart: rke2-multus\n  version: v4.2.107",
+    fix="Pin v4.2.202 or later (with `multusAutoconfigDir`), or v4.2.106 (without it).",
+    refs=("https://github.com/k3s-io/docs/issues/450", "https://github.com/rancher/rke2/issues/8577"),
+)
+
+KUBECONFIG_REFRESH = declare(
+    "ML107", "multus-kubeconfig-refresh", "warning",
+    "Thin plugin, chart pinned below v4.2.303 and cleanupConfigOnExit not true: token never refreshed.",
+    what="For the thin plugin (not `thickPlugin.enabled`): a chart pinned below v4.2.303 defaults "
+         "`config.cni_conf.cleanupConfigOnExit` to false, and the thin entrypoint refreshes the "
+         "service-account token in multus.kubeconfig only in the watch loop that flag enables.",
+    why="Bound service-account tokens expire; about an hour after a node starts, every pod with an "
+        "extra network fails with `error waiting for pod: Unauthorized`.",
+    example="spec:\n  version: v4.2.202\n  valuesContent: |-\n    config:\n      cni_conf: {}",
+    fix="Set `config.cni_conf.cleanupConfigOnExit: true`, or use chart v4.2.303 or later.",
+    refs=("https://github.com/rancher/rke2/issues/9313",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/852"),
+)
+
+THICK_PATHS = declare(
+    "ML108", "multus-thick-plugin-paths", "warning",
+    "thickPlugin.enabled: the chart's thick DaemonSet hard-codes /etc/cni/net.d and /opt/cni/bin.",
+    what="Reported at `thickPlugin.enabled: true` in rke2-multus values.",
+    why="The chart's thick DaemonSet template ignores `config.cni_conf` and mounts the RKE2 paths "
+        "`/etc/cni/net.d` and `/opt/cni/bin`, which K3s's containerd does not use; its daemon also "
+        "cannot follow K3s's absolute plugin symlinks inside the pod.",
+    example="thickPlugin:\n  enabled: true",
+    fix="Use the thin plugin on K3s (remove `thickPlugin.enabled`), or deploy Multus thick from your "
+        "own manifests with K3s paths.",
+    refs=(f"{CHARTS_REPO}/templates/daemonSet-thick.yaml",),
+)
+
+CRD_CHART_MISSING = declare(
+    "ML109", "multus-crd-chart-missing", "warning",
+    "Multus chart unpinned or >= v4.3.009 and no rke2-multus-crd HelmChart: no NAD CRD.",
+    what="Reported at the Multus HelmChart's `chart:` key when it is unpinned or pinned at v4.3.009 "
+         "or later and the scanned files hold no HelmChart of `rke2-multus-crd`; also when whereabouts "
+         "is enabled in the Multus values but not in the rke2-multus-crd chart's values.",
+    why="From v4.3.009 the NetworkAttachmentDefinition CRD (and the whereabouts CRDs, only with "
+        "`rke2-whereabouts.enabled: true` in that chart) moved to the separate chart `rke2-multus-crd` "
+        "(rke2-charts PR #1116). RKE2 installs it itself; on K3s nothing does, so NADs cannot be created.",
+    example="spec:\n  chart: rke2-multus\n  repo: https://rke2-charts.rancher.io",
+    fix="Add a HelmChart `chart: rke2-multus-crd` (same repo, kube-system), with "
+        "`rke2-whereabouts: {enabled: true}` in its values when you use whereabouts; or pin the "
+        "Multus chart below v4.3.009.",
+    refs=("https://github.com/rancher/rke2-charts/pull/1116", "https://github.com/rancher/rke2/issues/8628"),
+)
+
+VALUES_UNKNOWN_KEY = declare(
+    "ML110", "multus-values-unknown-key", "warning",
+    "Unknown or misspelled key in rke2-multus / rke2-whereabouts values (info: a key with no effect).",
+    what="Compares the merged values with the chart's values (schemas/rke2-multus-values.json, derived "
+         "from rancher/rke2-charts values.yaml) and suggests the nearest known key. Keys the chart "
+         "accepts but no template uses (`config.fullnameOverride`, `cni_conf.clusterNetwork`) are info.",
+    why="Helm silently ignores unknown keys: `bindir` leaves `binDir` at its RKE2 default and the "
+        "failure only shows at pod start.",
+    example="config:\n  cni_conf:\n    bindir: /var/lib/rancher/k3s/data/cni",
+    fix="Spell the key as the chart does (`binDir`), or remove it.",
+    refs=(f"{CHARTS_REPO}/values.yaml",),
+)
+
 _HASH_DIR = re.compile(r"^(?P<d>.*)/data/(?P<h>[0-9a-f]{6,})/bin$")
+CNI_CONF = ("config", "cni_conf")
+RKE2_CONF_DIR = "/etc/cni/net.d"  # chart default of confDir and multusAutoconfigDir
+RKE2_KUBECONFIG = "/etc/cni/net.d/multus.d/multus.kubeconfig"
 
 
 def norm(path: str) -> str:
@@ -94,67 +241,417 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
             return Verdict(VERSIONED_BIN_DIR, "error", f"{what} {value}: K3s "
                            f"{profile.k3s_version} predates the static CNI dir (v1.28.15, v1.29.10, "
                            f"v1.30.6, v1.31.2), its containerd looks in {expected}", expected)
-    if got == "/opt/cni/bin":
-        why = "the upstream/RKE2 default"
-    elif "/rancher/rke2/" in got:
-        why = "an RKE2 path"
-    else:
-        why = "not K3s's CNI bin dir"
-    return Verdict(BIN_DIR, "error", f"{what} {value} is {why}; K3s expects {expected}"
+    return Verdict(BIN_DIR, "error", f"{what} {value} is {_why_wrong(got)}; K3s expects {expected}"
                    + (" (flannel-backend: none, so containerd keeps its defaults)" if profile.flannel_off
                       else ", the only dir its containerd searches for CNI plugins"), expected)
 
 
+def _why_wrong(got: str) -> str:
+    if got in ("/opt/cni/bin", "/etc/cni/net.d", RKE2_KUBECONFIG):
+        return "the upstream/RKE2 default"
+    if "/rancher/rke2/" in got:
+        return "an RKE2 path"
+    return "not K3s's"
+
+
+def judge_conf_dir(value: object, profile: Profile, what: str, default: str = RKE2_CONF_DIR) -> Verdict | None:
+    """ML103 for one conf dir (None: missing, ``default`` applies)."""
+    expected = profile.conf_dir
+    why = ("flannel-backend: none, so containerd keeps its defaults" if profile.flannel_off else
+           "where K3s's flannel writes 10-flannel.conflist and containerd reads CNI configs")
+    if value is None:
+        if default == expected:
+            return None
+        return Verdict(CONF_DIR, "error", f"{what} is not set, so the default {default} applies; K3s "
+                       f"expects {expected}, {why}", expected)
+    if not isinstance(value, str):
+        return Verdict(CONF_DIR, "error", f"{what} must be a path string, not {value!r}; K3s expects "
+                       f"{expected}", expected)
+    if norm(value) == expected:
+        return None
+    return Verdict(CONF_DIR, "error", f"{what} {value} is {_why_wrong(norm(value))} conf dir; K3s expects "
+                   f"{expected}, {why}", expected)
+
+
+def judge_kubeconfig(value: object, profile: Profile, what: str) -> Verdict | None:
+    """ML104 for the host path of the Multus kubeconfig (None: the default applies)."""
+    expected = profile.multus_kubeconfig
+    why = "the entrypoint writes it into the conf dir's multus.d, and Multus reads it from this path"
+    if value is None:
+        if RKE2_KUBECONFIG == expected:
+            return None
+        return Verdict(KUBECONFIG_PATH, "error", f"{what} is not set, so the default {RKE2_KUBECONFIG} "
+                       f"goes into the Multus config; K3s expects {expected} ({why}), else pods fail "
+                       "with `GetK8sClient: ... no such file or directory`", expected)
+    if not isinstance(value, str):
+        return Verdict(KUBECONFIG_PATH, "error", f"{what} must be a path string, not {value!r}; K3s "
+                       f"expects {expected}", expected)
+    if norm(value) == expected:
+        return None
+    return Verdict(KUBECONFIG_PATH, "error", f"{what} {value} is {_why_wrong(norm(value))} path; K3s "
+                   f"expects {expected} ({why})", expected)
+
+
+# ------------------------------------------------------------------ chart values
+
+
+def thick(rel: ChartRelease) -> bool:
+    return rel.get(("thickPlugin", "enabled")) is True
+
+
+def whereabouts_enabled(rel: ChartRelease) -> bool:
+    # helm treats a non-bool condition as unset (false)
+    return rel.get(("rke2-whereabouts", "enabled")) is True
+
+
+def misspelled_paths(rel: ChartRelease) -> set[tuple]:
+    """Values paths present only under a misspelled key (ML110 reports those, not the missing key)."""
+    def build() -> set[tuple]:
+        out = set()
+        for p in key_problems(rel.values, load("rke2-multus-values")):
+            if p.suggestion and p.no_effect is None:
+                out.add(p.path[:-1] + (p.suggestion,))
+        return out
+    return rel_cache(rel, "misspelled", build)
+
+
+def rel_cache(rel: ChartRelease, key: str, build: Any) -> Any:
+    cache = rel.__dict__.setdefault("_rule_cache", {})
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+def shadowed(rel: ChartRelease, path: tuple) -> bool:
+    """``path`` (or a parent) is missing only because its key is misspelled."""
+    if rel.has(path):
+        return False
+    miss = misspelled_paths(rel)
+    return any(path[:i] in miss for i in range(1, len(path) + 1))
+
+
+def chart_node_paths(rel: ChartRelease) -> Iterator[tuple[tuple, str, Any]]:
+    """(values path, label, judge) of every node path the release sets for K3s nodes."""
+    if not thick(rel):  # the thick DaemonSet ignores cni_conf (ML108 says so)
+        yield CNI_CONF + ("binDir",), "config.cni_conf.binDir", judge_bin_dir
+        yield CNI_CONF + ("confDir",), "config.cni_conf.confDir", judge_conf_dir
+        yield CNI_CONF + ("kubeconfig",), "config.cni_conf.kubeconfig", judge_kubeconfig
+    if whereabouts_enabled(rel):
+        yield ("rke2-whereabouts", "cniConf", "binDir"), "rke2-whereabouts.cniConf.binDir", judge_bin_dir
+        yield ("rke2-whereabouts", "cniConf", "confDir"), "rke2-whereabouts.cniConf.confDir", judge_conf_dir
+
+
 def chart_bin_dirs(rel: ChartRelease) -> Iterator[tuple[tuple, str]]:
     """(values path, label) of every bin dir the release sets for K3s nodes."""
-    yield ("config", "cni_conf", "binDir"), "config.cni_conf.binDir"
-    if rel.get(("rke2-whereabouts", "enabled")) is True:
-        yield ("rke2-whereabouts", "cniConf", "binDir"), "rke2-whereabouts.cniConf.binDir"
+    for path, label, judge in chart_node_paths(rel):
+        if judge is judge_bin_dir:
+            yield path, label
 
 
-@checks(BIN_DIR, VERSIONED_BIN_DIR)
-def bin_dirs(ctx: Context) -> Iterator[Finding]:
-    for rel in ctx.project.judged_releases:
-        for path, label in chart_bin_dirs(rel):
-            value = rel.get(path)
-            verdict = judge_bin_dir(value, ctx.profile, label)
-            if verdict:
-                site = rel.site(path)
-                yield ctx.finding(verdict.rule, site, verdict.message, verdict.severity,
-                                  fix=release_fix(rel, path, verdict.expected))
-    for doc in ctx.project.daemonsets:
-        yield from _daemonset_bin_dirs(ctx, MultusDaemonSet(doc))
+def _release_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    old_whereabouts = chart_pinned_below(rel.version, CHART_WHEREABOUTS_CNICONF)
+    for path, label, judge in chart_node_paths(rel):
+        if shadowed(rel, path):
+            continue
+        value = rel.get(path)
+        if path[0] == "rke2-whereabouts" and old_whereabouts:
+            # charts before v4.0.203 have no cniConf: whereabouts always gets the RKE2 dirs
+            value, label = None, f"{label} (chart {rel.version} predates cniConf, v4.0.203)"
+        verdict = judge(value, ctx.profile, label)
+        if verdict:
+            message = verdict.message
+            if not rel.has(path):
+                message += rel.unread_note()
+            yield ctx.finding(verdict.rule, rel.site(path), message, verdict.severity,
+                              fix=None if old_whereabouts and path[0] == "rke2-whereabouts"
+                              else release_fix(rel, path, verdict.expected))
 
+
+# ------------------------------------------------------------------ DaemonSets
 
 _BIN_VOLUME_NAMES = {"cnibin", "cni-bin", "cni-bin-dir", "cnibindir", "cni-plugins", "bin"}
-
-
-def _daemonset_bin_dirs(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
-    judged: set[str] = set()
-    for c in ds.multus_containers:
-        inner, _ = c.flag("cni-bin-dir")
-        if inner is None and c.is_thin:
-            inner = THIN_DEFAULTS["cni-bin-dir"]
-        resolved = ds.host_path(c, inner) if inner else None
-        candidates = []
-        if resolved:
-            candidates.append(resolved)
-        for m in c.data.get("volumeMounts") or []:
-            name = m.get("name") if isinstance(m, dict) else None
-            if name in ds.volumes and name not in judged and (
-                    name in _BIN_VOLUME_NAMES or _looks_like_bin_dir(ds.volumes[name][0])):
-                candidates.append((ds.volumes[name][0], name, ds.volumes[name][1]))
-        for host, name, where in candidates:
-            if name in judged:
-                continue
-            judged.add(name)
-            verdict = judge_bin_dir(host, ctx.profile, f"hostPath of volume '{name}' (CNI bin dir)")
-            if verdict:
-                yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*where), ds.doc.object_ref()),
-                                  verdict.message, verdict.severity,
-                                  fix=Fix.set(ds.doc, where, verdict.expected))
+_CONF_VOLUME_NAMES = {"cni", "cni-conf", "cniconf", "cni-conf-dir", "cni-net-dir", "cni-config", "cni-cfg"}
 
 
 def _looks_like_bin_dir(path: str) -> bool:
     p = norm(path)
     return p.endswith("/cni/bin") or p.endswith("/data/cni") or bool(re.search(r"/data/[^/]+/bin$", p))
+
+
+def _looks_like_conf_dir(path: str) -> bool:
+    p = norm(path)
+    return (p.endswith("/cni/net.d") and "/multus/" not in p) or p == "/etc/cni"
+
+
+def _ds_dirs(ctx: Context, ds: MultusDaemonSet) -> Iterator[tuple[str, str, Any]]:
+    """(container path, kind, judge) of the dirs each Multus container uses."""
+    cm = ds.daemon_config(ctx.project)
+    daemon_conf: dict[str, Any] = {}
+    if cm is not None:
+        import json
+
+        try:
+            parsed = json.loads(get_path(cm.data, ("data", DAEMON_CONFIG_KEY)))
+            daemon_conf = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            daemon_conf = {}  # reported by the CNI config rules, not judged here
+    for c in ds.multus_containers:
+        if c.entrypoint == "thick" or c.is_thick:
+            dirs = [(daemon_conf.get("binDir") or THICK_DEFAULTS["binDir"], "bin"),
+                    (c.flag("cni-config-dir")[0] or daemon_conf.get("cniConfigDir")
+                     or THICK_DEFAULTS["cniConfigDir"], "conf"),
+                    (c.flag("multus-autoconfig-dir")[0] or daemon_conf.get("multusAutoconfigDir")
+                     or THICK_DEFAULTS["multusAutoconfigDir"], "autoconfig")]
+        else:
+            dirs = [(c.flag("cni-bin-dir")[0] or THIN_DEFAULTS["cni-bin-dir"], "bin"),
+                    (c.flag("cni-conf-dir")[0] or THIN_DEFAULTS["cni-conf-dir"], "conf"),
+                    (c.flag("multus-autoconfig-dir")[0] or THIN_DEFAULTS["multus-autoconfig-dir"],
+                     "autoconfig")]
+        for inner, kind in dirs:
+            if isinstance(inner, str):
+                yield c, inner, kind
+
+
+def _daemonset_paths(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
+    judged: set[str] = set()
+    candidates: list[tuple[str, str, tuple, str]] = []  # host path, volume, where, kind
+    for c, inner, kind in _ds_dirs(ctx, ds):
+        resolved = ds.host_path(c, inner)
+        if resolved:
+            candidates.append(resolved + (kind,))
+    for c in ds.multus_containers:
+        for m in c.data.get("volumeMounts") or []:
+            name = m.get("name") if isinstance(m, dict) else None
+            if name not in ds.volumes:
+                continue
+            host = ds.volumes[name][0]
+            if name in _BIN_VOLUME_NAMES or _looks_like_bin_dir(host):
+                candidates.append((host, name, ds.volumes[name][1], "bin"))
+            elif name in _CONF_VOLUME_NAMES or _looks_like_conf_dir(host):
+                candidates.append((host, name, ds.volumes[name][1], "conf"))
+    for host, name, where, kind in candidates:
+        if name in judged:
+            continue
+        judged.add(name)
+        if kind == "bin":
+            verdict = judge_bin_dir(host, ctx.profile, f"hostPath of volume '{name}' (CNI bin dir)")
+        else:
+            label = "CNI conf dir" if kind == "conf" else "Multus autoconfig dir"
+            verdict = judge_conf_dir(host, ctx.profile, f"hostPath of volume '{name}' ({label})")
+        if verdict:
+            yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*where), ds.doc.object_ref()),
+                              verdict.message, verdict.severity,
+                              fix=Fix.set(ds.doc, where, verdict.expected))
+    yield from _daemonset_kubeconfig(ctx, ds)
+
+
+def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
+    for c in ds.multus_containers:
+        if "initContainers" in c.path:
+            continue  # init containers copy binaries; the entrypoint runs in a container
+        thin_args = not c.data.get("command") and any(
+            a.lstrip("-").startswith(("multus-conf-file", "cni-conf-dir")) for a in c.args)
+        if c.entrypoint not in ("thin", "entrypoint.sh") and not thin_args:
+            continue  # thick talks to its daemon; no command or args: nothing to judge
+        conf_file, _ = c.flag("multus-conf-file")
+        if conf_file not in (None, "auto"):
+            continue  # the kubeconfig then comes from that file
+        value, where = c.flag("multus-kubeconfig-file-host")
+        label = "--multus-kubeconfig-file-host"
+        verdict = judge_kubeconfig(value, ctx.profile, label)
+        if verdict is None:
+            continue
+        site_path = where if where is not None else c.args_site_path
+        fix = Fix.set(ds.doc, where, f"{label}={verdict.expected}") if where is not None and \
+            str(get_path(ds.doc.data, where)).startswith(label + "=") else None
+        yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*site_path), ds.doc.object_ref()),
+                          verdict.message, verdict.severity, fix=fix)
+
+
+def _multus_conf_files(ctx: Context) -> Iterator[Finding]:
+    """00-multus.conf[list] files: the kubeconfig and bin dir they hand to Multus."""
+    for cfg in ctx.project.cni_files:
+        if not cfg.is_dict:
+            continue
+        data = cfg.data
+        path: tuple = ()
+        if cfg.is_list:
+            plugins = data.get("plugins")
+            first = plugins[0] if isinstance(plugins, list) and plugins else None
+            if not isinstance(first, dict) or first.get("type") != "multus":
+                continue
+            data, path = first, ("plugins", 0)
+        elif data.get("type") != "multus":
+            continue
+        if isinstance(data.get("kubeconfig"), str):
+            verdict = judge_kubeconfig(data["kubeconfig"], ctx.profile, "Multus config kubeconfig")
+            if verdict:
+                yield ctx.finding(verdict.rule, cfg.site(*path, "kubeconfig"), verdict.message,
+                                  fix=Fix.set(cfg, path + ("kubeconfig",), verdict.expected))
+        if isinstance(data.get("binDir"), str):
+            verdict = judge_bin_dir(data["binDir"], ctx.profile, "Multus config binDir")
+            if verdict:
+                yield ctx.finding(verdict.rule, cfg.site(*path, "binDir"), verdict.message,
+                                  verdict.severity, fix=Fix.set(cfg, path + ("binDir",), verdict.expected))
+
+
+@checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
+def node_paths(ctx: Context) -> Iterator[Finding]:
+    for rel in ctx.project.judged_releases:
+        yield from _release_paths(ctx, rel)
+    for doc in ctx.project.daemonsets:
+        yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
+    yield from _multus_conf_files(ctx)
+
+
+# ------------------------------------------------------------------ chart versions
+
+
+@checks(AUTOCONFIG_DIR)
+def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
+    path = CNI_CONF + ("multusAutoconfigDir",)
+    expected = ctx.profile.conf_dir
+    for rel in ctx.project.judged_releases:
+        if thick(rel) or shadowed(rel, path):
+            continue
+        value = rel.get(path)
+        if chart_pinned_below(rel.version, CHART_AUTOCONFIG_DIR):
+            if rel.has(path):
+                yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
+                                  f"multusAutoconfigDir is set, but chart {rel.version} (< v4.2.202) "
+                                  "passes it to Multus without the /host prefix, so Multus looks for a "
+                                  "dir that does not exist in its container; remove it, or pin v4.2.202 "
+                                  "or later", "warning")
+            continue
+        pinned = f"chart {rel.version}" if rel.version else "the chart is unpinned (the newest release"
+        pinned += " (>= v4.2.202)" if rel.version else ", >= v4.2.202)"
+        if value is None:
+            if expected == RKE2_CONF_DIR:
+                continue
+            yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
+                              f"config.cni_conf.multusAutoconfigDir is not set and {pinned} then uses "
+                              f"{RKE2_CONF_DIR}, where Multus finds no flannel conflist; K3s expects "
+                              f"{expected}" + rel.unread_note(),
+                              fix=release_fix(rel, path, expected))
+        elif not isinstance(value, str) or norm(value) != expected:
+            yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
+                              f"config.cni_conf.multusAutoconfigDir {value} is not the K3s conf dir; "
+                              f"Multus looks there for flannel's conflist ({pinned}); K3s expects {expected}",
+                              fix=release_fix(rel, path, expected))
+
+
+def _version_site(rel: ChartRelease) -> Site:
+    span, found = rel.doc.locate(("spec", "version"))
+    if found:
+        return Site(rel.doc.source, span, rel.doc.object_ref())
+    return rel.chart_site()
+
+
+@checks(KNOWN_BROKEN)
+def known_broken(ctx: Context) -> Iterator[Finding]:
+    for rel in ctx.project.judged_releases:
+        bad = next((b for b in CHART_BROKEN if chart_is(rel.version, b)), None)
+        if bad is None:
+            continue
+        conf = rel.get(CNI_CONF + ("confDir",))
+        if (conf is None or norm(str(conf)) == RKE2_CONF_DIR) and ctx.profile.conf_dir == RKE2_CONF_DIR:
+            continue  # flannel off and RKE2 paths: the mount bug does not bite
+        yield ctx.finding(KNOWN_BROKEN, _version_site(rel),
+                          f"rke2-multus {rel.version} mounts the conf dir at /host/etc/cni/net.d but "
+                          f"passes --cni-conf-dir=/host<confDir>, so with the K3s conf dir "
+                          f"{ctx.profile.conf_dir} the thin entrypoint exits with `cni-conf-dir is not "
+                          "found`; pin v4.2.202 or later (with multusAutoconfigDir) or v4.2.106")
+
+
+@checks(KUBECONFIG_REFRESH)
+def kubeconfig_refresh(ctx: Context) -> Iterator[Finding]:
+    path = CNI_CONF + ("cleanupConfigOnExit",)
+    for rel in ctx.project.judged_releases:
+        if thick(rel) or not chart_pinned_below(rel.version, CHART_CLEANUP_DEFAULT):
+            continue
+        if rel.get(path) is True or shadowed(rel, path):
+            continue
+        state = "is false" if rel.has(path) else "is not set (default false before v4.2.303)"
+        yield ctx.finding(KUBECONFIG_REFRESH, rel.site(path),
+                          f"config.cni_conf.cleanupConfigOnExit {state} with chart {rel.version}: the "
+                          "thin entrypoint then never refreshes the token in multus.kubeconfig and pods "
+                          "fail with `Unauthorized` once it expires; set it to true or use v4.2.303+")
+
+
+@checks(THICK_PATHS)
+def thick_paths(ctx: Context) -> Iterator[Finding]:
+    for rel in ctx.project.judged_releases:
+        if thick(rel):
+            yield ctx.finding(THICK_PATHS, rel.site(("thickPlugin", "enabled")),
+                              "thickPlugin.enabled: the chart's thick DaemonSet hard-codes /etc/cni/net.d "
+                              f"and /opt/cni/bin and ignores config.cni_conf, but K3s uses "
+                              f"{ctx.profile.conf_dir} and {ctx.profile.bin_dir}; use the thin plugin")
+
+
+def _crd_whereabouts(ctx: Context, doc: Document) -> bool | None:
+    """rke2-whereabouts.enabled in an rke2-multus-crd HelmChart's values (None: unreadable)."""
+    import yaml
+
+    enabled: Any = False
+    for key in ("valuesContent",):
+        text = get_path(doc.data, ("spec", key))
+        if isinstance(text, str) and text.strip():
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                return None
+            if isinstance(data, dict):
+                enabled = get_path(data, ("rke2-whereabouts", "enabled"), enabled)
+    values = get_path(doc.data, ("spec", "values"))
+    if isinstance(values, dict):
+        enabled = get_path(values, ("rke2-whereabouts", "enabled"), enabled)
+    sets = get_path(doc.data, ("spec", "set"))
+    if isinstance(sets, dict) and "rke2-whereabouts.enabled" in sets:
+        enabled = str(sets["rke2-whereabouts.enabled"]).lower() == "true"
+    return enabled is True
+
+
+@checks(CRD_CHART_MISSING)
+def crd_chart_missing(ctx: Context) -> Iterator[Finding]:
+    crds = crd_charts(ctx.project)
+    for rel in ctx.project.releases:
+        if rel.source_kind != "HelmChart" or not chart_at_least(rel.version, CHART_CRD_SPLIT):
+            continue
+        # Unpinned is info: the K3s docs' own HelmChart is unpinned and has no CRD chart, and
+        # whether the newest release needs one depends on when it is installed; a pin at or
+        # after the split is certain (warning).
+        severity = None if rel.version else "info"
+        pinned = f"chart {rel.version} (>= v4.3.009)" if rel.version else \
+            "the chart is unpinned; from v4.3.009 on, the newest release"
+        if not crds:
+            yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),
+                              f"{pinned} no longer ships the NetworkAttachmentDefinition CRD, and no "
+                              "HelmChart of rke2-multus-crd is in the scanned files; add one (with "
+                              "rke2-whereabouts.enabled: true when using whereabouts)"
+                              + (" or NADs cannot be created" if rel.version else
+                                 " or pin a version below v4.3.009"), severity)
+        elif rel.values_known and whereabouts_enabled(rel) and \
+                not any(_crd_whereabouts(ctx, d) is not False for d in crds):
+            yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),
+                              "whereabouts is enabled, but the rke2-multus-crd HelmChart "
+                              f"({crds[0].name}) does not set rke2-whereabouts.enabled: true, so the "
+                              "whereabouts CRDs (IPPools...) are not installed; add it to that chart's "
+                              "values", severity)
+
+
+@checks(VALUES_UNKNOWN_KEY)
+def values_unknown_keys(ctx: Context) -> Iterator[Finding]:
+    schema = load("rke2-multus-values")
+    for rel in ctx.project.judged_releases:
+        for p in key_problems(rel.values, schema):
+            dotted = ".".join(str(x) for x in p.path)
+            site = rel.site(p.path)
+            if p.no_effect is not None:
+                yield ctx.finding(VALUES_UNKNOWN_KEY, site, f"{dotted} has no effect: {p.no_effect}",
+                                  "info")
+                continue
+            chart = "rke2-whereabouts" if p.path[0] == "rke2-whereabouts" else "rke2-multus"
+            hint = f"; did you mean '{p.suggestion}'?" if p.suggestion else \
+                f" (known here: {', '.join(p.known[:12])}{'...' if len(p.known) > 12 else ''})"
+            yield ctx.finding(VALUES_UNKNOWN_KEY, site,
+                              f"{dotted} is not a {chart} chart value, so helm ignores it{hint}")
