@@ -163,9 +163,10 @@ def _parse_short(value: str, max_entries: int | None) -> ParsedAnnotation:
         stripped = item.strip()
         if stripped:
             start = offset + (len(item) - len(item.lstrip()))
+        elif n + 1 < len(items):
+            start = offset + len(item)  # the comma that closes the empty entry
         else:
-            # point an empty entry at the comma that makes it
-            start = offset - 1 if n else min(offset + len(item), len(value) - 1)
+            start = offset - 1 if n else _first_non_space(value)  # a trailing comma
         sel = _short_entry(stripped, max(start, 0))
         sel.index = n
         entries.append(sel)
@@ -260,14 +261,14 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
                                 _first_non_space(value), form="json")
     from multus_lint.tree import scan_json
 
-    root = scan_json(value)
-    nodes = root.items or []
     limit = len(data) if max_entries is None else min(len(data), max_entries)
+    spans = _element_spans(value, limit)
     entries: list[Selection] = []
     for i in range(limit):
         element = data[i]
-        node = nodes[i] if i < len(nodes) else None
-        start, end = (node.start, node.end) if node else (0, len(value))
+        start, end = spans[i] if i < len(spans) else (0, len(value))
+        # positions of the keys, scanned per judged element (the limit bounds the work)
+        node = scan_json(value[start:end]) if isinstance(element, _PairList) else None
         sel = Selection("", None, None, start, end, "json", index=i)
         entries.append(sel)
         if element is None:
@@ -279,7 +280,7 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
                      f"(json: cannot unmarshal {_json_type(element)} into NetworkSelectionElement)")
             continue
         pairs = node.pairs if node is not None and node.pairs is not None else []
-        offsets = [ks for _, ks, _, _ in pairs] if len(pairs) == len(element) else [start] * len(element)
+        offsets = [start + ks for _, ks, _, _ in pairs] if len(pairs) == len(element) else [start] * len(element)
         for (key, val), key_offset in zip(element, offsets):
             tag = match_field(key, FIELDS, _FOLDED)
             if tag is None:
@@ -291,9 +292,34 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
                 sel.deprecated_keys.append((key, key_offset))
             problem = _field_problem(tag, val, sel, key_offset)
             if problem:
-                sel.fail(f"'{key}' {problem}", key_offset)
+                sel.fail(f"'{key}': {problem}", key_offset)
         _fill_json(sel)
     return ParsedAnnotation(entries, form="json", truncated=len(data) - limit)
+
+
+_JSON_WS = " \t\n\r"
+
+
+def _element_spans(value: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of the first ``limit`` elements of a JSON list the decoder accepted."""
+    decoder = json.JSONDecoder(parse_constant=_no_constant)
+    n = len(value)
+    i = _first_non_space(value) + 1  # past '['
+    spans = []
+    for _ in range(limit):
+        while i < n and value[i] in _JSON_WS:
+            i += 1
+        try:
+            _, end = decoder.raw_decode(value, i)
+        except (ValueError, RecursionError):
+            break
+        spans.append((i, end))
+        i = end
+        while i < n and value[i] in _JSON_WS:
+            i += 1
+        if i < n and value[i] == ",":
+            i += 1
+    return spans
 
 
 def _first_non_space(value: str) -> int:
@@ -468,3 +494,48 @@ def parse_go_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | 
     if bits > addr.max_prefixlen:
         return None
     return ipaddress.ip_network(f"{addr}/{bits}", strict=False)
+
+
+# ------------------------------------------------------------------ what Multus does next
+
+
+def interface_clashes(entries: list[Selection], primary: str = "eth0") -> list[tuple[Selection, str, int | None]]:
+    """(entry, name, index of the entry that has the name first or None for the primary).
+
+    Names as Multus's ``getIfname`` gives them: the requested name, else ``net<N>`` with N
+    the entry's position in the delegate list (the cluster network is 0). ``validateIfName``
+    runs before each delegate, so the later entry of a clash is the one that fails.
+    Entries that fail to parse hold no name.
+    """
+    taken: dict[str, int | None] = {primary: None}
+    out = []
+    for sel in entries:
+        if not sel.ok:
+            continue
+        name = sel.interface or f"net{sel.index + 1}"
+        if name in taken:
+            if not sel.iface_errors:
+                out.append((sel, name, taken[name]))
+            continue
+        taken[name] = sel.index
+    return out
+
+
+def ecmp_gateways(entries: list[Selection]) -> list[tuple[Selection, int, int, Selection, Any]]:
+    """(entry, offset, family, entry with the first gateway, address) per family with a second one.
+
+    Multus's ``CheckGatewayConfig`` counts every ``default-route`` gateway of the pod's
+    delegates per family; ``To4() == nil`` counts as IPv6, so a nil IP (``""``) is IPv6.
+    """
+    first: dict[int, Selection] = {}
+    out = []
+    for sel in entries:
+        if not sel.ok:
+            continue
+        for addr, offset in sel.gateways:
+            family = 4 if addr is not None and addr.version == 4 else 6
+            if family not in first:
+                first[family] = sel
+            elif all(o[2] != family for o in out):
+                out.append((sel, offset, family, first[family], addr))
+    return out

@@ -8,7 +8,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.model import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
-from multus_lint.netannot import FIELDS, Selection
+from multus_lint.netannot import FIELDS, Selection, ecmp_gateways, interface_clashes
 from multus_lint.netrefs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
@@ -282,8 +282,14 @@ def annotation_syntax(ctx: Context) -> Iterator[Finding]:
         for sel in use.parsed.entries:
             if sel.errors:
                 yield ctx.finding(ANNOTATION_SYNTAX, use.selection_site(sel, sel.error_offset),
-                                  f"network entry {sel.index + 1}: {'; '.join(sel.errors)}; Multus expects "
-                                  "'[namespace/]name[@interface]' or a JSON list of {\"name\": ...} objects")
+                                  f"network entry {sel.index + 1}: {'; '.join(sel.errors)}; {_EXPECTED[sel.form]}")
+
+
+_EXPECTED = {
+    "short": "Multus expects '[namespace/]name[@interface]' items with lower-case DNS-1123 names",
+    "json": "Multus expects a JSON list of {\"name\", \"namespace\", \"interface\", \"ips\", \"mac\", ...} "
+            "objects with Go's types",
+}
 
 
 def _yaml_type(value: Any) -> str:
@@ -363,16 +369,10 @@ def interface_conflict(ctx: Context) -> Iterator[Finding]:
             d = _entries(default)
             if len(d) == 1 and d[0].ok and not d[0].iface_errors and d[0].interface:
                 primary = d[0].interface  # the default network's delegate takes the requested name
-        taken: dict[str, int | None] = {primary: None}  # name -> entry index (None: cluster network)
-        for sel in _entries(use):
+        for sel, name, other in interface_clashes(_entries(use), primary):
             requested = sel.interface or None
-            name = requested or f"net{sel.index + 1}"
-            judged = sel.ok and not sel.iface_errors
-            if judged and name in taken:
-                yield ctx.finding(INTERFACE_CONFLICT, use.selection_site(sel, sel.iface_offset if requested else None),
-                                  _conflict_message(sel, name, requested, taken[name], primary))
-            if sel.ok:
-                taken.setdefault(name, sel.index)
+            yield ctx.finding(INTERFACE_CONFLICT, use.selection_site(sel, sel.iface_offset if requested else None),
+                              _conflict_message(sel, name, requested, other, primary))
 
 
 def _conflict_message(sel: Selection, name: str, requested: str | None, other: int | None,
@@ -502,31 +502,19 @@ def multiple_default_routes(ctx: Context) -> Iterator[Finding]:
         use = uses.get(NETWORKS_ANNOTATION)
         if use is None or not _entries(use):
             continue  # Multus checks gateways only when the pod has networks
-        ordered = []
+        ordered: list[tuple[AnnotationUse, Selection]] = []
         default = uses.get(DEFAULT_NETWORK_ANNOTATION)
         if default is not None and len(_entries(default)) == 1:
             ordered.append((default, _entries(default)[0]))  # the default network is delegate 0
         ordered += [(use, sel) for sel in _entries(use)]
-        first: dict[int, tuple[AnnotationUse, Selection]] = {}
-        reported: set[int] = set()
-        for owner, sel in ordered:
-            if not sel.ok:
-                continue
-            for addr, offset in sel.gateways:
-                family = 4 if addr is not None and addr.version == 4 else 6
-                if family not in first:
-                    first[family] = (owner, sel)
-                    continue
-                if family in reported:
-                    continue
-                reported.add(family)
-                _, prev = first[family]
-                nil = " (an empty gateway is a nil IP, which Multus counts as IPv6)" if addr is None else ""
-                yield ctx.finding(MULTIPLE_DEFAULT_ROUTES, owner.entry_site(offset),
-                                  f"a second IPv{family} default-route{nil} in network entry {sel.index + 1} "
-                                  f"('{sel.name}'), after the one of '{prev.name}': Multus allows one IPv4 and "
-                                  "one IPv6 default route per pod and fails with 'multus does not support "
-                                  "ECMP for default-route'")
+        owners = {id(sel): owner for owner, sel in ordered}
+        for sel, offset, family, prev, addr in ecmp_gateways([sel for _, sel in ordered]):
+            nil = " (an empty gateway is a nil IP, which Multus counts as IPv6)" if addr is None else ""
+            yield ctx.finding(MULTIPLE_DEFAULT_ROUTES, owners[id(sel)].entry_site(offset),
+                              f"a second IPv{family} default-route{nil} in network entry {sel.index + 1} "
+                              f"('{sel.name}'), after the one of '{prev.name}': Multus allows one IPv4 and "
+                              "one IPv6 default route per pod and fails with 'multus does not support "
+                              "ECMP for default-route'")
 
 
 # ------------------------------------------------------------------ ML409
