@@ -96,11 +96,65 @@ def release_fix(rel: Any, path: Path, value: Any) -> Fix | None:
 
 @dataclass(frozen=True)
 class TextEdit:
-    """Replace ``text[start:end]`` of a file with ``new``."""
+    """Replace ``text[start:end]`` of a file with ``new``.
+
+    An insertion of missing keys also keeps what it adds (``adds``: (keys, value) pairs) and
+    how it is laid out (``layout``), so that several keys added at one place merge into one
+    edit (two keys under one new parent become one parent with two children).
+    """
 
     start: int
     end: int
     new: str
+    adds: tuple = ()
+    layout: tuple = ()
+
+    def merge(self, other: TextEdit) -> TextEdit | None:
+        """One insertion doing both, or None when they cannot be combined."""
+        if not (self.adds and other.adds and self.layout == other.layout
+                and self.start == self.end == other.start == other.end):
+            return None
+        adds = self.adds + tuple(a for a in other.adds if a not in self.adds)
+        keys = [k for k, _ in adds]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if a[:len(b)] == b or b[:len(a)] == a:  # same key, or one inside the other
+                    return None
+        return TextEdit(self.start, self.end, _render(self.layout, adds), adds, self.layout)
+
+
+def _nest(adds: tuple) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for keys, value in adds:
+        node = tree
+        for k in keys[:-1]:
+            node = node.setdefault(k, {})
+        node[keys[-1]] = value
+    return tree
+
+
+def _render(layout: tuple, adds: tuple) -> str:
+    lang, indent, nl, mode = layout
+    tree = _nest(adds)
+    if lang == "yaml":
+        lines: list[str] = []
+
+        def walk(node: dict[str, Any], pad: str) -> None:
+            for k, v in node.items():
+                if isinstance(v, dict):
+                    lines.append(f"{pad}{yaml_scalar(k)}:")
+                    walk(v, pad + "  ")
+                else:
+                    lines.append(f"{pad}{yaml_scalar(k)}: {yaml_scalar(v)}")
+
+        walk(tree, indent)
+        return "".join(nl + line for line in lines)
+    members = [f"{json.dumps(k)}: {json.dumps(v)}" for k, v in tree.items()]
+    if mode == "lines":
+        return "".join("," + nl + indent + m for m in members)
+    if mode == "inline":
+        return "".join(", " + m for m in members)
+    return ", ".join(members)
 
 
 # ------------------------------------------------------------------ positions
@@ -248,17 +302,10 @@ def _yaml_add(tree: YamlTree, mapping: Any, keys: Path, value: Any, outer: _Oute
     # the last character that belongs to it
     while leaf_end > key_at and outer.text[leaf_end - 1] in " \t\r\n":
         leaf_end -= 1
-    indent = outer.indent_before(key_at)
-    nl = outer.newline()
-    lines = []
-    for i, k in enumerate(keys):
-        pad = indent + "  " * i
-        if i == len(keys) - 1:
-            lines.append(f"{pad}{yaml_scalar(k)}: {yaml_scalar(value)}")
-        else:
-            lines.append(f"{pad}{yaml_scalar(k)}:")
+    layout = ("yaml", outer.indent_before(key_at), outer.newline(), "")
+    adds = ((tuple(keys), value),)
     at = outer.line_end(leaf_end)
-    return TextEdit(at, at, "".join(nl + line for line in lines))
+    return TextEdit(at, at, _render(layout, adds), adds, layout)
 
 
 # ------------------------------------------------------------------ JSON
@@ -308,13 +355,11 @@ def _json_edit(tree: JsonTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit 
     rest = path[depth:]
     if not all(isinstance(k, str) for k in rest):
         return None
-    value: Any = fix.value
-    for k in reversed(rest[1:]):
-        value = {k: value}
-    member = f"{json.dumps(rest[0])}: {json.dumps(value)}"
+    adds = ((tuple(rest), fix.value),)
     if not node.pairs:
         at = _json_offset(tree, outer, node.start + 1)
-        return None if at is None else TextEdit(at, at, member)
+        layout = ("json", "", "", "empty")
+        return None if at is None else TextEdit(at, at, _render(layout, adds), adds, layout)
     _, ks, _, last = node.pairs[-1]
     key_at = _json_offset(tree, outer, ks)
     at = _json_offset(tree, outer, last.end)
@@ -324,8 +369,10 @@ def _json_edit(tree: JsonTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit 
     if outer.text[at - 1:at] != tree.text[last.end - 1:last.end]:
         return None
     if "\n" in outer.text[open_at:key_at]:  # one member per line: keep that layout
-        return TextEdit(at, at, "," + outer.newline() + outer.indent_before(key_at) + member)
-    return TextEdit(at, at, ", " + member)
+        layout = ("json", outer.indent_before(key_at), outer.newline(), "lines")
+    else:
+        layout = ("json", "", "", "inline")
+    return TextEdit(at, at, _render(layout, adds), adds, layout)
 
 
 # ------------------------------------------------------------------ applying
@@ -334,8 +381,8 @@ def _json_edit(tree: JsonTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit 
 def plan(findings: Iterable[Finding], texts: dict[str, str]) -> tuple[dict[str, list[TextEdit]], set[int]]:
     """Non-overlapping edits per file, and the ids of the findings they fix.
 
-    Two edits at the same place (two keys added under one missing parent) would produce a
-    duplicate parent key: the later one waits for the next pass, which sees the parent.
+    Keys added at one place merge into one insertion; any other clash (two edits of one
+    value) leaves the later edit for the next pass, which sees the file after the first.
     """
     edits: dict[str, list[TextEdit]] = {}
     fixed: set[int] = set()
@@ -350,9 +397,14 @@ def plan(findings: Iterable[Finding], texts: dict[str, str]) -> tuple[dict[str, 
         if edit in mine:
             fixed.add(id(f))
             continue
-        if any(e.start < edit.end and edit.start < e.end or e.start == edit.start for e in mine):
-            continue
-        mine.append(edit)
+        clash = [i for i, e in enumerate(mine) if e.start < edit.end and edit.start < e.end or e.start == edit.start]
+        if clash:
+            merged = mine[clash[0]].merge(edit) if len(clash) == 1 else None
+            if merged is None:
+                continue
+            mine[clash[0]] = merged
+        else:
+            mine.append(edit)
         fixed.add(id(f))
     return edits, fixed
 

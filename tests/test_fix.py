@@ -1,0 +1,434 @@
+"""--fix and --diff: every fixable mistake fixed, the rest of each file byte-identical,
+a second run changes nothing, fixed findings are not reported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from multus_lint import registry
+from multus_lint.fix import Fix, TextEdit, apply, edit_for, yaml_scalar
+from multus_lint.loader import parse_json, parse_yaml
+from multus_lint.source import Limits
+
+BIN = "/var/lib/rancher/k3s/data/cni"
+WB_CONF = "/var/lib/rancher/k3s/agent/etc/cni/net.d/whereabouts.d/whereabouts.conf"
+
+KUBECONFIG = "/var/lib/rancher/k3s/agent/etc/cni/net.d/multus.d/multus.kubeconfig"
+CONF = "/var/lib/rancher/k3s/agent/etc/cni/net.d"
+
+# Each file: the text with every fixable mistake, and the text --fix must produce: any
+# difference outside the fixed values and added keys fails the test.
+REPO = {
+    "chart.yaml": (f"""\
+# rke2-multus for K3s   (comments, blank lines and quoting must survive)
+
+apiVersion: helm.cattle.io/v1
+kind: HelmChart
+metadata:
+  name: rke2-multus
+  namespace: kube-system
+spec:
+  repo: https://rke2-charts.rancher.io
+  chart: rke2-multus
+  valuesContent: |-
+    config:
+      cni_conf:
+        binDir: '/opt/cni/bin'   # copied from upstream docs
+        confDir: "/etc/cni/net.d"
+
+        # the kubeconfig and autoconfig dir are missing
+    rke2-whereabouts:
+      enabled: true
+      cniConf:
+        confDir: {CONF}
+    # trailing comment in the values
+""", f"""\
+# rke2-multus for K3s   (comments, blank lines and quoting must survive)
+
+apiVersion: helm.cattle.io/v1
+kind: HelmChart
+metadata:
+  name: rke2-multus
+  namespace: kube-system
+spec:
+  repo: https://rke2-charts.rancher.io
+  chart: rke2-multus
+  valuesContent: |-
+    config:
+      cni_conf:
+        binDir: '{BIN}'   # copied from upstream docs
+        confDir: "{CONF}"
+        kubeconfig: {KUBECONFIG}
+        multusAutoconfigDir: {CONF}
+
+        # the kubeconfig and autoconfig dir are missing
+    rke2-whereabouts:
+      enabled: true
+      cniConf:
+        confDir: {CONF}
+        binDir: {BIN}
+    # trailing comment in the values
+"""),
+    "hcc.yaml": (f"""\
+apiVersion: helm.cattle.io/v1
+kind: HelmChartConfig
+metadata:
+  name: multus
+  namespace: kube-system
+spec:
+  valuesContent: |
+    config:
+      cni_conf:
+        binDir: "/var/lib/rancher/k3s/data/3ccf8a82/bin"
+        confDir: {CONF}
+        kubeconfig: {KUBECONFIG}
+        multusAutoconfigDir: {CONF}
+---
+apiVersion: helm.cattle.io/v1
+kind: HelmChart
+metadata:
+  name: multus
+  namespace: kube-system
+spec:
+  chart: rke2-multus
+""", None),
+    "daemonset.yaml": (f"""\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-multus-ds
+  namespace: kube-system
+spec:
+  template:
+    spec:
+      containers:
+        - name: kube-multus
+          image: ghcr.io/k8snetworkplumbingwg/multus-cni:v4.1.0
+          command: ["/thin_entrypoint"]
+          args: ["--multus-conf-file=auto", "--cni-conf-dir=/host/etc/cni/net.d",
+                 "--multus-kubeconfig-file-host={KUBECONFIG}"]
+          volumeMounts:
+            - {{name: cni, mountPath: /host/etc/cni/net.d}}
+            - {{name: cnibin, mountPath: /host/opt/cni/bin}}
+      volumes:
+        - name: cni
+          hostPath:
+            path: {CONF}
+        - name: cnibin
+          hostPath:
+            path: /opt/cni/bin   # upstream default
+""", None),
+    "nads.yaml": ("""\
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: storage
+  namespace: default
+spec:
+  config: |
+    {
+      "cniVersion": "0.3.1",
+      "type": "macvlan",
+      "master": "eth1",
+      "ipam": {
+        "type": "whereabouts",
+        "range": "192.168.10.0/24"
+      }
+    }
+---
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: oneline
+  namespace: default
+spec:
+  config: '{"cniVersion": "0.3.1", "type": "macvlan", "ipam": {"type": "whereabouts", "range": "10.1.0.0/24"}}'
+---
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: wrong-path
+  namespace: default
+spec:
+  config: |
+    {"cniVersion": "0.3.1", "type": "macvlan",
+     "ipam": {"type": "whereabouts", "range": "10.2.0.0/24",
+              "configuration_path": "/etc/cni/net.d/whereabouts.d/whereabouts.conf"}}
+""", f"""\
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: storage
+  namespace: default
+spec:
+  config: |
+    {{
+      "cniVersion": "0.3.1",
+      "type": "macvlan",
+      "master": "eth1",
+      "ipam": {{
+        "type": "whereabouts",
+        "range": "192.168.10.0/24",
+        "configuration_path": "{WB_CONF}"
+      }}
+    }}
+---
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: oneline
+  namespace: default
+spec:
+  config: '{{"cniVersion": "0.3.1", "type": "macvlan", "ipam": {{"type": "whereabouts", "range": "10.1.0.0/24", "configuration_path": "{WB_CONF}"}}}}'
+---
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: wrong-path
+  namespace: default
+spec:
+  config: |
+    {{"cniVersion": "0.3.1", "type": "macvlan",
+     "ipam": {{"type": "whereabouts", "range": "10.2.0.0/24",
+              "configuration_path": "{WB_CONF}"}}}}
+"""),
+    "macvlan.conflist": ("""\
+{
+  "cniVersion": "1.0.0",
+  "name": "lan",
+  "plugins": [
+    {
+      "type": "macvlan",
+      "master": "eth0",
+      "ipam": {
+        "type": "whereabouts",
+        "range": "10.3.0.0/24"
+      }
+    }
+  ]
+}
+""", f"""\
+{{
+  "cniVersion": "1.0.0",
+  "name": "lan",
+  "plugins": [
+    {{
+      "type": "macvlan",
+      "master": "eth0",
+      "ipam": {{
+        "type": "whereabouts",
+        "range": "10.3.0.0/24",
+        "configuration_path": "{WB_CONF}"
+      }}
+    }}
+  ]
+}}
+"""),
+}
+# single-value replacements: the expected text is the input with the value swapped
+REPO["hcc.yaml"] = (REPO["hcc.yaml"][0], REPO["hcc.yaml"][0].replace("/var/lib/rancher/k3s/data/3ccf8a82/bin", BIN))
+REPO["daemonset.yaml"] = (REPO["daemonset.yaml"][0],
+                          REPO["daemonset.yaml"][0].replace("path: /opt/cni/bin", f"path: {BIN}"))
+FIXABLE = sorted(r.code for r in registry.all_rules() if r.fixable)
+
+
+def make_repo(root: Path) -> None:
+    (root / ".git").mkdir()
+    for name, (text, _) in REPO.items():
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def lint(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "multus_lint", "--select", ",".join(FIXABLE), *args, "."],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+
+
+def findings(root: Path) -> list[dict]:
+    proc = lint(root, "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)["findings"]
+
+
+def test_repo_has_every_fixable_mistake(tmp_path):
+    make_repo(tmp_path)
+    found = {(f["path"], f["code"]) for f in findings(tmp_path)}
+    assert {"ML101", "ML102", "ML201"} | ({"ML103", "ML104", "ML105"} & set(FIXABLE)) \
+        <= {c for _, c in found}
+    assert {p for p, _ in found} == set(REPO)
+
+
+def test_fix_changes_only_the_fixed_lines_and_converges(tmp_path):
+    make_repo(tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in REPO}
+    proc = lint(tmp_path, "--fix", "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)["findings"] == []  # fixed findings are not reported
+    assert proc.returncode == 0
+    assert findings(tmp_path) == []
+    for name, (_, expected) in REPO.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == expected, name
+    snapshot = {name: (tmp_path / name).read_bytes() for name in REPO}
+    assert snapshot != before
+    again = lint(tmp_path, "--fix")
+    assert again.returncode == 0, again.stdout
+    assert {name: (tmp_path / name).read_bytes() for name in REPO} == snapshot  # a second --fix changes nothing
+
+
+def test_diff_writes_nothing_and_matches_fix(tmp_path):
+    work, patched = tmp_path / "work", tmp_path / "patched"
+    work.mkdir()
+    make_repo(work)
+    proc = lint(work, "--diff")
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("--- a/")
+    for name, (text, _) in REPO.items():
+        assert (work / name).read_text(encoding="utf-8") == text  # nothing written
+    patched.mkdir()
+    make_repo(patched)
+    subprocess.run(["patch", "-p1", "-s"], input=proc.stdout, text=True, cwd=patched, check=True)
+    lint(work, "--fix")
+    for name in REPO:
+        assert (patched / name).read_bytes() == (work / name).read_bytes(), name
+    assert lint(work, "--diff").stdout == ""
+    assert lint(work, "--diff").returncode == 0
+
+
+def test_fix_is_atomic_and_keeps_mode_crlf_and_bom(tmp_path):
+    (tmp_path / ".git").mkdir()
+    text = REPO["chart.yaml"][0].replace("\n", "\r\n")
+    target = tmp_path / "chart.yaml"
+    target.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    target.chmod(0o640)
+    lint(tmp_path, "--fix")
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"\n" not in data.replace(b"\r\n", b"")  # every line break still CRLF
+    assert f"binDir: '{BIN}'".encode() in data
+    assert (target.stat().st_mode & 0o777) == 0o640
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".multus-lint-")] == []
+
+
+def test_unsafe_places_are_left_alone_and_still_reported(tmp_path):
+    (tmp_path / ".git").mkdir()
+    # JSON in a double-quoted YAML scalar: every quote is escaped, so no edit is made
+    text = ('apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: q\n'
+            'spec:\n  config: "{\\"cniVersion\\": \\"0.3.1\\", \\"type\\": \\"macvlan\\", '
+            '\\"ipam\\": {\\"type\\": \\"whereabouts\\", \\"range\\": \\"10.0.0.0/24\\"}}"\n')
+    (tmp_path / "q.yaml").write_text(text)
+    proc = lint(tmp_path, "--fix", "--format", "json")
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"]] == ["ML201"]
+    assert (tmp_path / "q.yaml").read_text() == text
+
+
+def test_stdin_is_refused(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--fix", "-"], input="a: b\n",
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2 and "standard input" in proc.stderr
+
+
+# ------------------------------------------------------------------ edits, unit level
+
+
+class _At:
+    def __init__(self, tree, base=()):
+        self.tree = tree
+        self.base = base
+
+
+def yaml_edit(text: str, path: tuple, value=None, new_key=None) -> str | None:
+    tree = parse_yaml(text, Limits())[0].tree
+    edit = edit_for(Fix(_At(tree), path, value, new_key), text)
+    return None if edit is None else apply(text, [edit])
+
+
+def json_edit(text: str, path: tuple, value=None, new_key=None) -> str | None:
+    tree = parse_json(text, Limits()).tree
+    edit = edit_for(Fix(_At(tree), path, value, new_key), text)
+    return None if edit is None else apply(text, [edit])
+
+
+@pytest.mark.parametrize("old,new", [
+    ("a: /x  # c\n", "a: /y  # c\n"),
+    ("a: '/x'\n", "a: '/y'\n"),
+    ('a: "/x"\n', 'a: "/y"\n'),
+])
+def test_yaml_set_keeps_style_and_comment(old, new):
+    assert yaml_edit(old, ("a",), "/y") == new
+
+
+def test_yaml_add_nested_at_mapping_indentation():
+    text = "top:\n    b: 1   # keep\n    c:\n      - x\n# after\nz: 2\n"
+    assert yaml_edit(text, ("top", "d", "e"), "/v") == \
+        "top:\n    b: 1   # keep\n    c:\n      - x\n    d:\n      e: /v\n# after\nz: 2\n"
+
+
+def test_yaml_add_in_list_item_mapping():
+    text = "items:\n  - name: a\n    k: v\n"
+    assert yaml_edit(text, ("items", 0, "num"), 1) == "items:\n  - name: a\n    k: v\n    num: 1\n"
+
+
+def test_yaml_flow_mapping_and_block_scalar_are_refused():
+    assert yaml_edit("a: {b: 1}\n", ("a", "c"), "x") is None
+    assert yaml_edit("a: |\n  text\n", ("a",), "x") is None
+
+
+def test_yaml_rename_and_refuse_existing_key():
+    assert yaml_edit("m:\n  rangeStart: 1  # c\n", ("m", "rangeStart"), new_key="range_start") == \
+        "m:\n  range_start: 1  # c\n"
+    assert yaml_edit("m:\n  a: 1\n  b: 2\n", ("m", "a"), new_key="b") is None
+
+
+def test_json_add_single_line_and_multi_line_and_empty():
+    assert json_edit('{"a": 1}', ("b",), "x") == '{"a": 1, "b": "x"}'
+    assert json_edit('{\n  "a": 1\n}\n', ("b", "c"), True) == '{\n  "a": 1,\n  "b": {"c": true}\n}\n'
+    assert json_edit('{"o": {}}', ("o", "k"), 2) == '{"o": {"k": 2}}'
+
+
+def test_json_set_and_rename():
+    assert json_edit('{"a":  "x" }', ("a",), "y") == '{"a":  "y" }'
+    assert json_edit('{"rangeStart": "1"}', ("rangeStart",), new_key="range_start") == '{"range_start": "1"}'
+    assert json_edit('{"a": {"b": 1}}', ("a",), "y") is None  # not a scalar
+
+
+def _finding(tree, path, value):
+    from multus_lint.findings import Finding, Span
+
+    return Finding("ML101", "n", "error", "m", "f.yaml", Span.point(1), None,
+                   {"fix": Fix.set(_At(tree), path, value)})
+
+
+def test_keys_added_at_one_place_merge():
+    from multus_lint.fix import plan
+
+    text = "config:\n  x: 1\n"
+    tree = parse_yaml(text, Limits())[0].tree
+    fs = [_finding(tree, ("config", "cni", key), "/v") for key in ("binDir", "confDir")]
+    fs.append(_finding(tree, ("config", "top"), 3))
+    edits, fixed = plan(fs, {"f.yaml": text})
+    assert len(edits["f.yaml"]) == 1 and fixed == {id(f) for f in fs}
+    assert apply(text, edits["f.yaml"]) == "config:\n  x: 1\n  cni:\n    binDir: /v\n    confDir: /v\n  top: 3\n"
+
+
+def test_clashing_edits_wait_for_the_next_pass():
+    from multus_lint.fix import plan
+
+    text = "config:\n  x: 1\n"
+    tree = parse_yaml(text, Limits())[0].tree
+    fs = [_finding(tree, ("config", "x"), 2), _finding(tree, ("config", "x"), 3),
+          _finding(tree, ("config", "w"), 1), _finding(tree, ("config", "w", "z"), 1)]
+    edits, fixed = plan(fs, {"f.yaml": text})
+    assert fixed == {id(fs[0]), id(fs[2])}
+    assert apply(text, edits["f.yaml"]) == "config:\n  x: 2\n  w: 1\n"
+
+
+def test_yaml_scalar_quotes_when_needed():
+    assert yaml_scalar("/a/b") == "/a/b"
+    assert yaml_scalar("yes") == '"yes"'
+    assert yaml_scalar("a: b") == '"a: b"'
+    assert yaml_scalar(True) == "true"
+    assert TextEdit(1, 2, "x") == TextEdit(1, 2, "x")
