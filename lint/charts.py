@@ -234,17 +234,30 @@ def values_layers(doc: Document, owner_label: str, limits: Any,
             elif tree.data is not None:
                 ok = False
                 problems.append((doc.source, Problem(
-                    "ML601", f"valuesContent is a {type(tree.data).__name__}, not a mapping of values",
+                    "ML601", f"valuesContent is a {_type_name(tree.data)}, not a mapping of values: "
+                    "helm cannot use it as a values file",
                     doc.span("spec", "valuesContent"), doc.object_ref())))
     elif content is not None and not isinstance(content, str):
         ok = False
         problems.append((doc.source, Problem(
             "ML601", "valuesContent must be a string holding YAML (use `valuesContent: |-`), "
-            f"not a {'mapping' if isinstance(content, dict) else type(content).__name__}",
+            f"not a {'mapping' if isinstance(content, dict) else _type_name(content)}",
             doc.span("spec", "valuesContent"), doc.object_ref())))
-    if isinstance(get_path(doc.data, ("spec", "values")), dict):
+    values = get_path(doc.data, ("spec", "values"))
+    if isinstance(values, dict):
         layers.append(Layer(f"{owner_label} values", _Sub(doc, ("spec", "values"))))
+    elif values is not None:
+        ok = False
+        hint = " (use valuesContent for YAML text)" if isinstance(values, str) else ""
+        problems.append((doc.source, Problem(
+            "ML601", f"spec.values must be a mapping of values, not a {_type_name(values)}{hint}",
+            doc.span("spec", "values"), doc.object_ref())))
     return layers, ok
+
+
+def _type_name(value: Any) -> str:
+    return {str: "string", list: "list", int: "number", float: "number", bool: "boolean"}.get(
+        type(value), type(value).__name__)
 
 
 def unread_layers(doc: Document, owner_label: str) -> list[tuple[str, Document]]:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from multus_lint.registry import declare
+from collections.abc import Iterator
+from typing import Any
+
+from multus_lint.charts import chart_name_version, orphan_configs
+from multus_lint.context import Context
+from multus_lint.document import Document, Site, get_path
+from multus_lint.findings import Finding
+from multus_lint.profile import FLANNEL_BACKENDS
+from multus_lint.registry import checks, declare
+from multus_lint.schemacheck import key_problems, load, value_errors
+from multus_lint.suggest import closest, hint
 
 VALUES_INVALID = declare(
     "ML601", "helm-values-invalid", "error",
@@ -15,3 +25,202 @@ VALUES_INVALID = declare(
     fix="Fix the YAML at the reported line.",
     refs=("https://docs.k3s.io/helm",),
 )
+
+HELMCHART_SPEC = declare(
+    "ML602", "helmchart-spec-invalid", "error",
+    "HelmChart/HelmChartConfig spec against its JSON Schema: no chart, bad enums, unknown keys, "
+    "Multus not in kube-system.",
+    what="Validates `spec` of every HelmChart and HelmChartConfig (`helm.cattle.io/v1`) with "
+         "schemas/helmchart-spec.json and schemas/helmchartconfig-spec.json (from k3s-io/helm-controller "
+         "types.go): neither `chart` nor `chartContent`, `failurePolicy` not abort/reinstall/retry, "
+         "wrong value types, unknown keys (with a did-you-mean); and an rke2-multus chart whose "
+         "release does not go to `kube-system`.",
+    why="helm-controller silently ignores a HelmChart without a chart, and the API server prunes "
+        "unknown spec fields, so a misspelled `valuesContent` or `targetNamespace` just vanishes. The "
+        "rke2-multus chart is built for kube-system (system-node-critical DaemonSets, whereabouts' "
+        "namespaceOverride: kube-system).",
+    example="spec:\n  chart: rke2-multus\n  valueContent: |-\n    config: {}",
+    fix="Spell the key as helm-controller does; add `chart:`; set `targetNamespace: kube-system`.",
+    refs=("https://docs.k3s.io/helm", "https://github.com/k3s-io/helm-controller"),
+)
+
+HELMCHARTCONFIG_ORPHAN = declare(
+    "ML603", "helmchartconfig-orphan", "warning",
+    "A HelmChartConfig with no HelmChart of the same name and namespace: it patches nothing.",
+    what="Reported at the HelmChartConfig's `metadata.name`. A Flux or Argo CD release does not count: "
+         "HelmChartConfig only patches helm-controller HelmCharts. The HelmChartConfigs of charts K3s "
+         "itself ships (traefik, traefik-crd in kube-system) are exempt. Its values are not judged.",
+    why="helm-controller applies a HelmChartConfig only to the HelmChart with its name and namespace; "
+        "the RKE2-style `rke2-multus` HelmChartConfig does nothing on K3s, where the user deploys the "
+        "chart as a HelmChart of their own (the K3s docs call it `multus`).",
+    example="kind: HelmChartConfig\nmetadata:\n  name: rke2-multus\n  namespace: kube-system",
+    fix="Rename it to the HelmChart's name and namespace (e.g. `multus` in kube-system), or move its "
+        "values into that HelmChart.",
+    refs=("https://docs.k3s.io/helm#customizing-packaged-components-with-helmchartconfig",),
+)
+
+K3S_CONFIG_INVALID = declare(
+    "ML604", "k3s-config-invalid", "error",
+    "K3s config.yaml: RKE2-only `cni:`, an unknown flannel-backend, bad data-dir/CIDRs; "
+    "flannel-backend none with a Multus chart on flannel's conf dir (warning).",
+    what="Checks K3s `config.yaml` and `config.yaml.d/*.yaml` found in the project: the RKE2-only key "
+         "`cni:` (K3s skips it), `flannel-backend` not one of none, vxlan, host-gw, wireguard-native, "
+         "a relative `data-dir`, `cluster-cidr`/`service-cidr` that are not CIDRs (these values feed "
+         "the cluster profile, so bad ones are ignored there); and `flannel-backend: none` while a "
+         "Multus chart points at flannel's conf dir (warning: there is no primary CNI to delegate to).",
+    why="K3s warns about unknown keys in its log and starts anyway, so `cni: [multus, canal]` from an "
+        "RKE2 guide silently installs nothing; an unknown backend stops the server.",
+    example="cni:\n  - multus\n  - canal",
+    fix="Deploy Multus with a HelmChart (K3s docs, Multus and IPAM plugins); use a valid backend.",
+    refs=("https://docs.k3s.io/installation/configuration#configuration-file",
+          "https://docs.k3s.io/networking/basic-network-options"),
+)
+
+# K3s ships these charts itself (D/server/manifests); their HelmChartConfigs have a target
+# that is not in the repository.
+K3S_PACKAGED_CHARTS = {("kube-system", "traefik"), ("kube-system", "traefik-crd")}
+
+
+def _site(doc: Document, path: tuple) -> Site:
+    return Site(doc.source, doc.locate(path)[0], doc.object_ref())
+
+
+@checks(HELMCHART_SPEC)
+def helmchart_spec(ctx: Context) -> Iterator[Finding]:
+    for doc, schema_name in [(d, "helmchart-spec") for d in ctx.project.helmcharts] + \
+            [(d, "helmchartconfig-spec") for d in ctx.project.helmchartconfigs]:
+        if doc.api_version != "helm.cattle.io/v1":
+            continue  # ML008 reports the apiVersion
+        spec = doc.data.get("spec")
+        if not isinstance(spec, dict):
+            span, found = doc.locate(("spec",))
+            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",)) if found else doc.name_site(),
+                              f"{doc.kind} has no spec mapping" + (
+                                  "; helm-controller ignores it (it needs spec.chart or spec.chartContent)"
+                                  if doc.kind == "HelmChart" else ""))
+            continue
+        schema = load(schema_name)
+        for p in key_problems(spec, schema):
+            dotted = ".".join(str(x) for x in p.path)
+            hint = f"; did you mean '{p.suggestion}'?" if p.suggestion else ""
+            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",) + p.path),
+                              f"spec.{dotted} is not a {doc.kind} field, so the API server drops it{hint}")
+        for path, validator, message in value_errors(spec, schema):
+            if validator == "anyOf" and not path:
+                yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",)),
+                                  "HelmChart has neither spec.chart nor spec.chartContent, so "
+                                  "helm-controller ignores it")
+                continue
+            if validator in ("additionalProperties",):
+                continue
+            where = ".".join(str(x) for x in path)
+            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",) + path), f"spec.{where}: {message}")
+        if doc.kind == "HelmChart":
+            yield from _multus_namespace(ctx, doc)
+
+
+def _multus_namespace(ctx: Context, doc: Document) -> Iterator[Finding]:
+    chart, _ = chart_name_version(get_path(doc.data, ("spec", "chart")))
+    if chart is None:
+        return
+    target = get_path(doc.data, ("spec", "targetNamespace"))
+    if isinstance(target, str) and target:
+        if target != "kube-system":
+            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec", "targetNamespace")),
+                              f"the rke2-multus chart is installed into {target}, but it is built for "
+                              "kube-system (system-node-critical DaemonSets, whereabouts' "
+                              "namespaceOverride: kube-system); set targetNamespace: kube-system")
+        return
+    ns = doc.namespace or "default"
+    if ns != "kube-system":
+        span, found = doc.locate(("metadata", "namespace"))
+        site = Site(doc.source, span, doc.object_ref()) if found else doc.name_site()
+        yield ctx.finding(HELMCHART_SPEC, site,
+                          f"without spec.targetNamespace the rke2-multus release goes to the HelmChart's "
+                          f"namespace {ns}, but the chart is built for kube-system; set "
+                          "targetNamespace: kube-system")
+
+
+@checks(HELMCHARTCONFIG_ORPHAN)
+def helmchartconfig_orphan(ctx: Context) -> Iterator[Finding]:
+    names = sorted({(hc.namespace or "default", hc.name) for hc in ctx.project.helmcharts})
+    for hcc in orphan_configs(ctx.project):
+        key = (hcc.namespace or "default", hcc.name)
+        if key in K3S_PACKAGED_CHARTS:
+            continue
+        extra = ""
+        if hcc.name.startswith("rke2-"):
+            extra = (f" ({hcc.name} is the name RKE2 gives its packaged chart; on K3s the chart is a "
+                     "HelmChart you deploy yourself, e.g. multus)")
+        same_name = [f"{ns}/{n}" for ns, n in names if n == hcc.name]
+        near = closest(hcc.name, [n for _, n in names]) if not same_name else None
+        hint = f"; a HelmChart of that name is in {', '.join(same_name)}" if same_name else \
+            (f"; did you mean '{near}'?" if near else "")
+        yield ctx.finding(HELMCHARTCONFIG_ORPHAN, hcc.name_site(),
+                          f"HelmChartConfig {key[0]}/{key[1]} has no HelmChart of the same name and "
+                          f"namespace in the project, so helm-controller applies it to nothing and its "
+                          f"values are not judged{extra}{hint}")
+
+
+def _k3s_value_site(doc: Document, key: str) -> Site:
+    for k in doc.data:
+        if isinstance(k, str) and k.rstrip("+") == key:
+            return _site(doc, (k,))
+    return doc.name_site()
+
+
+def _k3s_get(doc: Document, key: str) -> Any:
+    for k, v in doc.data.items():
+        if isinstance(k, str) and k.rstrip("+") == key:
+            return v
+    return None
+
+
+@checks(K3S_CONFIG_INVALID)
+def k3s_config(ctx: Context) -> Iterator[Finding]:
+    flannel_conf_dir = ctx.profile.d + "/agent/etc/cni/net.d"
+    for doc in ctx.project.k3s_configs:
+        if _k3s_get(doc, "cni") is not None:
+            yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "cni"),
+                              "cni: is an RKE2 option; K3s skips it with a warning in its log, so it "
+                              "installs no Multus; deploy the rke2-multus chart with a HelmChart instead")
+        backend = _k3s_get(doc, "flannel-backend")
+        if backend is not None and backend not in FLANNEL_BACKENDS:
+            yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "flannel-backend"),
+                              f"flannel-backend {backend!r} is not one of {', '.join(FLANNEL_BACKENDS)}"
+                              f"{hint(str(backend), FLANNEL_BACKENDS)}; the K3s server does not start")
+        elif backend == "none":
+            for rel in ctx.project.judged_releases:
+                conf = rel.get(("config", "cni_conf", "confDir"))
+                if isinstance(conf, str) and (conf.rstrip("/") or "/") == flannel_conf_dir:
+                    yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "flannel-backend"),
+                                      f"flannel-backend: none, but the Multus chart {rel.doc.name} uses "
+                                      f"flannel's conf dir {flannel_conf_dir}: no flannel conflist is "
+                                      "written there, so Multus has no primary CNI to delegate to",
+                                      "warning")
+                    break
+        data_dir = _k3s_get(doc, "data-dir")
+        if data_dir is not None and not (isinstance(data_dir, str) and data_dir.startswith("/")):
+            yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "data-dir"),
+                              f"data-dir {data_dir!r} is not an absolute path; K3s paths are derived "
+                              "from it, so the default /var/lib/rancher/k3s is assumed here")
+        for key in ("cluster-cidr", "service-cidr"):
+            value = _k3s_get(doc, key)
+            if value is None:
+                continue
+            bad = [c for c in (value if isinstance(value, list) else str(value).split(","))
+                   if not _is_cidr(str(c).strip())]
+            if bad:
+                yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, key),
+                                  f"{key} {bad[0]!r} is not a CIDR; K3s does not start, and the "
+                                  "default is assumed here")
+
+
+def _is_cidr(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    return "/" in text
