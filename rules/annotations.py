@@ -446,6 +446,11 @@ def cross_namespace(ctx: Context) -> Iterator[Finding]:
                               f"isolation on with global namespaces [{allowed}]: Multus refuses the pod "
                               f"(annotation violates permission); create the NAD in '{ref.pod_namespace}' "
                               f"or add '{ref.namespace}' to globalNamespaces")
+        elif settings:
+            yield ctx.finding(CROSS_NAMESPACE, ref.site,
+                              f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
+                              f"('{ref.pod_namespace}'); allowed because '{ref.namespace}' is in the Multus "
+                              "globalNamespaces", severity="info")
         else:
             yield ctx.finding(CROSS_NAMESPACE, ref.site,
                               f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
