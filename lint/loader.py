@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
 _YAML_NS = "tag:yaml.org,2002:"
+_STR_TAG = _YAML_NS + "str"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
@@ -103,28 +104,40 @@ class Builder:
         if tag.startswith(_YAML_NS + "python/") or tag.startswith("!!python"):
             raise UnsafeTag(tag.replace(_YAML_NS, "!!"), node)
         kind = node.id
+        # Most nodes are plain strings: a child that is one is taken as is, without a
+        # recursive call (the same value build() would give; scalars need no memo).
+        shallow = len(path) < self.limits.max_depth
         if kind == "scalar":
             value = self.scalar(node, tag)
         elif kind == "sequence":
             value = []
             self.memo[key] = value
             for i, child in enumerate(node.value):
-                value.append(self.build(child, path + (i,)))
+                if shallow and child.tag == _STR_TAG and child.id == "scalar":
+                    value.append(child.value)
+                else:
+                    value.append(self.build(child, path + (i,)))
         else:
             value = {}
             self.memo[key] = value
             seen: dict[Any, Any] = {}
             for knode, vnode in node.value:
-                if knode.id == "scalar" and knode.value == "<<" and knode.tag == _YAML_NS + "merge":
-                    self.merge(value, vnode, path)
-                    continue
-                k = self.build(knode, path + ("<key>",))
-                if not _hashable(k):
-                    k = str(k)
+                if shallow and knode.tag == _STR_TAG and knode.id == "scalar":
+                    k = knode.value
+                else:
+                    if knode.id == "scalar" and knode.value == "<<" and knode.tag == _YAML_NS + "merge":
+                        self.merge(value, vnode, path)
+                        continue
+                    k = self.build(knode, path + ("<key>",))
+                    if not _hashable(k):
+                        k = str(k)
                 if k in seen:
                     self.duplicates.append(Duplicate(path + (k,), knode, seen[k]))
                 seen[k] = knode
-                value[k] = self.build(vnode, path + (k,))
+                if shallow and vnode.tag == _STR_TAG and vnode.id == "scalar":
+                    value[k] = vnode.value
+                else:
+                    value[k] = self.build(vnode, path + (k,))
         self.memo[key] = value
         return value
 
@@ -249,7 +262,10 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap) -> Parsed:
     builder = Builder(limits)
     tree = YamlTree(node, None, textmap, text)
     try:
-        builder.expanded_size(node)
+        # Without an anchor there is no alias: the document is no larger than its text
+        # (at most 3 nodes per character), so it cannot exceed max_nodes unless the text can.
+        if "&" in text or 3 * len(text) + 1 > limits.max_nodes:
+            builder.expanded_size(node)
         tree.data = builder.build(node)
     except LimitExceeded as exc:
         return Parsed(None, [Problem("ML004", f"{exc}: not linted", tree.node_span(node))], [])
@@ -369,10 +385,36 @@ def parse_file(source: SourceFile, limits: Limits) -> list[Parsed]:
     text = source.text or ""
     if looks_like_json(source):
         parsed = parse_json(text, limits)
+        if parsed.tree is None and parsed.problems and parsed.problems[0].code == "ML001" \
+                and source.path.lower().endswith(JSON_SUFFIXES):  # else it may be a YAML stream
+            parsed = _first_json_value(text, limits, parsed)
         if parsed.tree is not None or source.path.lower().endswith(JSON_SUFFIXES):
             return [parsed]
         # "{" at the start of a YAML file (a flow mapping): fall through to YAML
     return parse_yaml(text, limits)
+
+
+def _first_json_value(text: str, limits: Limits, failed: Parsed) -> Parsed:
+    """A file holding a complete JSON value followed by more text (two configs pasted one
+    after the other, as in whereabouts' doc/sample_config.json): the file stays ML001, as
+    libcni rejects it whole, and the first value is still linted, like the documents before
+    a broken one in a YAML stream, so its own mistakes show up before the user fixes the
+    syntax. Any other syntax error keeps the file unlinted."""
+    start = len(text) - len(text.lstrip())
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return failed
+    if not text[end:].strip():
+        return failed  # the error is inside the value (e.g. NaN), not after it
+    first = parse_json(text[:end], limits)
+    if first.tree is None:
+        return failed
+    prob = failed.problems[0]
+    line = text.count("\n", 0, end) + 1
+    return Parsed(first.tree, [Problem(prob.code, f"{prob.message}: more text follows the first JSON "
+                                       f"value, which ends on line {line}; only that value is linted",
+                                       prob.span)], first.duplicates)
 
 
 def has_placeholder(value: str) -> bool:

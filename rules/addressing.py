@@ -58,3 +58,316 @@ def gateway_outside(ctx: Context) -> Iterator[Finding]:
                     yield ctx.finding(GATEWAY_OUTSIDE, where,
                                       f"gateway {s.gateway} is outside its subnet {s.label} "
                                       f"(network {s.network}): it is not on-link for the attachment")
+
+
+
+# ------------------------------------------------------------------ ML302-ML306
+
+GATEWAY_RESERVED = declare(
+    "ML302", "gateway-reserved-address", "error",
+    "A gateway equal to its subnet's network address or IPv4 broadcast address.",
+    what="Checks each gateway (whereabouts `gateway` against the range holding it, host-local range "
+         "`gateway`, static `addresses[].gateway`) against the network and, for IPv4, broadcast "
+         "address of its subnet. IPv6 has no broadcast; its subnet-router anycast address (the "
+         "network address) is reported too.",
+    why="No router answers on the network or broadcast address: the route through it cannot be "
+        "installed (`invalid argument`) or the traffic never leaves the node.",
+    example='"subnet": "10.1.2.0/24", "gateway": "10.1.2.255"',
+    fix="Use the router's real address, usually the first or last usable one (10.1.2.1, 10.1.2.254).",
+    refs=("https://www.rfc-editor.org/rfc/rfc919", "https://www.rfc-editor.org/rfc/rfc4291#section-2.6.1"),
+)
+
+GATEWAY_ALLOCATABLE = declare(
+    "ML303", "gateway-allocatable", "warning",
+    "whereabouts: the gateway lies in the allocatable part of the range and is not excluded.",
+    what="For whereabouts only: the `gateway` is inside the addresses the range really hands out "
+         "(after `range_start`/`range_end`, without network and broadcast) and no `exclude` entry "
+         "covers it. host-local is not affected (it never hands out its gateway).",
+    why="whereabouts does not skip the gateway: it hands out the lowest free address, so with "
+        "`range 192.168.2.0/24` and `gateway 192.168.2.1` the first pod gets the gateway's "
+        "address and the network breaks for everyone (whereabouts #601).",
+    example='"range": "192.168.2.0/24", "gateway": "192.168.2.1"',
+    fix='Add the gateway to `exclude` ("192.168.2.1/32"), or start the range after it '
+        '(`range_start`, or "192.168.2.10-192.168.2.254/24").',
+    refs=("https://github.com/k8snetworkplumbingwg/whereabouts/issues/601",
+          "https://github.com/k8snetworkplumbingwg/whereabouts/blob/master/pkg/allocate/allocate.go"),
+)
+
+RANGE_OVERLAP = declare(
+    "ML304", "ipam-range-overlap", "warning",
+    "Two NADs whose address pools overlap without sharing allocation state.",
+    what="Across every NAD of the project (not only the files named): whereabouts ranges that "
+         "overlap with different `network_name`s (independent pools), or different overlapping "
+         "CIDRs where `enable_overlapping_ranges` is false; host-local ranges shared between NADs "
+         "with different CNI `name`s (separate state dirs); static addresses used twice; pools of "
+         "different IPAM plugins that overlap. Two NADs on the same whereabouts CIDR and network "
+         "name share one pool: when they set different `range_start`/`range_end`/`exclude` it is "
+         "reported as info. Reported on each NAD of a pair, naming the other. Found by one sweep "
+         "over the sorted ranges (O(n log n)).",
+    why="Pools that do not know about each other hand out the same address twice: two pods with "
+        "one IP on the same segment, and traffic goes to whichever answers ARP first.",
+    example='NAD a: "range": "10.5.0.0/16", "network_name": "a"\n'
+            'NAD b: "range": "10.5.3.0/24", "network_name": "b"',
+    fix="Give each network its own non-overlapping range, or let them share one whereabouts pool "
+        "(same range, same network_name, enable_overlapping_ranges true).",
+    refs=("https://github.com/k8snetworkplumbingwg/whereabouts#overlapping-ranges",
+          "https://github.com/k8snetworkplumbingwg/whereabouts/pull/258"),
+)
+
+RANGE_CLUSTER_OVERLAP = declare(
+    "ML305", "range-overlaps-cluster-network", "error",
+    "A secondary network's range overlaps the K3s cluster (pod) or service CIDR.",
+    what="Compares every NAD's whereabouts range, host-local subnet and static address subnet "
+         "with the profile's cluster CIDR (default 10.42.0.0/16, IPv6 fd00:42::/56) and service "
+         "CIDR (default 10.43.0.0/16, fd00:43::/112), from flags, config or the K3s config.yaml.",
+    why="The secondary interface gets a connected route for its subnet that shadows the pod "
+        "network or the service range: traffic to other pods or to ClusterIPs leaves through "
+        "the wrong interface.",
+    example='"range": "10.42.100.0/24"   # inside the K3s pod CIDR 10.42.0.0/16',
+    fix="Pick a range outside the cluster and service CIDRs (for example 192.168.x.0/24 or a "
+        "dedicated 172.x block).",
+    refs=("https://docs.k3s.io/cli/server#networking",),
+)
+
+SECONDARY_DEFAULT_ROUTE = declare(
+    "ML306", "secondary-default-route", "warning",
+    "A NAD that adds a default route for a secondary interface.",
+    what="An IPAM route with `dst` 0.0.0.0/0 or ::/0, or a bridge plugin with "
+         "`isDefaultGateway: true`, in a NetworkAttachmentDefinition.",
+    why="eth0 already holds the pod's default route: the second one fails (`file exists`) or "
+        "wins and takes the pod off the cluster network, depending on order.",
+    example='"routes": [{"dst": "0.0.0.0/0", "gw": "10.1.1.1"}]',
+    fix="Route only the networks that live behind the secondary interface; to make it the "
+        "default, request it per pod with `default-route` in the networks annotation.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/847",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/1444"),
+)
+
+
+def _whereabouts_gateway_pool(subnets: list, gw: object) -> object:
+    return next((s for s in subnets if s.network.version == gw.version and gw in s.network), None)  # type: ignore[attr-defined]
+
+
+@checks(GATEWAY_RESERVED, GATEWAY_ALLOCATABLE)
+def gateway_reserved(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.ipamview import ipam_uses
+
+    for use in ipam_uses(ctx.project):
+        pools = use.analysis.pools
+        if use.analysis.kind == "whereabouts":
+            if not pools or pools[0].gateway is None or pools[0].gateway_path is None:
+                continue
+            gw = pools[0].gateway
+            pool = _whereabouts_gateway_pool(pools, gw)
+            if pool is None:
+                continue  # outside every range: ML301's
+            judged = [(pool, gw)]
+        else:
+            judged = [(p, p.gateway) for p in pools if p.gateway is not None and p.gateway_path
+                      and p.gateway.version == p.network.version and p.gateway in p.network]
+        for pool, gw in judged:
+            where = use.site(pool.gateway_path)
+            net = pool.network
+            if gw == net.network_address:
+                yield ctx.finding(GATEWAY_RESERVED, where,
+                                  f"gateway {gw} is the network address of {net}: no router answers "
+                                  "there, so the route through it does not work")
+                continue
+            if net.version == 4 and gw == net.broadcast_address:
+                yield ctx.finding(GATEWAY_RESERVED, where,
+                                  f"gateway {gw} is the broadcast address of {net}: it cannot be a "
+                                  "next hop")
+                continue
+            if use.analysis.kind == "whereabouts" and pool.start is not None and pool.end is not None \
+                    and pool.start <= gw <= pool.end and not any(gw in e for e in pool.exclude):
+                yield ctx.finding(GATEWAY_ALLOCATABLE, where,
+                                  f"gateway {gw} is inside the addresses whereabouts hands out "
+                                  f"({pool.start}-{pool.end}) and not excluded: whereabouts does not "
+                                  "skip the gateway, so a pod gets its address; add it to `exclude` "
+                                  "or start the range after it")
+
+
+@checks(RANGE_CLUSTER_OVERLAP)
+def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.ipamview import ipam_uses
+
+    nets = [(n, "cluster (pod) CIDR") for n in ctx.profile.cluster_networks] + \
+        [(n, "service CIDR") for n in ctx.profile.service_networks]
+    for use in ipam_uses(ctx.project):
+        if use.nad is None:
+            continue  # node-level CNI files include flannel's own pod network
+        for pool in use.analysis.pools:
+            for net, what in nets:
+                if net.version == pool.network.version and net.overlaps(pool.network):
+                    yield ctx.finding(
+                        RANGE_CLUSTER_OVERLAP, use.site(pool.path),
+                        f"{pool.kind} range {pool.label} (network {pool.network}) overlaps the K3s "
+                        f"{what} {net}: its connected route shadows the cluster's, so pod or "
+                        "service traffic leaves through the secondary interface")
+                    break
+
+
+@checks(SECONDARY_DEFAULT_ROUTE)
+def secondary_default_route(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key, getk, parse_cidr
+
+    for nad in ctx.project.nads:
+        cfg = nad.config
+        if cfg is None or not cfg.is_dict:
+            continue
+        for path, plugin in cfg.plugins():
+            if plugin.get("type") == "bridge" and getk(plugin, "isDefaultGateway") is True:
+                yield ctx.finding(SECONDARY_DEFAULT_ROUTE,
+                                  cfg.site(*path, find_key(plugin, "isDefaultGateway")),
+                                  "isDefaultGateway: true makes the bridge the pod's default route, "
+                                  "which competes with eth0's; route only the networks behind it")
+            ikey = find_key(plugin, "ipam")
+            ipam = plugin.get(ikey) if ikey else None
+            routes = getk(ipam, "routes") if isinstance(ipam, dict) else None
+            if not isinstance(routes, list):
+                continue
+            rkey = find_key(ipam, "routes")  # type: ignore[arg-type]
+            for i, route in enumerate(routes):
+                dst = getk(route, "dst")
+                parsed = parse_cidr(dst) if isinstance(dst, str) else None
+                if parsed and parsed[1].prefixlen == 0:
+                    yield ctx.finding(SECONDARY_DEFAULT_ROUTE,
+                                      cfg.site(*path, ikey, rkey, i, find_key(route, "dst")),
+                                      f"route {dst} is a default route on a secondary interface: it "
+                                      "competes with eth0's default route (the pod loses the cluster "
+                                      "network, or the route fails with `file exists`); request it per "
+                                      "pod with `default-route` instead")
+
+
+MAX_OVERLAP_FINDINGS = 5  # per pool: beyond that the list says nothing new
+
+
+@checks(RANGE_OVERLAP)
+def range_overlap(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.ipamview import ipam_uses, nad_label
+    from multus_lint.overlap import group_pools, overlapping_groups
+
+    rows = []
+    for use in ipam_uses(ctx.project):
+        if use.nad is None:
+            continue  # node-level CNI files may carry per-node ranges
+        cni_name = use.cfg.name or use.nad.name  # Multus injects the NAD name when none is set
+        for pool in use.analysis.pools:
+            net = pool.network
+            if pool.start is None or pool.end is None:
+                continue
+            if pool.kind == "whereabouts":
+                lo, hi = int(net.network_address), int(net.broadcast_address)
+                ident: tuple = ("whereabouts", pool.network_name, str(net), int(pool.start),
+                                int(pool.end), tuple(sorted(str(e) for e in pool.exclude)),
+                                pool.overlapping)
+            elif pool.kind == "host-local":
+                lo, hi = int(pool.start), int(pool.end)
+                ident = ("host-local", cni_name)
+            else:
+                lo = hi = int(pool.start)
+                ident = (pool.kind, id(use.nad), str(pool.path))
+            rows.append((net.version, lo, hi, ident, (use, pool)))
+    counts: dict[tuple[int, str], int] = {}
+    for a, b in overlapping_groups(group_pools(rows)):
+        verdict = _judge_overlap(a.key, b.key)
+        if verdict is None:
+            continue
+        severity, reason = verdict
+        for mine, theirs in ((a, b), (b, a)):
+            for use, pool in mine.members:
+                other = next(((u, p) for u, p in theirs.members if u.nad is not use.nad), None)
+                if other is None:
+                    continue
+                ckey = (id(use), str(pool.path))
+                counts[ckey] = counts.get(ckey, 0) + 1
+                if counts[ckey] > MAX_OVERLAP_FINDINGS:
+                    continue
+                ouse, opool = other
+                more = len(theirs.members) - 1
+                yield ctx.finding(
+                    RANGE_OVERLAP, use.site(pool.path),
+                    f"{pool.kind} range {pool.label} overlaps {opool.kind} range {opool.label} of NAD "
+                    f"{nad_label(ouse.nad)}" + (f" (and {more} more NADs on that pool)" if more else "")
+                    + f": {reason}", severity)
+
+
+def _judge_overlap(a: tuple, b: tuple) -> tuple[str, str] | None:
+    """(severity, why) for two overlapping pool groups, or None when they share state."""
+    if a[0] == b[0] == "whereabouts":
+        _, name_a, cidr_a, start_a, end_a, ex_a, ovl_a = a
+        _, name_b, cidr_b, start_b, end_b, ex_b, ovl_b = b
+        if name_a == name_b and cidr_a == cidr_b:
+            if (start_a, end_a, ex_a) != (start_b, end_b, ex_b):
+                return "info", ("both use the same whereabouts pool (same CIDR and network_name) but "
+                                "set different range_start/range_end/exclude, so each NAD allocates "
+                                "from a different part of one shared pool")
+            return None
+        if name_a == name_b:
+            if ovl_a and ovl_b:
+                return None  # overlapping reservations protect both
+            return "warning", ("enable_overlapping_ranges is false, so whereabouts does not check "
+                               "the other pool and hands out the same addresses twice")
+        if max(start_a, start_b) > min(end_a, end_b):
+            return None  # the bounds keep the allocations apart
+        return "warning", (f"their network_names differ ('{name_a}' vs '{name_b}'), so they are "
+                           "independent pools and hand out the same addresses twice")
+    if a[0] == b[0] == "host-local":
+        if a[1] == b[1]:
+            return None  # same CNI name: one state dir per node
+        return "warning", (f"their CNI names differ ('{a[1]}' vs '{b[1]}'), so host-local keeps "
+                           "separate state and hands out the same addresses twice")
+    if a[0] == b[0] == "static":
+        return "warning", "the same static address in two NADs: pods on both get one IP"
+    return "warning", ("different IPAM plugins keep separate state, so the same addresses are "
+                       "handed out twice")
+
+
+ROUTE_GATEWAY_UNREACHABLE = declare(
+    "ML307", "route-gateway-unreachable", "warning",
+    "A route's gw lies outside every subnet of its attachment and is not the attachment's gateway.",
+    what="Checks each IPAM `routes[].gw` (whereabouts, host-local, static) against the subnets the "
+         "attachment gets addresses from: every whereabouts `range`/`ipRanges` entry, every "
+         "host-local range `subnet`, every static `addresses[].address`. A next hop in none of them, "
+         "and not the IPAM `gateway`, cannot be reached on that interface. IPv6 link-local next hops "
+         "(fe80::/10) are always on-link and never reported; static configs whose addresses can also "
+         "come from the pod (`capabilities.ips`) and configs without a known subnet are not judged.",
+    why="The kernel refuses a route whose next hop is not on a connected network (`ip route add ... "
+        "via` fails with `network is unreachable`), so the CNI ADD fails and the pod stays in "
+        "ContainerCreating on every node.",
+    example='"range": "192.168.1.0/24",\n"routes": [{"dst": "192.168.0.0/16", "gw": "10.10.5.1"}]',
+    fix="Use a next hop inside the attachment's subnet (often its gateway), or widen the range to "
+        "the network the router is on.",
+    refs=("https://www.cni.dev/docs/spec/#ipam-plugin-interface",
+          "https://github.com/k8snetworkplumbingwg/whereabouts/blob/master/doc/sample_config.json"),
+)
+
+
+@checks(ROUTE_GATEWAY_UNREACHABLE)
+def route_gateway_unreachable(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import parse_ip, route_gateways
+
+    for cfg in ctx.project.cni_configs():
+        for path, ipam, plugin in cfg.ipams():
+            caps = plugin.get("capabilities")
+            if ipam.get("type") == "static" and isinstance(caps, dict) and caps.get("ips") is True:
+                continue  # the pod may bring the addresses the next hop is on
+            subnets = ipam_subnets(ipam)
+            if not subnets:
+                continue
+            own = {s.gateway for s in subnets if s.gateway is not None}
+            top = parse_ip(ipam.get("gateway"), sloppy=True)
+            if top is not None:
+                own.add(top)
+            for route in route_gateways(ipam):
+                gw = route.gateway
+                if gw in own or gw.is_link_local or any(gw in s.network for s in subnets):
+                    continue
+                same = [str(s.network) for s in subnets if s.network.version == gw.version]
+                where = (f"outside every subnet of this attachment ({', '.join(same)})" if same else
+                         f"IPv{gw.version} but this attachment has no IPv{gw.version} subnet "
+                         f"({', '.join(str(s.network) for s in subnets)})")
+                yield ctx.finding(ROUTE_GATEWAY_UNREACHABLE, cfg.site(*path, *route.path),
+                                  f"route to {route.dst} via {gw}: the next hop is {where} and is not "
+                                  "its gateway, so it is not on-link and adding the route fails "
+                                  "(`network is unreachable`)")

@@ -26,6 +26,7 @@ EXPECTED = {
     "12": {"ML402"},  # flannel-2 (macvlan-conf-3/4 exist in 10-*.yml of the same corpus)
     "13": {"ML203"},
     "16": {"ML201"},  # WHEREABOUTS_NO_CONFIG_PATH
+    "18": {"ML201"},  # WHEREABOUTS_NO_CONFIG_PATH in the first of its two JSON values (file is ML001)
     "25": {"ML203"},
     "39": {"ML203"}, "41": {"ML203"},
     "44": {"ML402"},  # bridge-static exists, but in namespace kubevirt
