@@ -42,17 +42,22 @@ def list_rules(out: IO[str], fmt: str = "text") -> None:
         out.write(f"{r.code:<6} {r.name:<{width}} {r.severity:<8} {'yes' if r.fixable else '-':<4} {r.summary}\n")
 
 
+def _fill(text: str) -> str:
+    # paths and flags (`--cni-bin-dir`, /var/lib/rancher/...) must not be split
+    return textwrap.fill(text, 88, break_on_hyphens=False, break_long_words=False)
+
+
 def explain(rule: Rule) -> str:
     """The terminal view of one rule: what, why on K3s, example, fix, references."""
     parts = [f"{rule.code} {rule.name} ({rule.severity}{', fixable with --fix' if rule.fixable else ''})",
              "", rule.summary]
     for title, body in (("What it does", rule.what), ("Why it breaks on K3s", rule.why)):
         if body:
-            parts += ["", f"{title}:", textwrap.indent(textwrap.fill(body, 88), "  ")]
+            parts += ["", f"{title}:", textwrap.indent(_fill(body), "  ")]
     if rule.example:
         parts += ["", "Example:", textwrap.indent(rule.example, "    ")]
     if rule.fix:
-        parts += ["", "Fix:", textwrap.indent(textwrap.fill(rule.fix, 88), "  ")]
+        parts += ["", "Fix:", textwrap.indent(_fill(rule.fix), "  ")]
     if rule.refs:
         parts += ["", "References:"] + [f"  - {r}" for r in rule.refs]
     return "\n".join(parts) + "\n"
