@@ -1,9 +1,15 @@
 """Address logic for IPAM configs, parsed the way the plugins parse them.
 
 whereabouts parses ranges with k8s.io/utils ``ParseCIDRSloppy``/``ParseIPSloppy`` (Go's
-parser, but leading zeros allowed); host-local and static use Go's ``net.ParseCIDR`` and
-``net.ParseIP`` (no leading zeros). Every parser here returns None (or raises
-``AddressError`` with the plugin's reason) instead of letting ``ValueError`` escape.
+parser, but leading zeros allowed) and its ``exclude`` list with strict Go parsing;
+host-local and static use Go's ``net.ParseCIDR`` and ``net.ParseIP`` (no leading zeros).
+Every parser here returns None (or raises ``AddressError`` with the plugin's reason)
+instead of letting ``ValueError`` escape.
+
+``analyze_ipam`` reads one IPAM config as its plugin would and returns its pools (what it
+allocates from, for the ML3xx rules and the overlap sweep) and its problems, each tagged
+with the rule that reports it. Keys are matched case-insensitively, as Go's encoding/json
+does (``Range_Start`` is ``range_start``; ``rangeStart`` is not).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _V4_SLOPPY = re.compile(r"^(\d+)\.(\d+)\.(\d+)\.(\d+)$")
+
+KNOWN_IPAM_TYPES = ("host-local", "whereabouts", "static", "dhcp")
 
 
 class AddressError(ValueError):
@@ -46,12 +54,15 @@ def parse_ip(text: Any, sloppy: bool = False) -> IPAddress | None:
 
 
 def parse_cidr(text: Any, sloppy: bool = False) -> tuple[IPAddress, IPNetwork] | None:
-    """Go's ``net.ParseCIDR``: (the address as written, its network)."""
+    """Go's ``net.ParseCIDR``: (the address as written, its network).
+
+    The prefix length is read by Go's ``dtoi``, which accepts leading zeros (``/024``).
+    """
     if not isinstance(text, str) or text.count("/") != 1:
         return None
     ip_text, _, prefix = text.partition("/")
     addr = parse_ip(ip_text, sloppy)
-    if addr is None or not prefix.isdigit() or (len(prefix) > 1 and prefix[0] == "0" and not sloppy):
+    if addr is None or not prefix.isascii() or not prefix.isdigit() or len(prefix) > 4:
         return None
     bits = int(prefix)
     if bits > addr.max_prefixlen:
@@ -73,18 +84,92 @@ def broadcast(net: IPNetwork) -> IPAddress | None:
     return net.broadcast_address
 
 
+def too_small(net: IPNetwork) -> bool:
+    """/31, /32, /127, /128: no usable address once network and broadcast are taken."""
+    return net.prefixlen > net.max_prefixlen - 2
+
+
+def first_usable(net: IPNetwork) -> IPAddress:
+    return net.network_address + 1
+
+
+def last_usable(net: IPNetwork) -> IPAddress:
+    return net.broadcast_address - 1
+
+
+def is_default_route(net: IPNetwork) -> bool:
+    return net.prefixlen == 0
+
+
+# ------------------------------------------------------------------ Go-style key access
+
+
+def find_key(d: dict[str, Any], name: str) -> str | None:
+    """The key Go's case-insensitive decoding maps to field ``name`` (the last one wins)."""
+    hit = None
+    low = name.lower()
+    for k in d:
+        if isinstance(k, str) and k.lower() == low:
+            hit = k
+    return hit
+
+
+def getk(d: Any, name: str, default: Any = None) -> Any:
+    """``d[name]`` as Go would decode it: exact or case-insensitive key."""
+    if not isinstance(d, dict):
+        return default
+    k = find_key(d, name)
+    return d[k] if k is not None else default
+
+
+def _kpath(d: dict[str, Any], name: str) -> tuple:
+    k = find_key(d, name)
+    return (k if k is not None else name,)
+
+
+# ------------------------------------------------------------------ pools and problems
+
+
 @dataclass
 class Subnet:
-    """One address pool of an IPAM config: where it is and what it holds."""
+    """One address pool of an IPAM config: where it is and what it holds.
+
+    ``start``/``end`` are the first and last address the plugin really hands out
+    (after its own defaults and after ignoring out-of-range bounds).
+    """
 
     network: IPNetwork
-    path: tuple  # path (inside the CNI config) of the key that defines it
+    path: tuple  # path (inside the ipam mapping) of the key that defines it
     start: IPAddress | None = None
     end: IPAddress | None = None
     gateway_path: tuple | None = None
     gateway: IPAddress | None = None
     exclude: list[IPNetwork] = field(default_factory=list)
     label: str = ""
+    kind: str = ""  # whereabouts, host-local, static
+    network_name: str = ""  # whereabouts network_name
+    overlapping: bool = True  # whereabouts enable_overlapping_ranges
+    address: IPAddress | None = None  # static: the address as written
+
+
+@dataclass
+class Issue:
+    """A problem in an IPAM config: the rule that reports it, where (inside ipam), why."""
+
+    code: str
+    path: tuple
+    message: str
+    severity: str | None = None  # None: the rule's own
+
+
+@dataclass
+class IpamAnalysis:
+    kind: str
+    pools: list[Subnet] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, code: str, path: tuple, message: str, severity: str | None = None) -> None:
+        self.issues.append(Issue(code, path, message, severity))
 
 
 def whereabouts_range(text: Any) -> tuple[IPNetwork, IPAddress | None, IPAddress | None]:
@@ -105,63 +190,437 @@ def whereabouts_range(text: Any) -> tuple[IPNetwork, IPAddress | None, IPAddress
         return net, start, end
     parsed = parse_cidr(text, sloppy=True)
     if parsed is None:
-        raise AddressError(f"invalid CIDR {text}")
+        raise AddressError(f"invalid CIDR {text}: invalid CIDR address: {text}")
     return parsed[1], None, None
 
 
 def ipam_subnets(ipam: dict[str, Any]) -> list[Subnet]:
     """The pools of an IPAM config (paths relative to the ipam mapping); unparsable ones skipped."""
-    kind = ipam.get("type")
-    out: list[Subnet] = []
+    return analyze_ipam(ipam).pools
+
+
+def analyze_ipam(ipam: dict[str, Any]) -> IpamAnalysis:
+    """Pools and problems of one IPAM config, read as its plugin reads it."""
+    kind = getk(ipam, "type")
     if kind == "whereabouts":
-        gw = parse_ip(ipam.get("gateway"), sloppy=True)
-        gw_path = ("gateway",) if "gateway" in ipam else None
-        if "range" in ipam:
-            try:
-                net, start, end = whereabouts_range(ipam["range"])
-                out.append(Subnet(net, ("range",), start, end, gw_path, gw, label=str(ipam["range"])))
-            except AddressError:
-                pass
-        for i, r in enumerate(ipam.get("ipRanges") or []):
-            if isinstance(r, dict) and "range" in r:
-                try:
-                    net, start, end = whereabouts_range(r["range"])
-                    out.append(Subnet(net, ("ipRanges", i, "range"), start, end, gw_path, gw,
-                                      label=str(r["range"])))
-                except AddressError:
-                    pass
-    elif kind == "host-local":
-        ranges = ipam.get("ranges")
-        if isinstance(ranges, list):
-            for i, rset in enumerate(ranges):
-                if not isinstance(rset, list):
+        return _whereabouts(ipam)
+    if kind == "host-local":
+        return _host_local(ipam)
+    if kind == "static":
+        return _static(ipam)
+    return IpamAnalysis(str(kind) if isinstance(kind, str) else "")
+
+
+# ------------------------------------------------------------------ whereabouts
+
+
+def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
+    out = IpamAnalysis("whereabouts")
+    code = "ML204"
+    gw_raw = getk(ipam, "gateway")
+    gw = parse_ip(gw_raw, sloppy=True) if isinstance(gw_raw, str) else None
+    gw_path = _kpath(ipam, "gateway") if find_key(ipam, "gateway") else None
+    if isinstance(gw_raw, str) and gw_raw and gw is None:
+        out.add(code, gw_path or (), f"gateway '{gw_raw}' is not an IP address: whereabouts fails every "
+                "pod start with \"couldn't parse gateway IP\"")
+    name = getk(ipam, "network_name")
+    name = name if isinstance(name, str) else ""
+    overlapping = getk(ipam, "enable_overlapping_ranges", True)
+    overlapping = overlapping if isinstance(overlapping, bool) else True
+    has_range = isinstance(getk(ipam, "range"), str) and getk(ipam, "range") != ""
+    ip_ranges = getk(ipam, "ipRanges")
+    entries: list[tuple[tuple, dict[str, Any]]] = []
+    if has_range:
+        entries.append(((), ipam))
+    elif isinstance(ip_ranges, list) and ip_ranges:
+        # top-level bounds only ever apply to the top-level range
+        for key in ("exclude", "range_start", "range_end"):
+            if find_key(ipam, key) is not None:
+                out.add(code, _kpath(ipam, key),
+                        f"top-level {key} is ignored: whereabouts applies it only to the top-level "
+                        "`range`, which is not set; move it into each ipRanges entry")
+    if isinstance(ip_ranges, list):
+        rkey = _kpath(ipam, "ipRanges")
+        for i, r in enumerate(ip_ranges):
+            if isinstance(r, dict):
+                if find_key(r, "range") is None:
+                    out.add(code, rkey + (i,), "ipRanges entry has no `range`: whereabouts fails with "
+                            "\"invalid CIDR (do you have the 'range' parameter set for Whereabouts?)\"")
                     continue
-                for j, r in enumerate(rset):
-                    if isinstance(r, dict):
-                        sub = _host_local_range(r, ("ranges", i, j))
-                        if sub:
-                            out.append(sub)
-        if "subnet" in ipam:
-            sub = _host_local_range(ipam, ())
-            if sub:
-                out.append(sub)
-    elif kind == "static":
-        for i, a in enumerate(ipam.get("addresses") or []):
-            if isinstance(a, dict):
-                parsed = parse_cidr(a.get("address"))
-                if parsed:
-                    addr, net = parsed
-                    gw_path = ("addresses", i, "gateway") if "gateway" in a else None
-                    out.append(Subnet(net, ("addresses", i, "address"), addr, addr, gw_path,
-                                      parse_ip(a.get("gateway")), label=str(a.get("address"))))
+                entries.append((rkey + (i,), r))
+    seen: dict[IPNetwork, tuple] = {}
+    for base, r in entries:
+        raw = getk(r, "range")
+        rpath = base + _kpath(r, "range")
+        if not isinstance(raw, str):
+            continue  # a wrong type is the schema's (ML503)
+        try:
+            net, a, b = whereabouts_range(raw)
+        except AddressError as exc:
+            out.add(code, rpath, f"range '{raw}' does not parse ({exc}); whereabouts accepts a CIDR or "
+                    "`start-end/prefix` and fails every pod start otherwise")
+            continue
+        if too_small(net):
+            out.add(code, rpath, f"range {raw} (network {net}) is too small: whereabouts never hands out the "
+                    "network and broadcast addresses, so a /31, /32, /127 or /128 fails at pod start "
+                    "with \"has no usable IP addresses\"")
+            continue
+        if net in seen:
+            out.add(code, rpath, f"range {raw} covers the same network {net} as an earlier range of this "
+                    "config: whereabouts hands out the same address twice and the pod fails with "
+                    "\"file exists\"")
+        seen.setdefault(net, rpath)
+        lo, hi = first_usable(net), last_usable(net)
+        usable = f"{lo}-{hi}"
+        start, end = lo, hi
+        if a is None and find_key(r, "range_start") is None:
+            written = parse_cidr(raw, sloppy=True)
+            if written and written[0] not in (net.network_address, lo):
+                out.add(code, rpath, f"range {raw} has host bits set: whereabouts uses the network {net} "
+                        f"and allocates from {lo}, not from {written[0]}; to start there, write "
+                        f"range_start {written[0]} (or the range as {written[0]}-{hi}/{net.prefixlen})",
+                        "info")
+        if a is not None:
+            # A-B/prefix: A and B override range_start/range_end of the same entry
+            for key in ("range_start", "range_end"):
+                if find_key(r, key) is not None:
+                    out.add(code, base + _kpath(r, key),
+                            f"{key} is ignored: range '{raw}' already gives start and end (A-B/prefix form)")
+            if lo <= a <= hi:
+                start = a
+            else:
+                out.add(code, rpath, f"range start {a} is not a usable address of {net} ({usable}): "
+                        "whereabouts silently ignores it and starts at the first usable address")
+            if b is not None and start <= b <= hi:
+                end = b
+            elif b is not None:
+                out.add(code, rpath, f"range end {b} is not a usable address of {net} after the start "
+                        f"({start}-{hi}): whereabouts silently ignores it")
+        else:
+            for key in ("range_start", "range_end"):
+                kp = find_key(r, key)
+                if kp is None:
+                    continue
+                val = r[kp]
+                if not isinstance(val, str):
+                    continue
+                ip = parse_ip(val, sloppy=True)
+                if ip is None:
+                    out.add(code, base + (kp,), f"{key} '{val}' is not an IP address: whereabouts silently "
+                            "ignores it (the whole range is used)")
+                    continue
+                if key == "range_start":
+                    if ip.version == net.version and lo <= ip <= hi:
+                        start = ip
+                    else:
+                        out.add(code, base + (kp,), f"range_start {ip} is outside the usable range {usable} "
+                                f"of {net}: whereabouts silently ignores it and starts at {lo}")
+                else:
+                    if ip.version == net.version and start <= ip <= hi:
+                        end = ip
+                    elif ip.version == net.version and lo <= ip < start:
+                        out.add(code, base + (kp,), f"range_end {ip} is before range_start {start}: "
+                                f"whereabouts silently ignores it and allocates up to {hi}")
+                    else:
+                        out.add(code, base + (kp,), f"range_end {ip} is outside the usable range {usable} "
+                                f"of {net}: whereabouts silently ignores it and allocates up to {hi}")
+        excludes: list[IPNetwork] = []
+        ex = getk(r, "exclude")
+        if isinstance(ex, list):
+            ekey = base + _kpath(r, "exclude")
+            for j, item in enumerate(ex):
+                if not isinstance(item, str):
+                    continue
+                enet = parse_exclude(item)
+                if enet is None:
+                    out.add(code, ekey + (j,), f"exclude entry '{item}' is not a CIDR or IP as Go parses it "
+                            "(strict: no leading zeros, no spaces): whereabouts fails every pod start with "
+                            "\"could not parse exclude range\"")
+                elif enet.version != net.version or not enet.overlaps(net):
+                    out.add(code, ekey + (j,), f"exclude entry '{item}' lies outside range {net}: it "
+                            "excludes nothing")
+                else:
+                    excludes.append(enet)
+        out.pools.append(Subnet(net, rpath, start, end, gw_path, gw if gw_path else None, excludes,
+                                label=raw, kind="whereabouts", network_name=name,
+                                overlapping=overlapping))
+    _routes(out, ipam, code)
     return out
 
 
-def _host_local_range(r: dict[str, Any], path: tuple) -> Subnet | None:
-    parsed = parse_cidr(r.get("subnet"))
-    if parsed is None:
+def parse_exclude(text: str) -> IPNetwork | None:
+    """A whereabouts ``exclude`` entry: strict Go CIDR, or a bare IP meaning /32 or /128."""
+    if "/" in text:
+        parsed = parse_cidr(text)
+        return parsed[1] if parsed else None
+    ip = parse_ip(text)
+    return ipaddress.ip_network(ip) if ip is not None else None
+
+
+def _routes(out: IpamAnalysis, ipam: dict[str, Any], code: str) -> None:
+    routes = getk(ipam, "routes")
+    if not isinstance(routes, list):
+        return
+    rkey = _kpath(ipam, "routes")
+    for i, route in enumerate(routes):
+        if not isinstance(route, dict):
+            continue
+        dst = getk(route, "dst")
+        if isinstance(dst, str) and parse_cidr(dst) is None:
+            out.add(code, rkey + (i,) + _kpath(route, "dst"),
+                    f"route dst '{dst}' is not a CIDR: the CNI config fails to decode "
+                    "(\"invalid CIDR address\") and every pod start fails")
+        gw = getk(route, "gw")
+        if isinstance(gw, str) and gw and parse_ip(gw) is None:
+            out.add(code, rkey + (i,) + _kpath(route, "gw"),
+                    f"route gw '{gw}' is not an IP address: the CNI config fails to decode")
+
+
+# ------------------------------------------------------------------ host-local
+
+
+@dataclass
+class _HLRange:
+    path: tuple  # inside ipam, of the range mapping (() for the legacy form)
+    subnet_path: tuple
+    net: IPNetwork
+    start: IPAddress
+    end: IPAddress
+
+    def contains(self, ip: IPAddress) -> bool:
+        return ip.version == self.net.version and self.start <= ip <= self.end
+
+    def overlaps(self, other: _HLRange) -> bool:
+        """host-local's ``Range.Overlaps``: either range holds an end of the other."""
+        if self.net.version != other.net.version:
+            return False
+        return self.contains(other.start) or self.contains(other.end) or \
+            other.contains(self.start) or other.contains(self.end)
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+def _host_local(ipam: dict[str, Any]) -> IpamAnalysis:
+    out = IpamAnalysis("host-local")
+    code = "ML205"
+    sets: list[tuple[tuple, list[tuple[tuple, dict[str, Any]]]]] = []
+    if isinstance(getk(ipam, "subnet"), str):
+        sets.append(((), [((), ipam)]))
+    else:
+        for key in ("rangeStart", "rangeEnd"):
+            if find_key(ipam, key) is not None and find_key(ipam, "subnet") is None:
+                out.add(code, _kpath(ipam, key), f"top-level {key} without a top-level subnet is ignored")
+    rk = find_key(ipam, "ranges")
+    ranges = ipam.get(rk) if rk is not None else None
+    if rk is not None:
+        if not isinstance(ranges, list) or not all(isinstance(s, list) for s in ranges):
+            what = "a list of objects" if isinstance(ranges, list) and ranges and \
+                all(isinstance(s, dict) for s in ranges) else f"a {_json_type(ranges)}"
+            out.add(code, (rk,), f"ranges is {what}, but host-local expects a list of range sets "
+                    "(a list of lists: [[{\"subnet\": ...}]]); the config fails to decode")
+        else:
+            for i, rset in enumerate(ranges):
+                items = []
+                for j, r in enumerate(rset):
+                    if isinstance(r, dict):
+                        items.append(((rk, i, j), r))
+                    else:
+                        out.add(code, (rk, i, j), "a range must be an object with a subnet")
+                if not rset:
+                    out.add(code, (rk, i), f"range set {i} is empty: host-local fails with \"empty range set\"")
+                sets.append(((rk, i), items))
+    if not sets and rk is None:
+        out.add(code, (), "host-local has neither `ranges` nor `subnet`: it fails with "
+                "\"no IP ranges specified\"")
+    good_sets: list[tuple[int, list[_HLRange]]] = []
+    for set_index, (_, items) in enumerate(sets):
+        good: list[_HLRange] = []
+        for path, r in items:
+            hl = _host_local_range(out, code, path, r)
+            if hl is None:
+                continue
+            if good and hl.net.version != good[0].net.version:
+                out.add(code, hl.subnet_path, f"subnet {hl.net} mixes address families with {good[0].net} in "
+                        "one range set: host-local fails with \"mixed address families\"; put each family "
+                        "in its own range set")
+                continue
+            clash = next((g for g in good if g.overlaps(hl)), None)
+            if clash is not None:
+                out.add(code, hl.subnet_path, f"subnets {clash} and {hl} overlap inside one range set: "
+                        "host-local fails with \"subnets ... overlap\"")
+                continue
+            good.append(hl)
+        if good:
+            good_sets.append((set_index, good))
+    for n, (i, a) in enumerate(good_sets):
+        for j, b in good_sets[:n]:
+            if any(x.overlaps(y) for x in a for y in b):
+                out.add(code, a[0].subnet_path, f"range set {i} overlaps with range set {j}: host-local "
+                        f"fails with \"range set {j} overlaps with {i}\"")
+                break
+    for _, rs in good_sets:
+        for r in rs:
+            src = _kpath_rel(ipam, r.path)
+            gpath = r.path + _kpath(src, "gateway") if find_key(src, "gateway") else None
+            gw = parse_ip(getk(src, "gateway")) if gpath else None
+            out.pools.append(Subnet(r.net, r.subnet_path, r.start, r.end, gpath, gw,
+                                    label=str(getk(src, "subnet")), kind="host-local"))
+    _routes(out, ipam, code)
+    return out
+
+
+def _kpath_rel(ipam: dict[str, Any], path: tuple) -> dict[str, Any]:
+    node: Any = ipam
+    for p in path:
+        node = node[p]
+    return node if isinstance(node, dict) else {}
+
+
+def _json_type(v: Any) -> str:
+    if isinstance(v, dict):
+        return "object"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    if v is None:
+        return "null"
+    return "string"
+
+
+def _host_local_range(out: IpamAnalysis, code: str, path: tuple, r: dict[str, Any]) -> _HLRange | None:
+    """host-local's ``Range.Canonicalize``, reporting every problem it would fail on."""
+    sp = path + _kpath(r, "subnet")
+    raw = getk(r, "subnet")
+    if not isinstance(raw, str):
+        if raw is None:
+            out.add(code, path, "range has no subnet: host-local fails to decode it")
         return None
-    _, net = parsed
-    gw_path = path + ("gateway",) if "gateway" in r else None
-    return Subnet(net, path + ("subnet",), parse_ip(r.get("rangeStart")), parse_ip(r.get("rangeEnd")),
-                  gw_path, parse_ip(r.get("gateway")), label=str(r.get("subnet")))
+    parsed = parse_cidr(raw)
+    if parsed is None:
+        out.add(code, sp, f"subnet '{raw}' is not a CIDR: host-local fails with \"invalid CIDR address: "
+                f"{raw}\"")
+        return None
+    addr, net = parsed
+    if too_small(net):
+        out.add(code, sp, f"subnet {raw} is too small: host-local fails with \"Network {raw} too small to "
+                "allocate from\" (a /31, /32, /127 or /128 has no address to hand out)")
+        return None
+    if has_host_bits(addr, net):
+        out.add(code, sp, f"subnet {raw} has host bits set: host-local fails with \"Network has host bits set. "
+                f"For a subnet mask of length {net.prefixlen} the network address is {net.network_address}\"")
+        return None
+    bounds: dict[str, IPAddress | None] = {}
+    ok = True
+    for key in ("rangeStart", "rangeEnd", "gateway"):
+        val = getk(r, key)
+        bounds[key] = None
+        if isinstance(val, str):
+            ip = parse_ip(val)
+            if ip is None:
+                out.add(code, path + _kpath(r, key), f"{key} '{val}' is not an IP address: host-local fails "
+                        f"to decode the config (\"invalid IP address: {val}\")")
+                ok = False
+            else:
+                bounds[key] = ip
+    if not ok:
+        return None
+    start, end = bounds["rangeStart"], bounds["rangeEnd"]
+
+    def inside(ip: IPAddress) -> bool:  # host-local's Contains() while it canonicalizes
+        return ip.version == net.version and ip in net and (start is None or ip >= start) and \
+            (end is None or ip <= end)
+
+    if start is not None and not inside(start):
+        why = f"is after rangeEnd {end}" if start.version == net.version and start in net else \
+            f"is not in {net}"
+        out.add(code, path + _kpath(r, "rangeStart"), f"rangeStart {start} {why}: host-local fails with "
+                f"\"RangeStart {start} not in network {net}\"")
+        return None
+    if end is not None and not inside(end):
+        out.add(code, path + _kpath(r, "rangeEnd"), f"rangeEnd {end} is not in {net}: host-local fails "
+                f"with \"RangeEnd {end} not in network {net}\"")
+        return None
+    first = start if start is not None else net.network_address + 1
+    last = end if end is not None else (net.broadcast_address - 1 if net.version == 4 else net.broadcast_address)
+    return _HLRange(path, sp, net, first, last)
+
+
+# ------------------------------------------------------------------ static
+
+
+def _static(ipam: dict[str, Any]) -> IpamAnalysis:
+    out = IpamAnalysis("static")
+    code = "ML206"
+    addrs = getk(ipam, "addresses")
+    if isinstance(addrs, list):
+        akey = _kpath(ipam, "addresses")
+        for i, a in enumerate(addrs):
+            if not isinstance(a, dict):
+                continue
+            raw = getk(a, "address")
+            gw_raw = getk(a, "gateway")
+            gpath = akey + (i,) + _kpath(a, "gateway") if find_key(a, "gateway") else None
+            gw = None
+            if isinstance(gw_raw, str):
+                gw = parse_ip(gw_raw)
+                if gw is None:
+                    out.add(code, gpath or (), f"gateway '{gw_raw}' is not an IP address: the static plugin "
+                            f"fails to decode the config (\"invalid IP address: {gw_raw}\")")
+            if not isinstance(raw, str):
+                if raw is None:
+                    out.add(code, akey + (i,), "address entry has no `address`: the static plugin needs "
+                            "a CIDR such as 10.1.1.10/24")
+                continue
+            parsed = parse_cidr(raw)
+            if parsed is None:
+                bare = parse_ip(raw) is not None
+                out.add(code, akey + (i,) + _kpath(a, "address"),
+                        f"address '{raw}' is not a CIDR" + (" (a bare IP needs its /prefix, e.g. "
+                                                            f"{raw}/24)" if bare else "") +
+                        ": the static plugin fails with \"the 'address' field is expected to be in CIDR "
+                        "notation\"")
+                continue
+            addr, net = parsed
+            if not too_small(net) and (addr == net.network_address or
+                                       (net.version == 4 and addr == net.broadcast_address)):
+                what = "network" if addr == net.network_address else "broadcast"
+                out.add(code, akey + (i,) + _kpath(a, "address"),
+                        f"address {raw} is the {what} address of {net}" +
+                        (" (the IPv6 subnet-router anycast address)" if net.version == 6 else "") +
+                        ": give the interface a host address of the subnet", "warning")
+            out.pools.append(Subnet(net, akey + (i,) + _kpath(a, "address"), addr, addr, gpath, gw,
+                                    label=raw, kind="static", address=addr))
+    _routes(out, ipam, code)
+    return out
+
+
+# ------------------------------------------------------------------ route next hops
+
+
+@dataclass
+class RouteGateway:
+    """A route's next hop in an IPAM config, parsed as the CNI types decode ``gw``."""
+
+    path: tuple  # inside the ipam mapping, of the ``gw`` key
+    gateway: IPAddress
+    dst: str  # as written, for messages
+
+
+def route_gateways(ipam: dict[str, Any]) -> list[RouteGateway]:
+    """Every ``routes[].gw`` that is an IP address (strict Go parsing; bad ones are ML204-ML206's)."""
+    routes = getk(ipam, "routes")
+    out: list[RouteGateway] = []
+    if not isinstance(routes, list):
+        return out
+    rkey = _kpath(ipam, "routes")
+    for i, route in enumerate(routes):
+        gw = parse_ip(getk(route, "gw")) if isinstance(route, dict) else None
+        if gw is not None:
+            dst = getk(route, "dst")
+            out.append(RouteGateway(rkey + (i,) + _kpath(route, "gw"), gw,
+                                    dst if isinstance(dst, str) else "?"))
+    return out

@@ -119,3 +119,237 @@ def host_local_multi_node(ctx: Context) -> Iterator[Finding]:
                     f"host-local IPAM keeps allocations per node, so every node hands out the same "
                     f"addresses and pods on different nodes get duplicate IPs; {how_many}; "
                     "use whereabouts for a cluster-wide pool", severity)
+
+
+# ------------------------------------------------------------------ ML204-ML208
+
+HOST_LOCAL_DOCS = "https://www.cni.dev/plugins/current/ipam/host-local/"
+PLUGINS_REPO = "https://github.com/containernetworking/plugins"
+
+WHEREABOUTS_RANGE = declare(
+    "ML204", "whereabouts-range-invalid", "error",
+    "A whereabouts range, range_start/range_end or exclude that whereabouts rejects or ignores.",
+    what="Reads every whereabouts `range` and `ipRanges[].range` as whereabouts does (a CIDR, host "
+         "bits allowed, or `start-end/prefix` with the network of `end/prefix`; leading zeros "
+         "accepted) and reports: an unparsable range; a /31, /32, /127 or /128 (no usable "
+         "address); `range_start`/`range_end` unparsable, outside the usable range "
+         "(network+1..broadcast-1) or reversed; `exclude` entries that do not parse strictly (no "
+         "leading zeros) or lie outside the range; top-level `exclude`/`range_start`/`range_end` "
+         "given with only `ipRanges` (they apply to the top-level `range` only); two ranges over "
+         "the same network; an unparsable `gateway` or route.",
+    why="An unparsable range, exclude or gateway fails every pod start on the network; an "
+        "out-of-range or reversed bound is silently ignored, so whereabouts hands out addresses "
+        "the author meant to keep free.",
+    example='"ipam": {"type": "whereabouts", "range": "10.10.0.0/24", "range_start": "10.10.1.10"}',
+    fix="Give bounds inside the range (network+1 .. broadcast-1), start before end; write exclude "
+        "entries as plain CIDRs or IPs; put per-range settings inside each ipRanges entry.",
+    refs=(f"{WHEREABOUTS_REPO}/blob/master/pkg/config/config.go",
+          f"{WHEREABOUTS_REPO}/blob/master/pkg/iphelpers/iphelpers.go",
+          f"{WHEREABOUTS_REPO}/blob/master/pkg/allocate/allocate.go"),
+)
+
+HOST_LOCAL_RANGE = declare(
+    "ML205", "host-local-range-invalid", "error",
+    "host-local ranges that host-local rejects when it loads the config.",
+    what="Runs host-local's own range validation (`Range.Canonicalize`, `RangeSet.Canonicalize`, "
+         "`LoadIPAMConfig`): `ranges` not a list of lists; a subnet that does not parse, has host "
+         "bits set, or is too small (/31, /32, /127, /128); `rangeStart`/`rangeEnd` not in the "
+         "subnet or reversed; overlapping subnets inside one range set, or two range sets that "
+         "overlap; mixed address families in one set; an empty set; no ranges at all. The legacy "
+         "top-level `subnet` form is one more range set.",
+    why="host-local refuses such a config at every pod start (`Network has host bits set`, "
+        "`RangeStart ... not in network`, `range set 0 overlaps with 1`...), so no pod using the "
+        "network ever starts.",
+    example='"ipam": {"type": "host-local", "ranges": [[{"subnet": "10.1.2.5/24"}]]}',
+    fix="Use the network address (10.1.2.0/24), keep bounds inside the subnet with start before "
+        "end, and put each address family in its own range set.",
+    refs=(HOST_LOCAL_DOCS,
+          f"{PLUGINS_REPO}/blob/main/plugins/ipam/host-local/backend/allocator/range.go",
+          f"{PLUGINS_REPO}/blob/main/plugins/ipam/host-local/backend/allocator/config.go"),
+)
+
+STATIC_IPAM = declare(
+    "ML206", "static-ipam-invalid", "error",
+    "static IPAM with an address that is not a CIDR, a bad gateway or route, or shared by many pods.",
+    what="static IPAM: `addresses[].address` must be a CIDR (a bare IP is not one), gateways must "
+         "parse, `routes[].dst` must be a CIDR. A gateway of the other family or outside its "
+         "subnet is ML301's. Also a warning when a NAD with static addresses is used by more than "
+         "one pod (replicas, a DaemonSet, several workloads, or the same pod twice): every pod "
+         "gets the same address.",
+    why="The static plugin fails to decode a bad address or gateway at pod start; and since the "
+        "address is part of the NAD, a second pod on the network duplicates it.",
+    example='"ipam": {"type": "static", "addresses": [{"address": "10.1.1.10"}]}',
+    fix="Write the address with its prefix (10.1.1.10/24). For several pods, request addresses "
+        "per pod (`ips` in the annotation with `capabilities: {ips: true}`) or use whereabouts.",
+    refs=("https://www.cni.dev/plugins/current/ipam/static/",
+          f"{PLUGINS_REPO}/blob/main/plugins/ipam/static/main.go"),
+)
+
+WRONG_DIALECT_KEY = declare(
+    "ML207", "ipam-wrong-dialect-key", "warning",
+    "A key in an IPAM config that its plugin ignores: spelled for another IPAM, or misspelled.",
+    what="Compares the keys of whereabouts, host-local, static and dhcp configs (Go matches them "
+         "case-insensitively, nothing more) with the plugin's own: host-local spellings "
+         "(`rangeStart`, `rangeEnd`, `subnet`, `ranges`, `dataDir`) inside whereabouts, whereabouts "
+         "spellings (`range_start`, `range_end`, `range`) inside host-local, and any other unknown "
+         "key, with a did-you-mean.",
+    why="Unknown keys are silently dropped: with `rangeStart` in a whereabouts config the whole "
+        "range is used and the first pod gets the gateway's address (whereabouts #601).",
+    example='"ipam": {"type": "whereabouts", "range": "10.0.0.0/24", "rangeStart": "10.0.0.10"}',
+    fix="Use the plugin's own key (`range_start` for whereabouts, `rangeStart` for host-local).",
+    refs=(f"{WHEREABOUTS_REPO}/issues/601", f"{WHEREABOUTS_REPO}/blob/master/pkg/types/types.go"),
+)
+
+IPAM_TYPE = declare(
+    "ML208", "ipam-type-invalid", "error",
+    "An IPAM type that is not a known plugin, or no IPAM type where the plugin needs one.",
+    what="An `ipam.type` other than host-local, whereabouts, dhcp, static or one of the config's "
+         "`extra-plugins` (names are exact: `Whereabouts` is not whereabouts). And `ipam` missing "
+         "or without `type` on a plugin that needs addresses: vlan always, ipvlan unless chained "
+         "after another plugin.",
+    why="The runtime looks for a binary named exactly like the type: an unknown type fails with "
+        "`failed to find plugin`, and an empty one with `no plugin name provided`, at every pod "
+        "start.",
+    example='"type": "vlan", "master": "eth0", "vlanId": 100, "ipam": {}',
+    fix="Name an installed IPAM plugin exactly, or add it to `extra-plugins` if you ship your own.",
+    refs=(f"{PLUGINS_REPO}/tree/main/plugins/ipam",
+          "https://github.com/containernetworking/cni/blob/main/SPEC.md"),
+)
+
+WHEREABOUTS_DIALECT = {"rangestart": "range_start", "rangeend": "range_end", "subnet": "range",
+                       "ranges": "ipRanges", "datadir": None}
+HOST_LOCAL_DIALECT = {"range_start": "rangeStart", "range_end": "rangeEnd", "range": "subnet"}
+
+
+def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
+    from multus_lint.ipamview import ipam_uses
+
+    for use in ipam_uses(ctx.project):
+        for issue in use.analysis.issues:
+            if issue.code == rule.code:
+                yield ctx.finding(rule, use.site(issue.path), issue.message, issue.severity)
+
+
+@checks(WHEREABOUTS_RANGE)
+def whereabouts_range(ctx: Context) -> Iterator[Finding]:
+    yield from _issues(ctx, WHEREABOUTS_RANGE)
+
+
+@checks(HOST_LOCAL_RANGE)
+def host_local_range(ctx: Context) -> Iterator[Finding]:
+    yield from _issues(ctx, HOST_LOCAL_RANGE)
+
+
+@checks(STATIC_IPAM)
+def static_ipam(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key
+    from multus_lint.ipamview import ipam_uses
+
+    yield from _issues(ctx, STATIC_IPAM)
+    pods = None
+    for use in ipam_uses(ctx.project):
+        if use.nad is None or use.analysis.kind != "static" or not use.analysis.pools:
+            continue
+        if pods is None:
+            pods = _pods_per_nad(ctx)
+        count, who = pods.get(use.nad.key, (0, []))
+        if count > 1:
+            key = find_key(use.ipam, "addresses") or "addresses"
+            yield ctx.finding(
+                STATIC_IPAM, use.site((key,)),
+                f"static addresses in NAD {use.nad.name} are handed to every pod that uses it, and "
+                f"{' and '.join(who[:3])}{' and more' if len(who) > 3 else ''} start more than one: "
+                "they all get the same address; request addresses per pod (`ips`) or use whereabouts",
+                severity="warning")
+
+
+def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    """(NAD key) -> (pods that attach it, counting repeats in one pod; the workloads)."""
+    from multus_lint.netrefs import network_refs
+
+    nodes = ctx.profile.nodes
+    out: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    for ref in network_refs(ctx.project):
+        w = ref.use.workload if ref.use is not None else None
+        if w is None:
+            continue
+        replicas = w.replicas
+        if replicas is None:
+            replicas = (nodes if nodes is not None else 2) if w.kind == "DaemonSet" else 1
+        count, who = out.get((ref.namespace, ref.name), (0, []))
+        label = f"{w.kind} {w.doc.name}" + (f" ({replicas} replicas)" if replicas > 1 else "")
+        out[(ref.namespace, ref.name)] = (count + replicas, who + ([label] if label not in who else []))
+    return out
+
+
+@checks(WRONG_DIALECT_KEY)
+def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.cnischema import IPAM_SCHEMAS, unknown_keys
+
+    for cfg in ctx.project.cni_configs():
+        for path, ipam, _ in cfg.ipams():
+            kind = ipam.get("type")
+            if kind not in IPAM_SCHEMAS:
+                continue
+            for kpath, key, known in unknown_keys(IPAM_SCHEMAS[kind], ipam):
+                dialect = WHEREABOUTS_DIALECT if kind == "whereabouts" else \
+                    HOST_LOCAL_DIALECT if kind == "host-local" else {}
+                low = key.lower()
+                severity = None
+                if low in dialect:
+                    other = "host-local" if kind == "whereabouts" else "whereabouts"
+                    own = dialect[low]
+                    msg = (f"'{key}' is how {other} spells it: {kind} silently ignores it"
+                           + (f"; use '{own}'" if own and own in known else
+                              f"; {kind} has no such setting" if not own else f"; use '{own}'"))
+                else:
+                    best = closest(key, known, 0.75)
+                    if best:
+                        msg = f"'{key}' is not a {kind} key and is silently ignored; did you mean '{best}'?"
+                    else:
+                        msg = f"'{key}' is not a {kind} key: {kind} silently ignores it"
+                        severity = "info"
+                yield ctx.finding(WRONG_DIALECT_KEY, cfg.site(*path, *kpath), msg, severity)
+
+
+NEEDS_IPAM = ("vlan", "ipvlan")
+
+
+@checks(IPAM_TYPE)
+def ipam_type(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import KNOWN_IPAM_TYPES, find_key
+
+    known = tuple(KNOWN_IPAM_TYPES) + tuple(ctx.config.extra_plugins)
+    for cfg in ctx.project.cni_configs():
+        for path, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            chained = bool(path) and path[-1] != 0 and path[-2] == "plugins"
+            needs = ptype == "vlan" or (ptype == "ipvlan" and not chained)
+            ikey = find_key(plugin, "ipam")
+            ipam = plugin.get(ikey) if ikey is not None else None
+            if ipam is None:
+                if needs:
+                    yield ctx.finding(IPAM_TYPE, cfg.site(*path, "type"),
+                                      f"{ptype} has no ipam, but it needs an IPAM plugin"
+                                      f"{'' if ptype == 'vlan' else ' when it is not chained'} and fails "
+                                      "with \"no plugin name provided\"; add one (e.g. whereabouts)")
+                continue
+            if not isinstance(ipam, dict):
+                continue  # the schema's (ML503)
+            tkey = find_key(ipam, "type")
+            itype = ipam.get(tkey) if tkey is not None else None
+            if itype is None or itype == "":
+                if needs:
+                    yield ctx.finding(IPAM_TYPE, cfg.site(*path, ikey),
+                                      f"ipam has no type, but {ptype} "
+                                      f"{'always needs' if ptype == 'vlan' else 'needs, unless chained,'} an "
+                                      "IPAM plugin: it fails with \"no plugin name provided\"")
+                continue
+            if isinstance(itype, str) and itype not in known:
+                best = closest(itype, known, 0.6)
+                hint = f"; did you mean '{best}'?" if best else \
+                    " (add it to extra-plugins if you install it yourself)"
+                yield ctx.finding(IPAM_TYPE, cfg.site(*path, ikey, tkey),
+                                  f"IPAM type '{itype}' is not a known IPAM plugin (host-local, "
+                                  f"whereabouts, dhcp, static): the runtime fails with \"failed to find "
+                                  f"plugin\"{hint}")

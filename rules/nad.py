@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from multus_lint.registry import declare
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from multus_lint.cnischema import json_type
+from multus_lint.context import Context
+from multus_lint.document import Site
+from multus_lint.findings import Finding
+from multus_lint.model import CniConfig
+from multus_lint.registry import checks, declare
+from multus_lint.suggest import closest
 
 INVALID_JSON = declare(
     "ML501", "nad-config-invalid-json", "error",
@@ -15,3 +26,435 @@ INVALID_JSON = declare(
     fix="Fix the JSON at the reported position; keep comments out of it.",
     refs=("https://github.com/k8snetworkplumbingwg/multi-net-spec",),
 )
+
+
+# ------------------------------------------------------------------ ML501 (not an object) ... ML510
+
+MULTUS_REPO = "https://github.com/k8snetworkplumbingwg/multus-cni"
+CNI_SPEC = "https://github.com/containernetworking/cni/blob/main/SPEC.md"
+PLUGINS_DOCS = "https://www.cni.dev/plugins/current/main/"
+
+EMPTY_CONFIG = declare(
+    "ML502", "nad-config-empty", "warning",
+    "A NetworkAttachmentDefinition with no spec.config.",
+    what="`spec.config` missing or blank in a NetworkAttachmentDefinition.",
+    why="With no config, Multus looks on the node for a CNI config file whose `name` is the NAD's "
+        "name (in its CNI config dir, default /etc/cni/multus/net.d): that file must exist on "
+        "every node, outside anything this repository deploys, or pods fail with `no network "
+        "available in the name ...`.",
+    example="spec: {}",
+    fix="Put the CNI config (JSON) in `spec.config`, or make sure every node has the file.",
+    refs=(f"{MULTUS_REPO}/issues/716", "https://github.com/k8snetworkplumbingwg/multi-net-spec"),
+)
+
+CONFIG_SCHEMA = declare(
+    "ML503", "cni-config-schema", "error",
+    "The CNI config's structure or a key's JSON type is wrong (per schemas/*.json).",
+    what="Validates the CNI config against the JSON Schemas shipped in `schemas/`: a single "
+         "config needs `type`; a conflist needs `name` and a non-empty `plugins` list whose "
+         "entries each have `type`; the CNI `name` must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$; "
+         "`type` must not hold a path; `runtimeConfig` and `args` are reserved; `capabilities` "
+         "are booleans; and every known key of the main plugins (macvlan, ipvlan, bridge, "
+         "host-device, vlan, sriov, ptp, tuning, portmap, bandwidth) and IPAMs (whereabouts, "
+         "host-local, static, dhcp) has its Go type. Keys match case-insensitively, as in Go. "
+         "Unknown keys of a known plugin are reported with a did-you-mean (warning), or as info "
+         "when nothing is close.",
+    why="Go's JSON decoding fails on a wrong type (`\"mtu\": \"1500\"`), and libcni and Multus "
+        "refuse a config without `type` or `name`: every pod start on the network fails. An "
+        "unknown key is silently ignored.",
+    example='{"cniVersion": "1.0.0", "plugins": [{"type": "macvlan", "mtu": "1500"}]}',
+    fix="Give the key the type the plugin expects, and the list a name.",
+    refs=(CNI_SPEC, "https://github.com/containernetworking/cni/blob/main/libcni/conf.go"),
+)
+
+CNI_VERSION = declare(
+    "ML504", "cni-version-invalid", "warning",
+    "cniVersion missing (treated as 0.1.0) or not a CNI version.",
+    what="The top-level `cniVersion` of a CNI config: missing is a warning (libcni reads it as "
+         "0.1.0, which limits results to one address per family and skips CHECK); a value that is "
+         "not one of 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0 is an error. This is the only "
+         "rule about cniVersion values.",
+    why="Plugins refuse a version they do not know (`incompatible CNI versions`), at every pod "
+        "start.",
+    example='{"cniVersion": "1.0", "type": "macvlan"}',
+    fix='Set "cniVersion": "1.0.0" (or the version your plugins support).',
+    refs=(CNI_SPEC, "https://github.com/containernetworking/cni/blob/main/pkg/version/version.go"),
+)
+
+NAD_NAME = declare(
+    "ML505", "nad-name-invalid", "error",
+    "A NetworkAttachmentDefinition name that is not a DNS-1123 label.",
+    what="`metadata.name` of a NetworkAttachmentDefinition must be a DNS-1123 label: lower-case "
+         "letters, digits and `-`, starting and ending with a letter or digit, at most 63 "
+         "characters.",
+    why="The short form of the networks annotation (`ns/name@if`) accepts only such names, so a "
+        "NAD named otherwise cannot be attached that way; the NAD admission webhook rejects it.",
+    example="metadata:\n  name: Macvlan_Conf",
+    fix="Rename it (macvlan-conf) and update the annotations that use it.",
+    refs=(f"{MULTUS_REPO}/blob/master/pkg/k8sclient/k8sclient.go",
+          "https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names"),
+)
+
+PLUGIN_OPTION = declare(
+    "ML506", "plugin-option-invalid", "error",
+    "A plugin option outside the values the plugin accepts.",
+    what="macvlan `mode` not bridge/private/vepa/passthru (e.g. `passthrough`); ipvlan `mode` not "
+         "l2/l3/l3s; vlan without `master` or `vlanId` outside 0..4094; bridge `vlan` outside "
+         "0..4094, `hairpinMode` with `promiscMode`, IPAM with `disableContainerInterface`; "
+         "host-device without a device selector (in a node-level file); SR-IOV vlan (0..4094), "
+         "vlanQoS (0..7, needs a non-zero vlan), vlanProto (802.1Q/802.1ad, needs a vlan), "
+         "link_state, spoofchk, trust; a negative `mtu`; tuning, portmap or bandwidth as the first "
+         "or only plugin (they only modify a previous plugin's result).",
+    why="The plugin rejects the value at every pod start (`unknown macvlan mode`, `invalid VLAN "
+        "ID`, `must be called as chained plugin`...).",
+    example='{"type": "macvlan", "master": "eth1", "mode": "passthrough"}',
+    fix="Use a value from the plugin's documented set; chain meta plugins after a main plugin in a "
+        "conflist.",
+    refs=(PLUGINS_DOCS, "https://github.com/k8snetworkplumbingwg/sriov-cni/blob/master/docs/configuration-reference.md"),
+)
+
+SRIOV_RESOURCE = declare(
+    "ML508", "sriov-resource-name-missing", "error",
+    "An SR-IOV (or device-plugin host-device) NAD without the resourceName annotation.",
+    what="A NAD whose plugin is `sriov`, or `host-device` without its own device selector (so it "
+         "relies on the `pciBusID` Multus injects from a device plugin), needs the annotation "
+         "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported: a resourceName "
+         "that is not `<vendor>/<resource>`.",
+    why="Multus injects the allocated VF's PCI address (`deviceID`) only from that annotation; "
+        "without it sriov fails with `VF pci addr is required` at every pod start.",
+    example="metadata:\n  name: sriov-net   # no k8s.v1.cni.cncf.io/resourceName",
+    fix="Add `k8s.v1.cni.cncf.io/resourceName: intel.com/sriov_netdevice` (your device plugin's "
+        "resource).",
+    refs=("https://github.com/k8snetworkplumbingwg/sriov-cni#usage",
+          f"{MULTUS_REPO}/blob/master/pkg/k8sclient/k8sclient.go"),
+)
+
+MACVLAN_PASSTHRU = declare(
+    "ML509", "macvlan-passthru", "info",
+    "macvlan passthru mode (one pod per node and master), or a master shared by macvlan and ipvlan.",
+    what="macvlan `mode: passthru` (info): the interface takes over the master, so only one pod "
+         "per node and master can use the network. A master interface used by both a macvlan and "
+         "an ipvlan NAD (warning; a missing master means the node's default-route interface).",
+    why="The second passthru pod on a node fails with `device or resource busy`; a master "
+        "enslaved by macvlan cannot take ipvlan links (and the reverse), which fails the same way.",
+    example='{"type": "macvlan", "master": "eth1", "mode": "passthru"}',
+    fix="Use bridge mode for several pods per node; give macvlan and ipvlan NADs different "
+        "masters.",
+    refs=("https://www.cni.dev/plugins/current/main/macvlan/", f"{MULTUS_REPO}/issues/1339"),
+)
+
+BRIDGE_ON_FLANNEL = declare(
+    "ML510", "bridge-on-flannel-bridge", "warning",
+    "A bridge NAD on cni0 (the default) or flannel.1: K3s's own pod network devices.",
+    what="A bridge plugin in a NAD without a `bridge` name (the plugin defaults to `cni0`) or "
+         "naming `cni0` or `flannel.1`.",
+    why="On K3s `cni0` is the flannel pod bridge: the secondary network lands on the primary "
+        "one, and with `isGateway` and another subnet the plugin fails with `\"cni0\" already has "
+        "an IP address different from ...`.",
+    example='{"type": "bridge", "ipam": {"type": "whereabouts", "range": "192.168.50.0/24"}}',
+    fix='Name a bridge of its own: "bridge": "br-secondary".',
+    refs=("https://www.cni.dev/plugins/current/main/bridge/",
+          "https://github.com/flannel-io/cni-plugin/blob/main/flannel_linux.go"),
+)
+
+CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+META_PLUGINS = ("tuning", "portmap", "bandwidth")
+HOST_DEVICE_SELECTORS = ("device", "hwaddr", "kernelpath", "pciBusID")
+
+
+def config_site(cfg: CniConfig) -> Site:
+    """Where a finding about a whole CNI config goes: a NAD's `config` key, a file's root."""
+    if cfg.kind == "nad":
+        return cfg.owner.site("spec", "config")
+    return cfg.site()
+
+
+@checks(INVALID_JSON)
+def config_not_object(ctx: Context) -> Iterator[Finding]:
+    for nad in ctx.project.nads:
+        if nad.config is not None and not nad.config.is_dict:
+            yield ctx.finding(INVALID_JSON, nad.doc.site("spec", "config"),
+                              f"spec.config is a JSON {json_type(nad.config.data)[2:].lstrip('n ')}, "
+                              "not an object: Multus fails with \"failed to unmarshal Spec.Config\"")
+
+
+@checks(EMPTY_CONFIG)
+def empty_config(ctx: Context) -> Iterator[Finding]:
+    for nad in ctx.project.nads:
+        raw = nad.raw_config
+        if nad.config is not None or nad.config_problem is not None:
+            continue
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            spec, found = nad.doc.locate(("spec",))
+            site = nad.doc.site("spec", "config") if found else nad.doc.name_site()
+            yield ctx.finding(EMPTY_CONFIG, site,
+                              f"spec.config is {'empty' if raw is not None else 'missing'}: Multus then "
+                              f"needs a CNI config file named '{nad.name}' in its conf dir on every "
+                              "node (default /etc/cni/multus/net.d), which nothing here deploys")
+
+
+def _schema_errors(ctx: Context) -> list[tuple[CniConfig, tuple, str, str, str | None]]:
+    """(config, path, keyword, message, rule) for every schema error, computed once per run."""
+
+    def build() -> list[tuple[CniConfig, tuple, str, str, str | None]]:
+        from multus_lint import cnischema as cs
+
+        out = []
+        for cfg in ctx.project.cni_configs():
+            if not cfg.is_dict:
+                continue
+            top = cs.CONFLIST_SCHEMA if cfg.is_list else cs.CONFIG_SCHEMA
+            for e in cs.validate(top, cfg.data):
+                out.append((cfg, e.path, e.keyword, e.message, None))
+            for path, plugin in cfg.plugins():
+                ptype = plugin.get("type")
+                if ptype in cs.PLUGIN_SCHEMAS:
+                    for e in cs.validate(cs.PLUGIN_SCHEMAS[ptype], plugin):
+                        out.append((cfg, path + e.path, e.keyword, e.message, e.rule))
+            for path, ipam, _ in cfg.ipams():
+                itype = ipam.get("type")
+                if itype in cs.IPAM_SCHEMAS:
+                    for e in cs.validate(cs.IPAM_SCHEMAS[itype], ipam):
+                        out.append((cfg, path + e.path, e.keyword, e.message, e.rule))
+        return out
+
+    return ctx.project.cached("cni-schema-errors", build)  # type: ignore[no-any-return]
+
+
+@checks(CONFIG_SCHEMA)
+def config_schema(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.cnischema import COMMON_PLUGIN_KEYS, PLUGIN_SCHEMAS, unknown_keys
+
+    for cfg, path, keyword, message, rule in _schema_errors(ctx):
+        if rule is not None:
+            continue
+        if path or keyword != "required":
+            yield ctx.finding(CONFIG_SCHEMA, cfg.site(*path), message)
+        elif cfg.is_list and cfg.kind == "nad":
+            # Multus injects the NAD's name; only the optional admission webhook refuses it
+            yield ctx.finding(CONFIG_SCHEMA, config_site(cfg),
+                              "the plugin list has no 'name': Multus fills in the NAD's name, but the "
+                              "NAD admission webhook (when installed) rejects it and libcni alone "
+                              "refuses it (\"no name\"); add \"name\"", "warning")
+        else:
+            yield ctx.finding(CONFIG_SCHEMA, config_site(cfg), message)
+    for cfg in ctx.project.cni_configs():
+        for path, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            if ptype not in PLUGIN_SCHEMAS:
+                continue
+            for kpath, key, known in unknown_keys(PLUGIN_SCHEMAS[ptype], plugin, COMMON_PLUGIN_KEYS):
+                if len(kpath) != 1:
+                    continue
+                best = closest(key, [k for k in known if k not in COMMON_PLUGIN_KEYS or k in
+                                     ("ipam", "capabilities", "dns")], 0.75)
+                if best:
+                    yield ctx.finding(CONFIG_SCHEMA, cfg.site(*path, *kpath),
+                                      f"'{key}' is not a {ptype} option and is silently ignored; did you "
+                                      f"mean '{best}'?", "warning")
+                else:
+                    yield ctx.finding(CONFIG_SCHEMA, cfg.site(*path, *kpath),
+                                      f"'{key}' is not a {ptype} option: the plugin ignores it", "info")
+
+
+@checks(CNI_VERSION)
+def cni_version(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key
+
+    for cfg in ctx.project.cni_configs():
+        if not cfg.is_dict:
+            continue
+        key = find_key(cfg.data, "cniVersion")
+        if key is None:
+            yield ctx.finding(CNI_VERSION, config_site(cfg),
+                              "cniVersion is missing, so libcni treats the config as 0.1.0 (one address "
+                              "per family, no CHECK); set it explicitly, e.g. \"cniVersion\": \"1.0.0\"")
+            continue
+        value = cfg.data[key]
+        if value not in CNI_VERSIONS:
+            best = closest(str(value), CNI_VERSIONS, 0.6) if isinstance(value, str) else None
+            yield ctx.finding(CNI_VERSION, cfg.site(key),
+                              f"cniVersion {json.dumps(value)} is not a CNI version ({', '.join(CNI_VERSIONS)}): "
+                              "plugins fail with \"incompatible CNI versions\""
+                              + (f"; did you mean '{best}'?" if best else ""), "error")
+
+
+@checks(NAD_NAME)
+def nad_name(ctx: Context) -> Iterator[Finding]:
+    for nad in ctx.project.nads:
+        name = nad.doc.metadata.get("name")
+        if not isinstance(name, str) or not name:
+            continue  # no name at all is the API server's to refuse
+        if len(name) > 63 or not DNS1123_LABEL.match(name):
+            fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "net"
+            yield ctx.finding(NAD_NAME, nad.doc.name_site(),
+                              f"NAD name '{name}' is not a DNS-1123 label (lower-case letters, digits "
+                              "and '-', at most 63): the networks annotation cannot name it in its "
+                              f"short form; rename it, e.g. '{fixed}'")
+
+
+def _is_chained(path: tuple) -> bool:
+    return len(path) >= 2 and path[-2] == "plugins" and path[-1] != 0
+
+
+@checks(PLUGIN_OPTION)
+def plugin_option(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key, getk
+
+    for cfg, path, _, message, rule in _schema_errors(ctx):
+        if rule == PLUGIN_OPTION.code:
+            yield ctx.finding(PLUGIN_OPTION, cfg.site(*path), message)
+    for cfg in ctx.project.cni_configs():
+        if not cfg.is_dict:
+            continue
+        nad_owned = cfg.kind == "nad"
+        for path, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            if ptype in META_PLUGINS and not _is_chained(path) and path[:1] != ("delegates",):
+                yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, "type"),
+                                  f"{ptype} is a meta plugin: it only modifies the result of a previous "
+                                  "plugin and fails as the first or only one (\"must be called as "
+                                  "chained plugin\"); put it after a main plugin in a conflist")
+            if ptype == "bridge":
+                if getk(plugin, "hairpinMode") is True and getk(plugin, "promiscMode") is True:
+                    yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, find_key(plugin, "promiscMode")),
+                                      "hairpinMode and promiscMode are exclusive: bridge fails with "
+                                      "\"cannot set hairpin mode and promiscuous mode at the same time\"")
+                ipam = getk(plugin, "ipam")
+                if getk(plugin, "disableContainerInterface") is True and isinstance(ipam, dict) \
+                        and getk(ipam, "type"):
+                    yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, find_key(plugin, "ipam")),
+                                      "bridge fails with \"cannot use IPAM when DisableContainerInterface "
+                                      "flag is set\"")
+            if ptype == "host-device" and not nad_owned and \
+                    not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
+                yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, "type"),
+                                  "host-device names no device: set one of device, hwaddr, kernelpath "
+                                  "or pciBusID (the plugin fails with \"specify either ...\")")
+            if ptype == "sriov":
+                yield from _sriov(ctx, cfg, path, plugin)
+
+
+def _sriov(ctx: Context, cfg: CniConfig, path: tuple, plugin: dict[str, Any]) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key, getk
+
+    vlan = getk(plugin, "vlan")
+    qos = getk(plugin, "vlanQoS")
+    proto = getk(plugin, "vlanProto")
+    vlan_ok = isinstance(vlan, int) and not isinstance(vlan, bool)
+    for key, value in (("vlanQoS", qos), ("vlanProto", proto)):
+        if value is not None and vlan is None:
+            yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, find_key(plugin, key)),
+                              f"{key} is set without vlan: sriov fails with \"vlan id must be configured "
+                              f"to set vlan {'QoS' if key == 'vlanQoS' else 'proto'} to a non-nil value\"")
+    if vlan_ok and vlan == 0 and isinstance(qos, int) and qos != 0:
+        yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, find_key(plugin, "vlanQoS")),
+                          "vlanQoS is non-zero with vlan 0: sriov fails with \"non-zero vlan id must be "
+                          "configured to set vlan QoS to a non-zero value\"")
+    if vlan_ok and vlan == 0 and isinstance(proto, str) and proto.lower() == "802.1ad":
+        yield ctx.finding(PLUGIN_OPTION, cfg.site(*path, find_key(plugin, "vlanProto")),
+                          "vlanProto 802.1ad with vlan 0: sriov fails with \"non-zero vlan id must be "
+                          "configured to set vlan proto 802.1ad\"")
+
+
+@checks(SRIOV_RESOURCE)
+def sriov_resource(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import getk
+    from multus_lint.model import RESOURCE_NAME_ANNOTATION
+
+    for nad in ctx.project.nads:
+        cfg = nad.config
+        if cfg is None or not cfg.is_dict:
+            continue
+        needs = None
+        for _, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            if ptype == "sriov" and not getk(plugin, "deviceID"):
+                needs = "sriov"
+            elif ptype == "host-device" and not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
+                needs = "host-device (no device, hwaddr, kernelpath or pciBusID of its own)"
+        if needs is None:
+            continue
+        annotations = nad.doc.annotations
+        value = annotations.get(RESOURCE_NAME_ANNOTATION)
+        if value is None:
+            yield ctx.finding(SRIOV_RESOURCE, nad.doc.name_site(),
+                              f"NAD {nad.name} uses {needs} but has no {RESOURCE_NAME_ANNOTATION} "
+                              "annotation: Multus cannot inject the allocated device, so the plugin "
+                              "fails with \"VF pci addr is required\"; add the device plugin's "
+                              "resource (<vendor>/<resource>)")
+        elif not isinstance(value, str) or not re.match(r"^[^/\s]+/[^/\s]+$", value):
+            yield ctx.finding(SRIOV_RESOURCE,
+                              nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION),
+                              f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource> (as in "
+                              "intel.com/sriov_netdevice): no device plugin advertises it, so pods "
+                              "using the NAD stay Pending")
+
+
+@checks(MACVLAN_PASSTHRU)
+def macvlan_passthru(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key, getk
+
+    masters: dict[str, dict[str, list[tuple[Any, CniConfig, tuple]]]] = {}
+    for nad in ctx.project.nads:
+        cfg = nad.config
+        if cfg is None or not cfg.is_dict:
+            continue
+        for path, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            if ptype not in ("macvlan", "ipvlan"):
+                continue
+            mode = getk(plugin, "mode")
+            if ptype == "macvlan" and mode == "passthru":
+                yield ctx.finding(MACVLAN_PASSTHRU, cfg.site(*path, find_key(plugin, "mode")),
+                                  "macvlan passthru gives the pod the whole master interface: only one "
+                                  "pod per node can use this network (the next fails with \"device or "
+                                  "resource busy\")")
+            master = getk(plugin, "master")
+            if not isinstance(master, str):
+                master = ""
+            masters.setdefault(master, {}).setdefault(ptype, []).append((nad, cfg, path))
+    for master, kinds in masters.items():
+        if len(kinds) < 2:
+            continue
+        name = f"master {master}" if master else "the default-route interface (no master set)"
+        for ptype, other in (("macvlan", "ipvlan"), ("ipvlan", "macvlan")):
+            o_nad = kinds[other][0][0]
+            for _nad, cfg, path in kinds[ptype]:
+                key = find_key(_plugin_at(cfg, path), "master")
+                yield ctx.finding(MACVLAN_PASSTHRU, cfg.site(*path, key or "type"),
+                                  f"{ptype} on {name}, which NAD {o_nad.namespace}/{o_nad.name} uses for "
+                                  f"{other}: one master cannot carry both (\"device or resource busy\")",
+                                  "warning")
+
+
+def _plugin_at(cfg: CniConfig, path: tuple) -> dict[str, Any]:
+    node: Any = cfg.data
+    for p in path:
+        node = node[p]
+    return node if isinstance(node, dict) else {}
+
+
+@checks(BRIDGE_ON_FLANNEL)
+def bridge_on_flannel(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.addresses import find_key
+
+    for nad in ctx.project.nads:
+        cfg = nad.config
+        if cfg is None or not cfg.is_dict:
+            continue
+        for path, plugin in cfg.plugins():
+            if plugin.get("type") != "bridge":
+                continue
+            key = find_key(plugin, "bridge")
+            value = plugin.get(key) if key else None
+            if key is None or value == "":
+                yield ctx.finding(BRIDGE_ON_FLANNEL, cfg.site(*path, key or "type"),
+                                  "bridge has no `bridge` name, so it uses cni0, K3s's flannel pod bridge: "
+                                  "the secondary network lands on the pod network; name a bridge of its own")
+            elif value in ("cni0", "flannel.1"):
+                yield ctx.finding(BRIDGE_ON_FLANNEL, cfg.site(*path, key),
+                                  f"bridge {value} is a K3s flannel device: the secondary network lands on "
+                                  "the pod network (or fails with \"already has an IP address different "
+                                  "from ...\"); name a bridge of its own")
