@@ -13,8 +13,8 @@ from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.discover import Candidate, display_path, git_root, walk
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
-from multus_lint.loader import has_placeholder
 from multus_lint.model import Project, build_project
+from multus_lint.placeholders import VALUE_FREE_CODES, placeholder_at
 from multus_lint.profile import Profile, apply
 from multus_lint.source import SourceFile, decode, read
 
@@ -195,15 +195,17 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
     for f in findings:
         if f.code != "ML000" and (f.code not in codes or f.path not in named_paths):
             continue
-        if f.code not in ("ML000", "ML001", "ML002", "ML003", "ML004"):
+        if f.code not in ("ML000", "ML001", "ML002", "ML003", "ML004") and f.code not in VALUE_FREE_CODES:
             src = sources.get(f.path)
-            if src is not None and has_placeholder(src.line_text(f.span.line)):
+            held = placeholder_at(src.line_text(f.span.line), f.span.column) if src is not None else None
+            if held is not None:
                 # The value judged holds a template placeholder: say so once, judge nothing.
                 if (f.path, f.span.line) not in placeholder_lines and ml003 and ml003.code in codes:
                     placeholder_lines.add((f.path, f.span.line))
                     out.append(Finding(ml003.code, ml003.name, ml003.severity,
-                                       "value holds a template placeholder and is not judged until "
-                                       f"rendered (would have been {f.code} {f.rule})", f.path, f.span,
+                                       f"value holds the template placeholder {held} and is not judged "
+                                       f"until rendered (would have been {f.code} {f.rule}); render it "
+                                       "first, e.g. `helm template ... | multus-lint -`", f.path, f.span,
                                        f.object))
                 continue
         if f.code in overrides:
