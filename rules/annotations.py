@@ -169,7 +169,8 @@ UNUSED_NETWORK = declare(
     "ML410", "unused-network", "info",
     "A NetworkAttachmentDefinition that no workload in the project references.",
     what="Collects every reference of every workload (networks and default-network annotations, and "
-         "other sources such as KubeVirt networks) and reports NADs none of them names.",
+         "other sources such as KubeVirt networks) and reports NADs none of them names. Silent when "
+         "no workload of the project names any network (a repository of NADs only).",
     why="An unreferenced NAD is often a leftover or a typo on one side of the reference; an audit "
         "finds them. Info only: NADs may be used from outside the repository.",
     example="kind: NetworkAttachmentDefinition\nmetadata:\n  name: old-vlan   # no pod uses it",
@@ -468,6 +469,7 @@ def default_network(ctx: Context) -> Iterator[Finding]:
     for use in _pod_uses(ctx.project, (key,)):
         p = use.parsed
         problem = None
+        hint = ""
         site = use.key_site()
         if p is None:
             if use.value is not None:
@@ -492,10 +494,11 @@ def default_network(ctx: Context) -> Iterator[Finding]:
             if not known_network(ctx, ns, sel.name):
                 how = "" if sel.namespace else f" (an unqualified default network resolves in {MULTUS_NAMESPACE})"
                 problem = (f"names '{sel.name}', but there is no NetworkAttachmentDefinition {ns}/{sel.name} "
-                           f"in the project{how}{missing_hint(ctx.project, ns, sel.name, hints)}")
+                           f"in the project{how}")
+                hint = missing_hint(ctx.project, ns, sel.name, hints)
                 site = use.selection_site(sel)
         if problem:
-            yield ctx.finding(DEFAULT_NETWORK, site, f"'{key}' {problem}; the pod will not start")
+            yield ctx.finding(DEFAULT_NETWORK, site, f"'{key}' {problem}; the pod will not start{hint}")
 
 
 # ------------------------------------------------------------------ ML408
@@ -565,6 +568,8 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
                 ns, _, name = name.partition("/")
             if name:
                 used.add((ns or home, name))
+    if not used:
+        return  # no workload here names any network: the NADs serve pods kept elsewhere
     for nad in project.nads:
         if nad.key not in used:
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
