@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -18,7 +18,7 @@ from multus_lint.suggest import closest
 from multus_lint.tree import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """The schema ``schemas/<name>.json`` (package data)."""
     text = resources.files("multus_lint.schemas").joinpath(f"{name}.json").read_text(encoding="utf-8")

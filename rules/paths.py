@@ -217,6 +217,8 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
     """ML101/ML102 for one bin dir value (None: missing, the chart default applies)."""
     expected = profile.bin_dir
     if value is None:
+        if expected == "/opt/cni/bin":
+            return None  # flannel off: the chart default is containerd's dir
         return Verdict(BIN_DIR, "error", f"{what} is not set, so the chart default /opt/cni/bin "
                        f"applies; K3s expects {expected}, where its containerd looks for CNI plugins",
                        expected)
