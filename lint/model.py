@@ -12,7 +12,7 @@ from typing import Any
 
 from multus_lint.document import Document, Embedded, Site, get_path
 from multus_lint.findings import Span
-from multus_lint.loader import Parsed, Problem, has_placeholder, parse_file
+from multus_lint.loader import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.profile import K3S_CONFIG_KEYS
 from multus_lint.source import Limits, SourceFile
 from multus_lint.tree import Path
@@ -327,6 +327,8 @@ class Builder:
             p.helmcharts.append(doc)
         elif kind == "HelmChartConfig":
             p.helmchartconfigs.append(doc)
+        elif kind == "ConfigMap":
+            self.configmap_duplicates(doc)
         elif not kind and "apiVersion" not in doc.data:
             if _is_cni_config(doc.data):
                 p.cni_files.append(CniConfig(doc, doc.tree, doc.base, kind="file"))
@@ -334,6 +336,22 @@ class Builder:
                 p.values_files.append(doc)
             elif _is_k3s_config(doc.source, doc.data):
                 p.k3s_configs.append(doc)
+
+    def configmap_duplicates(self, doc: Document) -> None:
+        """ML007 in the JSON files a ConfigMap carries (Multus's cni-conf.json and thick
+        daemon-config.json, CNI .conf/.conflist): Go keeps the last of two equal keys too.
+        Their syntax is not judged here."""
+        data = doc.data.get("data")
+        if not isinstance(data, dict):
+            return
+        for key, text in data.items():
+            if not (isinstance(key, str) and key.endswith(JSON_SUFFIXES) and isinstance(text, str)
+                    and "{" in text):
+                continue
+            parsed = doc.embedded_json(("data", key), self.project.limits, "ML001", f"JSON in {key}")
+            for dpath, later, earlier in parsed.duplicates:
+                self.project.duplicates.append((doc.source, ("data", key) + dpath, later, earlier,
+                                                doc.object_ref()))
 
     def make_nad(self, doc: Document) -> NAD:
         nad = NAD(doc)

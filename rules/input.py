@@ -95,7 +95,11 @@ UNUSED_SUPPRESSION = declare(
 DUPLICATE_KEY = declare(
     "ML007", "duplicate-key", "warning",
     "The same key twice in one mapping, in YAML or in the JSON of spec.config: the last one wins.",
-    what="Reports each repeated key at its later occurrence, naming the line of the earlier one.",
+    what="Reports each repeated key at its later occurrence, naming the line of the earlier one. "
+         "Covers YAML mappings (detected while composing, before PyYAML would drop one), the JSON "
+         "of `spec.config` and of CNI config files, the JSON files of ConfigMaps (Multus's "
+         "`cni-conf.json`, `daemon-config.json`), and YAML held in strings (`valuesContent`, "
+         "Argo CD `helm.values`).",
     why="Go's encoding/json and PyYAML both keep the last value silently, so the first one, often "
         "the one being edited, has no effect.",
     example='{"ipMasq": true, "ipMasq": false}',
@@ -106,8 +110,9 @@ DUPLICATE_KEY = declare(
 @checks(DUPLICATE_KEY)
 def duplicate_keys(ctx: Context) -> Iterator[Finding]:
     for source, path, later, earlier, obj in ctx.project.duplicates:
+        first = f"line {earlier.line}" + (f", column {earlier.column}" if earlier.line == later.line else "")
         yield ctx.finding(DUPLICATE_KEY, Site(source, later, obj),
-                          f"key '{path[-1]}' appears again (first on line {earlier.line}); "
+                          f"key '{path[-1]}' appears again (first on {first}); "
                           "the last one silently wins")
 
 
