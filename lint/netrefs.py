@@ -52,9 +52,12 @@ class AnnotationUse:
             tree = self.doc.tree
             full = self.doc.base + self.path
             find = getattr(tree, "find_node", None)
-            if find is not None and isinstance(self.value, str) and "\n" in self.value.strip():
+            if find is not None and isinstance(self.value, str):
                 _, node, depth = find(full)
-                if depth == len(full) and getattr(node, "style", None) in ("|", ">"):
+                # a folded (>) value has no newlines left, so count the lines of the source:
+                # the header line and at least two lines of content
+                raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
+                if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2:
                     self._map = tree.scalar_map(full)
                     self._lines = LineIndex(self.value)
                     self._block = self._map is not None
