@@ -187,8 +187,8 @@ def k3s_config(ctx: Context) -> Iterator[Finding]:
         backend = _k3s_get(doc, "flannel-backend")
         if backend is not None and backend not in FLANNEL_BACKENDS:
             yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "flannel-backend"),
-                              f"flannel-backend {backend!r} is not one of {', '.join(FLANNEL_BACKENDS)}"
-                              f"{hint(str(backend), FLANNEL_BACKENDS)}; the K3s server does not start")
+                              f"flannel-backend {backend!r} is not one of {', '.join(FLANNEL_BACKENDS)}, "
+                              f"so the K3s server does not start{hint(str(backend), FLANNEL_BACKENDS)}")
         elif backend == "none":
             for rel in ctx.project.judged_releases:
                 conf = rel.get(("config", "cni_conf", "confDir"))

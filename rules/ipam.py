@@ -353,3 +353,48 @@ def ipam_type(ctx: Context) -> Iterator[Finding]:
                                   f"IPAM type '{itype}' is not a known IPAM plugin (host-local, "
                                   f"whereabouts, dhcp, static): the runtime fails with \"failed to find "
                                   f"plugin\"{hint}")
+
+
+# ------------------------------------------------------------------ ML202
+
+IPAM_NOT_DEPLOYED = declare(
+    "ML202", "ipam-plugin-not-deployed", "error",
+    "A NAD uses whereabouts or dhcp, but the scanned Multus chart does not deploy it.",
+    what="Only when the project deploys the rke2-multus chart. Reported at the NAD's ipam `type`: "
+         "`whereabouts` while no release sets `rke2-whereabouts.enabled: true` (and no whereabouts "
+         "DaemonSet is in the project); `dhcp` while no release sets `manifests.dhcpDaemonSet: true` "
+         "(and no DaemonSet runs `dhcp daemon`).",
+    why="The whereabouts binary and its CRDs, or the dhcp daemon's socket /run/cni/dhcp.sock, are "
+        "installed only by those chart options: without them every pod on the network fails with "
+        "`failed to find plugin \"whereabouts\"` or `dial unix /run/cni/dhcp.sock: connect: no such "
+        "file or directory`.",
+    example='"ipam": {"type": "whereabouts", "range": "10.10.0.0/24"}  # chart without rke2-whereabouts',
+    fix="Set `rke2-whereabouts.enabled: true` (with K3s `cniConf` paths) or "
+        "`manifests.dhcpDaemonSet: true` in the rke2-multus values.",
+    refs=(K3S_DOCS,),
+)
+
+
+@checks(IPAM_NOT_DEPLOYED)
+def ipam_not_deployed(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.deployed import deployed
+
+    if not ctx.project.releases:
+        return
+    have = deployed(ctx.project, ctx.config.extra_plugins)
+    if not have.known:
+        return  # a chart's values could not be read: it may deploy them
+    charts = ", ".join(sorted({r.doc.name or r.source_kind for r in ctx.project.releases}))
+    for cfg in ctx.project.cni_configs(nads_only=True):
+        for path, ipam, _ in cfg.ipams():
+            itype = ipam.get("type")
+            if itype == "whereabouts" and not have.whereabouts:
+                yield ctx.finding(IPAM_NOT_DEPLOYED, cfg.site(*path, "type"),
+                                  f"whereabouts IPAM, but the Multus chart ({charts}) does not set "
+                                  "rke2-whereabouts.enabled: true, so the whereabouts binary and CRDs are "
+                                  "not installed and pods fail with `failed to find plugin \"whereabouts\"`")
+            elif itype == "dhcp" and not have.dhcp_daemon:
+                yield ctx.finding(IPAM_NOT_DEPLOYED, cfg.site(*path, "type"),
+                                  f"dhcp IPAM, but the Multus chart ({charts}) does not set "
+                                  "manifests.dhcpDaemonSet: true, so no dhcp daemon serves "
+                                  "/run/cni/dhcp.sock and pods fail to get an address")

@@ -458,3 +458,48 @@ def bridge_on_flannel(ctx: Context) -> Iterator[Finding]:
                                   f"bridge {value} is a K3s flannel device: the secondary network lands on "
                                   "the pod network (or fails with \"already has an IP address different "
                                   "from ...\"); name a bridge of its own")
+
+
+# ------------------------------------------------------------------ ML507
+
+PLUGIN_NOT_INSTALLED = declare(
+    "ML507", "plugin-not-installed", "warning",
+    "A NAD's plugin type is installed by nothing in the project (K3s ships only its own few).",
+    what="Only when the project deploys Multus (a chart release or a Multus DaemonSet). For main and "
+         "meta plugins (IPAM daemons are ML202): the `type` must be installed into the K3s bin dir by "
+         "something in the project: K3s ships flannel, bridge, host-local, loopback, portmap, bandwidth "
+         "and firewall; the rke2-multus chart adds the standard plugins (macvlan, ipvlan, vlan, "
+         "host-device, tuning, ...) except those in `cniplugins.skipcnis`; whereabouts comes with "
+         "`rke2-whereabouts.enabled`; sriov, ovs and others need their own DaemonSet. Names in the "
+         "config's `extra-plugins` count as installed.",
+    why="containerd finds only binaries in the K3s bin dir; a missing one fails every pod on the "
+        "network with `failed to find plugin \"macvlan\" in path [/var/lib/rancher/k3s/data/cni]`.",
+    example='{"type": "macvlan", "master": "eth0"}  # Multus from a raw DaemonSet, no cni-plugins',
+    fix="Deploy the plugin (e.g. the rke2-multus chart installs the standard ones; do not list it in "
+        "`cniplugins.skipcnis`), or add it to `extra-plugins` if you install it another way.",
+    refs=("https://github.com/k3s-io/k3s/issues/9224",),
+)
+
+
+@checks(PLUGIN_NOT_INSTALLED)
+def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.deployed import deployed
+
+    if not (ctx.project.releases or ctx.project.daemonsets):
+        return
+    have = deployed(ctx.project, ctx.config.extra_plugins)
+    if not have.known:
+        return
+    for cfg in ctx.project.cni_configs(nads_only=True):
+        for path, plugin in cfg.plugins():
+            ptype = plugin.get("type")
+            if not isinstance(ptype, str) or not ptype or "/" in ptype or ptype in have.plugins:
+                continue
+            skipped = any(ptype in str(r.get(("cniplugins", "skipcnis")) or "").split(",")
+                          for r in ctx.project.releases)
+            why = (" (it is listed in cniplugins.skipcnis)" if skipped else
+                   "; K3s ships only flannel, bridge, host-local, loopback, portmap, bandwidth and firewall")
+            yield ctx.finding(PLUGIN_NOT_INSTALLED, cfg.site(*path, "type"),
+                              f"plugin '{ptype}' is installed into {ctx.profile.bin_dir} by nothing in the "
+                              f"project{why}: pods fail with `failed to find plugin \"{ptype}\"`; deploy "
+                              "it or list it in extra-plugins")
