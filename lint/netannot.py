@@ -20,7 +20,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # used with fullmatch, as RE2's ^...$
+# Go's unicode.IsSpace, which strings.TrimSpace uses (Python's str.strip also trims \x1c-\x1f)
+GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
+           "\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def trim_space(s: str) -> str:
+    """Go's ``strings.TrimSpace``."""
+    return s.strip(GO_SPACE)
 IFNAMSIZ = 16  # Linux include/uapi/linux/if.h; the name must fit with its NUL byte
 
 # Multus' NetworkSelectionElement (pkg/types/types.go): JSON tag -> kind of value.
@@ -160,9 +168,9 @@ def _parse_short(value: str, max_entries: int | None) -> ParsedAnnotation:
     offset = 0
     for n in range(limit):
         item = items[n]
-        stripped = item.strip()
+        stripped = trim_space(item)
         if stripped:
-            start = offset + (len(item) - len(item.lstrip()))
+            start = offset + (len(item) - len(item.lstrip(GO_SPACE)))
         elif n + 1 < len(items):
             start = offset + len(item)  # the comma that closes the empty entry
         else:
@@ -186,19 +194,19 @@ def _short_entry(item: str, offset: int) -> Selection:
         sel.fail(f"'{item}' has more than one '/' (Multus: Invalid network object (failed at '/'))")
         return sel
     if len(slash) == 2:
-        ns, rest = slash[0].strip(), slash[1]
+        ns, rest = trim_space(slash[0]), slash[1]
     else:
         ns, rest = "", item
     at = rest.split("@")
     if len(at) > 2:
         sel.fail(f"'{item}' has more than one '@' (Multus: Invalid network object (failed at '@'))")
         return sel
-    name = at[0].strip()
-    iface = at[1].strip() if len(at) == 2 else None
+    name = trim_space(at[0])
+    iface = trim_space(at[1]) if len(at) == 2 else None
     sel.name, sel.namespace, sel.interface = name, ns or None, iface
     for label, part in (("namespace", ns), ("name", name)):
-        if part and not DNS1123_LABEL.match(part):
-            why = " (upper case)" if DNS1123_LABEL.match(part.lower()) else ""
+        if part and not DNS1123_LABEL.fullmatch(part):
+            why = " (upper case)" if DNS1123_LABEL.fullmatch(part.lower()) else ""
             sel.fail(f"{label} '{part}' in '{item}' is not a DNS-1123 label{why}: lower-case letters, "
                      "digits and '-', starting and ending with a letter or digit")
             return sel
@@ -323,7 +331,7 @@ def _element_spans(value: str, limit: int) -> list[tuple[int, int]]:
 
 
 def _first_non_space(value: str) -> int:
-    return len(value) - len(value.lstrip())
+    return len(value) - len(value.lstrip(GO_SPACE))
 
 
 def _plain(val: Any) -> Any:
@@ -465,9 +473,9 @@ _MAC_DOT = re.compile(r"^[0-9a-fA-F]{4}(?:\.[0-9a-fA-F]{4})*$")
 
 def parse_mac(s: str) -> bool:
     """Go's ``net.ParseMAC``: 6, 8 or 20 octets, ``:``/``-`` pairs or ``.`` quads."""
-    if _MAC_SEP.match(s):
+    if _MAC_SEP.fullmatch(s):
         return (len(s) + 1) // 3 in (6, 8, 20)
-    if _MAC_DOT.match(s):
+    if _MAC_DOT.fullmatch(s):
         return (len(s) + 1) // 5 * 2 in (6, 8, 20)
     return False
 

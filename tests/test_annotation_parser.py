@@ -100,6 +100,9 @@ TABLE: list[tuple[str, str, str]] = [
     ("net1 net2", "ML401", "GO space instead of a comma: not a DNS-1123 label"),
     ("net1;net2", "ML401", "GO ';' is no separator"),
     ("   ", "ML401", "GO whitespace only: one empty entry"),
+    ("\u00a0net1\u3000", "ok", "GO TrimSpace trims Unicode spaces (NBSP, ideographic space)"),
+    ("net1\x1c", "ML401", "GO TrimSpace keeps \\x1c (Python's strip would not)"),
+    ("net1\n", "ok", "GO a trailing newline (block scalar) is trimmed"),
     # upper case, underscores, hyphens, dots
     ("Net1", "ML401", "GO upper case name"),
     ("Default/net1", "ML401", "GO upper case namespace"),
@@ -152,6 +155,7 @@ TABLE: list[tuple[str, str, str]] = [
     (J.format('"mac":"c211.2233.4466"'), "ok", "GO ParseMAC dotted"),
     (J.format('"mac":"c2:11:22:33:44"'), "ML401", "GO 5 octets"),
     (J.format('"mac":"c2:11:22-33:44:66"'), "ML401", "GO mixed separators"),
+    (J.format('"mac":"c2:11:22:33:44:66\\n"'), "ML401", "GO a trailing newline is no MAC"),
     (J.format('"mac":"02:00:00:00:00:00:00:01"'), "ok", "GO 8-octet EUI-64"),
     (J.format('"infiniband-guid":"zz:00:00:00:00:00:00:01"'), "ML401", "GO bad GUID"),
     (J.format('"ips":["10.0.0.01"]'), "ML401", "GO leading zero in IPv4"),
