@@ -59,7 +59,9 @@ def deployed(project: Any, extra_plugins: list[str]) -> Deployed:
     out.add(K3S_PLUGINS, "K3s")
     out.add(extra_plugins, "extra-plugins in the config")
     for rel in project.releases:
-        if not rel.values_known:
+        if not rel.values_known or rel.unread:
+            # values it cannot read (valuesSecrets, Flux valuesFrom, Argo CD valueFiles) may
+            # enable whereabouts or change skipcnis: what it installs is not known
             out.known = False
             continue
         label = f"the rke2-multus chart ({rel.doc.name or rel.source_kind})"
