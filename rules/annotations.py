@@ -127,9 +127,10 @@ DEFAULT_NETWORK = declare(
     "ML407", "default-network-annotation", "error",
     "The `v1.multus-cni.io/default-network` annotation is empty, names several networks, or a "
     "missing NAD.",
-    what="Parses `v1.multus-cni.io/default-network` with Multus's parser and checks that it names "
-         "exactly one network, resolved in `kube-system` (Multus's multusNamespace) when unqualified, "
-         "that exists in the project or in `known-networks`.",
+    what="Parses `v1.multus-cni.io/default-network` with Multus's parser (the same grammar as the "
+         "networks annotation; a value that does not parse is reported here, not as ML401) and checks "
+         "that it names exactly one network, resolved in `kube-system` (Multus's multusNamespace) "
+         "when unqualified, that exists in the project or in `known-networks`.",
     why="Multus replaces the pod's cluster network with this NAD; an empty or multiple value, or a "
         "missing NAD, fails every pod start (`tryLoadK8sPodDefaultNetwork: ...`).",
     example="v1.multus-cni.io/default-network: calico-net   # looked up in kube-system, not the pod's namespace",
@@ -574,8 +575,8 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
         if nad.key not in used:
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
                               f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
-                              "any workload in the project (no networks or default-network annotation "
-                              "names it): remove it if it is a leftover")
+                              "any workload in the project (no pod annotation or KubeVirt network names "
+                              "it): remove it if it is a leftover")
 
 
 # ------------------------------------------------------------------ ML411

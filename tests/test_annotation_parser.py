@@ -296,3 +296,18 @@ def test_limit_and_speed() -> None:
     full = parse(many_json)
     assert len(interface_clashes(full.entries)) == 0
     assert time.perf_counter() - t < 5
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["/thin_entrypoint", "--namespace-isolation"], (True, None)),
+    (["--namespace-isolation=true", "--global-namespaces=a,b"], (True, "a,b")),
+    (["--namespace-isolation=false"], (False, None)),
+    (["-namespace-isolation", "--global-namespaces", "infra"], (True, "infra")),
+    (["--multus-conf-file=auto"], (False, None)),
+])
+def test_isolation_flags(args: list[str], expected: tuple) -> None:
+    from multus_lint.rules.annotations import _global_namespaces, _isolation_flags
+
+    assert _isolation_flags(args) == expected
+    assert _global_namespaces(expected[1]) == ([s.strip() for s in expected[1].split(",")] if expected[1]
+                                               else ["default"])
