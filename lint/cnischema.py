@@ -120,7 +120,7 @@ def validate(name: str, instance: Any) -> list[SchemaError]:
             at = path
         else:
             at = path
-            key = _last_key(path)
+            key = _last_key(original_path(instance, path))
             template = sub.get("x-message")
             if template and keyword != "type":
                 msg = template.format(key=key, value=_show(err.instance), index=key)
@@ -207,7 +207,7 @@ def _describe(keyword: str, key: str, err: Any) -> str:
         want = err.validator_value
         wants = [want] if isinstance(want, str) else list(want)
         expected = " or ".join(_JSON_TYPES.get(w, w) for w in wants)
-        return (f"{what} is {json_type(err.instance)} ({_show(err.instance)}) but must be {expected}: "
+        return (f"{what} is {json_type(err.instance)} ({json.dumps(err.instance)}) but must be {expected}: "
                 "Go's JSON decoding of the config fails and every pod start fails")
     if keyword == "enum":
         allowed = ", ".join(str(v) for v in err.validator_value if v != "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from multus_lint.addresses import ipam_subnets
 from multus_lint.context import Context
@@ -287,9 +288,15 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
                 more = len(theirs.members) - 1
                 yield ctx.finding(
                     RANGE_OVERLAP, use.site(pool.path),
-                    f"{pool.kind} range {pool.label} overlaps {opool.kind} range {opool.label} of NAD "
+                    f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
                     f"{nad_label(ouse.nad)}" + (f" (and {more} more NADs on that pool)" if more else "")
                     + f": {reason}", severity)
+
+
+def _pool_name(pool: Any) -> str:
+    if pool.kind == "static":
+        return f"static address {pool.label}"
+    return f"{pool.kind} range {pool.label}"
 
 
 def _judge_overlap(a: tuple, b: tuple) -> tuple[str, str] | None:

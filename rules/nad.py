@@ -273,9 +273,13 @@ def cni_version(ctx: Context) -> Iterator[Finding]:
             continue
         value = cfg.data[key]
         if value not in CNI_VERSIONS:
-            best = closest(str(value), CNI_VERSIONS, 0.6) if isinstance(value, str) else None
+            text = str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+            prefixed = [v for v in CNI_VERSIONS if v.startswith(text + ".")] if text else []
+            best = prefixed[0] if prefixed else closest(text, CNI_VERSIONS, 0.6) if text else None
             yield ctx.finding(CNI_VERSION, cfg.site(key),
-                              f"cniVersion {json.dumps(value)} is not a CNI version ({', '.join(CNI_VERSIONS)}): "
+                              f"cniVersion {json.dumps(value)} is not a CNI version "
+                              f"({'it must be a string; ' if not isinstance(value, str) else ''}"
+                              f"{', '.join(CNI_VERSIONS)}): "
                               "plugins fail with \"incompatible CNI versions\""
                               + (f"; did you mean '{best}'?" if best else ""), "error")
 
