@@ -28,8 +28,10 @@ from multus_lint.charts import (
     ChartRelease,
     Layer,
     _dup_message,
+    _set_dotted,
     _Sub,
     chart_name_version,
+    set_key_parts,
 )
 from multus_lint.document import Document, Embedded, Site, get_path
 from multus_lint.loader import Problem, has_placeholder
@@ -186,27 +188,31 @@ def parameter_value(value: Any, force_string: bool) -> Any:
 
 class ParametersLayer(Layer):
     """Argo CD ``helm.parameters``: a list of ``{name, value, forceString}`` given to helm as
-    ``--set name=value``. A flat layer keyed by the dotted name, located at each ``value``."""
+    ``--set name=value`` (``--set-string`` with forceString). Held as a nested mapping (typed
+    here, so ``forceString`` survives the merge) and located at each parameter's ``value``."""
 
     def __init__(self, label: str, doc: Document, path: Path) -> None:
-        super().__init__(label, _Sub(doc, path), flat=True)
+        super().__init__(label, _Sub(doc, path))
         self.doc = doc
         self.path = path
-        self.index: dict[str, int] = {}
-        self.values: dict[str, Any] = {}
+        self.params: list[tuple[list[str], int]] = []  # (dotted name split, index)
+        self.nested: dict[str, Any] = {}
         for i, p in enumerate(get_path(doc.data, path) or []):
             if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"]:
-                self.index[p["name"]] = i  # helm applies them in order: the last one wins
-                self.values[p["name"]] = parameter_value(p.get("value"), p.get("forceString") is True)
+                parts = set_key_parts(p["name"])
+                self.params.append((parts, i))  # helm applies them in order: the last one wins
+                _set_dotted(self.nested, parts, parameter_value(p.get("value"), p.get("forceString") is True))
 
     @property
     def data(self) -> dict[str, Any]:
-        return self.values
+        return self.nested
 
     def site(self, path: Path, value: bool = False) -> Site:
-        i = self.index.get(self._flat_key(path))
-        if i is None:
+        want = [str(x) for x in path]
+        hits = [i for parts, i in self.params if parts[:len(want)] == want]
+        if not hits:
             return self.doc.site(*self.path)
+        i = hits[-1]
         key = "value" if "value" in get_path(self.doc.data, self.path + (i,)) else "name"
         return self.doc.site(*self.path, i, key, value=value)
 
