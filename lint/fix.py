@@ -164,14 +164,16 @@ def _exact(textmap: TextMap) -> bool:
     """Whether inner positions map to outer ones character for character.
 
     True for a file or document (a line shift) and for a literal block scalar (``|``) in
-    one, and a one-line single-quoted scalar without escapes; other quoted and folded
-    scalars escape or fold characters, so edits there are refused.
+    one, and a single-quoted scalar without escapes (edits are verified against the text);
+    double-quoted and folded scalars escape or fold characters, so edits there are refused.
     """
     if type(textmap) is ShiftMap:
         return True
     if isinstance(textmap, ScalarMap):
-        if textmap.style == "'" and "\n" not in textmap.raw and "''" not in textmap.raw:
-            return _exact(textmap.outer)  # one line, no escapes: the characters are the value's
+        if textmap.style == "'" and "''" not in textmap.raw:
+            # no escapes: every non-blank character of the value is the raw one, and a line
+            # break added between JSON tokens folds into a space, which JSON ignores
+            return _exact(textmap.outer)
         return textmap.style == "|" and textmap._literal is not None and _exact(textmap.outer)
     return False
 

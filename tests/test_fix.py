@@ -432,3 +432,22 @@ def test_yaml_scalar_quotes_when_needed():
     assert yaml_scalar("a: b") == '"a: b"'
     assert yaml_scalar(True) == "true"
     assert TextEdit(1, 2, "x") == TextEdit(1, 2, "x")
+
+
+def test_multi_line_single_quoted_json_is_fixed(tmp_path):
+    import yaml
+
+    (tmp_path / ".git").mkdir()
+    text = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: q\n"
+            "spec:\n  config: '{\n      \"cniVersion\": \"0.3.0\",\n      \"type\": \"macvlan\",\n"
+            "      \"ipam\": {\n        \"type\": \"whereabouts\",\n        \"range\": \"10.0.0.0/24\"\n"
+            "      }\n    }'\n")
+    (tmp_path / "q.yaml").write_text(text)
+    assert json.loads(lint(tmp_path, "--fix", "--format", "json").stdout)["findings"] == []
+    config = json.loads(yaml.safe_load((tmp_path / "q.yaml").read_text())["spec"]["config"])
+    assert config["ipam"] == {"type": "whereabouts", "range": "10.0.0.0/24", "configuration_path": WB_CONF}
+    # a quote escaped as '' makes the raw text differ from the value: left alone
+    escaped = text.replace('"macvlan"', '"mac\'\'vlan"')
+    (tmp_path / "q.yaml").write_text(escaped)
+    lint(tmp_path, "--fix")
+    assert (tmp_path / "q.yaml").read_text() == escaped
