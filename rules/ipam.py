@@ -198,6 +198,7 @@ WRONG_DIALECT_KEY = declare(
     example='"ipam": {"type": "whereabouts", "range": "10.0.0.0/24", "rangeStart": "10.0.0.10"}',
     fix="Use the plugin's own key (`range_start` for whereabouts, `rangeStart` for host-local).",
     refs=(f"{WHEREABOUTS_REPO}/issues/601", f"{WHEREABOUTS_REPO}/blob/master/pkg/types/types.go"),
+    fixable=True,
 )
 
 IPAM_TYPE = declare(
@@ -309,7 +310,22 @@ def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
                     else:
                         msg = f"'{key}' is not a {kind} key: {kind} silently ignores it"
                         severity = "info"
-                yield ctx.finding(WRONG_DIALECT_KEY, cfg.site(*path, *kpath), msg, severity)
+                yield ctx.finding(WRONG_DIALECT_KEY, cfg.site(*path, *kpath), msg, severity,
+                                  fix=_dialect_fix(cfg, path, kpath, kind, low, ipam))
+
+
+# host-local spellings inside whereabouts with exactly one whereabouts equivalent (same value
+# format); `ranges` (another structure) and `dataDir` (no equivalent) are left to the user.
+_WHEREABOUTS_RENAMES = ("rangestart", "rangeend", "subnet")
+
+
+def _dialect_fix(cfg: Any, path: tuple, kpath: tuple, kind: Any, low: str, ipam: dict) -> Fix | None:
+    if kind != "whereabouts" or low not in _WHEREABOUTS_RENAMES or len(kpath) != 1:
+        return None
+    own = WHEREABOUTS_DIALECT[low]
+    if own is None or _find_key(ipam, own) is not None:  # Go matches keys case-insensitively
+        return None
+    return Fix.rename(cfg, path + tuple(kpath), own)
 
 
 NEEDS_IPAM = ("vlan", "ipvlan")
