@@ -102,10 +102,6 @@ class Selection:
     def ok(self) -> bool:
         return not self.errors
 
-    @property
-    def requested_interface(self) -> str | None:
-        return self.interface or None
-
     def fail(self, message: str, offset: int | None = None) -> None:
         if not self.errors:
             self.error_offset = offset
@@ -119,10 +115,6 @@ class ParsedAnnotation:
     error_offset: int = 0
     form: str = "short"
     truncated: int = 0  # entries beyond the limit, not judged
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and all(e.ok for e in self.entries)
 
 
 def is_json_form(value: str) -> bool:

@@ -397,9 +397,12 @@ def isolation_settings(project: Project) -> list[tuple[list[str], Any]]:
     def build() -> list[tuple[list[str], Any]]:
         out: list[tuple[list[str], Any]] = []
         for rel in project.judged_releases:
-            if rel.get(("config", "cni_conf", "namespaceIsolation")) is True:
-                out.append((_global_namespaces(rel.get(("config", "cni_conf", "globalNamespaces"))),
-                            rel.site(("config", "cni_conf", "namespaceIsolation"))))
+            # the thin DaemonSet turns cni_conf into flags; with the thick plugin the daemon reads
+            # daemon_conf (daemon-config.json), which it overlays on the generated config
+            section = "daemon_conf" if rel.get(("thickPlugin", "enabled")) is True else "cni_conf"
+            if rel.get(("config", section, "namespaceIsolation")) is True:
+                out.append((_global_namespaces(rel.get(("config", section, "globalNamespaces"))),
+                            rel.site(("config", section, "namespaceIsolation"))))
         from multus_lint.multus_ds import MultusDaemonSet
 
         for doc in project.daemonsets:

@@ -311,3 +311,24 @@ def test_isolation_flags(args: list[str], expected: tuple) -> None:
     assert _isolation_flags(args) == expected
     assert _global_namespaces(expected[1]) == ([s.strip() for s in expected[1].split(",")] if expected[1]
                                                else ["default"])
+
+
+@pytest.mark.parametrize(("fixture", "expected"), [
+    ("cross-namespace-network", {(14, "info"), (15, "error"), (16, "error"), (29, "error")}),
+    ("cross-namespace-network-thick", {(29, "info"), (30, "error")}),
+    ("cross-namespace-network-daemonset", {(8, "error")}),
+    ("cross-namespace-network-info", {(17, "info")}),
+])
+def test_cross_namespace_severity(tmp_path, fixture: str, expected: set) -> None:
+    """ML406 is an error only where the project's Multus config isolates namespaces."""
+    import json
+    import subprocess
+    import sys
+
+    from harness import FIXTURES, prepare
+
+    path, _, args = prepare(FIXTURES / "ML4xx" / fixture, tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--format", "json", "--select", "ML406",
+                           str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    found = {(f["line"], f["severity"]) for f in json.loads(proc.stdout)["findings"]}
+    assert found == expected
