@@ -84,7 +84,9 @@ def release_fix(rel: Any, path: Path, value: Any) -> Fix | None:
         if depth == len(path):
             best = (depth, layer)
             break
-        if best is None or depth > best[0]:
+        # a new key goes where the most of its path is; with none of it anywhere, into the
+        # strongest nested values (not into ``spec.set``'s dotted keys)
+        if best is None or depth > best[0] or (depth == best[0] and best[1].flat and not layer.flat):
             best = (depth, layer)
     if best is None:
         return None

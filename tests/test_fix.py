@@ -468,3 +468,16 @@ def test_multi_line_single_quoted_json_is_fixed(tmp_path):
     (tmp_path / "q.yaml").write_text(escaped)
     lint(tmp_path, "--fix")
     assert (tmp_path / "q.yaml").read_text() == escaped
+
+
+def test_spec_set_value_is_fixed_in_place_and_new_keys_go_to_values(tmp_path):
+    (tmp_path / ".git").mkdir()
+    text = ("apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata:\n  name: multus\n  namespace: kube-system\n"
+            "spec:\n  chart: rke2-multus\n  set:\n    config.cni_conf.binDir: /opt/cni/bin\n"
+            "  valuesContent: |-\n    rke2-whereabouts:\n      enabled: false\n")
+    (tmp_path / "c.yaml").write_text(text)
+    lint(tmp_path, "--fix")
+    after = (tmp_path / "c.yaml").read_text()
+    assert f"    config.cni_conf.binDir: {BIN}\n" in after
+    assert "    config:\n      cni_conf:\n" in after  # the missing conf dir etc. in valuesContent
+    assert findings(tmp_path) == []

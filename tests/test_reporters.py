@@ -140,3 +140,18 @@ def test_concise_one_line_per_finding(tmp_path):
     lines = lint(tmp_path, "--format", "concise").stdout.splitlines()
     assert lines == [f"{f['path']}:{f['line']}:{f['column']}: {f['code']} [{f['rule']}] {f['message']}"
                      for f in findings]
+
+
+def test_paths_are_relative_to_the_repository_root(tmp_path):
+    lint(tmp_path, "--format", "json")  # creates the project
+    sub = tmp_path / "project"
+    (sub / "deploy").mkdir()
+    (sub / "nads.yaml").rename(sub / "deploy" / "nads.yaml")
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", *ARGS, "--format", "sarif", "."],
+                          cwd=sub / "deploy", capture_output=True, text=True, timeout=120)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(proc.stdout)["runs"][0]["results"]}
+    assert uris == {"deploy/nads.yaml"}
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", *ARGS, "--format", "github", "."],
+                          cwd=sub / "deploy", capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith("::error file=deploy/nads.yaml,line=12,")

@@ -36,3 +36,22 @@ def summary(findings: list[Finding], files: int) -> dict[str, int]:
         counts[f.severity] += 1
     return {"files": files, "findings": len(findings), "errors": counts["error"],
             "warnings": counts["warning"], "infos": counts["info"]}
+
+
+def repo_relative(path: str) -> str:
+    """``path`` relative to the repository root (forward slashes), as GitHub expects for
+    annotations and code scanning; relative to the current directory outside a repository."""
+    import os
+
+    from multus_lint.discover import git_root
+
+    if path.startswith("<"):  # <stdin>, <multus-lint>
+        return path
+    base = git_root(".") or os.getcwd()
+    try:
+        rel = os.path.relpath(os.path.abspath(path), base)
+    except ValueError:  # another drive on Windows
+        rel = path
+    if rel.startswith(".."):
+        rel = path
+    return rel.replace(os.sep, "/")

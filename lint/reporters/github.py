@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import IO
 
 from multus_lint.findings import Finding
+from multus_lint.reporters import repo_relative
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -24,7 +25,7 @@ def _prop(s: str) -> str:
 def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool) -> None:
     for f in findings:
         s = f.span
-        props = [f"file={_prop(f.path)}", f"line={s.line}", f"col={s.column}",
+        props = [f"file={_prop(repo_relative(f.path))}", f"line={s.line}", f"col={s.column}",
                  f"endLine={max(s.end_line, s.line)}"]
         if s.end_line == s.line and s.end_column > s.column:
             props.append(f"endColumn={s.end_column}")

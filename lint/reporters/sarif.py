@@ -1,33 +1,23 @@
 """``--format sarif``: SARIF 2.1.0 for GitHub code scanning (``upload-sarif``).
 
 ``tool.driver.rules`` describes every rule that has a result (id = code, name, short and
-full description, help, helpUri, default level); each result points at a relative
-``artifactLocation.uri`` with a region, and carries the baseline fingerprint so code
+full description, help, helpUri, default level); each result points at an
+``artifactLocation.uri`` relative to the repository root, with a region, and carries the baseline fingerprint so code
 scanning can follow a finding when lines move.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from typing import IO, Any
 
 from multus_lint import __version__, registry
 from multus_lint.findings import Finding
+from multus_lint.reporters import repo_relative
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 INFORMATION_URI = "https://github.com/k8snetworkplumbingwg/multus-cni"
-
-
-def uri(path: str) -> str:
-    """A relative, forward-slash URI for ``path`` (relative to the current directory)."""
-    if os.path.isabs(path):
-        try:
-            path = os.path.relpath(path)
-        except ValueError:
-            pass
-    return path.replace(os.sep, "/")
 
 
 def rule_descriptor(rule: registry.Rule) -> dict[str, Any]:
@@ -58,7 +48,7 @@ def result(f: Finding, index: int) -> dict[str, Any]:
         "level": LEVEL[f.severity],
         "message": {"text": f.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": uri(f.path)},
+            "artifactLocation": {"uri": repo_relative(f.path)},
             "region": {"startLine": s.line, "startColumn": s.column,
                        "endLine": end_line, "endColumn": end_column},
         }}],
