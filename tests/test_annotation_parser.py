@@ -163,6 +163,8 @@ TABLE: list[tuple[str, str, str]] = [
     (J.format('"ips":["2001:db8::5/64","10.1.1.5/24"]'), "ok", "GO dual-stack CIDRs"),
     (J.format('"ips":["10.1.1.5/33"]'), "ML401", "GO prefix too long"),
     (J.format('"ips":["10.1.1.5/"]'), "ML401", "GO empty prefix"),
+    (J.format('"ips":["10.1.1.5/024"]'), "ok", "GO ParseCIDR's dtoi takes leading zeros in the prefix"),
+    (J.format('"ips":["::ffff:10.1.1.5/120"]'), "ok", "GO a 4in6 address has 128 prefix bits"),
     (J.format('"default-route":["10.0.0.1/24"]'), "ML401", "GO default-route holds a CIDR"),
     (J.format('"default-route":"10.0.0.1"'), "ML401", "GO default-route not a list"),
     (J.format('"default-route":[""]'), "ok", "GO empty string is a nil IP"),
