@@ -453,11 +453,24 @@ def fixed_texts(findings: list[Finding], sources: dict[str, Any]) -> tuple[dict[
     texts = {p: s.text for p, s in sources.items() if s.text is not None and s.named}
     edits, fixed = plan(findings, texts)
     out = {p: (texts[p], apply(texts[p], e)) for p, e in edits.items() if e}
-    return {p: ba for p, ba in out.items() if ba[0] != ba[1]}, fixed
+    out = {p: ba for p, ba in out.items() if ba[0] != ba[1]}
+    for p in [p for p, (before, after) in out.items() if not still_parses(p, before, after)]:
+        del out[p]  # a bug here must never break a file: leave it and its findings alone
+        fixed -= {id(f) for f in findings if f.path == p}
+    return out, fixed
 
 
-def real_path(source: Any) -> str:
-    return getattr(source, "real", None) or source.path
+def still_parses(path: str, before: str, after: str) -> bool:
+    """Whether ``after`` reads (YAML, embedded JSON and values) without a problem ``before`` lacks."""
+    from multus_lint.model import build_project
+    from multus_lint.source import Limits, SourceFile
+
+    def problems(text: str) -> set[str]:
+        project = build_project([SourceFile(path, text=text)], ".", Limits())
+        return {prob.code for _, prob in project.problems}
+
+    return problems(after) <= problems(before)
+
 
 
 def run_fixes(options: Any, config: Any, result: Any, write: bool) -> tuple[Any, str]:

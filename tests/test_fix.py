@@ -481,3 +481,12 @@ def test_spec_set_value_is_fixed_in_place_and_new_keys_go_to_values(tmp_path):
     assert f"    config.cni_conf.binDir: {BIN}\n" in after
     assert "    config:\n      cni_conf:\n" in after  # the missing conf dir etc. in valuesContent
     assert findings(tmp_path) == []
+
+
+def test_an_edit_that_would_break_the_file_is_refused():
+    from multus_lint.fix import still_parses
+
+    nad = REPO["nads.yaml"][0]
+    assert still_parses("n.yaml", nad, REPO["nads.yaml"][1])
+    assert not still_parses("n.yaml", nad, nad.replace('"range": "192.168.10.0/24"', '"range": "192.168.10.0/24",,'))
+    assert not still_parses("c.yaml", "a: 1\n", "a: 1\n  b: [\n")
