@@ -77,8 +77,12 @@ def _invalid(path: str, span: Span, message: str, obj: dict[str, Any] | None = N
     return Finding(rule.code, rule.name, rule.severity, message, path, span, obj)
 
 
-def scan_comments(path: str, text: str) -> tuple[list[Suppression], list[Finding]]:
-    """Directives in the comment lines of one YAML file, and ML005 for malformed ones."""
+def scan_comments(path: str, text: str, json_lines: frozenset[int] = frozenset()
+                  ) -> tuple[list[Suppression], list[Finding]]:
+    """Directives in the comment lines of one YAML file, and ML005 for malformed ones.
+
+    ``json_lines`` are the lines of a ``spec.config`` block: JSON, where a ``#`` is text.
+    """
     sups: list[Suppression] = []
     bad: list[Finding] = []
     if path.lower().endswith(JSON_SUFFIXES) or text.lstrip().startswith(("{", "[")):
@@ -91,6 +95,11 @@ def scan_comments(path: str, text: str) -> tuple[list[Suppression], list[Finding
         if not m:
             continue
         span = Span(i + 1, m.start() + 1, i + 1, len(line.rstrip()) + 1)
+        if i + 1 in json_lines:
+            bad.append(_invalid(path, span, "a `#` inside the JSON of spec.config is JSON text, not a "
+                                "YAML comment, so this suppresses nothing (and breaks the JSON); use "
+                                "the annotation ignore.multus-lint.io/<rule>: \"<reason>\" on the NAD"))
+            continue
         d = _DIRECTIVE.match(m.group("rest"))
         # a reason may follow the rule list after another "#" or "--"
         names = [n.strip() for n in re.split(r"#|\s--", d.group("rules"))[0].split(",")] if d else []
@@ -162,9 +171,17 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     named = {s.path for s in project.sources if s.named}
     sups: list[Suppression] = []
     extra: list[Finding] = []
+    json_lines: dict[str, set[int]] = {}
+    for nad in project.nads:
+        span, found = nad.doc.locate(("spec", "config"), value=True)
+        if found and span.end_line > span.line:
+            # a block scalar's text starts below its `|` line and ends before the line where
+            # its end mark sits at column 1 (the next key)
+            last = span.end_line if span.end_column > 1 else span.end_line - 1
+            json_lines.setdefault(nad.doc.source.path, set()).update(range(span.line + 1, last + 1))
     for src in project.sources:
         if src.named and src.text is not None:
-            s, bad = scan_comments(src.path, src.text)
+            s, bad = scan_comments(src.path, src.text, frozenset(json_lines.get(src.path, ())))
             sups += s
             extra += bad
     s, bad = scan_annotations(project, named)
