@@ -16,6 +16,7 @@ routes).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -334,3 +335,34 @@ def test_cross_namespace_severity(tmp_path, fixture: str, expected: set) -> None
                            str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=60)
     found = {(f["line"], f["severity"]) for f in json.loads(proc.stdout)["findings"]}
     assert found == expected
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+# corpus file prefix -> ML4xx codes SOURCES.tsv leads one to expect (the corpus as one project)
+CORPUS_ML4 = {
+    "01": {"ML411"},  # ANNOTATION_GATEWAY_KEY_IGNORED
+    "12": {"ML402"},  # flannel-2 (macvlan-conf-3/4 are in 10-*.yml)
+    "24": set(),  # a Helm template: not parsed (ML003), nothing judged
+    "31": {"ML411"},  # ANNOTATION_GATEWAY_KEY_IGNORED x2
+    "43": set(),  # vlan100 is defined in 38-*.yaml; attaching it twice is legal for Multus
+    "44": {"ML402"},  # bridge-static exists only in namespace kubevirt
+    "57": {"ML402"},  # rancher-flat-network is created by another chart
+    "60": {"ML402"},  # macvlan1-config is in another example file
+    "66": set(),  # macvlan-conf is in 65-*.yaml; annotation on the ReplicaSet's template
+}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real not present")
+def test_corpus_annotations() -> None:
+    import json
+    import subprocess
+    import sys
+
+    files = sorted(p for p in CORPUS.iterdir() if p.name[:2] in CORPUS_ML4)
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--format", "json", "--select", "ML4",
+                           *map(str, files)], capture_output=True, text=True, timeout=300, cwd=CORPUS)
+    found: dict[str, set[str]] = {k: set() for k in CORPUS_ML4}
+    for f in json.loads(proc.stdout)["findings"]:
+        found[Path(f["path"]).name[:2]].add(f["code"])
+    assert found == CORPUS_ML4
+    assert sum(1 for f in json.loads(proc.stdout)["findings"] if f["code"] == "ML411") == 3
