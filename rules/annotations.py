@@ -260,10 +260,6 @@ def missing_hint(project: Project, namespace: str, name: str, cache: dict[tuple[
     return cache[key]
 
 
-def _where(use: AnnotationUse) -> str:
-    return f"{use.workload.kind} pod namespace '{use.workload.namespace}'"
-
-
 # ------------------------------------------------------------------ ML401
 
 
