@@ -290,6 +290,8 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
             sel.key_offsets[tag] = key_offset
             if tag in DEPRECATED_KEYS:
                 sel.deprecated_keys.append((key, key_offset))
+            if tag == "default-route":
+                sel.gateways = []  # a repeated key replaces the list: the last one wins
             problem = _field_problem(tag, val, sel, key_offset)
             if problem:
                 sel.fail(f"'{key}': {problem}", key_offset)

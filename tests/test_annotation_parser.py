@@ -197,6 +197,8 @@ TABLE: list[tuple[str, str, str]] = [
     ('[{"name":"a","default-route":["10.0.0.1","10.0.0.2"]}]', "ML408", "RT two in one entry"),
     ('[{"name":"a","default-route":["10.0.0.1"]},{"name":"b","default-route":["2001:db8::1"]}]', "ok",
      "RT one per family"),
+    ('[{"name":"a","default-route":["10.0.0.1"],"Default-Route":["10.0.0.2"]}]', "ok",
+     "GO a repeated key replaces the list: one gateway"),
     ('[{"name":"a","default-route":["2001:db8::1"]},{"name":"b","default-route":[""]}]', "ML408",
      "RT a nil IP counts as IPv6"),
     ('[{"name":"a","default-route":["::ffff:10.0.0.1"]},{"name":"b","default-route":["10.0.0.2"]}]',
