@@ -36,6 +36,21 @@ def _frame(source, f: Finding) -> list[tuple[str, str]]:
     return [(gutter + text, ""), (" " * (len(gutter) - 2) + "| " + " " * (col - 1) + "^" * width, "caret")]
 
 
+def _fixable(findings: list[Finding], sources: dict) -> int:
+    """How many findings ``--fix`` would repair (an offered fix that is a safe edit)."""
+    if not any("fix" in f.extra for f in findings):
+        return 0
+    from multus_lint.fix import Fix, edit_for
+
+    count = 0
+    for f in findings:
+        fix, src = f.extra.get("fix"), sources.get(f.path)
+        if isinstance(fix, Fix) and src is not None and src.text is not None \
+                and edit_for(fix, src.text) is not None:
+            count += 1
+    return count
+
+
 def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool) -> None:
     if color:
         from rich.console import Console
@@ -63,6 +78,9 @@ def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, 
                  f"{s['warnings']} warning{'s' * (s['warnings'] != 1)}",
                  f"{s['infos']} info"]
         nfiles = len({f.path for f in findings})
+        fixable = _fixable(findings, sources)
+        if fixable:
+            emit([(f"{fixable} fixable with `multus-lint --fix` (preview: --diff).", "")])
         emit([(f"Found {len(findings)} problem{'s' * (len(findings) != 1)} ({', '.join(parts)}) "
                f"in {nfiles} of {files} file{'s' * (files != 1)}.", "bold")])
     else:
