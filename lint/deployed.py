@@ -81,7 +81,7 @@ def deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             if not isinstance(c, dict):
                 continue
             image = str(c.get("image", ""))
-            words = " ".join(str(a) for a in (c.get("command") or []) + (c.get("args") or [])
+            words = " ".join(str(a) for key in ("command", "args") for a in _items(c.get(key))
                              if isinstance(a, (str, int)))
             if "multus" in image:
                 out.add(["multus"], label)
@@ -93,3 +93,7 @@ def deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             if "dhcp" in words and "daemon" in words:
                 out.dhcp_daemon = True
     return out
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -43,7 +43,8 @@ class Container:
     def args(self) -> list[str]:
         out = []
         for key in ("command", "args"):
-            for a in self.data.get(key) or []:
+            items = self.data.get(key)
+            for a in items if isinstance(items, list) else []:
                 if isinstance(a, (str, int)):
                     out.append(str(a))
         return out
@@ -51,7 +52,9 @@ class Container:
     def flag(self, name: str) -> tuple[str | None, Path | None]:
         """Value of ``--name=value`` / ``-name value`` and the path of the arg holding it."""
         for key in ("args", "command"):
-            items = self.data.get(key) or []
+            items = self.data.get(key)
+            if not isinstance(items, list):
+                continue
             for i, a in enumerate(items):
                 if not isinstance(a, str):
                     continue

@@ -31,6 +31,7 @@ from multus_lint.versions import (
     chart_at_least,
     chart_is,
     chart_pinned_below,
+    parse_chart,
 )
 
 K3S_DOCS = "https://docs.k3s.io/networking/multus-ipams"
@@ -525,21 +526,29 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
                                   "dir that does not exist in its container; remove it, or pin v4.2.202 "
                                   "or later", "warning")
             continue
-        pinned = f"chart {rel.version}" if rel.version else "the chart is unpinned (the newest release"
-        pinned += " (>= v4.2.202)" if rel.version else ", >= v4.2.202)"
+        pinned = pin_label(rel, CHART_AUTOCONFIG_DIR)
         if value is None:
             if expected == RKE2_CONF_DIR:
                 continue
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
-                              f"config.cni_conf.multusAutoconfigDir is not set and {pinned} then uses "
-                              f"{RKE2_CONF_DIR}, where Multus finds no flannel conflist; K3s expects "
-                              f"{expected}" + rel.unread_note(),
+                              f"config.cni_conf.multusAutoconfigDir is not set, so the chart default "
+                              f"{RKE2_CONF_DIR} applies, where Multus finds no flannel conflist; K3s "
+                              f"expects {expected} ({pinned})" + rel.unread_note(),
                               fix=release_fix(rel, path, expected))
         elif not isinstance(value, str) or norm(value) != expected:
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                               f"config.cni_conf.multusAutoconfigDir {value} is not the K3s conf dir; "
                               f"Multus looks there for flannel's conflist ({pinned}); K3s expects {expected}",
                               fix=release_fix(rel, path, expected))
+
+
+def pin_label(rel: ChartRelease, bound: str) -> str:
+    """How a finding names the release's version relative to ``bound``."""
+    if not rel.version:
+        return f"the chart is unpinned (helm installs the newest release, >= {bound})"
+    if parse_chart(rel.version) is None:
+        return f"chart version {rel.version!r} is not one this linter can read (assumed >= {bound})"
+    return f"chart {rel.version} (>= {bound})"
 
 
 def _version_site(rel: ChartRelease) -> Site:
@@ -623,12 +632,12 @@ def crd_chart_missing(ctx: Context) -> Iterator[Finding]:
         # whether the newest release needs one depends on when it is installed; a pin at or
         # after the split is certain (warning).
         severity = None if rel.version else "info"
-        pinned = f"chart {rel.version} (>= v4.3.009)" if rel.version else \
-            "the chart is unpinned; from v4.3.009 on, the newest release"
+        pinned = pin_label(rel, CHART_CRD_SPLIT)
         if not crds:
             yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),
-                              f"{pinned} no longer ships the NetworkAttachmentDefinition CRD, and no "
-                              "HelmChart of rke2-multus-crd is in the scanned files; add one (with "
+                              f"{pinned}: from v4.3.009 the chart no longer ships the "
+                              "NetworkAttachmentDefinition CRD, and no HelmChart of rke2-multus-crd is in "
+                              "the scanned files; add one (with "
                               "rke2-whereabouts.enabled: true when using whereabouts)"
                               + (" or NADs cannot be created" if rel.version else
                                  " or pin a version below v4.3.009"), severity)
