@@ -89,7 +89,7 @@ class Selection:
     error_offset: int | None = None  # where the first error is (None: the entry)
     iface_errors: list[str] = field(default_factory=list)  # interface-name problems (ML404)
     iface_offset: int | None = None
-    keys: dict[str, Any] = field(default_factory=dict)  # JSON form: field tag -> value
+    keys: dict[str, Any] = field(default_factory=dict)  # JSON form: field tag -> value as decoded
     key_offsets: dict[str, int] = field(default_factory=dict)  # field tag -> offset of its key
     unknown_keys: list[tuple[str, int]] = field(default_factory=list)  # keys Multus ignores
     deprecated_keys: list[tuple[str, int]] = field(default_factory=list)
@@ -286,7 +286,9 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
             if tag is None:
                 sel.unknown_keys.append((key, key_offset))
                 continue
-            sel.keys[tag] = _plain(val)
+            # nested values stay as decoded (pairs lists): nothing reads them, and converting a
+            # deeply nested cni-args would recurse once per level
+            sel.keys[tag] = val.value() if isinstance(val, _Num) else val
             sel.key_offsets[tag] = key_offset
             if tag in DEPRECATED_KEYS:
                 sel.deprecated_keys.append((key, key_offset))
@@ -326,16 +328,6 @@ def _element_spans(value: str, limit: int) -> list[tuple[int, int]]:
 
 def _first_non_space(value: str) -> int:
     return len(value) - len(value.lstrip(GO_SPACE))
-
-
-def _plain(val: Any) -> Any:
-    if isinstance(val, _PairList):
-        return {k: _plain(v) for k, v in val}
-    if isinstance(val, list):
-        return [_plain(v) for v in val]
-    if isinstance(val, _Num):
-        return val.value()
-    return val
 
 
 def _json_type(val: Any) -> str:

@@ -290,6 +290,12 @@ def test_go_key_folding() -> None:
     assert verdict('[{"name":"n","ip\u017f":"1.2.3.4"}]') == "ML401"  # so it is the ips field
 
 
+def test_deep_nesting_never_raises() -> None:
+    deep = '[{"name":"a","cni-args":{"x":' + "[" * 900 + "]" * 900 + "}}]"
+    assert verdict(deep) == "ok"
+    assert parse("[" * 100000 + "]" * 100000).error is not None  # too deep for any decoder
+
+
 def test_limit_and_speed() -> None:
     many = ",".join(f"net{i}" for i in range(50000))
     t = time.perf_counter()
