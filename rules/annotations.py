@@ -51,7 +51,9 @@ NETWORK_NOT_FOUND = declare(
     "A network annotation names a NetworkAttachmentDefinition that does not exist in the project.",
     what="Resolves each entry of `k8s.v1.cni.cncf.io/networks` as Multus does (an unqualified name "
          "in the pod's namespace, `default` when the workload has none) against every NAD of the "
-         "project, even when only some files are linted. Names in the config's `known-networks` "
+         "project, even when only some files are linted. KubeVirt `VirtualMachine` / "
+         "`VirtualMachineInstance` `networks[].multus.networkName` (`name` in the VM's namespace, "
+         "or `namespace/name`) resolve the same way. Names in the config's `known-networks` "
          "count as existing. Suggests the nearest existing name or the namespace that has it.",
     why="Multus looks the NAD up at pod start; a missing one leaves the pod in ContainerCreating "
         "with `cannot find a network-attachment-definition (...) in namespace (...)`.",
@@ -109,7 +111,8 @@ INTERFACE_CONFLICT = declare(
 CROSS_NAMESPACE = declare(
     "ML406", "cross-namespace-network", "error",
     "A pod references a NAD in another namespace.",
-    what="Reports `k8s.v1.cni.cncf.io/networks` entries whose namespace is not the pod's. An error when "
+    what="Reports `k8s.v1.cni.cncf.io/networks` entries (and KubeVirt `networkName`s) whose namespace "
+         "is not the pod's (the VM's). An error when "
          "the project's Multus config (rke2-multus values `config.cni_conf.namespaceIsolation`, or a "
          "Multus DaemonSet's `--namespace-isolation`) turns namespace isolation on and the target is "
          "not in `globalNamespaces` (default `default`; setting it replaces the default); info "
