@@ -113,6 +113,7 @@ class MultusDaemonSet:
                     self.containers.append(Container(spec_path + (key, i), c))
         self.volumes: dict[str, tuple[str, Path]] = {}  # name -> (host path, path of hostPath.path)
         self.configmaps: dict[str, str] = {}  # volume name -> ConfigMap name
+        self.configmap_items: dict[str, dict[str, str]] = {}  # volume name -> {file: key}
         for i, v in enumerate(spec.get("volumes") or []):
             if isinstance(v, dict) and isinstance(v.get("hostPath"), dict):
                 hp = v["hostPath"].get("path")
@@ -122,6 +123,37 @@ class MultusDaemonSet:
                 cm = v["configMap"].get("name")
                 if isinstance(cm, str) and isinstance(v.get("name"), str):
                     self.configmaps[v["name"]] = cm
+                    items = v["configMap"].get("items")
+                    self.configmap_items[v["name"]] = {
+                        str(it.get("path")): str(it.get("key")) for it in items
+                        if isinstance(it, dict) and it.get("path") and it.get("key")
+                    } if isinstance(items, list) else {}
+
+    def configmap_file(self, container: Container, inner: str, project: Any) -> tuple[Document, str] | None:
+        """(ConfigMap, data key) of the file at container path ``inner``, when one is mounted there."""
+        for m in container.data.get("volumeMounts") or []:
+            if not isinstance(m, dict) or m.get("name") not in self.configmaps:
+                continue
+            mount = str(m.get("mountPath", "")).rstrip("/")
+            if not inner.startswith(mount + "/"):
+                continue
+            rest = inner[len(mount) + 1:]
+            sub = m.get("subPath")
+            items = self.configmap_items.get(m["name"], {})
+            if isinstance(sub, str) and sub:  # the mount is the file itself
+                if inner.rstrip("/") != mount:
+                    continue
+                rest = sub
+            key = items.get(rest, rest if not items else None)
+            if key is None:
+                continue
+            ns = self.doc.namespace or "default"
+            for cm in project.of_kind("ConfigMap"):
+                data = cm.data.get("data")
+                if cm.name == self.configmaps[m["name"]] and (cm.namespace or "default") == ns \
+                        and isinstance(data, dict) and isinstance(data.get(key), str):
+                    return cm, key
+        return None
 
     def daemon_config(self, project: Any) -> Document | None:
         """The ConfigMap holding the thick plugin's daemon-config.json, when it is in the project."""

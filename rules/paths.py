@@ -458,7 +458,9 @@ def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding
             continue  # thick talks to its daemon; no command or args: nothing to judge
         conf_file, _ = c.flag("multus-conf-file")
         if conf_file not in (None, "auto"):
-            continue  # the kubeconfig then comes from that file
+            # the kubeconfig then comes from that file: judge it when a ConfigMap provides it
+            yield from _configmap_multus_conf(ctx, ds, c, conf_file)
+            continue
         value, where = c.flag("multus-kubeconfig-file-host")
         label = "--multus-kubeconfig-file-host"
         verdict = judge_kubeconfig(value, ctx.profile, label)
@@ -469,6 +471,31 @@ def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding
             str(get_path(ds.doc.data, where)).startswith(label + "=") else None
         yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*site_path), ds.doc.object_ref()),
                           verdict.message, verdict.severity, fix=fix)
+
+
+def _configmap_multus_conf(ctx: Context, ds: MultusDaemonSet, c: Any, conf_file: str) -> Iterator[Finding]:
+    """The Multus config a DaemonSet copies from a ConfigMap (``--multus-conf-file=<path>``)."""
+    found = ds.configmap_file(c, conf_file, ctx.project)
+    if found is None:
+        return
+    cm, key = found
+    parsed = cm.embedded_json(("data", key), ctx.project.limits, "ML501", f"JSON in data.{key}")
+    if parsed.problems or parsed.tree is None or not isinstance(parsed.tree.data, dict):
+        return  # not JSON: nothing to judge here
+    from multus_lint.document import Embedded
+
+    cfg = Embedded(cm, parsed.tree)
+    data = parsed.tree.data
+    path: tuple = ()
+    if isinstance(data.get("plugins"), list) and data["plugins"] and isinstance(data["plugins"][0], dict):
+        data, path = data["plugins"][0], ("plugins", 0)
+    value = data.get("kubeconfig")
+    if not isinstance(value, str):
+        return  # no kubeconfig: Multus runs without the API (delegates only)
+    verdict = judge_kubeconfig(value, ctx.profile, f"kubeconfig in ConfigMap {cm.name} ({key})")
+    if verdict:
+        yield ctx.finding(verdict.rule, cfg.site(*path, "kubeconfig"), verdict.message,
+                          fix=Fix.set(cfg, path + ("kubeconfig",), verdict.expected))
 
 
 def _multus_conf_files(ctx: Context) -> Iterator[Finding]:
