@@ -79,14 +79,29 @@ def _member_end(text: str, start: int) -> int:
     return len(text)
 
 
+def _comment_start(text: str, start: int) -> int:
+    """Where a YAML comment (`` #`` outside quotes) begins after ``start``, else the end."""
+    quote = ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+            return i
+    return len(text)
+
+
 def placeholder_at(line: str, column: int) -> str | None:
     """The placeholder in the value that a finding at ``column`` (1-based) of ``line`` is
-    about, or None when that value holds none."""
+    about, or None when that value holds none (one in a trailing comment does not count)."""
     if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
         return None
     masked, found = _mask(line)
     start = max(0, min(column - 1, len(line)))
-    end = _member_end(masked, start) if _flow_depth(masked[:start]) else len(line)
+    end = _member_end(masked, start) if _flow_depth(masked[:start]) else _comment_start(masked, start)
     for p_start, p_end, text in found:
         if p_start < end and p_end > start:
             return text

@@ -238,6 +238,8 @@ def test_route_gateways_parse_strictly_and_keep_paths() -> None:
     ('  {"name": "a}b", "x": "{% if y %}"}', 4, None),
     ('  {"name": "a}b", "x": "{% if y %}"}', 19, "{% if y %}"),
     ('    networks: "{% if v %}vlan{% endif %}"', 5, "{% if v %}"),
+    ("        binDir: /opt/cni/bin  # was {{ .Values.binDir }}", 9, None),
+    ('        binDir: "/x#{{ y }}"  # note', 9, "{{ y }}"),
 ])
 def test_placeholder_at_judges_only_the_member_pointed_at(line: str, column: int,
                                                           expected: str | None) -> None:
