@@ -102,11 +102,14 @@ def argo_sources(doc: Document) -> list[Path]:
 def argo_releases(doc: Document, project: Any) -> list[ChartRelease]:
     out = []
     for base in argo_sources(doc):
-        chart, url_version = chart_name_version(get_path(doc.data, base + ("chart",)))
+        key = "chart" if get_path(doc.data, base + ("chart",)) is not None else "path"
+        chart, url_version = chart_name_version(_chart_dir(get_path(doc.data, base + (key,))))
         if chart is None:
             continue
-        version = _pinned(get_path(doc.data, base + ("targetRevision",))) or url_version
-        rel = ChartRelease(doc, "Application", chart, version, chart_path=base + ("chart",))
+        # a chart from a Helm repository is pinned by targetRevision; from Git, that is a branch
+        revision = get_path(doc.data, base + ("targetRevision",)) if key == "chart" else None
+        version = _pinned(revision) or url_version
+        rel = ChartRelease(doc, "Application", chart, version, chart_path=base + (key,))
         helm = base + ("helm",)
         where = ".".join(str(p) for p in helm)
         files = get_path(doc.data, helm + ("valueFiles",))
@@ -127,6 +130,14 @@ def argo_releases(doc: Document, project: Any) -> list[ChartRelease]:
         rel.merge()
         out.append(rel)
     return out
+
+
+def _chart_dir(path: Any) -> Any:
+    """A chart directory in Git: ``charts/rke2-multus``, or ``packages/rke2-multus/charts`` as
+    in rancher/rke2-charts."""
+    if isinstance(path, str) and path.rstrip("/").endswith("/rke2-multus/charts"):
+        return path.rstrip("/")[: -len("/charts")]
+    return path.rstrip("/") if isinstance(path, str) else path
 
 
 def embedded_values(doc: Document, path: Path, label: str, project: Any) -> tuple[Layer | None, bool]:

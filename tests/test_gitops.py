@@ -130,6 +130,17 @@ def test_argo_values_that_do_not_parse_are_not_judged() -> None:
     assert any(prob.code == "ML003" for _, prob in p.problems)
 
 
+def test_argo_chart_from_a_git_path() -> None:
+    app = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: m}\nspec:\n"
+           "  source:\n    repoURL: https://github.com/rancher/rke2-charts\n"
+           "    path: packages/rke2-multus/charts/\n    targetRevision: main\n"
+           "    helm: {valuesObject: {config: {cni_conf: {binDir: /opt/cni/bin}}}}\n")
+    (rel,) = project(app).releases
+    assert rel.version is None  # "main" is a branch, not a chart version
+    assert rel.chart_site().span.line == 7 and rel.get(("config", "cni_conf", "binDir")) == "/opt/cni/bin"
+    assert project(app.replace("packages/rke2-multus/charts/", "apps/web")).releases == []
+
+
 @pytest.mark.parametrize("value, force, expected", [
     ("true", False, True), ("False", False, False), ("null", False, None), ("42", False, 42),
     ("042", False, "042"), ("/opt/cni/bin", False, "/opt/cni/bin"), ("true", True, "true"),
