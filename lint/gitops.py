@@ -67,7 +67,7 @@ def _pinned(version: Any) -> str | None:
 
 def flux_release(doc: Document, project: Any) -> ChartRelease | None:
     chart_path: Path = ("spec", "chart", "spec", "chart")
-    chart, url_version = chart_name_version(get_path(doc.data, chart_path))
+    chart, url_version = chart_name_version(_chart_dir(get_path(doc.data, chart_path)))
     if chart is None:
         return None
     version = _pinned(get_path(doc.data, ("spec", "chart", "spec", "version"))) or url_version
