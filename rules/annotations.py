@@ -313,11 +313,13 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
         if ref.origin == "default-network" or known_network(ctx, ref.namespace, ref.name):
             continue
         hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
-        how = "" if ref.explicit_namespace else " (unqualified names resolve in the pod's namespace)"
+        vm = ref.origin == "kubevirt"
+        how = "" if ref.explicit_namespace else \
+            f" (unqualified names resolve in the {'VM' if vm else 'pod'}'s namespace)"
         yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
                           f"network '{ref.name}' not found: no NetworkAttachmentDefinition "
-                          f"{ref.namespace}/{ref.name} in the project{how}; the pod will not start"
-                          f"{hint}")
+                          f"{ref.namespace}/{ref.name} in the project{how}; the "
+                          f"{'VM' if vm else 'pod'} will not start{hint}")
 
 
 # ------------------------------------------------------------------ ML403
