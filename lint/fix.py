@@ -434,6 +434,7 @@ def read_text(real: str) -> tuple[str, bool]:
 
 def write_atomic(real: str, text: str, bom: bool = False) -> None:
     """Write ``text`` to ``real`` through a temporary file and ``os.replace``."""
+    real = os.path.realpath(real)  # through a symlink, not over it
     directory = os.path.dirname(os.path.abspath(real))
     mode = os.stat(real).st_mode & 0o7777
     fd, tmp = tempfile.mkstemp(prefix=".multus-lint-", dir=directory)

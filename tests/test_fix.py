@@ -490,3 +490,15 @@ def test_an_edit_that_would_break_the_file_is_refused():
     assert still_parses("n.yaml", nad, REPO["nads.yaml"][1])
     assert not still_parses("n.yaml", nad, nad.replace('"range": "192.168.10.0/24"', '"range": "192.168.10.0/24",,'))
     assert not still_parses("c.yaml", "a: 1\n", "a: 1\n  b: [\n")
+
+
+def test_fix_writes_through_a_symlink(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "chart.yaml"
+    target.write_text(REPO["chart.yaml"][0])
+    (tmp_path / "chart.yaml").symlink_to(target)
+    subprocess.run([sys.executable, "-m", "multus_lint", "--select", ",".join(FIXABLE), "--fix", "chart.yaml"],
+                   cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (tmp_path / "chart.yaml").is_symlink()
+    assert target.read_text() == REPO["chart.yaml"][1]
