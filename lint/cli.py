@@ -148,6 +148,9 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from multus_lint.fix import run_fixes
 
         result, diff = run_fixes(options, config, result, write=args.fix and not args.diff)
+        if args.fix and not args.diff and diff:
+            changed = diff.count("\n+++ b/") + diff.startswith("+++ b/")
+            sys.stderr.write(f"multus-lint: fixed {changed} file{'s' * (changed != 1)}\n")
     # On GitHub Actions the default is annotations on the pull request's diff.
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     from multus_lint.reporters import get_reporter
