@@ -187,10 +187,13 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     s, bad = scan_annotations(project, named)
     sups += s
     extra += bad
+    by_path: dict[str, list[Suppression]] = {}
+    for sup in sups:
+        by_path.setdefault(sup.path, []).append(sup)
     kept: list[Finding] = []
     for f in findings:
         if f.code not in UNSUPPRESSIBLE:
-            hits = [s for s in sups if s.covers(f)]
+            hits = [s for s in by_path.get(f.path, ()) if s.covers(f)]
             if hits:
                 for s in hits:
                     s.used.add(f.code)
