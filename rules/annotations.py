@@ -113,8 +113,9 @@ CROSS_NAMESPACE = declare(
     "A pod references a NAD in another namespace.",
     what="Reports `k8s.v1.cni.cncf.io/networks` entries (and KubeVirt `networkName`s) whose namespace "
          "is not the pod's (the VM's). An error when "
-         "the project's Multus config (rke2-multus values `config.cni_conf.namespaceIsolation`, or a "
-         "Multus DaemonSet's `--namespace-isolation`) turns namespace isolation on and the target is "
+         "the project's Multus config (rke2-multus values `config.cni_conf.namespaceIsolation`, "
+         "`config.daemon_conf` with the thick plugin, or a Multus DaemonSet's `--namespace-isolation`) "
+         "turns namespace isolation on and the target is "
          "not in `globalNamespaces` (default `default`; setting it replaces the default); info "
          "otherwise. `v1.multus-cni.io/default-network` is exempt, as in Multus.",
     why="With isolation on, Multus refuses the pod: `namespace isolation enabled, annotation violates "
