@@ -502,3 +502,64 @@ def test_fix_writes_through_a_symlink(tmp_path):
                    cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert (tmp_path / "chart.yaml").is_symlink()
     assert target.read_text() == REPO["chart.yaml"][1]
+
+
+# ------------------------------------------------------------------ property: edits are exact
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_keys = st.sampled_from(["alpha", "beta", "gamma", "delta", "binDir", "cni_conf"])
+_scalars = st.one_of(st.integers(-5, 5), st.booleans(), st.sampled_from(["/opt/cni/bin", "x y", "yes", "a'b"]))
+_values = st.recursive(_scalars, lambda inner: st.dictionaries(_keys, inner, min_size=1, max_size=3)
+                       | st.lists(inner, min_size=1, max_size=2), max_leaves=8)
+_docs = st.dictionaries(_keys, _values, min_size=1, max_size=4)
+
+
+def _paths(data, prefix=()):
+    """Existing scalar paths and missing paths under existing non-empty mappings."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.append(prefix + (k,))
+            out += _paths(v, prefix + (k,))
+        out += [prefix + ("newkey",), prefix + ("newkey", "deeper")]
+    return out
+
+
+def _expected(data, path, value):
+    import copy
+
+    data = copy.deepcopy(data)
+    node = data
+    for k in path[:-1]:
+        node = node.setdefault(k, {})
+    node[path[-1]] = value
+    return data
+
+
+@settings(max_examples=150, deadline=None)
+@given(_docs, st.integers(0, 400), st.sampled_from([2, 4]), st.sampled_from(["/var/lib/rancher/k3s/data/cni", 7]))
+def test_yaml_edits_give_exactly_the_new_data(data, pick, indent, value):
+    import yaml
+
+    text = "# head\n" + yaml.safe_dump(data, indent=indent, default_flow_style=False, sort_keys=False)
+    paths = _paths(data)
+    path = paths[pick % len(paths)]
+    result = yaml_edit(text, path, value)
+    if result is None:
+        return  # refused (a non-scalar or a collection in the way): nothing to check
+    assert yaml.safe_load(result) == _expected(data, path, value)
+    assert result.startswith("# head\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(_docs, st.integers(0, 400), st.sampled_from([None, 2, 4]), st.sampled_from(["/x/y", True]))
+def test_json_edits_give_exactly_the_new_data(data, pick, indent, value):
+    text = json.dumps(data, indent=indent)
+    paths = _paths(data)
+    path = paths[pick % len(paths)]
+    result = json_edit(text, path, value)
+    if result is None:
+        return
+    assert json.loads(result) == _expected(data, path, value)
