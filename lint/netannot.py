@@ -139,7 +139,7 @@ def interface_problem(name: str) -> str | None:
     if len(raw) >= IFNAMSIZ:
         return f"'{name}' is {len(raw)} bytes long; interface names are at most {IFNAMSIZ - 1} bytes"
     if name in (".", ".."):
-        return f"'{name}' is not a valid interface name"
+        return f"'{name}' is reserved: the kernel refuses '.' and '..' as names"
     if "/" in name:
         return f"'{name}' contains '/', which interface names may not hold"
     if ":" in name:
