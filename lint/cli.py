@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from typing import Any
@@ -89,6 +90,19 @@ def _load_config(args: argparse.Namespace) -> Config:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # What a run builds lives until its report is written: automatic collections would only
+    # re-walk it (seconds on large inputs), so the collector is paused until then; by the
+    # time it is restored the run's objects are already freed.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _cli(argv)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _cli(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -19,6 +19,7 @@ class Candidate:
     real: str  # where to read it
     named: bool
     error: str | None = None  # a broken or looping symlink
+    canonical: str | None = None  # its real path, when the walk already knows it
 
 
 def display_path(path: str) -> str:
@@ -59,6 +60,9 @@ def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candi
         except OSError:
             continue
         subdirs = []
+        # display and real paths of the entries, from the directory's (os.path.relpath and
+        # realpath per file were most of the walk's time on large trees)
+        shown = _relative(d)
         for e in entries:
             path = os.path.join(d, e.name)
             if excluded(path, root, exclude):
@@ -80,9 +84,27 @@ def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candi
                 if e.is_symlink() and not os.path.exists(path):
                     reason = "symlink loop" if _is_loop(path) else "broken symlink"
                     yield Candidate(display_path(path), path, named, reason)
-                elif e.is_file(follow_symlinks=True) or e.is_symlink():
+                elif e.is_symlink():
                     yield Candidate(display_path(path), path, named)
+                elif e.is_file(follow_symlinks=True):
+                    yield Candidate(_child_display(shown, path, e.name), path, named,
+                                    canonical=os.path.join(real, e.name))
         stack.extend(reversed(subdirs))
+
+
+def _relative(path: str) -> str | None:
+    """os.path.relpath(path), or None where it has none (another drive)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return None
+
+
+def _child_display(rel_dir: str | None, path: str, name: str) -> str:
+    """display_path(path) for ``name`` in a directory whose relpath is ``rel_dir``."""
+    if rel_dir is None or rel_dir.startswith("..") or name.startswith(".."):
+        return display_path(path)
+    return name if rel_dir == "." else os.path.join(rel_dir, name)
 
 
 def _is_loop(path: str) -> bool:

@@ -338,9 +338,12 @@ def parse_json(text: str, limits: Limits, textmap: TextMap | None = None,
     """One JSON value, as Go's encoding/json would accept it (no NaN, no trailing data)."""
     textmap = textmap or ShiftMap(0)
     flag = _DupFlag()
-    too_deep = Parsed(None, [Problem("ML004", f"{what} nesting deeper than {limits.max_depth} levels "
+
+    def too_deep() -> Parsed:  # built only when needed: to_outer may align a whole scalar
+        return Parsed(None, [Problem("ML004", f"{what} nesting deeper than {limits.max_depth} levels "
                                      "(limits.max-depth): not linted",
                                      Span.point(*textmap.to_outer(0, 0)))], [])
+
     try:
         data = json.loads(text, object_pairs_hook=flag, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -348,12 +351,12 @@ def parse_json(text: str, limits: Limits, textmap: TextMap | None = None,
         return Parsed(None, [Problem(syntax_code, f"invalid {what}: {exc.msg} (line {exc.lineno} "
                                      f"column {exc.colno} of the {what})", Span.point(line, col))], [])
     except RecursionError:
-        return too_deep
+        return too_deep()
     except ValueError as exc:
         return Parsed(None, [Problem(syntax_code, f"invalid {what}: {exc}",
                                      Span.point(*textmap.to_outer(0, 0)))], [])
     if text.count("[") + text.count("{") > limits.max_depth and data_depth(data) > limits.max_depth:
-        return too_deep
+        return too_deep()
     tree = JsonTree(text, data, textmap, flag.found)
     dups = tree.duplicate_keys() if flag.found else []
     return Parsed(tree, [], dups)

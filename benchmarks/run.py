@@ -1,0 +1,218 @@
+"""Benchmark: multus-lint against yamllint and the YAML parse floor, on a synthetic K3s repo.
+
+    python benchmarks/run.py                  # 10,000 and 20,000 documents, checks the targets
+    python benchmarks/run.py --sizes 2000     # a quick run
+    python benchmarks/run.py --json out.json  # also write the numbers
+
+Everything runs in the same invocation on the same generated files (benchmarks/out/, git
+ignored): multus-lint (the whole audit: discovery, loading, model, every rule, JSON report),
+``yamllint -d relaxed``, the parse floor (PyYAML's C loader composing every document and
+nothing else, timed inside its own process), the peak memory of the multus-lint process,
+and a one-file run of each tool. Times are wall-clock, best of ``--repeat`` runs (other
+work on the machine only ever adds time); the exit code is 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "out")
+sys.path.insert(0, HERE)
+
+from generate import generate  # noqa: E402
+
+# Targets (issue 7), on a 2-core machine.
+MAX_VS_YAMLLINT = 0.10  # multus-lint wall time / yamllint's, 10,000 documents
+MAX_VS_FLOOR = 3.0  # multus-lint wall time / parse floor, 10,000 documents
+MAX_ONE_FILE = 1.0  # one-file run / yamllint's one-file run
+MAX_PEAK_MIB = 200.0  # peak RSS of the multus-lint process
+MAX_SCALING = 2.2  # time at 20,000 documents / time at 10,000
+
+FLOOR_SCRIPT = r"""
+import os, sys, time, yaml
+loader = yaml.CSafeLoader
+texts = []
+for root, dirs, names in os.walk(sys.argv[1]):
+    dirs.sort()
+    for name in sorted(names):
+        if name.endswith((".yaml", ".yml")):
+            with open(os.path.join(root, name), encoding="utf-8") as fh:
+                texts.append(fh.read())
+start = time.perf_counter()
+docs = 0
+for text in texts:
+    try:
+        for _ in yaml.compose_all(text, Loader=loader):
+            docs += 1
+    except yaml.YAMLError:
+        pass
+print(time.perf_counter() - start, docs)
+"""
+
+
+def measure(cmd: list[str], cwd: str) -> tuple[float, float, float, int, bytes]:
+    """(wall seconds, CPU seconds, peak RSS MiB, exit code, stdout) of one run of ``cmd``.
+
+    Peak RSS is the child's ru_maxrss from wait4: the largest resident set of the process
+    (or of any process it waited for)."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        data = out.read()
+    if b"Traceback" in err:
+        raise SystemExit(f"{' '.join(cmd)} crashed:\n{err.decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, data
+
+
+def best(cmd: list[str], cwd: str, repeat: int) -> dict:
+    runs = [measure(cmd, cwd) for _ in range(repeat)]
+    wall = min(r[0] for r in runs)
+    return {"wall": wall, "cpu": min(r[1] for r in runs), "peak_mib": max(r[2] for r in runs),
+            "rc": runs[0][3], "stdout": runs[0][4]}
+
+
+def floor(path: str, repeat: int) -> tuple[float, int]:
+    times = []
+    docs = 0
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, path], capture_output=True,
+                             text=True, check=True).stdout.split()
+        times.append(float(out[0]))
+        docs = int(out[1])
+    return min(times), docs
+
+
+def yamllint_cmd() -> list[str]:
+    exe = shutil.which("yamllint")
+    return [exe] if exe else [sys.executable, "-m", "yamllint"]
+
+
+def lint_cmd() -> list[str]:
+    return [sys.executable, "-m", "multus_lint", "--format", "json"]
+
+
+def check_findings(stdout: bytes, where: str) -> int:
+    """The planted mistakes are found (a fast linter that finds nothing proves nothing)."""
+    report = json.loads(stdout)
+    codes = {f["code"] for f in report["findings"]}
+    missing = {"ML001", "ML007", "ML101", "ML201", "ML301", "ML402"} - codes
+    if missing:
+        raise SystemExit(f"{where}: the planted mistakes {sorted(missing)} were not reported")
+    return len(report["findings"])
+
+
+def one_file(repeat: int) -> dict:
+    """Lint one ordinary file (a Deployment, its Service and ConfigMap) on its own."""
+    src = os.path.join(OUT, "docs-10000", "apps", "apps", "app-00000.yaml")
+    if not os.path.exists(src):
+        generate(os.path.join(OUT, "docs-10000"), 10000)
+    dest = os.path.join(OUT, "one-file")
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    shutil.copy(src, os.path.join(dest, "app.yaml"))
+    with open(os.path.join(dest, ".multus-lint.yaml"), "w", encoding="utf-8") as fh:
+        fh.write("known-networks: [default/net-00007]\n")  # the project root: nothing else is context
+    ml = best(lint_cmd() + ["app.yaml"], dest, repeat)
+    yl = best(yamllint_cmd() + ["-d", "relaxed", "app.yaml"], dest, repeat)
+    # pre-commit style: one file named, the whole 10,000-document project read as context
+    ctx = best(lint_cmd() + [os.path.join("apps", "apps", "app-00000.yaml")],
+               os.path.join(OUT, "docs-10000"), repeat)
+    return {"multus_lint": ml["wall"], "yamllint": yl["wall"], "in_project": ctx["wall"],
+            "multus_lint_peak_mib": ml["peak_mib"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 20000],
+                    help="document counts (default: 10000 20000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each fast measurement (best kept)")
+    ap.add_argument("--no-yamllint", action="store_true", help="skip yamllint (slow: ~18 s per 10,000)")
+    ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = ap.parse_args(argv)
+
+    os.makedirs(OUT, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; best of {args.repeat} runs\n")
+    results: dict = {"sizes": {}}
+    for n in args.sizes:
+        path = os.path.join(OUT, f"docs-{n}")
+        files = generate(path, n)
+        rel = os.path.relpath(path, OUT)
+        ml = best(lint_cmd() + [rel], OUT, args.repeat)
+        findings = check_findings(ml["stdout"], rel)
+        fl, docs = floor(path, args.repeat)
+        assert docs == n, (docs, n)
+        yl = None if args.no_yamllint else best(yamllint_cmd() + ["-d", "relaxed", rel], OUT, 1)["wall"]
+        results["sizes"][n] = {"files": files, "documents": docs, "findings": findings,
+                               "multus_lint": ml["wall"], "multus_lint_cpu": ml["cpu"],
+                               "peak_mib": ml["peak_mib"], "floor": fl, "yamllint": yl}
+        row = results["sizes"][n]
+        print(f"{n:>6,} documents in {files:,} files ({findings} findings)")
+        print(f"  multus-lint   {row['multus_lint']:7.2f} s  (CPU {row['multus_lint_cpu']:.2f} s, "
+              f"peak {row['peak_mib']:.0f} MiB)")
+        print(f"  parse floor   {fl:7.2f} s  (PyYAML CSafeLoader, compose only)")
+        if yl is not None:
+            print(f"  yamllint      {yl:7.2f} s  (-d relaxed)")
+        print()
+    one = one_file(max(args.repeat, 5))
+    results["one_file"] = one
+    print("one file (a Deployment, Service, ConfigMap)")
+    print(f"  multus-lint   {one['multus_lint']:7.3f} s  (peak {one['multus_lint_peak_mib']:.0f} MiB)")
+    print(f"  yamllint      {one['yamllint']:7.3f} s")
+    print(f"  multus-lint   {one['in_project']:7.3f} s  the same file named inside the 10,000-document "
+          "project (pre-commit: the project is read as context)\n")
+
+    checks = []
+    sizes = results["sizes"]
+    if 10000 in sizes:
+        r = sizes[10000]
+        if r["yamllint"]:
+            checks.append(("10,000 docs: multus-lint / yamllint", r["multus_lint"] / r["yamllint"],
+                           MAX_VS_YAMLLINT, "x"))
+        checks.append(("10,000 docs: multus-lint / parse floor", r["multus_lint"] / r["floor"],
+                       MAX_VS_FLOOR, "x"))
+        checks.append(("10,000 docs: peak memory", r["peak_mib"], MAX_PEAK_MIB, " MiB"))
+    if 10000 in sizes and 20000 in sizes:
+        checks.append(("20,000 / 10,000 docs: time", sizes[20000]["multus_lint"] / sizes[10000]["multus_lint"],
+                       MAX_SCALING, "x"))
+    for n, r in sizes.items():
+        if n not in (10000,):
+            if r["yamllint"]:
+                checks.append((f"{n:,} docs: multus-lint / yamllint (info)", r["multus_lint"] / r["yamllint"], None, "x"))
+            checks.append((f"{n:,} docs: multus-lint / parse floor (info)", r["multus_lint"] / r["floor"], None, "x"))
+            checks.append((f"{n:,} docs: peak memory (info)", r["peak_mib"], None, " MiB"))
+    checks.append(("one file: multus-lint / yamllint", one["multus_lint"] / one["yamllint"], MAX_ONE_FILE, "x"))
+    failed = 0
+    print("ratios")
+    for label, value, limit, unit in checks:
+        if limit is None:
+            verdict = ""
+        elif value <= limit:
+            verdict = f"ok   (target <= {limit:g}{unit})"
+        else:
+            verdict = f"MISS (target <= {limit:g}{unit})"
+            failed += 1
+        shown = f"{value:.0f}{unit}" if unit == " MiB" else f"{value:.3f}{unit}"
+        print(f"  {label:<46} {shown:>10}  {verdict}")
+    results["checks"] = [{"label": c[0], "value": c[1], "target": c[2]} for c in checks]
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(results, fh, indent=2)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
