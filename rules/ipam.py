@@ -405,10 +405,15 @@ def ipam_not_deployed(ctx: Context) -> Iterator[Finding]:
         for path, ipam, _ in cfg.ipams():
             itype = ipam.get("type")
             if itype == "whereabouts" and not have.whereabouts:
+                quoted = any(isinstance(r.get(("rke2-whereabouts", "enabled")), str)
+                             for r in ctx.project.releases)
                 yield ctx.finding(IPAM_NOT_DEPLOYED, cfg.site(*path, "type"),
                                   f"whereabouts IPAM, but the Multus chart ({charts}) does not set "
-                                  "rke2-whereabouts.enabled: true, so the whereabouts binary and CRDs are "
-                                  "not installed and pods fail with `failed to find plugin \"whereabouts\"`")
+                                  "rke2-whereabouts.enabled: true"
+                                  + (" (a quoted \"true\" is a string, which helm's chart condition "
+                                     "treats as false)" if quoted else "")
+                                  + ", so the whereabouts binary and CRDs are not installed and pods "
+                                  "fail with `failed to find plugin \"whereabouts\"`")
             elif itype == "dhcp" and not have.dhcp_daemon:
                 yield ctx.finding(IPAM_NOT_DEPLOYED, cfg.site(*path, "type"),
                                   f"dhcp IPAM, but the Multus chart ({charts}) does not set "
