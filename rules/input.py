@@ -46,9 +46,13 @@ TEMPLATED = declare(
     "Template syntax ({{ }}, {% %}, %{NAME}%): the file or value is not judged until rendered.",
     what="Helm/Go/Jinja templates and K3s %{NAME}% placeholders are not manifests yet. A file that "
          "does not parse because of them is skipped; when it parses, only the values holding "
-         "placeholders are skipped.",
+         "placeholders are skipped: a finding about such a value (in YAML, in the JSON of "
+         "spec.config, in valuesContent or an Argo CD values string) becomes one info naming the "
+         "placeholder and the rule it would have been. On a one-line JSON or flow mapping only the "
+         "member holding the placeholder is skipped; one in a trailing comment does not count. "
+         "Repeated keys (ML007) and API versions (ML008) are judged regardless.",
     why="Judging unrendered text produces false alarms (a placeholder is not a path or a CIDR).",
-    example="binDir: %{DATA_DIR}%/data/cni",
+    example='binDir: "%{DATA_DIR}%/data/cni"   # K3s fills in DATA_DIR when it stages the manifest',
     fix="Render first and lint the result: `helm template ... | multus-lint -`.",
 )
 
