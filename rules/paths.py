@@ -357,17 +357,22 @@ def _release_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
         if shadowed(rel, path):
             continue
         value = rel.get(path)
-        if path[0] == "rke2-whereabouts" and old_whereabouts:
+        old = path[0] == "rke2-whereabouts" and old_whereabouts
+        if old:
             # charts before v4.0.203 have no cniConf: whereabouts always gets the RKE2 dirs
-            value, label = None, f"{label} (chart {rel.version} predates cniConf, v4.0.203)"
+            value = None
         verdict = judge(value, ctx.profile, label)
         if verdict:
             message = verdict.message
-            if not rel.has(path):
+            if old:
+                default = "/opt/cni/bin" if judge is judge_bin_dir else RKE2_CONF_DIR
+                message = (f"{label} has no effect: chart {rel.version} predates "
+                           f"rke2-whereabouts.cniConf (v4.0.203) and installs whereabouts into {default}; "
+                           f"K3s expects {verdict.expected}: use chart v4.0.203 or later")
+            elif not rel.has(path):
                 message += rel.unread_note()
             yield ctx.finding(verdict.rule, rel.site(path), message, verdict.severity,
-                              fix=None if old_whereabouts and path[0] == "rke2-whereabouts"
-                              else release_fix(rel, path, verdict.expected))
+                              fix=None if old else release_fix(rel, path, verdict.expected))
 
 
 # ------------------------------------------------------------------ DaemonSets
