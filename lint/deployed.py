@@ -54,7 +54,13 @@ def _skipped(value: Any) -> set[str]:
 
 
 def deployed(project: Any, extra_plugins: list[str]) -> Deployed:
-    """Plugins and IPAM daemons the project's Multus deployments (and others) install."""
+    """Plugins and IPAM daemons the project's Multus deployments (and others) install
+    (computed once per run: ML202 and ML507 share it)."""
+    key = "deployed:" + ",".join(sorted(extra_plugins))
+    return project.cached(key, lambda: _deployed(project, extra_plugins))
+
+
+def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
     out = Deployed()
     out.add(K3S_PLUGINS, "K3s")
     out.add(extra_plugins, "extra-plugins in the config")
