@@ -229,4 +229,8 @@ class ParametersLayer(Layer):
 
 
 def _type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
     return {dict: "mapping", list: "list", str: "string"}.get(type(value), type(value).__name__)
