@@ -14,6 +14,7 @@ does (``Range_Start`` is ``range_start``; ``rangeStart`` is not).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_V4_SLOPPY = re.compile(r"^(\d+)\.(\d+)\.(\d+)\.(\d+)$")
+_V4_SLOPPY = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$")
 
 KNOWN_IPAM_TYPES = ("host-local", "whereabouts", "static", "dhcp")
 
@@ -31,24 +32,33 @@ class AddressError(ValueError):
     pass
 
 
-def _unsloppy(ip: str) -> str:
-    m = _V4_SLOPPY.match(ip)
-    if m:
-        return ".".join(str(int(part)) for part in m.groups())
-    return ip
+_V4_STRICT = re.compile(r"^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$")
 
 
 def parse_ip(text: Any, sloppy: bool = False) -> IPAddress | None:
     """Go's ``net.ParseIP`` (``sloppy``: leading zeros allowed). No zone, no prefix."""
-    if not isinstance(text, str) or not text or text != text.strip() or "%" in text or "/" in text:
+    if not isinstance(text, str):
         return None
-    if sloppy:
-        text = _unsloppy(text)
+    return _parse_ip(text, sloppy)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_ip(text: str, sloppy: bool) -> IPAddress | None:
+    # Configs repeat the same addresses, and ipaddress parses slowly: cache, and take the
+    # common dotted quad by regex (strict: no leading zeros, like Go >= 1.17).
+    m = (_V4_SLOPPY if sloppy else _V4_STRICT).match(text)
+    if m:
+        a, b, c, d = (int(x) for x in m.groups())
+        if a > 255 or b > 255 or c > 255 or d > 255:
+            return None
+        return ipaddress.IPv4Address((a << 24) | (b << 16) | (c << 8) | d)
+    if not text or text != text.strip() or "%" in text or "/" in text or ":" not in text:
+        return None
     try:
-        addr = ipaddress.ip_address(text)
+        addr = ipaddress.IPv6Address(text)
     except ValueError:
         return None
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None and "." in text:
+    if addr.ipv4_mapped is not None and "." in text:
         return addr.ipv4_mapped  # Go treats ::ffff:a.b.c.d as the IPv4 address
     return addr
 
@@ -60,15 +70,20 @@ def parse_cidr(text: Any, sloppy: bool = False) -> tuple[IPAddress, IPNetwork] |
     """
     if not isinstance(text, str) or text.count("/") != 1:
         return None
+    return _parse_cidr(text, sloppy)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_cidr(text: str, sloppy: bool) -> tuple[IPAddress, IPNetwork] | None:
     ip_text, _, prefix = text.partition("/")
-    addr = parse_ip(ip_text, sloppy)
+    addr = _parse_ip(ip_text, sloppy)
     if addr is None or not prefix.isascii() or not prefix.isdigit() or len(prefix) > 4:
         return None
     bits = int(prefix)
     if bits > addr.max_prefixlen:
         return None
-    net = ipaddress.ip_network(f"{addr}/{bits}", strict=False)
-    return addr, net
+    cls = ipaddress.IPv4Network if addr.version == 4 else ipaddress.IPv6Network
+    return addr, cls((int(addr), bits), strict=False)
 
 
 def has_host_bits(addr: IPAddress, net: IPNetwork) -> bool:
@@ -104,14 +119,20 @@ def is_default_route(net: IPNetwork) -> bool:
 # ------------------------------------------------------------------ Go-style key access
 
 
+# id(dict) -> (the dict, its lower-cased keys): one scan per mapping, not one per lookup.
+# Holding the dict keeps its id from being reused while the entry lives; bounded.
+_FOLDED: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
+
+
 def find_key(d: dict[str, Any], name: str) -> str | None:
     """The key Go's case-insensitive decoding maps to field ``name`` (the last one wins)."""
-    hit = None
-    low = name.lower()
-    for k in d:
-        if isinstance(k, str) and k.lower() == low:
-            hit = k
-    return hit
+    entry = _FOLDED.get(id(d))
+    if entry is None or entry[0] is not d or len(entry[1]) > len(d):
+        if len(_FOLDED) > 4096:
+            _FOLDED.clear()
+        entry = (d, {k.lower(): k for k in d if isinstance(k, str)})
+        _FOLDED[id(d)] = entry
+    return entry[1].get(name.lower())
 
 
 def getk(d: Any, name: str, default: Any = None) -> Any:

@@ -240,7 +240,8 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
                                       "pod with `default-route` instead")
 
 
-MAX_OVERLAP_FINDINGS = 5  # per pool: beyond that the list says nothing new
+MAX_OVERLAP_FINDINGS = 3  # per pool: beyond that one more NAD says nothing new
+MAX_SWEEP_PARTNERS = 8  # groups one group is compared with, to stay linear on any input
 
 
 @checks(RANGE_OVERLAP)
@@ -269,28 +270,37 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
                 lo = hi = int(pool.start)
                 ident = (pool.kind, id(use.nad), str(pool.path))
             rows.append((net.version, lo, hi, ident, (use, pool)))
-    counts: dict[tuple[int, str], int] = {}
-    for a, b in overlapping_groups(group_pools(rows)):
+    # (use, pool) -> the overlaps found for it (at most MAX_OVERLAP_FINDINGS) and how many more
+    found: dict[tuple[int, int], tuple[Any, Any, list[tuple[str, str, Any, Any, int]], list[int]]] = {}
+    for a, b in overlapping_groups(group_pools(rows), MAX_SWEEP_PARTNERS):
         verdict = _judge_overlap(a.key, b.key)
         if verdict is None:
             continue
         severity, reason = verdict
         for mine, theirs in ((a, b), (b, a)):
+            first = theirs.members[0]
             for use, pool in mine.members:
-                other = next(((u, p) for u, p in theirs.members if u.nad is not use.nad), None)
-                if other is None:
+                entry = found.get((id(use), id(pool)))
+                if entry is None:
+                    entry = found[(id(use), id(pool))] = (use, pool, [], [0])
+                elif len(entry[2]) >= MAX_OVERLAP_FINDINGS:
+                    entry[3][0] += 1
                     continue
-                ckey = (id(use), str(pool.path))
-                counts[ckey] = counts.get(ckey, 0) + 1
-                if counts[ckey] > MAX_OVERLAP_FINDINGS:
-                    continue
-                ouse, opool = other
-                more = len(theirs.members) - 1
-                yield ctx.finding(
-                    RANGE_OVERLAP, use.site(pool.path),
-                    f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
-                    f"{nad_label(ouse.nad)}" + (f" (and {more} more NADs on that pool)" if more else "")
-                    + f": {reason}", severity)
+                other = first if first[0].nad is not use.nad else \
+                    next(((u, p) for u, p in theirs.members if u.nad is not use.nad), None)
+                if other is not None:
+                    entry[2].append((severity, reason, other[0], other[1], len(theirs.members) - 1))
+    for use, pool, overlaps, extra in found.values():
+        if not overlaps:
+            continue
+        site = use.site(pool.path)
+        for n, (severity, reason, ouse, opool, more) in enumerate(overlaps):
+            also = f" (and {more} more NADs on that pool)" if more else ""
+            if n == len(overlaps) - 1 and extra[0]:
+                also += f"; it also overlaps {extra[0]} more pools"
+            yield ctx.finding(RANGE_OVERLAP, site,
+                              f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
+                              f"{nad_label(ouse.nad)}{also}: {reason}", severity)
 
 
 def _pool_name(pool: Any) -> str:
