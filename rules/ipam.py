@@ -303,6 +303,11 @@ def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
                     msg = (f"'{key}' is how {other} spells it: {kind} silently ignores it"
                            + (f"; use '{own}'" if own and own in known else
                               f"; {kind} has no such setting" if not own else f"; use '{own}'"))
+                elif low in _other_ipam_keys(kind):
+                    others = ", ".join(_other_ipam_keys(kind)[low])
+                    msg = f"'{key}' is a {others} key: {kind} silently ignores it"
+                    if kind == "static" and low == "gateway":
+                        msg += "; static takes a gateway per address (addresses[].gateway)"
                 else:
                     best = closest(key, known, 0.75)
                     if best:
@@ -326,6 +331,18 @@ def _dialect_fix(cfg: Any, path: tuple, kpath: tuple, kind: Any, low: str, ipam:
     if own is None or _find_key(ipam, own) is not None:  # Go matches keys case-insensitively
         return None
     return Fix.rename(cfg, path + tuple(kpath), own)
+
+
+def _other_ipam_keys(kind: str) -> dict[str, list[str]]:
+    """Lower-cased top-level keys of the other IPAM plugins -> the plugins that know them."""
+    from multus_lint.cnischema import IPAM_SCHEMAS, properties
+
+    out: dict[str, list[str]] = {}
+    for other, schema in IPAM_SCHEMAS.items():
+        if other != kind:
+            for key in properties(schema):
+                out.setdefault(key.lower(), []).append(other)
+    return out
 
 
 NEEDS_IPAM = ("vlan", "ipvlan")

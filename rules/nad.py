@@ -118,8 +118,8 @@ SRIOV_RESOURCE = declare(
     "An SR-IOV (or device-plugin host-device) NAD without the resourceName annotation.",
     what="A NAD whose plugin is `sriov`, or `host-device` without its own device selector (so it "
          "relies on the `pciBusID` Multus injects from a device plugin), needs the annotation "
-         "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported: a resourceName "
-         "that is not `<vendor>/<resource>`.",
+         "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported, on any NAD: a "
+         "resourceName that is not `<vendor>/<resource>`.",
     why="Multus injects the allocated VF's PCI address (`deviceID`) only from that annotation; "
         "without it sriov fails with `VF pci addr is required` at every pod start.",
     example="metadata:\n  name: sriov-net   # no k8s.v1.cni.cncf.io/resourceName",
@@ -161,6 +161,7 @@ CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 META_PLUGINS = ("tuning", "portmap", "bandwidth")
 HOST_DEVICE_SELECTORS = ("device", "hwaddr", "kernelpath", "pciBusID")
+RESOURCE_NAME = re.compile(r"^[^/\s]+/[^/\s]+$")
 
 
 def config_site(cfg: CniConfig) -> Site:
@@ -368,8 +369,16 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model import RESOURCE_NAME_ANNOTATION
 
     for nad in ctx.project.nads:
+        value = nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION)
+        if value is not None and (not isinstance(value, str) or not RESOURCE_NAME.match(value)):
+            yield ctx.finding(SRIOV_RESOURCE,
+                              nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION),
+                              f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource> (as in "
+                              "intel.com/sriov_netdevice): no device plugin advertises it, so pods "
+                              "using the NAD stay Pending")
+            continue
         cfg = nad.config
-        if cfg is None or not cfg.is_dict:
+        if cfg is None or not cfg.is_dict or value is not None:
             continue
         needs = None
         for _, plugin in cfg.plugins():
@@ -378,22 +387,12 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
                 needs = "sriov"
             elif ptype == "host-device" and not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
                 needs = "host-device (no device, hwaddr, kernelpath or pciBusID of its own)"
-        if needs is None:
-            continue
-        annotations = nad.doc.annotations
-        value = annotations.get(RESOURCE_NAME_ANNOTATION)
-        if value is None:
+        if needs is not None:
             yield ctx.finding(SRIOV_RESOURCE, nad.doc.name_site(),
                               f"NAD {nad.name} uses {needs} but has no {RESOURCE_NAME_ANNOTATION} "
                               "annotation: Multus cannot inject the allocated device, so the plugin "
                               "fails with \"VF pci addr is required\"; add the device plugin's "
                               "resource (<vendor>/<resource>)")
-        elif not isinstance(value, str) or not re.match(r"^[^/\s]+/[^/\s]+$", value):
-            yield ctx.finding(SRIOV_RESOURCE,
-                              nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION),
-                              f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource> (as in "
-                              "intel.com/sriov_netdevice): no device plugin advertises it, so pods "
-                              "using the NAD stay Pending")
 
 
 @checks(MACVLAN_PASSTHRU)
