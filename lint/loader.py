@@ -7,6 +7,7 @@ depth and alias expansion are bounded before anything walks the data.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -255,12 +256,13 @@ def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
         return [Parsed(None, [Problem("ML004", "nesting too deep to parse (limits.max-depth)",
                                       Span.point(*textmap.to_outer(0, 0)))], [])]
     loader.dispose()
-    return [_build(node, text, limits, textmap) for node in nodes]
+    return [_build(node, text, limits, textmap, i) for i, node in enumerate(nodes)]
 
 
-def _build(node: Any, text: str, limits: Limits, textmap: TextMap) -> Parsed:
+def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 0) -> Parsed:
     builder = Builder(limits)
     tree = YamlTree(node, None, textmap, text)
+    tree.recompose = functools.partial(_compose_nth, text, index)
     try:
         # Without an anchor there is no alias: the document is no larger than its text
         # (at most 3 nodes per character), so it cannot exceed max_nodes unless the text can.
@@ -275,6 +277,22 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap) -> Parsed:
             "this document is not linted", tree.node_span(exc.node))], [])
     dups = [(d.path, tree.node_span(d.key_node), tree.node_span(d.first_node)) for d in builder.duplicates]
     return Parsed(tree, [], dups)
+
+
+def _compose_nth(text: str, index: int) -> Any:
+    """The ``index``-th document node of ``text``, composed again (YamlTree.release)."""
+    loader = _Loader(text)
+    try:
+        i = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                if i == index:
+                    return node
+                i += 1
+    finally:
+        loader.dispose()
+    raise AssertionError("a document composed once is there again")  # pragma: no cover
 
 
 _DOC_START = re.compile(r"^(?:---|\.\.\.)(?=\s|$)", re.M)
@@ -295,11 +313,13 @@ def _parse_segments(text: str, limits: Limits, textmap: TextMap, syntax_code: st
         line_offset = text.count("\n", 0, start)
         segmap = _OffsetMap(textmap, line_offset)
         loader = _Loader(segment)
+        index = 0
         try:
             while loader.check_node():
                 node = loader.get_node()
                 if node is not None:
-                    out.append(_build(node, segment, limits, segmap))
+                    out.append(_build(node, segment, limits, segmap, index))
+                    index += 1
         except yaml.YAMLError as exc:
             out.append(Parsed(None, [yaml_error_problem(exc, segmap, syntax_code)], []))
         finally:

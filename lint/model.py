@@ -15,7 +15,7 @@ from multus_lint.findings import Span
 from multus_lint.loader import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.profile import K3S_CONFIG_KEYS
 from multus_lint.source import Limits, SourceFile
-from multus_lint.tree import Path
+from multus_lint.tree import Path, YamlTree
 
 NAD_KIND = "NetworkAttachmentDefinition"
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
@@ -35,6 +35,9 @@ POD_TEMPLATE_META: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata"),
 }
 CONTROLLER_KINDS = tuple(k for k in POD_TEMPLATE_META if k != "Pod")
+# kinds whose composed YAML nodes stay in memory (Builder.add_document); "" is a plain
+# file (CNI config, values, K3s config)
+KEEP_NODES = frozenset({NAD_KIND, "HelmChart", "HelmChartConfig", "", *POD_TEMPLATE_META})
 
 
 # ------------------------------------------------------------------ CNI configs
@@ -336,6 +339,10 @@ class Builder:
                 p.values_files.append(doc)
             elif _is_k3s_config(doc.source, doc.data):
                 p.k3s_configs.append(doc)
+        if kind not in KEEP_NODES and not doc.base and isinstance(doc.tree, YamlTree):
+            # The rules read other kinds rarely and find little in them: their YAML nodes
+            # (most of a large run's memory) are composed again only if a position is asked.
+            doc.tree.release()
 
     def configmap_duplicates(self, doc: Document) -> None:
         """ML007 in the JSON files a ConfigMap carries (Multus's cni-conf.json and thick

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Callable
 from json.decoder import scanstring as _scanstring  # type: ignore[attr-defined]
 from typing import Any
@@ -85,8 +86,9 @@ class ScalarMap(TextMap):
         self.style = style
         self.value = value
         self._literal: tuple[int, int] | None = None  # (first content line, indent), 0-based
-        self._offsets: list[tuple[int, int]] | None = None  # value offset -> (line, col)
+        self._offsets: array[int] | None = None  # value offset -> raw offset
         self._value_lines: LineIndex | None = None
+        self._raw_lines: LineIndex | None = None
         if style == "|":
             self._literal = self._literal_layout()
 
@@ -98,8 +100,9 @@ class ScalarMap(TextMap):
                 return (self.base[0] + 1, indent) if indent >= 0 else None
         return self.base[0] + 1, 0
 
-    def _align(self) -> list[tuple[int, int]]:
-        """Value offset -> (line, col) by greedy alignment of value and raw text."""
+    def _align(self) -> array[int]:
+        """Value offset -> raw offset by greedy alignment of value and raw text (an int
+        array: a tuple per character was megabytes on a large run)."""
         raw = self.raw
         if self.style in ("'", '"'):
             j = 1
@@ -107,10 +110,9 @@ class ScalarMap(TextMap):
             j = raw.find("\n") + 1 if "\n" in raw else len(raw)
         else:
             j = 0
-        index = LineIndex(raw)
         n = len(raw)
         last = max(n - 1, 0)
-        out: list[int] = []
+        out = array("l")
         ws = " \t\r\n"
         for ch in self.value:
             if j < n and raw[j] == ch:
@@ -132,12 +134,13 @@ class ScalarMap(TextMap):
                     j = found + 1
                 else:
                     out.append(min(j, last))
+        return out
+
+    def _raw_position(self, offset: int) -> tuple[int, int]:
+        assert self._raw_lines is not None
+        line, col = self._raw_lines.position(offset)
         base_line, base_col = self.base
-        result = []
-        for offset in out:
-            line, col = index.position(offset)
-            result.append((base_line + line, (base_col if line == 0 else 0) + col))
-        return result
+        return base_line + line, (base_col if line == 0 else 0) + col
 
     def to_outer(self, line: int, column: int) -> tuple[int, int]:
         if self._literal is not None:
@@ -146,13 +149,14 @@ class ScalarMap(TextMap):
         if self._offsets is None:
             self._offsets = self._align()
             self._value_lines = LineIndex(self.value)
+            self._raw_lines = LineIndex(self.raw)
         assert self._value_lines is not None
         if not self._offsets:
             return self.outer.to_outer(*self.base)
         starts = self._value_lines.starts
         offset = (starts[line] if line < len(starts) else len(self.value)) + column
         offset = max(0, min(offset, len(self._offsets) - 1))
-        return self.outer.to_outer(*self._offsets[offset])
+        return self.outer.to_outer(*self._raw_position(self._offsets[offset]))
 
 
 class Tree:
@@ -178,10 +182,29 @@ class Tree:
 
 class YamlTree(Tree):
     def __init__(self, root: Any, data: Any, textmap: TextMap, text: str) -> None:
-        self.root = root
+        self._root = root
         self.data = data
         self.textmap = textmap
         self.text = text  # the text the node marks index into
+        # composes this document's nodes again from ``text`` (set by the loader)
+        self.recompose: Callable[[], Any] | None = None
+
+    @property
+    def root(self) -> Any:
+        if self._root is None and self.recompose is not None:
+            self._root = self.recompose()
+        return self._root
+
+    @root.setter
+    def root(self, node: Any) -> None:
+        self._root = node
+
+    def release(self) -> None:
+        """Drop the composed nodes until a position is asked for (then composed again, the
+        same). Nodes take ~350 bytes each, most of a large run's memory, and most
+        documents never produce a finding."""
+        if self.recompose is not None:
+            self._root = None
 
     def node_span(self, node: Any) -> Span:
         s, e = node.start_mark, node.end_mark
