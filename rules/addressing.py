@@ -202,7 +202,7 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
                 if net.version == pool.network.version and net.overlaps(pool.network):
                     yield ctx.finding(
                         RANGE_CLUSTER_OVERLAP, use.site(pool.path),
-                        f"{pool.kind} range {pool.label} (network {pool.network}) overlaps the K3s "
+                        f"{_pool_name(pool)} (network {pool.network}) overlaps the K3s "
                         f"{what} {net}: its connected route shadows the cluster's, so pod or "
                         "service traffic leaves through the secondary interface")
                     break
