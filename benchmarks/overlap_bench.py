@@ -86,7 +86,7 @@ def run(docs: list[str], repeat: int) -> dict[str, float | int]:
         path = os.path.join(tmp, "nads.yaml")
         with open(path, "w", encoding="utf-8") as f:
             f.write("---\n".join(docs))
-        limits = Limits()
+        limits = Limits(max_file_size=1 << 30)  # one big file of NADs
         t0 = time.perf_counter()
         project = build_project([read(path, "nads.yaml", limits)], tmp, limits)
         load = time.perf_counter() - t0
@@ -122,9 +122,10 @@ def main() -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(results, f, indent=2)
-    slow = [k for k, r in results.items() if r["ml304_s"] >= 1.0]
+    budget = args.nads / 10_000  # the target: well under a second per 10,000 NADs
+    slow = [k for k, r in results.items() if r["ml304_s"] >= budget]
     if slow:
-        print(f"ML304 took a second or more on: {', '.join(slow)}", file=sys.stderr)
+        print(f"ML304 took {budget:g} s or more on: {', '.join(slow)}", file=sys.stderr)
         return 1
     return 0
 
