@@ -68,6 +68,8 @@ def fold(instance: Any, schema: dict[str, Any]) -> Any:
         lower = {p.lower(): p for p in props}
         out: dict[str, Any] = {}
         for k, v in instance.items():
+            if v is None:
+                continue  # Go: null leaves the field at its zero value, for any type
             canon = k if k in props else lower.get(k.lower(), k) if isinstance(k, str) else k
             out[canon] = fold(v, props.get(canon, {}) if isinstance(props.get(canon), dict) else {})
         return out
@@ -120,7 +122,7 @@ def validate(name: str, instance: Any) -> list[SchemaError]:
             at = path
         else:
             at = path
-            key = _last_key(original_path(instance, path))
+            key = _key_name(original_path(instance, path))
             template = sub.get("x-message")
             if template and keyword != "type":
                 msg = template.format(key=key, value=_show(err.instance), index=key)
@@ -166,6 +168,17 @@ def _missing_key(err: Any) -> str:
         if isinstance(err.instance, dict) and k not in err.instance:
             return str(k)
     return "?"
+
+
+def _key_name(path: tuple) -> str:
+    """``mtu``, ``plugins[0]``, ``routes[1]``: the last key with the indexes after it."""
+    tail = ""
+    for p in reversed(path):
+        if isinstance(p, int):
+            tail = f"[{p}]{tail}"
+        else:
+            return f"{p}{tail}"
+    return tail
 
 
 def _last_key(path: tuple) -> str:

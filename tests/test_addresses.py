@@ -289,3 +289,40 @@ def test_static_pools_are_single_addresses():
 def test_unknown_ipam_types_have_no_pools():
     assert analyze_ipam({"type": "dhcp"}).pools == []
     assert analyze_ipam({"type": "Whereabouts", "range": "10.0.0.0/24"}).pools == []
+
+
+# ------------------------------------------------------------------ never crash on input
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 2**33), st.floats(allow_nan=False),
+                     st.sampled_from(["10.0.0.0/24", "10.0.0.1", "fd00::/64", "fd00::1", "10.0.0.5-10.0.0.9/24",
+                                      "0.0.0.0/0", "::/0", "10.0.0.0/31", "x", "", "10.0.0.0/33", "1-2-3"]))
+_keys = st.sampled_from(["type", "range", "range_start", "range_end", "exclude", "ipRanges", "gateway",
+                         "ranges", "subnet", "rangeStart", "rangeEnd", "addresses", "address", "routes",
+                         "dst", "gw", "network_name", "enable_overlapping_ranges", "RANGE", "Subnet"])
+_json = st.recursive(_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(_keys, inner, max_size=6)),
+                     max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["whereabouts", "host-local", "static", "dhcp"]),
+       st.dictionaries(_keys, _json, max_size=8))
+def test_analysis_never_raises(kind, ipam):
+    ipam = {**ipam, "type": kind}
+    a = analyze_ipam(ipam)
+    assert all(i.code in ("ML204", "ML205", "ML206") for i in a.issues)
+    for p in a.pools:
+        assert p.start is None or p.end is None or p.start.version == p.end.version == p.network.version
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_keys, _json, max_size=8))
+def test_schema_validation_never_raises(instance):
+    from multus_lint.cnischema import IPAM_SCHEMAS, validate
+
+    for name in IPAM_SCHEMAS.values():
+        for e in validate(name, instance):
+            assert isinstance(e.message, str) and isinstance(e.path, tuple)
