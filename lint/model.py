@@ -5,6 +5,7 @@ Documents are classified once here; rules never re-discover what a document is.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -324,6 +325,7 @@ class Builder:
             p.nads.append(self.make_nad(doc))
         elif kind in POD_TEMPLATE_META:
             p.workloads.append(Workload(doc, POD_TEMPLATE_META[kind]))
+            self.annotation_limit(doc, POD_TEMPLATE_META[kind] + ("annotations",))
             if kind == "DaemonSet" and _is_multus_daemonset(doc):
                 p.daemonsets.append(doc)
         elif kind == "HelmChart":
@@ -343,6 +345,29 @@ class Builder:
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.
             doc.tree.release()
+
+    def annotation_limit(self, doc: Document, path: Path) -> None:
+        """ML004 for a networks annotation with more entries than the rules judge (the
+        parser stops at limits.max-annotation-entries, so time and memory stay bounded)."""
+        annotations = get_path(doc.data, path)
+        value = annotations.get(NETWORKS_ANNOTATION) if isinstance(annotations, dict) else None
+        limit = self.project.limits.max_annotation_entries
+        if not isinstance(value, str) or value.count(",") < limit:
+            return  # fewer separators than the limit: fewer entries, in either form
+        count = value.count(",") + 1
+        if any(c in value for c in '[{"'):  # the JSON form: count the list's elements
+            try:
+                data = json.loads(value)
+            except (ValueError, RecursionError):
+                return  # ML401 reports the syntax
+            if not isinstance(data, list):
+                return
+            count = len(data)
+        if count > limit:
+            self.project.problems.append((doc.source, Problem(
+                "ML004", f"the {NETWORKS_ANNOTATION} annotation has {count:,} entries, over the limit "
+                f"of {limit:,} (limits.max-annotation-entries): only the first {limit:,} are checked",
+                doc.span(*path, NETWORKS_ANNOTATION), doc.object_ref())))
 
     def configmap_duplicates(self, doc: Document) -> None:
         """ML007 in the JSON files a ConfigMap carries (Multus's cni-conf.json and thick
