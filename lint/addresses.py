@@ -220,16 +220,46 @@ def ipam_subnets(ipam: dict[str, Any]) -> list[Subnet]:
     return analyze_ipam(ipam).pools
 
 
-def analyze_ipam(ipam: dict[str, Any]) -> IpamAnalysis:
-    """Pools and problems of one IPAM config, read as its plugin reads it."""
+# Results before CNI 0.3.0 carry one address per family; "" and a missing version are 0.1.0.
+SINGLE_ADDRESS_VERSIONS = ("", "0.1.0", "0.2.0")
+
+
+def analyze_ipam(ipam: dict[str, Any], cni_version: Any = "1.0.0") -> IpamAnalysis:
+    """Pools and problems of one IPAM config, read as its plugin reads it.
+
+    ``cni_version`` is the config's top-level cniVersion (None when missing): host-local
+    and static refuse more than one address per family below 0.3.0.
+    """
     kind = getk(ipam, "type")
     if kind == "whereabouts":
         return _whereabouts(ipam)
-    if kind == "host-local":
-        return _host_local(ipam)
-    if kind == "static":
-        return _static(ipam)
+    if kind in ("host-local", "static"):
+        out = _host_local(ipam) if kind == "host-local" else _static(ipam)
+        version = "" if cni_version is None else cni_version
+        if isinstance(version, str) and version in SINGLE_ADDRESS_VERSIONS:
+            _one_per_family(out, version or "0.1.0")
+        return out
     return IpamAnalysis(str(kind) if isinstance(kind, str) else "")
+
+
+def _one_per_family(out: IpamAnalysis, version: str) -> None:
+    """host-local's and static's "CNI version %v does not support more than 1 address per family"."""
+    seen: set[int] = set()
+    sets: set[tuple] = set()
+    for pool in out.pools:
+        # host-local hands out one address per range set, static one per address entry
+        unit = pool.path[:2] if pool.kind == "host-local" and pool.path[:1] != ("subnet",) else pool.path
+        if unit in sets:
+            continue
+        sets.add(unit)
+        if pool.network.version in seen:
+            code = "ML205" if pool.kind == "host-local" else "ML206"
+            out.add(code, pool.path, f"a second IPv{pool.network.version} address, but cniVersion "
+                    f"{version} results carry one address per family: {pool.kind} fails with \"CNI "
+                    f"version {version} does not support more than 1 address per family\"; set "
+                    "cniVersion 0.3.0 or later")
+            return
+        seen.add(pool.network.version)
 
 
 # ------------------------------------------------------------------ whereabouts

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from multus_lint.addresses import IpamAnalysis, analyze_ipam
+from multus_lint.addresses import IpamAnalysis, analyze_ipam, getk
 from multus_lint.model import NAD, CniConfig, Project
 
 
@@ -27,8 +27,10 @@ def ipam_uses(project: Project) -> list[IpamUse]:
         owners = {id(n.config): n for n in project.nads if n.config is not None}
         out = []
         for cfg in project.cni_configs():
+            version = getk(cfg.data, "cniVersion") if cfg.is_dict else None
             for path, ipam, plugin in cfg.ipams():
-                out.append(IpamUse(cfg, path, ipam, plugin, analyze_ipam(ipam), owners.get(id(cfg))))
+                out.append(IpamUse(cfg, path, ipam, plugin, analyze_ipam(ipam, version),
+                                   owners.get(id(cfg))))
         return out
 
     return project.cached("ipam-uses", build)  # type: ignore[no-any-return]

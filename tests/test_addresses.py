@@ -258,6 +258,19 @@ def test_host_local_reports_every_independent_problem():
     assert [str(p.network) for p in a.pools] == ["fd00::/64"]
 
 
+@pytest.mark.parametrize("version, ranges, flagged", [
+    ("0.2.0", [[{"subnet": "10.1.2.0/24"}], [{"subnet": "11.1.2.0/24"}]], ("ranges", 1, 0, "subnet")),
+    (None, [[{"subnet": "10.1.2.0/24"}], [{"subnet": "11.1.2.0/24"}]], ("ranges", 1, 0, "subnet")),
+    ("0.2.0", [[{"subnet": "10.1.2.0/24"}], [{"subnet": "2001:db8:1::/48"}]], None),  # one per family
+    ("0.2.0", [[{"subnet": "10.1.2.0/24"}, {"subnet": "10.1.3.0/24"}]], None),  # one set, one address
+    ("0.3.0", [[{"subnet": "10.1.2.0/24"}], [{"subnet": "11.1.2.0/24"}]], None),
+])
+def test_host_local_one_address_per_family_before_0_3_0(version, ranges, flagged):
+    issues = analyze_ipam({"type": "host-local", "ranges": ranges}, version).issues
+    assert [i.path for i in issues] == ([flagged] if flagged else [])
+    assert all("does not support more than 1 address per family" in i.message for i in issues)
+
+
 # ------------------------------------------------------------------ static
 
 
