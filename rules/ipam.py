@@ -155,8 +155,9 @@ HOST_LOCAL_RANGE = declare(
          "`LoadIPAMConfig`): `ranges` not a list of lists; a subnet that does not parse, has host "
          "bits set, or is too small (/31, /32, /127, /128); `rangeStart`/`rangeEnd` not in the "
          "subnet or reversed; overlapping subnets inside one range set, or two range sets that "
-         "overlap; mixed address families in one set; an empty set; no ranges at all. The legacy "
-         "top-level `subnet` form is one more range set.",
+         "overlap; mixed address families in one set; an empty set; no ranges at all; more than one "
+         "range set per family with a cniVersion below 0.3.0 (missing counts as 0.1.0). The "
+         "legacy top-level `subnet` form is one more range set.",
     why="host-local refuses such a config at every pod start (`Network has host bits set`, "
         "`RangeStart ... not in network`, `range set 0 overlaps with 1`...), so no pod using the "
         "network ever starts.",
@@ -172,8 +173,8 @@ STATIC_IPAM = declare(
     "ML206", "static-ipam-invalid", "error",
     "static IPAM with an address that is not a CIDR, a bad gateway or route, or shared by many pods.",
     what="static IPAM: `addresses[].address` must be a CIDR (a bare IP is not one), gateways must "
-         "parse, `routes[].dst` must be a CIDR. A gateway of the other family or outside its "
-         "subnet is ML301's. Also a warning when a NAD with static addresses is used by more than "
+         "parse, `routes[].dst` must be a CIDR, and below cniVersion 0.3.0 only one address per family "
+         "is allowed. A gateway of the other family or outside its subnet is ML301's. Also a warning when a NAD with static addresses is used by more than "
          "one pod (replicas, a DaemonSet, several workloads, or the same pod twice): every pod "
          "gets the same address.",
     why="The static plugin fails to decode a bad address or gateway at pod start; and since the "
