@@ -11,6 +11,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from sys import intern as _intern
 from typing import Any
 
 import yaml
@@ -20,9 +21,27 @@ from multus_lint.source import TEMPLATE_RE, Limits, SourceFile
 from multus_lint.tree import JsonTree, ShiftMap, TextMap, Tree, YamlTree
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+# The tag of a plain scalar depends only on its text (no path resolvers are registered), and
+# plain scalars repeat (keys, kinds, small numbers): the resolver's regexes were a tenth of a
+# large run. Bounded (count and length), so no input can make it grow without end.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 4096
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
 _YAML_NS = "tag:yaml.org,2002:"
@@ -124,7 +143,8 @@ class Builder:
             seen: dict[Any, Any] = {}
             for knode, vnode in node.value:
                 if shallow and knode.tag == _STR_TAG and knode.id == "scalar":
-                    k = knode.value
+                    # keys repeat in every document: one shared string each (node and data)
+                    k = knode.value = _intern(knode.value)
                 else:
                     if knode.id == "scalar" and knode.value == "<<" and knode.tag == _YAML_NS + "merge":
                         self.merge(value, vnode, path)
@@ -136,7 +156,10 @@ class Builder:
                     self.duplicates.append(Duplicate(path + (k,), knode, seen[k]))
                 seen[k] = knode
                 if shallow and vnode.tag == _STR_TAG and vnode.id == "scalar":
-                    value[k] = vnode.value
+                    v = vnode.value
+                    if len(v) <= 16:  # short values repeat too (kinds, ports' names, modes)
+                        v = vnode.value = _intern(v)
+                    value[k] = v
                 else:
                     value[k] = self.build(vnode, path + (k,))
         self.memo[key] = value

@@ -92,7 +92,9 @@ def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFil
         named_real.add(real)
         sources.append(_read(c, limits))
     named = len(sources)
-    if os.path.isdir(root):
+    walked = {os.path.realpath(p) for p in options.paths if p != "-" and os.path.isdir(p)}
+    # the root itself named (an audit of the whole project): every file there is named already
+    if os.path.isdir(root) and os.path.realpath(root) not in walked:
         for c in walk(root, root, config.exclude, named=False):
             real = c.canonical or os.path.realpath(c.real)
             if real in named_real or c.error:

@@ -98,7 +98,11 @@ def read(path: str, display: str, limits: Limits) -> SourceFile:
                                               f"of {limits.max_file_size:,} (limits.max-file-size)",
                                               Span.point(1)))
         with open(path, "rb") as fh:
-            data = fh.read(limits.max_file_size + 1)
+            # read(size + 1) and not read(limit + 1): the latter allocates the whole limit
+            # (10 MiB) for every file; a file that grew since its stat is read to the limit
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(limits.max_file_size + 1 - len(data))
     except IsADirectoryError:
         return SourceFile(display, error=("ML002", "is a directory", Span.point(1)))
     except PermissionError:
