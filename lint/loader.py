@@ -34,13 +34,21 @@ _PLAIN_TAGS_MAX = 4096
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0] and not self.yaml_path_resolvers:
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted or block: what the resolver returns for them too
+                return self.DEFAULT_SCALAR_TAG
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
                     _PLAIN_TAGS[value] = tag
             return tag
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
         return super().resolve(kind, value, implicit)
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
