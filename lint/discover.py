@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -130,6 +129,8 @@ def git_ignored(root: str, paths: list[str]) -> set[str]:
     """Which of ``paths`` git ignores (context files only; never fails the run)."""
     if not paths:
         return set()
+    import subprocess  # only when git is asked (off the start-up path)
+
     try:
         proc = subprocess.run(["git", "-C", root, "check-ignore", "--stdin", "-z"],
                               input="\0".join(paths).encode(), capture_output=True, timeout=10)
