@@ -1,5 +1,3 @@
-import sys
+from multus_lint.cli import console
 
-from multus_lint.cli import main
-
-sys.exit(main())
+console()

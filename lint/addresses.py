@@ -128,7 +128,7 @@ def find_key(d: dict[str, Any], name: str) -> str | None:
     """The key Go's case-insensitive decoding maps to field ``name`` (the last one wins)."""
     entry = _FOLDED.get(id(d))
     if entry is None or entry[0] is not d or len(entry[1]) > len(d):
-        if len(_FOLDED) > 4096:
+        if len(_FOLDED) > 100_000:
             _FOLDED.clear()
         entry = (d, {k.lower(): k for k in d if isinstance(k, str)})
         _FOLDED[id(d)] = entry

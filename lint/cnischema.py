@@ -15,6 +15,7 @@ did-you-mean). jsonschema is imported only when there is something to validate.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -56,6 +57,13 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(load_schema(name))
 
 
+def _quick_check(name: str) -> Callable[[Any], bool] | None:
+    """A compiled yes/no check of schema ``name`` (see ``schemafast``); None if unsupported."""
+    from multus_lint.schemafast import quick_check
+
+    return quick_check(load_schema(name))
+
+
 def properties(name: str) -> dict[str, Any]:
     props = load_schema(name).get("properties")
     return props if isinstance(props, dict) else {}
@@ -65,18 +73,31 @@ def fold(instance: Any, schema: dict[str, Any]) -> Any:
     """``instance`` with keys renamed to the schema's property names, as Go decodes them."""
     if isinstance(instance, dict):
         props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-        lower = {p.lower(): p for p in props}
+        lower = _lower_names(props)
         out: dict[str, Any] = {}
         for k, v in instance.items():
             if v is None:
                 continue  # Go: null leaves the field at its zero value, for any type
             canon = k if k in props else lower.get(k.lower(), k) if isinstance(k, str) else k
-            out[canon] = fold(v, props.get(canon, {}) if isinstance(props.get(canon), dict) else {})
+            sub = props.get(canon)
+            out[canon] = fold(v, sub) if isinstance(sub, dict) and isinstance(v, (dict, list)) else \
+                (fold(v, {}) if isinstance(v, (dict, list)) else v)
         return out
     if isinstance(instance, list):
         items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
-        return [fold(v, items) for v in instance]
+        return [fold(v, items) if isinstance(v, (dict, list)) else v for v in instance]
     return instance
+
+
+_LOWER: dict[int, tuple[dict, dict[str, str]]] = {}
+
+
+def _lower_names(props: dict[str, Any]) -> dict[str, str]:
+    """Lower-cased property names of a (cached, long-lived) schema mapping."""
+    hit = _LOWER.get(id(props))
+    if hit is None or hit[0] is not props:
+        hit = _LOWER[id(props)] = (props, {p.lower(): p for p in props})
+    return hit[1]
 
 
 def original_path(instance: Any, folded_path: tuple) -> tuple:
@@ -106,6 +127,9 @@ def validate(name: str, instance: Any) -> list[SchemaError]:
     """Errors of ``instance`` against schema ``name``, at the keys as written."""
     schema = load_schema(name)
     folded = fold(instance, schema)
+    quick = _quick_check(name)
+    if quick is not None and quick(folded):
+        return []  # the common case; jsonschema (and its import) only explains a failure
     validator = _validator(name)
     default_rule = schema.get("x-default-rule")
     out: list[SchemaError] = []

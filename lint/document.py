@@ -8,7 +8,7 @@ from typing import Any
 from multus_lint.findings import Span
 from multus_lint.loader import Parsed, parse_json, parse_yaml
 from multus_lint.source import Limits, SourceFile
-from multus_lint.tree import Path, Tree
+from multus_lint.tree import Path, TextMap, Tree
 
 
 @dataclass(frozen=True)
@@ -41,23 +41,47 @@ class Located:
 
     def embedded_json(self, path: Path, limits: Limits, syntax_code: str, what: str) -> Parsed:
         """The JSON held in the string at ``path``, positioned in this file."""
-        textmap = self.tree.scalar_map(self.base + tuple(path))  # type: ignore[attr-defined]
         value = get_path(self.data, path)  # type: ignore[attr-defined]
-        if textmap is None:
-            span = self.span(*path, value=True)
-            from multus_lint.tree import ShiftMap
-
-            class _AtValue(ShiftMap):
-                def to_outer(self, line: int, column: int) -> tuple[int, int]:
-                    return span.line, span.column
-
-            textmap = _AtValue()
-        return parse_json(value, limits, textmap, syntax_code=syntax_code, what=what)
+        return parse_json(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code, what=what)
 
     def embedded_yaml(self, path: Path, limits: Limits, syntax_code: str) -> list[Parsed]:
-        textmap = self.tree.scalar_map(self.base + tuple(path))  # type: ignore[attr-defined]
         value = get_path(self.data, path)  # type: ignore[attr-defined]
-        return parse_yaml(value, limits, textmap, syntax_code=syntax_code)
+        return parse_yaml(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code)
+
+
+class EmbeddedMap(TextMap):
+    """Positions inside the string at ``path`` of ``owner``, in the owner's file.
+
+    Worked out on first use: finding the scalar needs the composed nodes, which most
+    embedded documents never need (they produce no finding)."""
+
+    def __init__(self, owner: Located, path: Path) -> None:
+        self.owner = owner
+        self.path = tuple(path)
+        self._map: TextMap | None = None
+
+    def _resolve(self) -> TextMap:
+        if self._map is None:
+            finder = getattr(self.owner.tree, "scalar_map", None)
+            found = finder(self.owner.base + self.path) if finder else None
+            self._map = found if found is not None else _AtSpan(self.owner.span(*self.path, value=True))
+        return self._map
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        return self._resolve().to_outer(line, column)
+
+    def resolved(self) -> TextMap:
+        return self._resolve().resolved()
+
+
+class _AtSpan(TextMap):
+    """Every position at the start of one span (a value whose text cannot be mapped)."""
+
+    def __init__(self, span: Span) -> None:
+        self.at = (span.line, span.column)
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        return self.at
 
 
 class Document(Located):

@@ -169,6 +169,7 @@ def _exact(textmap: TextMap) -> bool:
     one, and a single-quoted scalar without escapes (edits are verified against the text);
     double-quoted and folded scalars escape or fold characters, so edits there are refused.
     """
+    textmap = textmap.resolved()
     if type(textmap) is ShiftMap:
         return True
     if isinstance(textmap, ScalarMap):

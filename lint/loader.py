@@ -310,19 +310,29 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 
     return Parsed(tree, [], dups)
 
 
+# The documents of the texts composed again most recently: a file with findings in many of
+# its documents is composed once more, not once per document.
+_RECOMPOSED: dict[int, tuple[str, list[Any]]] = {}
+
+
 def _compose_nth(text: str, index: int) -> Any:
     """The ``index``-th document node of ``text``, composed again (YamlTree.release)."""
-    loader = _Loader(text)
-    try:
-        i = 0
-        while loader.check_node():
-            node = loader.get_node()
-            if node is not None:
-                if i == index:
-                    return node
-                i += 1
-    finally:
-        loader.dispose()
+    hit = _RECOMPOSED.get(id(text))
+    if hit is None or hit[0] is not text:
+        nodes = []
+        loader = _Loader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
+        finally:
+            loader.dispose()
+        if len(_RECOMPOSED) >= 8:
+            _RECOMPOSED.pop(next(iter(_RECOMPOSED)))
+        hit = _RECOMPOSED[id(text)] = (text, nodes)
+    if index < len(hit[1]):
+        return hit[1][index]
     raise AssertionError("a document composed once is there again")  # pragma: no cover
 
 

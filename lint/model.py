@@ -285,7 +285,7 @@ class Builder:
     def __init__(self, project: Project) -> None:
         self.project = project
 
-    def add_source(self, source: SourceFile) -> None:
+    def add_source(self, source: SourceFile, parsed: list[Parsed] | None = None) -> None:
         p = self.project
         p.sources.append(source)
         if source.error:
@@ -294,7 +294,8 @@ class Builder:
             return
         if not (source.text or "").strip():
             return
-        parsed = parse_file(source, p.limits)
+        if parsed is None:
+            parsed = parse_file(source, p.limits)
         templated = source.templated
         for index, item in enumerate(parsed):
             self.add_parsed(source, item, index, templated)
@@ -436,9 +437,12 @@ def _first_placeholder(source: SourceFile) -> Span | None:
 def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Project:
     project = Project(root=root, limits=limits)
     builder = Builder(project)
-    for source in sources:
+    from multus_lint.parallel import parse_all
+
+    pre = parse_all(sources, limits) or {}
+    for i, source in enumerate(sources):
         try:
-            builder.add_source(source)
+            builder.add_source(source, pre.get(i))
         except Exception as exc:  # a bug in the model must not stop the run: report, go on
             project.problem(source, "ML000", f"internal error while reading this file: "
                             f"{type(exc).__name__}: {exc}; the other files were linted. Please "

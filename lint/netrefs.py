@@ -8,6 +8,7 @@ project appended to ``REF_SOURCES``: ``network_refs`` concatenates them all.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,10 +85,14 @@ class NetworkRef:
     name: str
     namespace: str  # resolved
     explicit_namespace: bool
-    site: Site
+    where: Callable[[], Site]  # located only when reported: positions cost a scan
     origin: str  # "annotation", "default-network" or "kubevirt"
     use: AnnotationUse | None = None
     selection: Selection | None = None
+
+    @property
+    def site(self) -> Site:
+        return self.where()
 
     @property
     def pod_namespace(self) -> str:
@@ -149,7 +154,7 @@ def _annotation_refs(project: Project) -> list[NetworkRef]:
             if not sel.ok:
                 continue
             refs.append(NetworkRef(use.doc, sel.name, sel.namespace or home, sel.namespace is not None,
-                                   use.selection_site(sel), origin, use, sel))
+                                   functools.partial(use.selection_site, sel), origin, use, sel))
     return refs
 
 
@@ -182,7 +187,8 @@ def kubevirt_refs(project: Project) -> list[NetworkRef]:
             if not sep:
                 ns, name = doc.namespace or "default", full
             refs.append(NetworkRef(doc, name, ns, bool(sep),
-                                   doc.site(*path, i, "multus", "networkName"), "kubevirt"))
+                                   functools.partial(doc.site, *path, i, "multus", "networkName"),
+                                   "kubevirt"))
     return refs
 
 

@@ -71,6 +71,11 @@ def key_problems(instance: Any, schema: dict[str, Any], root: dict[str, Any] | N
 
 def value_errors(instance: Any, schema: dict[str, Any]) -> list[tuple[Path, str, str]]:
     """(path, validator, message) of every schema error other than unknown keys."""
+    from multus_lint.schemafast import quick_check
+
+    quick = quick_check(schema)
+    if quick is not None and quick(instance):
+        return []  # valid: jsonschema (and its import) only explains a failure
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)

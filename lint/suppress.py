@@ -172,7 +172,13 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     sups: list[Suppression] = []
     extra: list[Finding] = []
     json_lines: dict[str, set[int]] = {}
+    # Only files that mention the directive can hold one: the others need no JSON lines
+    # (locating spec.config may compose a document again).
+    candidates = {s.path for s in project.sources
+                  if s.named and s.text and "multus-lint" in s.text.lower()}
     for nad in project.nads:
+        if nad.doc.source.path not in candidates:
+            continue
         span, found = nad.doc.locate(("spec", "config"), value=True)
         if found and span.end_line > span.line:
             # a block scalar's text starts below its `|` line and ends before the line where
@@ -180,7 +186,7 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
             last = span.end_line if span.end_column > 1 else span.end_line - 1
             json_lines.setdefault(nad.doc.source.path, set()).update(range(span.line + 1, last + 1))
     for src in project.sources:
-        if src.named and src.text is not None:
+        if src.path in candidates and src.text is not None:
             s, bad = scan_comments(src.path, src.text, frozenset(json_lines.get(src.path, ())))
             sups += s
             extra += bad

@@ -49,6 +49,10 @@ class TextMap:
     def to_outer(self, line: int, column: int) -> tuple[int, int]:
         raise NotImplementedError
 
+    def resolved(self) -> TextMap:
+        """The map doing the work (a lazy map resolves to the one it stands for)."""
+        return self
+
     def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
         sl, sc = self.to_outer(*start)
         el, ec = self.to_outer(*end)

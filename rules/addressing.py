@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from multus_lint.addresses import ipam_subnets
 from multus_lint.context import Context
 from multus_lint.findings import Finding
+from multus_lint.ipamview import ipam_uses
 from multus_lint.registry import checks, declare
 
 GATEWAY_OUTSIDE = declare(
@@ -27,39 +27,36 @@ GATEWAY_OUTSIDE = declare(
 
 @checks(GATEWAY_OUTSIDE)
 def gateway_outside(ctx: Context) -> Iterator[Finding]:
-    for cfg in ctx.project.cni_configs():
-        for path, ipam, _ in cfg.ipams():
-            subnets = ipam_subnets(ipam)
-            if ipam.get("type") == "whereabouts":
-                gw = subnets[0].gateway if subnets else None
-                if gw is None or not subnets:
-                    continue
-                same = [s for s in subnets if s.network.version == gw.version]
-                where = cfg.site(*path, *subnets[0].gateway_path)
-                if not same:
-                    nets = ", ".join(str(s.network) for s in subnets)
-                    yield ctx.finding(GATEWAY_OUTSIDE, where,
-                                      f"gateway {gw} is IPv{gw.version} but the range {nets} is "
-                                      f"IPv{subnets[0].network.version}: the route cannot be installed")
-                elif not any(gw in s.network for s in same):
-                    nets = ", ".join(f"{s.label} (network {s.network})" for s in same)
-                    yield ctx.finding(GATEWAY_OUTSIDE, where,
-                                      f"gateway {gw} is outside the range {nets}: it is not on-link "
-                                      "for the attachment, so the default route through it fails")
+    # Sites are computed only for a finding: locating a key scans the JSON text.
+    for use in ipam_uses(ctx.project):
+        subnets = use.analysis.pools
+        if use.ipam.get("type") == "whereabouts":
+            gw = subnets[0].gateway if subnets else None
+            if gw is None or subnets[0].gateway_path is None:
                 continue
-            for s in subnets:
-                if s.gateway is None or s.gateway_path is None:
-                    continue
-                where = cfg.site(*path, *s.gateway_path)
-                if s.gateway.version != s.network.version:
-                    yield ctx.finding(GATEWAY_OUTSIDE, where,
-                                      f"gateway {s.gateway} is IPv{s.gateway.version} but its subnet "
-                                      f"{s.label} is IPv{s.network.version}")
-                elif s.gateway not in s.network:
-                    yield ctx.finding(GATEWAY_OUTSIDE, where,
-                                      f"gateway {s.gateway} is outside its subnet {s.label} "
-                                      f"(network {s.network}): it is not on-link for the attachment")
-
+            same = [s for s in subnets if s.network.version == gw.version]
+            if not same:
+                nets = ", ".join(str(s.network) for s in subnets)
+                yield ctx.finding(GATEWAY_OUTSIDE, use.site(subnets[0].gateway_path),
+                                  f"gateway {gw} is IPv{gw.version} but the range {nets} is "
+                                  f"IPv{subnets[0].network.version}: the route cannot be installed")
+            elif not any(gw in s.network for s in same):
+                nets = ", ".join(f"{s.label} (network {s.network})" for s in same)
+                yield ctx.finding(GATEWAY_OUTSIDE, use.site(subnets[0].gateway_path),
+                                  f"gateway {gw} is outside the range {nets}: it is not on-link "
+                                  "for the attachment, so the default route through it fails")
+            continue
+        for s in subnets:
+            if s.gateway is None or s.gateway_path is None:
+                continue
+            if s.gateway.version != s.network.version:
+                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
+                                  f"gateway {s.gateway} is IPv{s.gateway.version} but its subnet "
+                                  f"{s.label} is IPv{s.network.version}")
+            elif s.gateway not in s.network:
+                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
+                                  f"gateway {s.gateway} is outside its subnet {s.label} "
+                                  f"(network {s.network}): it is not on-link for the attachment")
 
 
 # ------------------------------------------------------------------ ML302-ML306
@@ -151,8 +148,6 @@ def _whereabouts_gateway_pool(subnets: list, gw: object) -> object:
 
 @checks(GATEWAY_RESERVED, GATEWAY_ALLOCATABLE)
 def gateway_reserved(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.ipamview import ipam_uses
-
     for use in ipam_uses(ctx.project):
         pools = use.analysis.pools
         if use.analysis.kind == "whereabouts":
@@ -167,21 +162,20 @@ def gateway_reserved(ctx: Context) -> Iterator[Finding]:
             judged = [(p, p.gateway) for p in pools if p.gateway is not None and p.gateway_path
                       and p.gateway.version == p.network.version and p.gateway in p.network]
         for pool, gw in judged:
-            where = use.site(pool.gateway_path)
             net = pool.network
             if gw == net.network_address:
-                yield ctx.finding(GATEWAY_RESERVED, where,
+                yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
                                   f"gateway {gw} is the network address of {net}: no router answers "
                                   "there, so the route through it does not work")
                 continue
             if net.version == 4 and gw == net.broadcast_address:
-                yield ctx.finding(GATEWAY_RESERVED, where,
+                yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
                                   f"gateway {gw} is the broadcast address of {net}: it cannot be a "
                                   "next hop")
                 continue
             if use.analysis.kind == "whereabouts" and pool.start is not None and pool.end is not None \
                     and pool.start <= gw <= pool.end and not any(gw in e for e in pool.exclude):
-                yield ctx.finding(GATEWAY_ALLOCATABLE, where,
+                yield ctx.finding(GATEWAY_ALLOCATABLE, use.site(pool.gateway_path),
                                   f"gateway {gw} is inside the addresses whereabouts hands out "
                                   f"({pool.start}-{pool.end}) and not excluded: whereabouts does not "
                                   "skip the gateway, so a pod gets its address; add it to `exclude` "
@@ -190,8 +184,6 @@ def gateway_reserved(ctx: Context) -> Iterator[Finding]:
 
 @checks(RANGE_CLUSTER_OVERLAP)
 def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.ipamview import ipam_uses
-
     nets = [(n, "cluster (pod) CIDR") for n in ctx.profile.cluster_networks] + \
         [(n, "service CIDR") for n in ctx.profile.service_networks]
     for use in ipam_uses(ctx.project):
@@ -246,7 +238,7 @@ MAX_SWEEP_PARTNERS = 8  # groups one group is compared with, to stay linear on a
 
 @checks(RANGE_OVERLAP)
 def range_overlap(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.ipamview import ipam_uses, nad_label
+    from multus_lint.ipamview import nad_label
     from multus_lint.overlap import group_pools, overlapping_groups
 
     rows = []
@@ -364,27 +356,27 @@ ROUTE_GATEWAY_UNREACHABLE = declare(
 def route_gateway_unreachable(ctx: Context) -> Iterator[Finding]:
     from multus_lint.addresses import parse_ip, route_gateways
 
-    for cfg in ctx.project.cni_configs():
-        for path, ipam, plugin in cfg.ipams():
-            caps = plugin.get("capabilities")
-            if ipam.get("type") == "static" and isinstance(caps, dict) and caps.get("ips") is True:
-                continue  # the pod may bring the addresses the next hop is on
-            subnets = ipam_subnets(ipam)
-            if not subnets:
+    for use in ipam_uses(ctx.project):
+        cfg, path, ipam, plugin = use.cfg, use.path, use.ipam, use.plugin
+        caps = plugin.get("capabilities")
+        if ipam.get("type") == "static" and isinstance(caps, dict) and caps.get("ips") is True:
+            continue  # the pod may bring the addresses the next hop is on
+        subnets = use.analysis.pools
+        if not subnets:
+            continue
+        own = {s.gateway for s in subnets if s.gateway is not None}
+        top = parse_ip(ipam.get("gateway"), sloppy=True)
+        if top is not None:
+            own.add(top)
+        for route in route_gateways(ipam):
+            gw = route.gateway
+            if gw in own or gw.is_link_local or any(gw in s.network for s in subnets):
                 continue
-            own = {s.gateway for s in subnets if s.gateway is not None}
-            top = parse_ip(ipam.get("gateway"), sloppy=True)
-            if top is not None:
-                own.add(top)
-            for route in route_gateways(ipam):
-                gw = route.gateway
-                if gw in own or gw.is_link_local or any(gw in s.network for s in subnets):
-                    continue
-                same = [str(s.network) for s in subnets if s.network.version == gw.version]
-                where = (f"outside every subnet of this attachment ({', '.join(same)})" if same else
-                         f"IPv{gw.version} but this attachment has no IPv{gw.version} subnet "
-                         f"({', '.join(str(s.network) for s in subnets)})")
-                yield ctx.finding(ROUTE_GATEWAY_UNREACHABLE, cfg.site(*path, *route.path),
-                                  f"route to {route.dst} via {gw}: the next hop is {where} and is not "
-                                  "its gateway, so it is not on-link and adding the route fails "
-                                  "(`network is unreachable`)")
+            same = [str(s.network) for s in subnets if s.network.version == gw.version]
+            where = (f"outside every subnet of this attachment ({', '.join(same)})" if same else
+                     f"IPv{gw.version} but this attachment has no IPv{gw.version} subnet "
+                     f"({', '.join(str(s.network) for s in subnets)})")
+            yield ctx.finding(ROUTE_GATEWAY_UNREACHABLE, cfg.site(*path, *route.path),
+                              f"route to {route.dst} via {gw}: the next hop is {where} and is not "
+                              "its gateway, so it is not on-link and adding the route fails "
+                              "(`network is unreachable`)")
