@@ -170,21 +170,26 @@ def _unknown(schema: dict[str, Any], inst: Any, path: tuple, extra: frozenset[st
              out: list[tuple[tuple, str, list[str]]], root: bool) -> None:
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
     if isinstance(inst, dict):
-        known = set(props) | (set(extra) if root else set())
-        lower = {k.lower() for k in known}
+        lower = _lower_names(props)
+        extra_lower = {k.lower() for k in extra} if root else ()
         for k, v in inst.items():
             if not isinstance(k, str):
                 continue
-            if k.lower() not in lower:
-                if schema.get("x-closed") or root:
-                    out.append((path + (k,), k, sorted(known)))
-                continue
-            canon = k if k in props else next((p for p in props if p.lower() == k.lower()), None)
-            if canon is not None and isinstance(props[canon], dict):
+            if k in props:
+                canon: str | None = k
+            else:
+                canon = lower.get(k.lower())
+                if canon is None:
+                    if k.lower() not in extra_lower and (schema.get("x-closed") or root):
+                        known = set(props) | (set(extra) if root else set())
+                        out.append((path + (k,), k, sorted(known)))
+                    continue
+            if isinstance(props[canon], dict) and isinstance(v, (dict, list)):
                 _unknown(props[canon], v, path + (k,), extra, out, root=False)
     elif isinstance(inst, list) and isinstance(schema.get("items"), dict):
         for i, v in enumerate(inst):
-            _unknown(schema["items"], v, path + (i,), extra, out, root=False)
+            if isinstance(v, (dict, list)):
+                _unknown(schema["items"], v, path + (i,), extra, out, root=False)
 
 
 def _missing_key(err: Any) -> str:
