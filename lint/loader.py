@@ -238,9 +238,17 @@ def _event_depth(text: str, limit: int) -> tuple[int, int] | None:
                     return event.start_mark.line, event.start_mark.column
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if _nesting_error(exc):
+            mark = getattr(exc, "problem_mark", None)
+            return (mark.line, mark.column) if mark is not None else (0, 0)
         return None  # the composer reports the syntax error itself
     return None
+
+
+def _nesting_error(exc: yaml.YAMLError) -> bool:
+    """libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) refuses nesting past 1,000 levels itself."""
+    return "nesting depth" in str(getattr(exc, "problem", "") or "")
 
 
 @dataclass
@@ -260,6 +268,8 @@ def yaml_error_problem(exc: yaml.YAMLError, textmap: TextMap, code: str = "ML001
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{prefix}{problem}" + (f" ({context})" if context and context != problem else "")
+    if _nesting_error(exc):
+        return Problem("ML004", f"{message}: not linted (limits.max-depth)", Span.point(ol, oc))
     return Problem(code, message, Span.point(ol, oc))
 
 
