@@ -12,6 +12,8 @@ depth, so the host-local finding on the same line is still reported.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from multus_lint.source import TEMPLATE_RE
 
 # Findings whose judgement does not depend on any value's text (a repeated key is repeated,
@@ -29,34 +31,9 @@ def _mask(line: str) -> tuple[str, list[tuple[int, int, str]]]:
     return masked, found
 
 
-def _flow_depth(text: str) -> int:
-    """Open ``{``/``[`` outside JSON strings in ``text``."""
-    depth = 0
-    in_str = False
-    escaped = False
-    for ch in text:
-        if in_str:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_str = False
-        elif ch == '"':
-            in_str = True
-        elif ch in "{[":
-            depth += 1
-        elif ch in "}]":
-            depth = max(0, depth - 1)
-    return depth
-
-
-def _member_end(text: str, start: int) -> int:
-    """Where the flow member starting at ``start`` ends: the next ``,`` at its depth, or the
-    bracket that closes its container."""
-    depth = 0
-    in_str = False
-    escaped = False
+def _outside_strings(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of ``text`` from ``start`` that lie outside JSON strings."""
+    in_str = escaped = False
     for i in range(start, len(text)):
         ch = text[i]
         if in_str:
@@ -68,7 +45,27 @@ def _member_end(text: str, start: int) -> int:
                 in_str = False
         elif ch == '"':
             in_str = True
-        elif ch in "{[":
+        else:
+            yield i, ch
+
+
+def _flow_depth(text: str) -> int:
+    """Open ``{``/``[`` outside JSON strings in ``text``."""
+    depth = 0
+    for _, ch in _outside_strings(text):
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _member_end(text: str, start: int) -> int:
+    """Where the flow member starting at ``start`` ends: the next ``,`` at its depth, or the
+    bracket that closes its container."""
+    depth = 0
+    for i, ch in _outside_strings(text, start):
+        if ch in "{[":
             depth += 1
         elif ch in "}]":
             if depth == 0:
