@@ -41,11 +41,11 @@ class Config:
 
 
 def find_config(start: str) -> str | None:
-    """The nearest config file at or above ``start``; pyproject.toml counts with a tool table."""
-    here = os.path.abspath(start)
-    if os.path.isfile(here):
-        here = os.path.dirname(here)
-    while True:
+    """The nearest config file at or above ``start``, not above the repository's top;
+    pyproject.toml counts when it has a ``[tool.multus-lint]`` table."""
+    from multus_lint.discover import ancestors, is_repo_root
+
+    for here in ancestors(start):
         for name in CONFIG_NAMES:
             candidate = os.path.join(here, name)
             if os.path.isfile(candidate):
@@ -53,12 +53,9 @@ def find_config(start: str) -> str | None:
         pyproject = os.path.join(here, "pyproject.toml")
         if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
             return pyproject
-        if os.path.isdir(os.path.join(here, ".git")):
+        if is_repo_root(here):
             return None
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
+    return None
 
 
 def _pyproject_table(path: str) -> dict | None:

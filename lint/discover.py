@@ -114,15 +114,26 @@ def _is_loop(path: str) -> bool:
     return False
 
 
-def git_root(start: str) -> str | None:
-    here = os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+def ancestors(start: str) -> Iterator[str]:
+    """``start`` (its folder, for a file) and every folder above it, nearest first."""
+    here = os.path.abspath(start)
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
     while True:
-        if os.path.exists(os.path.join(here, ".git")):
-            return here
+        yield here
         parent = os.path.dirname(here)
         if parent == here:
-            return None
+            return
         here = parent
+
+
+def is_repo_root(folder: str) -> bool:
+    """A git work tree's top (``.git`` is a folder, or a file in worktrees and submodules)."""
+    return os.path.exists(os.path.join(folder, ".git"))
+
+
+def git_root(start: str) -> str | None:
+    return next((d for d in ancestors(start) if is_repo_root(d)), None)
 
 
 def git_ignored(root: str, paths: list[str]) -> set[str]:
