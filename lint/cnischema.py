@@ -227,20 +227,30 @@ _JSON_TYPES = {"string": "a string", "integer": "an integer", "number": "a numbe
                "boolean": "true or false", "object": "an object", "array": "a list", "null": "null"}
 
 
-def json_type(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON type of a decoded value: ``boolean``, ``integer``, ``number``, ``string``,
+    ``list``, ``object`` or ``null``."""
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
     if isinstance(value, int):
-        return "an integer"
+        return "integer"
     if isinstance(value, float):
-        return "a number"
+        return "number"
     if isinstance(value, str):
-        return "a string"
+        return "string"
     if isinstance(value, list):
-        return "a list"
+        return "list"
     if isinstance(value, dict):
-        return "an object"
+        return "object"
     return "null"
+
+
+def json_type(value: Any) -> str:
+    """``json_type_name`` with its article (``an integer``, ``a list``; ``null`` has none)."""
+    name = json_type_name(value)
+    if name == "null":
+        return name
+    return ("an " if name[0] in "aeiou" else "a ") + name
 
 
 def _describe(keyword: str, key: str, err: Any) -> str:

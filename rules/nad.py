@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from multus_lint.cnischema import json_type
+from multus_lint.cnischema import json_type_name
 from multus_lint.context import Context
 from multus_lint.document import Site
 from multus_lint.findings import Finding
@@ -176,7 +176,7 @@ def config_not_object(ctx: Context) -> Iterator[Finding]:
     for nad in ctx.project.nads:
         if nad.config is not None and not nad.config.is_dict:
             yield ctx.finding(INVALID_JSON, nad.doc.site("spec", "config"),
-                              f"spec.config is a JSON {json_type(nad.config.data)[2:].lstrip('n ')}, "
+                              f"spec.config is a JSON {json_type_name(nad.config.data)}, "
                               "not an object: Multus fails with \"failed to unmarshal Spec.Config\"")
 
 

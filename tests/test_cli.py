@@ -182,3 +182,12 @@ def test_only_named_files_are_reported(repo: Path) -> None:
 def test_version() -> None:
     proc = subprocess.run([sys.executable, "-m", "multus_lint", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("multus-lint ")
+
+
+@pytest.mark.parametrize("config, kind", [("null", "null"), ("[1]", "list"), ('"x"', "string"),
+                                          ("7", "integer"), ("true", "boolean")])
+def test_config_not_an_object_names_its_json_type(repo: Path, config: str, kind: str) -> None:
+    (repo / "nad.yaml").write_text("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\n"
+                                   f"metadata:\n  name: n\nspec:\n  config: '{config}'\n")
+    [finding] = json.loads(run("--format", "json", "--select", "ML501", "nad.yaml", cwd=repo).stdout)["findings"]
+    assert finding["message"].startswith(f"spec.config is a JSON {kind}, not an object")
