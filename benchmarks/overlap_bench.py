@@ -76,10 +76,10 @@ def run(docs: list[str], repeat: int) -> dict[str, float | int]:
     from multus_lint import registry
     from multus_lint.config import Config
     from multus_lint.context import Context
-    from multus_lint.model import build_project
-    from multus_lint.profile import Profile
+    from multus_lint.load.read import Limits, read
+    from multus_lint.model.profile import Profile
+    from multus_lint.model.project import build_project
     from multus_lint.rules.addressing import range_overlap
-    from multus_lint.source import Limits, read
 
     registry.load_rules()
     with tempfile.TemporaryDirectory() as tmp:

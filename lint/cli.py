@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from multus_lint.reporters import FORMATS
+    from multus_lint.report import FORMATS
 
     p = _Parser(
         prog="multus-lint",
@@ -151,7 +151,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       profile_flags={k: v for k, v in flags.items() if v is not None},
                       baseline=None if args.write_baseline else args.baseline)
     if args.print_profile and not args.paths:
-        from multus_lint.model import Project
+        from multus_lint.model.project import Project
 
         profile = resolve_profile(config, Project(root=".", limits=config.limits), options.profile_flags)
         _print_profile(profile)
@@ -167,14 +167,14 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _print_profile(result.profile)
         return EXIT_OK
     if args.write_baseline:
-        from multus_lint import baseline
+        from multus_lint.filter import baseline
 
         count = baseline.write(args.write_baseline, result.findings)
         sys.stderr.write(f"multus-lint: wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}\n")
         return EXIT_OK
     diff = ""
     if args.fix or args.diff:
-        from multus_lint.fix import run_fixes
+        from multus_lint.apply_fixes import run_fixes
 
         result, diff = run_fixes(options, config, result, write=args.fix and not args.diff)
         if args.fix and not args.diff and diff:
@@ -182,7 +182,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             sys.stderr.write(f"multus-lint: fixed {changed} file{'s' * (changed != 1)}\n")
     # On GitHub Actions the default is annotations on the pull request's diff.
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    from multus_lint.reporters import get_reporter
+    from multus_lint.report import get_reporter
 
     if args.diff:
         sys.stdout.write(diff)
@@ -192,7 +192,13 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.output_file or not args.diff:
             color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
             sources = {s.path: s for s in result.project.sources}
-            get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files, color=color)
+            fixable = 0
+            if fmt == "text":  # the summary line says how many --fix would repair
+                from multus_lint.apply_fixes import count_fixable
+
+                fixable = count_fixable(result.findings, sources)
+            get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files,
+                              color=color, fixable=fixable)
         out.flush()
     finally:
         if out is not sys.stdout:
@@ -206,7 +212,8 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from multus_lint import docs, registry
+    from multus_lint import registry
+    from multus_lint.report import rule_docs as docs
 
     if args.list_rules:
         docs.list_rules(sys.stdout, "json" if args.format == "json" else "text")

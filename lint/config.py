@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import SEVERITIES
-from multus_lint.source import Limits
+from multus_lint.load.read import Limits
 from multus_lint.suggest import hint
 
 CONFIG_NAMES = (".multus-lint.yaml", ".multus-lint.yml")
@@ -43,7 +43,7 @@ class Config:
 def find_config(start: str) -> str | None:
     """The nearest config file at or above ``start``, not above the repository's top;
     pyproject.toml counts when it has a ``[tool.multus-lint]`` table."""
-    from multus_lint.discover import ancestors, is_repo_root
+    from multus_lint.load.discover import ancestors, is_repo_root
 
     for here in ancestors(start):
         for name in CONFIG_NAMES:

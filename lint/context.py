@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.config import Config
-from multus_lint.document import Site
 from multus_lint.findings import Finding
-from multus_lint.model import Project
-from multus_lint.profile import Profile
+from multus_lint.load.document import Site
+from multus_lint.model.profile import Profile
+from multus_lint.model.project import Project
 from multus_lint.registry import Rule
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# A path into parsed data: mapping keys and list indices, outermost first.
+Path = tuple[Any, ...]
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -60,3 +65,20 @@ class Finding:
             "object": self.object,
         }
         return out
+
+
+# Numbers that change when lines move ("first on line 12") are not part of the fingerprint.
+_VOLATILE = re.compile(r"\b(lines?|column|col)\s+\d+")
+
+
+def fingerprint(f: Finding) -> str:
+    """A finding's identity apart from its position: rule and message, line numbers masked
+    (the baseline's key and SARIF's partial fingerprint)."""
+    message = _VOLATILE.sub(r"\1 N", f.message)
+    return hashlib.sha256(f"{f.code}\0{message}".encode()).hexdigest()[:16]
+
+
+def object_key(obj: dict[str, Any] | None) -> str:
+    if not obj:
+        return ""
+    return "/".join(str(obj.get(k) or "") for k in ("kind", "namespace", "name"))

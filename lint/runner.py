@@ -13,12 +13,12 @@ from typing import Any
 from multus_lint import registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
-from multus_lint.discover import Candidate, display_path, git_root, walk
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
-from multus_lint.model import Project, build_project
-from multus_lint.placeholders import VALUE_FREE_CODES, placeholder_at
-from multus_lint.profile import Profile, apply
-from multus_lint.source import SourceFile, decode, read
+from multus_lint.load.discover import Candidate, display_path, git_root, walk
+from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at
+from multus_lint.load.read import SourceFile, decode, read
+from multus_lint.model.profile import Profile, apply
+from multus_lint.model.project import Project, build_project
 
 # A context file (not named, only there to resolve references) is parsed only when its
 # text could matter to a cross-file rule: the rest of a large repository is skipped unread.
@@ -183,7 +183,7 @@ def run(options: Options, config: Config) -> Result:
             findings.append(_internal_error(checker, exc))
     findings = filter_findings(findings, project, config, codes)
     if options.baseline:
-        from multus_lint.baseline import filter_new
+        from multus_lint.filter.baseline import filter_new
 
         findings = filter_new(findings, options.baseline)
     return Result(findings, project, profile, named)
@@ -242,7 +242,7 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
             continue
         seen.add(key)
         out.append(f)
-    from multus_lint import suppress  # comments, annotations, per-path-ignores; ML005/ML006
+    from multus_lint.filter import suppress  # comments, annotations, per-path-ignores; ML005/ML006
 
     out = suppress.apply(out, project, config, codes)
     for f in out:

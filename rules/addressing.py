@@ -7,7 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
-from multus_lint.ipamview import ipam_uses
+from multus_lint.model.ipam_uses import ipam_uses
 from multus_lint.registry import checks, declare
 
 GATEWAY_OUTSIDE = declare(
@@ -202,7 +202,7 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
 
 @checks(SECONDARY_DEFAULT_ROUTE)
 def secondary_default_route(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key, getk, parse_cidr
+    from multus_lint.net.addresses import find_key, getk, parse_cidr
 
     for nad in ctx.project.nads:
         cfg = nad.config
@@ -238,8 +238,8 @@ MAX_SWEEP_PARTNERS = 8  # groups one group is compared with, to stay linear on a
 
 @checks(RANGE_OVERLAP)
 def range_overlap(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.ipamview import nad_label
-    from multus_lint.overlap import group_pools, overlapping_groups
+    from multus_lint.model.ipam_uses import nad_label
+    from multus_lint.net.overlap import group_pools, overlapping_groups
 
     rows = []
     for use in ipam_uses(ctx.project):
@@ -354,7 +354,7 @@ ROUTE_GATEWAY_UNREACHABLE = declare(
 
 @checks(ROUTE_GATEWAY_UNREACHABLE)
 def route_gateway_unreachable(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import parse_ip, route_gateways
+    from multus_lint.net.addresses import parse_ip, route_gateways
 
     for use in ipam_uses(ctx.project):
         cfg, path, ipam, plugin = use.cfg, use.path, use.ipam, use.plugin

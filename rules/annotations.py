@@ -7,9 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
-from multus_lint.model import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
-from multus_lint.netannot import FIELDS, Selection, ecmp_gateways, interface_clashes
-from multus_lint.netrefs import (
+from multus_lint.model.network_refs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
     NETWORK_STATUS_ANNOTATION,
@@ -18,6 +16,8 @@ from multus_lint.netrefs import (
     annotation_uses,
     network_refs,
 )
+from multus_lint.model.project import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
+from multus_lint.net.annotation import FIELDS, Selection, ecmp_gateways, interface_clashes
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 
@@ -405,7 +405,7 @@ def isolation_settings(project: Project) -> list[tuple[list[str], Any]]:
             if rel.get(("config", section, "namespaceIsolation")) is True:
                 out.append((_global_namespaces(rel.get(("config", section, "globalNamespaces"))),
                             rel.site(("config", section, "namespaceIsolation"))))
-        from multus_lint.multus_ds import MultusDaemonSet
+        from multus_lint.model.multus_daemonset import MultusDaemonSet
 
         for doc in project.daemonsets:
             for c in MultusDaemonSet(doc).multus_containers:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from multus_lint.charts import chart_name_version, orphan_configs
 from multus_lint.context import Context
-from multus_lint.document import Document, Site, get_path
 from multus_lint.findings import Finding
-from multus_lint.profile import FLANNEL_BACKENDS
+from multus_lint.load.document import Document, Site, get_path
+from multus_lint.model.charts import chart_name_version, orphan_configs
+from multus_lint.model.profile import FLANNEL_BACKENDS
 from multus_lint.registry import checks, declare
-from multus_lint.schemacheck import key_problems, load, value_errors
 from multus_lint.suggest import closest, hint
+from multus_lint.validate.schemas import key_problems, load, value_errors
 
 VALUES_INVALID = declare(
     "ML601", "helm-values-invalid", "error",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from multus_lint.context import Context
-from multus_lint.document import Site
 from multus_lint.findings import Finding
+from multus_lint.load.document import Site
 from multus_lint.registry import checks, declare
 
 INTERNAL_ERROR = declare(
@@ -144,7 +144,7 @@ UNSUPPORTED_API_VERSION = declare(
 
 @checks(UNSUPPORTED_API_VERSION)
 def unsupported_api_versions(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.apiversions import unserved
+    from multus_lint.model.api_versions import unserved
 
     for doc in ctx.project.documents:
         bad = unserved(doc)

@@ -7,7 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
-from multus_lint.fix import Fix
+from multus_lint.fixes import Fix
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 
@@ -224,7 +224,7 @@ HOST_LOCAL_DIALECT = {"range_start": "rangeStart", "range_end": "rangeEnd", "ran
 
 
 def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
-    from multus_lint.ipamview import ipam_uses
+    from multus_lint.model.ipam_uses import ipam_uses
 
     for use in ipam_uses(ctx.project):
         for issue in use.analysis.issues:
@@ -244,8 +244,8 @@ def host_local_range(ctx: Context) -> Iterator[Finding]:
 
 @checks(STATIC_IPAM)
 def static_ipam(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key
-    from multus_lint.ipamview import ipam_uses
+    from multus_lint.model.ipam_uses import ipam_uses
+    from multus_lint.net.addresses import find_key
 
     yield from _issues(ctx, STATIC_IPAM)
     pods = None
@@ -267,7 +267,7 @@ def static_ipam(ctx: Context) -> Iterator[Finding]:
 
 def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
     """(NAD key) -> (pods that attach it, counting repeats in one pod; the workloads)."""
-    from multus_lint.netrefs import network_refs
+    from multus_lint.model.network_refs import network_refs
 
     nodes = ctx.profile.nodes
     out: dict[tuple[str, str], tuple[int, list[str]]] = {}
@@ -286,7 +286,7 @@ def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
 
 @checks(WRONG_DIALECT_KEY)
 def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.cnischema import IPAM_SCHEMAS, unknown_keys
+    from multus_lint.validate.cni import IPAM_SCHEMAS, unknown_keys
 
     for cfg in ctx.project.cni_configs():
         for path, ipam, _ in cfg.ipams():
@@ -336,7 +336,7 @@ def _dialect_fix(cfg: Any, path: tuple, kpath: tuple, kind: Any, low: str, ipam:
 
 def _other_ipam_keys(kind: str) -> dict[str, list[str]]:
     """Lower-cased top-level keys of the other IPAM plugins -> the plugins that know them."""
-    from multus_lint.cnischema import IPAM_SCHEMAS, properties
+    from multus_lint.validate.cni import IPAM_SCHEMAS, properties
 
     out: dict[str, list[str]] = {}
     for other, schema in IPAM_SCHEMAS.items():
@@ -351,7 +351,7 @@ NEEDS_IPAM = ("vlan", "ipvlan")
 
 @checks(IPAM_TYPE)
 def ipam_type(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import KNOWN_IPAM_TYPES, find_key
+    from multus_lint.net.addresses import KNOWN_IPAM_TYPES, find_key
 
     known = tuple(KNOWN_IPAM_TYPES) + tuple(ctx.config.extra_plugins)
     for cfg in ctx.project.cni_configs():
@@ -411,7 +411,7 @@ IPAM_NOT_DEPLOYED = declare(
 
 @checks(IPAM_NOT_DEPLOYED)
 def ipam_not_deployed(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.deployed import deployed
+    from multus_lint.model.installed_plugins import deployed
 
     if not ctx.project.releases:
         return

@@ -7,13 +7,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from multus_lint.cnischema import json_type_name
 from multus_lint.context import Context
-from multus_lint.document import Site
 from multus_lint.findings import Finding
-from multus_lint.model import CniConfig
+from multus_lint.load.document import Site
+from multus_lint.model.project import CniConfig
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
+from multus_lint.validate.cni import json_type_name
 
 INVALID_JSON = declare(
     "ML501", "nad-config-invalid-json", "error",
@@ -199,7 +199,7 @@ def _schema_errors(ctx: Context) -> list[tuple[CniConfig, tuple, str, str, str |
     """(config, path, keyword, message, rule) for every schema error, computed once per run."""
 
     def build() -> list[tuple[CniConfig, tuple, str, str, str | None]]:
-        from multus_lint import cnischema as cs
+        from multus_lint.validate import cni as cs
 
         out = []
         for cfg in ctx.project.cni_configs():
@@ -225,7 +225,7 @@ def _schema_errors(ctx: Context) -> list[tuple[CniConfig, tuple, str, str, str |
 
 @checks(CONFIG_SCHEMA)
 def config_schema(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.cnischema import COMMON_PLUGIN_KEYS, PLUGIN_SCHEMAS, unknown_keys
+    from multus_lint.validate.cni import COMMON_PLUGIN_KEYS, PLUGIN_SCHEMAS, unknown_keys
 
     for cfg, path, keyword, message, rule in _schema_errors(ctx):
         if rule is not None:
@@ -261,7 +261,7 @@ def config_schema(ctx: Context) -> Iterator[Finding]:
 
 @checks(CNI_VERSION)
 def cni_version(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key
+    from multus_lint.net.addresses import find_key
 
     for cfg in ctx.project.cni_configs():
         if not cfg.is_dict:
@@ -305,7 +305,7 @@ def _is_chained(path: tuple) -> bool:
 
 @checks(PLUGIN_OPTION)
 def plugin_option(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key, getk
+    from multus_lint.net.addresses import find_key, getk
 
     for cfg, path, _, message, rule in _schema_errors(ctx):
         if rule == PLUGIN_OPTION.code:
@@ -342,7 +342,7 @@ def plugin_option(ctx: Context) -> Iterator[Finding]:
 
 
 def _sriov(ctx: Context, cfg: CniConfig, path: tuple, plugin: dict[str, Any]) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key, getk
+    from multus_lint.net.addresses import find_key, getk
 
     vlan = getk(plugin, "vlan")
     qos = getk(plugin, "vlanQoS")
@@ -365,8 +365,8 @@ def _sriov(ctx: Context, cfg: CniConfig, path: tuple, plugin: dict[str, Any]) ->
 
 @checks(SRIOV_RESOURCE)
 def sriov_resource(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import getk
-    from multus_lint.model import RESOURCE_NAME_ANNOTATION
+    from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
+    from multus_lint.net.addresses import getk
 
     for nad in ctx.project.nads:
         value = nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION)
@@ -397,7 +397,7 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
 
 @checks(MACVLAN_PASSTHRU)
 def macvlan_passthru(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key, getk
+    from multus_lint.net.addresses import find_key, getk
 
     masters: dict[str, dict[str, list[tuple[Any, CniConfig, tuple]]]] = {}
     for nad in ctx.project.nads:
@@ -441,7 +441,7 @@ def _plugin_at(cfg: CniConfig, path: tuple) -> dict[str, Any]:
 
 @checks(BRIDGE_ON_FLANNEL)
 def bridge_on_flannel(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.addresses import find_key
+    from multus_lint.net.addresses import find_key
 
     for nad in ctx.project.nads:
         cfg = nad.config
@@ -486,7 +486,7 @@ PLUGIN_NOT_INSTALLED = declare(
 
 @checks(PLUGIN_NOT_INSTALLED)
 def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.deployed import deployed
+    from multus_lint.model.installed_plugins import deployed
 
     if not (ctx.project.releases or ctx.project.daemonsets):
         return

@@ -13,16 +13,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from multus_lint.charts import ChartRelease, crd_charts
 from multus_lint.context import Context
-from multus_lint.document import Document, Site, get_path
 from multus_lint.findings import Finding
-from multus_lint.fix import Fix, release_fix
-from multus_lint.multus_ds import DAEMON_CONFIG_KEY, THICK_DEFAULTS, THIN_DEFAULTS, MultusDaemonSet
-from multus_lint.profile import Profile
-from multus_lint.registry import Rule, checks, declare
-from multus_lint.schemacheck import key_problems, load
-from multus_lint.versions import (
+from multus_lint.fixes import Fix, release_fix
+from multus_lint.load.document import Document, Site, get_path
+from multus_lint.model.charts import ChartRelease, crd_charts
+from multus_lint.model.multus_daemonset import (
+    DAEMON_CONFIG_KEY,
+    THICK_DEFAULTS,
+    THIN_DEFAULTS,
+    MultusDaemonSet,
+)
+from multus_lint.model.profile import Profile
+from multus_lint.model.versions import (
     CHART_AUTOCONFIG_DIR,
     CHART_BROKEN,
     CHART_CLEANUP_DEFAULT,
@@ -33,6 +36,8 @@ from multus_lint.versions import (
     chart_pinned_below,
     parse_chart,
 )
+from multus_lint.registry import Rule, checks, declare
+from multus_lint.validate.schemas import key_problems, load
 
 K3S_DOCS = "https://docs.k3s.io/networking/multus-ipams"
 CHARTS_REPO = "https://github.com/rancher/rke2-charts/tree/main-source/packages/rke2-multus/charts"
@@ -487,7 +492,7 @@ def _configmap_multus_conf(ctx: Context, ds: MultusDaemonSet, c: Any, conf_file:
     parsed = cm.embedded_json(("data", key), ctx.project.limits, "ML501", f"JSON in data.{key}")
     if parsed.problems or parsed.tree is None or not isinstance(parsed.tree.data, dict):
         return  # not JSON: nothing to judge here
-    from multus_lint.document import Embedded
+    from multus_lint.load.document import Embedded
 
     cfg = Embedded(cm, parsed.tree)
     data = parsed.tree.data

@@ -11,7 +11,7 @@ import ipaddress
 
 import pytest
 
-from multus_lint.addresses import (
+from multus_lint.net.addresses import (
     analyze_ipam,
     find_key,
     getk,
@@ -334,7 +334,7 @@ def test_analysis_never_raises(kind, ipam):
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(_keys, _json, max_size=8))
 def test_schema_validation_never_raises(instance):
-    from multus_lint.cnischema import IPAM_SCHEMAS, validate
+    from multus_lint.validate.cni import IPAM_SCHEMAS, validate
 
     for name in IPAM_SCHEMAS.values():
         for e in validate(name, instance):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from multus_lint.netannot import (
+from multus_lint.net.annotation import (
     ParsedAnnotation,
     ecmp_gateways,
     go_fold,

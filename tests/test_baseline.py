@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from multus_lint.baseline import fingerprint
+from multus_lint.filter.baseline import fingerprint
 from multus_lint.findings import Finding, Span
 
 NAD = """\

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from multus_lint.charts import build_releases, set_key_parts, set_value
-from multus_lint.model import build_project
-from multus_lint.source import Limits, decode
+from multus_lint.load.read import Limits, decode
+from multus_lint.model.charts import build_releases, set_key_parts, set_value
+from multus_lint.model.project import build_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
@@ -114,7 +114,7 @@ def test_unparsable_values_are_not_judged() -> None:
 
 
 def test_builders_are_extensible(monkeypatch: pytest.MonkeyPatch) -> None:
-    from multus_lint import charts
+    from multus_lint.model import charts
 
     project, rels = releases(("hc.yaml", HC))
     assert [r.source_kind for r in rels] == ["HelmChart"]

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from multus_lint.model import build_project
-from multus_lint.netrefs import network_refs
-from multus_lint.source import Limits, read
+from multus_lint.load.read import Limits, read
+from multus_lint.model.network_refs import network_refs
+from multus_lint.model.project import build_project
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/real not present")

@@ -1,5 +1,5 @@
 """Rule docs: --list-rules, --explain and docs/rules.md come from the registry; the
-committed docs/rules.md must be current (regenerate: python -m multus_lint.docs)."""
+committed docs/rules.md must be current (regenerate: python -m multus_lint.report.rule_docs)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from multus_lint import docs, registry
+from multus_lint import registry
+from multus_lint.report import rule_docs as docs
 
 RULES_MD = Path(__file__).parent.parent / "docs" / "rules.md"
 
@@ -21,9 +22,9 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_rules_md_is_current():
-    assert RULES_MD.exists(), "docs/rules.md is missing: run python -m multus_lint.docs"
+    assert RULES_MD.exists(), "docs/rules.md is missing: run python -m multus_lint.report.rule_docs"
     assert RULES_MD.read_text(encoding="utf-8") == docs.markdown(), \
-        "docs/rules.md is stale: run `python -m multus_lint.docs` and commit the result"
+        "docs/rules.md is stale: run `python -m multus_lint.report.rule_docs` and commit the result"
 
 
 def test_rules_md_has_every_rule_with_its_anchor():
@@ -35,7 +36,7 @@ def test_rules_md_has_every_rule_with_its_anchor():
 
 def test_docs_module_writes_a_file(tmp_path):
     target = tmp_path / "rules.md"
-    proc = subprocess.run([sys.executable, "-m", "multus_lint.docs", str(target)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "multus_lint.report.rule_docs", str(target)], capture_output=True, text=True)
     assert proc.returncode == 0 and target.read_text() == docs.markdown()
 
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from multus_lint import registry
-from multus_lint.fix import Fix, TextEdit, apply, edit_for, yaml_scalar
-from multus_lint.loader import parse_json, parse_yaml
-from multus_lint.source import Limits
+from multus_lint.apply_fixes import TextEdit, apply, edit_for, yaml_scalar
+from multus_lint.fixes import Fix
+from multus_lint.load.parse import parse_json, parse_yaml
+from multus_lint.load.read import Limits
 
 BIN = "/var/lib/rancher/k3s/data/cni"
 WB_CONF = "/var/lib/rancher/k3s/agent/etc/cni/net.d/whereabouts.d/whereabouts.conf"
@@ -420,7 +421,7 @@ def _finding(tree, path, value):
 
 
 def test_keys_added_at_one_place_merge():
-    from multus_lint.fix import plan
+    from multus_lint.apply_fixes import plan
 
     text = "config:\n  x: 1\n"
     tree = parse_yaml(text, Limits())[0].tree
@@ -432,7 +433,7 @@ def test_keys_added_at_one_place_merge():
 
 
 def test_clashing_edits_wait_for_the_next_pass():
-    from multus_lint.fix import plan
+    from multus_lint.apply_fixes import plan
 
     text = "config:\n  x: 1\n"
     tree = parse_yaml(text, Limits())[0].tree
@@ -484,7 +485,7 @@ def test_spec_set_value_is_fixed_in_place_and_new_keys_go_to_values(tmp_path):
 
 
 def test_an_edit_that_would_break_the_file_is_refused():
-    from multus_lint.fix import still_parses
+    from multus_lint.apply_fixes import still_parses
 
     nad = REPO["nads.yaml"][0]
     assert still_parses("n.yaml", nad, REPO["nads.yaml"][1])

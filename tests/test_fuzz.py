@@ -12,7 +12,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from multus_lint.addresses import (
+from multus_lint.findings import Span
+from multus_lint.load.parse import parse_file, parse_json, parse_yaml
+from multus_lint.load.positions import JsonTree, ShiftMap, YamlTree, scan_json
+from multus_lint.load.read import Limits, SourceFile, decode
+from multus_lint.model.project import build_project
+from multus_lint.net.addresses import (
     AddressError,
     analyze_ipam,
     ipam_subnets,
@@ -20,12 +25,7 @@ from multus_lint.addresses import (
     parse_ip,
     whereabouts_range,
 )
-from multus_lint.findings import Span
-from multus_lint.loader import parse_file, parse_json, parse_yaml
-from multus_lint.model import build_project
-from multus_lint.netannot import parse as parse_annotation
-from multus_lint.source import Limits, SourceFile, decode
-from multus_lint.tree import JsonTree, ShiftMap, YamlTree, scan_json
+from multus_lint.net.annotation import parse as parse_annotation
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

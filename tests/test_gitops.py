@@ -7,14 +7,14 @@ import ipaddress
 
 import pytest
 
-from multus_lint.addresses import route_gateways
-from multus_lint.apiversions import unserved
-from multus_lint.gitops import parameter_value
-from multus_lint.loader import parse_file
-from multus_lint.model import Project, build_project
-from multus_lint.netrefs import network_refs
-from multus_lint.placeholders import placeholder_at
-from multus_lint.source import Limits, SourceFile
+from multus_lint.load.parse import parse_file
+from multus_lint.load.placeholders import placeholder_at
+from multus_lint.load.read import Limits, SourceFile
+from multus_lint.model.api_versions import unserved
+from multus_lint.model.gitops import parameter_value
+from multus_lint.model.network_refs import network_refs
+from multus_lint.model.project import Project, build_project
+from multus_lint.net.addresses import route_gateways
 
 
 def project(*texts: str) -> Project:

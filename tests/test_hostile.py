@@ -330,7 +330,8 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                          capsys: pytest.CaptureFixture[str]) -> None:
     """chmod 000 does not stop root (the tests run as root here), so reading is refused by a
     stand-in for open(); the same run as a real unreadable file otherwise."""
-    from multus_lint import cli, source
+    from multus_lint import cli
+    from multus_lint.load import read as source
 
     root = project(tmp_path)
     locked = root / "locked.yaml"

@@ -7,7 +7,7 @@ import ipaddress
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multus_lint.overlap import Group, group_pools, overlapping_groups
+from multus_lint.net.overlap import Group, group_pools, overlapping_groups
 from multus_lint.rules.addressing import _judge_overlap
 
 interval = st.tuples(st.sampled_from([4, 6]), st.integers(0, 200), st.integers(0, 40)).map(

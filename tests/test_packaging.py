@@ -33,7 +33,7 @@ def _py(env: Path, code: str) -> subprocess.CompletedProcess:
 
 def test_only_multus_lint_is_importable(installed: Path) -> None:
     found = _py(installed, "import importlib.util as u; print([u.find_spec(m) is not None for m in "
-                           "('multus_lint', 'multus_lint.rules', 'multus_lint.reporters', 'multus_lint.schemas')])")
+                           "('multus_lint', 'multus_lint.rules', 'multus_lint.report', 'multus_lint.schemas')])")
     assert found.stdout.strip() == "[True, True, True, True]", found.stderr
     for name in ("lint", "rules", "schemas", "reporters"):
         proc = _py(installed, f"import {name}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from multus_lint.findings import Span
-from multus_lint.loader import parse_file, parse_json, parse_yaml
-from multus_lint.source import Limits, SourceFile
+from multus_lint.load.parse import parse_file, parse_json, parse_yaml
+from multus_lint.load.read import Limits, SourceFile
 
 LIMITS = Limits()
 

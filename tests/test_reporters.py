@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from multus_lint import registry
-from multus_lint.reporters import FORMATS
+from multus_lint.report import FORMATS
 
 GOLDEN = Path(__file__).parent / "golden"
 ARGS = ["--select", "ML101,ML201,ML203", "--nodes", "3", "--no-color"]
@@ -113,7 +113,7 @@ def test_github_escapes_properties():
     import io
 
     from multus_lint.findings import Finding, Span
-    from multus_lint.reporters.github import report
+    from multus_lint.report.github import report
 
     out = io.StringIO()
     report([Finding("ML101", "k3s-cni-bin-dir", "warning", "50% off\nnext", "a,b:c.yaml", Span(1, 2, 1, 5))],

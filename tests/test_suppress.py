@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from multus_lint.suppress import scan_comments
+from multus_lint.filter.suppress import scan_comments
 
 CHART = """\
 apiVersion: helm.cattle.io/v1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from multus_lint.versions import (
+from multus_lint.model.versions import (
     chart_at_least,
     chart_is,
     chart_lt,

@@ -1,0 +1,103 @@
+"""Parsing large inputs on two cores.
+
+libyaml composes under the GIL, so threads do not help; a forked worker parses part of the
+files while this process parses the rest. The worker sends back only plain data (the
+documents as dicts and lists, problems, duplicate-key spans): positions are composed again
+from the text, here, if a finding needs them (``YamlTree.recompose``), exactly as for any
+document whose nodes were released. A file the worker cannot describe that simply (a
+syntax error split into segments, a nested tree) is parsed here again, so the result is
+the same as a serial run's in every case.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+from multus_lint.load.parse import Parsed, _compose_nth, parse_file
+from multus_lint.load.positions import JsonTree, ShiftMap, YamlTree
+from multus_lint.load.read import Limits, SourceFile
+
+MIN_BYTES = 2_000_000  # below this a second process costs more than it saves
+MIN_FILES = 64
+
+# Inherited by the forked worker (set before the fork; never pickled).
+_SOURCES: list[SourceFile] = []
+_LIMITS = Limits()
+
+
+def parse_all(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parsed]] | None:
+    """Parsed documents of each readable source by index, or None to parse serially."""
+    todo = [i for i, s in enumerate(sources) if s.text and s.error is None]
+    size = sum(len(sources[i].text or "") for i in todo)
+    jobs = os.environ.get("MULTUS_LINT_JOBS", "")
+    if (os.cpu_count() or 1) < 2 or jobs == "1" or len(todo) < MIN_FILES or size < MIN_BYTES:
+        return None
+    try:
+        import multiprocessing
+
+        mp = multiprocessing.get_context("fork")
+    except (ImportError, ValueError):
+        return None
+    # Interleave by size so both halves carry about the same text.
+    todo.sort(key=lambda i: -len(sources[i].text or ""))
+    theirs, mine = todo[0::2], todo[1::2]
+    global _SOURCES, _LIMITS
+    _SOURCES, _LIMITS = sources, limits
+    out: dict[int, list[Parsed]] = {}
+    try:
+        with mp.Pool(1) as pool:
+            pending = pool.apply_async(_work, (theirs,))
+            for i in mine:
+                out[i] = parse_file(sources[i], limits)
+            packed = pending.get(timeout=600)
+    except Exception:
+        return None  # any trouble with the worker: the caller parses serially
+    finally:
+        _SOURCES = []
+    for i, item in zip(theirs, packed):
+        if item is None:
+            out[i] = parse_file(sources[i], limits)  # not describable as plain data
+        else:
+            out[i] = _unpack(sources[i], item)
+    return out
+
+
+def _work(indices: list[int]) -> list[Any]:
+    return [_pack(_SOURCES[i], parse_file(_SOURCES[i], _LIMITS)) for i in indices]
+
+
+def _pack(source: SourceFile, parsed: list[Parsed]) -> Any:
+    items = []
+    for p in parsed:
+        tree = p.tree
+        if tree is None:
+            items.append(("none", None, p.problems, p.duplicates, None))
+        elif isinstance(tree, YamlTree) and tree.text is source.text and _plain_map(tree.textmap) \
+                and isinstance(tree.recompose, functools.partial):
+            items.append(("yaml", tree.data, p.problems, p.duplicates, tree.recompose.args[1]))
+        elif isinstance(tree, JsonTree) and tree.text is source.text and _plain_map(tree.textmap):
+            items.append(("json", tree.data, p.problems, p.duplicates, tree.has_duplicates))
+        else:
+            return None
+    return items
+
+
+def _plain_map(textmap: Any) -> bool:
+    return type(textmap) is ShiftMap and textmap.line_offset == 0
+
+
+def _unpack(source: SourceFile, items: list[Any]) -> list[Parsed]:
+    text = source.text or ""
+    out = []
+    for kind, data, problems, duplicates, extra in items:
+        if kind == "none":
+            tree = None
+        elif kind == "yaml":
+            tree = YamlTree(None, data, ShiftMap(0), text)
+            tree.recompose = functools.partial(_compose_nth, text, extra)
+        else:
+            tree = JsonTree(text, data, ShiftMap(0), extra)
+        out.append(Parsed(tree, problems, duplicates))
+    return out

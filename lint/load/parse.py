@@ -1,0 +1,495 @@
+"""Loading YAML and JSON with positions, safely.
+
+Safe loading only: documents are composed by libyaml (PyYAML's C parser when present)
+and turned into plain data here, so no tag is ever constructed into an object; nesting
+depth and alias expansion are bounded before anything walks the data.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from sys import intern as _intern
+from typing import Any
+
+import yaml
+
+from multus_lint.findings import Span
+from multus_lint.load.positions import JsonTree, ShiftMap, TextMap, Tree, YamlTree
+from multus_lint.load.read import TEMPLATE_RE, Limits, SourceFile
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+# The tag of a plain scalar depends only on its text (no path resolvers are registered), and
+# plain scalars repeat (keys, kinds, small numbers): the resolver's regexes were a tenth of a
+# large run. Bounded (count and length), so no input can make it grow without end.
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 4096
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted or block: what the resolver returns for them too
+                return self.DEFAULT_SCALAR_TAG
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return super().resolve(kind, value, implicit)
+
+JSON_SUFFIXES = (".json", ".conf", ".conflist")
+_YAML_NS = "tag:yaml.org,2002:"
+_STR_TAG = _YAML_NS + "str"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Problem:
+    """A loader finding, before it is turned into a rule finding."""
+
+    code: str
+    message: str
+    span: Span
+    object: dict | None = None
+
+
+class LimitExceeded(Exception):
+    pass
+
+
+class UnsafeTag(Exception):
+    def __init__(self, tag: str, node: Any) -> None:
+        super().__init__(tag)
+        self.tag = tag
+        self.node = node
+
+
+@dataclass
+class Duplicate:
+    path: tuple
+    key_node: Any
+    first_node: Any
+
+
+class Builder:
+    """Turns composed YAML nodes into plain data, enforcing the limits."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.memo: dict[int, Any] = {}
+        self.sizes: dict[int, int] = {}
+        self.duplicates: list[Duplicate] = []
+
+    def expanded_size(self, root: Any) -> int:
+        """Node count with aliases expanded, computed on the shared graph (no expansion)."""
+        sizes = self.sizes
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        limit = self.limits.max_nodes
+        while stack:
+            node, done = stack.pop()
+            key = id(node)
+            if key in sizes:
+                continue
+            if node.id == "scalar":
+                sizes[key] = 1
+                continue
+            children = [c for pair in node.value for c in pair] if node.id == "mapping" else node.value
+            if done:
+                total = 1
+                for c in children:
+                    total += sizes.get(id(c), 0)
+                    if total > limit:
+                        raise LimitExceeded(
+                            f"document expands to more than {limit:,} nodes (alias/anchor bomb?); "
+                            "limits.max-nodes")
+                sizes[key] = total
+            else:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children if id(c) not in sizes)
+        return sizes[id(root)]
+
+    def build(self, node: Any, path: tuple = ()) -> Any:
+        key = id(node)
+        if key in self.memo:
+            return self.memo[key]
+        if len(path) > self.limits.max_depth:
+            raise LimitExceeded(f"nesting deeper than {self.limits.max_depth} levels (limits.max-depth)")
+        tag = node.tag or ""
+        if tag.startswith(_YAML_NS + "python/") or tag.startswith("!!python"):
+            raise UnsafeTag(tag.replace(_YAML_NS, "!!"), node)
+        kind = node.id
+        # Most nodes are plain strings: a child that is one is taken as is, without a
+        # recursive call (the same value build() would give; scalars need no memo).
+        shallow = len(path) < self.limits.max_depth
+        if kind == "scalar":
+            value = self.scalar(node, tag)
+        elif kind == "sequence":
+            value = []
+            self.memo[key] = value
+            for i, child in enumerate(node.value):
+                if shallow and child.tag == _STR_TAG and child.id == "scalar":
+                    value.append(child.value)
+                else:
+                    value.append(self.build(child, path + (i,)))
+        else:
+            value = {}
+            self.memo[key] = value
+            seen: dict[Any, Any] = {}
+            for knode, vnode in node.value:
+                if shallow and knode.tag == _STR_TAG and knode.id == "scalar":
+                    # keys repeat in every document: one shared string each (node and data)
+                    k = knode.value = _intern(knode.value)
+                else:
+                    if knode.id == "scalar" and knode.value == "<<" and knode.tag == _YAML_NS + "merge":
+                        self.merge(value, vnode, path)
+                        continue
+                    k = self.build(knode, path + ("<key>",))
+                    if not _hashable(k):
+                        k = str(k)
+                if k in seen:
+                    self.duplicates.append(Duplicate(path + (k,), knode, seen[k]))
+                seen[k] = knode
+                if shallow and vnode.tag == _STR_TAG and vnode.id == "scalar":
+                    v = vnode.value
+                    if len(v) <= 16:  # short values repeat too (kinds, ports' names, modes)
+                        v = vnode.value = _intern(v)
+                    value[k] = v
+                else:
+                    value[k] = self.build(vnode, path + (k,))
+        self.memo[key] = value
+        return value
+
+    def merge(self, into: dict, vnode: Any, path: tuple) -> None:
+        sources = vnode.value if vnode.id == "sequence" else [vnode]
+        for src in sources:
+            data = self.build(src, path)
+            if isinstance(data, dict):
+                for k, v in data.items():
+                    into.setdefault(k, v)
+
+    @staticmethod
+    def scalar(node: Any, tag: str) -> Any:
+        if tag == _YAML_NS + "str" or not tag.startswith(_YAML_NS):
+            return node.value
+        short = tag[len(_YAML_NS):]
+        try:
+            if short == "int":
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            if short == "float":
+                return _CONSTRUCTOR.construct_yaml_float(node)
+            if short == "bool":
+                return _CONSTRUCTOR.construct_yaml_bool(node)
+            if short == "null":
+                return None
+        except (ValueError, yaml.YAMLError):
+            pass
+        return node.value
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+# libyaml's composer recurses once per nesting level and overflows the C stack somewhere
+# past 20,000 levels, taking the process with it: input that could nest that deep is
+# measured from the event stream (no recursion) before it is composed.
+_COMPOSE_SAFE = 5000
+_DEEP_INDENT = re.compile(r"^[ \t\-?:]{%d}" % _COMPOSE_SAFE, re.M)
+
+
+def _too_deep(text: str, limits: Limits) -> Span | None:
+    if text.count("[") + text.count("{") <= _COMPOSE_SAFE and not _DEEP_INDENT.search(text):
+        return None
+    line_offset = 0
+    for segment in re.split(r"(?m)^(?=---(?:\s|$))", text):
+        if segment.count("[") + segment.count("{") > _COMPOSE_SAFE or _DEEP_INDENT.search(segment):
+            hit = _event_depth(segment, min(limits.max_depth, _COMPOSE_SAFE))
+            if hit is not None:
+                return Span.point(hit[0] + line_offset + 1, hit[1] + 1)
+        line_offset += segment.count("\n")
+    return None
+
+
+def _event_depth(text: str, limit: int) -> tuple[int, int] | None:
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.line, event.start_mark.column
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        if _nesting_error(exc):
+            mark = getattr(exc, "problem_mark", None)
+            return (mark.line, mark.column) if mark is not None else (0, 0)
+        return None  # the composer reports the syntax error itself
+    return None
+
+
+def _nesting_error(exc: yaml.YAMLError) -> bool:
+    """libyaml >= 0.2.6 (PyYAML 6.0.4 wheels) refuses nesting past 1,000 levels itself."""
+    return "nesting depth" in str(getattr(exc, "problem", "") or "")
+
+
+@dataclass
+class Parsed:
+    """One YAML document or JSON value of a file (or an embedded text)."""
+
+    tree: Tree | None
+    problems: list[Problem]
+    duplicates: list[tuple[tuple, Span, Span]]
+
+
+def yaml_error_problem(exc: yaml.YAMLError, textmap: TextMap, code: str = "ML001",
+                       prefix: str = "") -> Problem:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    ol, oc = textmap.to_outer(line, col)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{prefix}{problem}" + (f" ({context})" if context and context != problem else "")
+    if _nesting_error(exc):
+        return Problem("ML004", f"{message}: not linted (limits.max-depth)", Span.point(ol, oc))
+    return Problem(code, message, Span.point(ol, oc))
+
+
+def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
+               syntax_code: str = "ML001") -> list[Parsed]:
+    """Every document of a YAML stream; a broken document does not hide the others."""
+    textmap = textmap or ShiftMap(0)
+    deep = _too_deep(text, limits)
+    if deep is not None:
+        sl, sc = textmap.to_outer(deep.line - 1, deep.column - 1)
+        return [Parsed(None, [Problem("ML004", f"nesting deeper than {limits.max_depth} levels "
+                                      "(limits.max-depth): not linted", Span.point(sl, sc))], [])]
+    loader = _Loader(text)
+    nodes: list[Any] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
+    except yaml.YAMLError as exc:
+        loader.dispose()
+        return _parse_segments(text, limits, textmap, syntax_code, exc)
+    except RecursionError:
+        loader.dispose()
+        return [Parsed(None, [Problem("ML004", "nesting too deep to parse (limits.max-depth)",
+                                      Span.point(*textmap.to_outer(0, 0)))], [])]
+    loader.dispose()
+    return [_build(node, text, limits, textmap, i) for i, node in enumerate(nodes)]
+
+
+def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 0) -> Parsed:
+    builder = Builder(limits)
+    tree = YamlTree(node, None, textmap, text)
+    tree.recompose = functools.partial(_compose_nth, text, index)
+    try:
+        # Without an anchor there is no alias: the document is no larger than its text
+        # (at most 3 nodes per character), so it cannot exceed max_nodes unless the text can.
+        if "&" in text or 3 * len(text) + 1 > limits.max_nodes:
+            builder.expanded_size(node)
+        tree.data = builder.build(node)
+    except LimitExceeded as exc:
+        return Parsed(None, [Problem("ML004", f"{exc}: not linted", tree.node_span(node))], [])
+    except UnsafeTag as exc:
+        return Parsed(None, [Problem(
+            "ML001", f"tag {exc.tag} is not allowed: only plain YAML is loaded (safe loading), "
+            "this document is not linted", tree.node_span(exc.node))], [])
+    dups = [(d.path, tree.node_span(d.key_node), tree.node_span(d.first_node)) for d in builder.duplicates]
+    return Parsed(tree, [], dups)
+
+
+# The documents of the texts composed again most recently: a file with findings in many of
+# its documents is composed once more, not once per document.
+_RECOMPOSED: dict[int, tuple[str, list[Any]]] = {}
+
+
+def _compose_nth(text: str, index: int) -> Any:
+    """The ``index``-th document node of ``text``, composed again (YamlTree.release)."""
+    hit = _RECOMPOSED.get(id(text))
+    if hit is None or hit[0] is not text:
+        nodes = []
+        loader = _Loader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    nodes.append(node)
+        finally:
+            loader.dispose()
+        if len(_RECOMPOSED) >= 8:
+            _RECOMPOSED.pop(next(iter(_RECOMPOSED)))
+        hit = _RECOMPOSED[id(text)] = (text, nodes)
+    if index < len(hit[1]):
+        return hit[1][index]
+    raise AssertionError("a document composed once is there again")  # pragma: no cover
+
+
+_DOC_START = re.compile(r"^(?:---|\.\.\.)(?=\s|$)", re.M)
+
+
+def _parse_segments(text: str, limits: Limits, textmap: TextMap, syntax_code: str,
+                    first_error: yaml.YAMLError) -> list[Parsed]:
+    """After a syntax error: parse each ``---`` segment on its own so the others still count."""
+    cuts = [m.start() for m in _DOC_START.finditer(text)]
+    if not cuts or cuts[0] != 0:
+        cuts.insert(0, 0)
+    cuts.append(len(text))
+    out: list[Parsed] = []
+    for start, end in zip(cuts, cuts[1:]):
+        segment = text[start:end]
+        if not segment.strip() or segment.strip() in ("---", "..."):
+            continue
+        line_offset = text.count("\n", 0, start)
+        segmap = _OffsetMap(textmap, line_offset)
+        loader = _Loader(segment)
+        index = 0
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None:
+                    out.append(_build(node, segment, limits, segmap, index))
+                    index += 1
+        except yaml.YAMLError as exc:
+            out.append(Parsed(None, [yaml_error_problem(exc, segmap, syntax_code)], []))
+        finally:
+            loader.dispose()
+    if not any(p.problems for p in out):
+        out.append(Parsed(None, [yaml_error_problem(first_error, textmap, syntax_code)], []))
+    return out
+
+
+class _OffsetMap(TextMap):
+    def __init__(self, outer: TextMap, lines: int) -> None:
+        self.outer = outer
+        self.lines = lines
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        return self.outer.to_outer(line + self.lines, column)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class _DupFlag:
+    def __init__(self) -> None:
+        self.found = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict:
+        d = dict(pairs)
+        if len(d) != len(pairs):
+            self.found = True
+        return d
+
+
+def parse_json(text: str, limits: Limits, textmap: TextMap | None = None,
+               syntax_code: str = "ML001", what: str = "JSON") -> Parsed:
+    """One JSON value, as Go's encoding/json would accept it (no NaN, no trailing data)."""
+    textmap = textmap or ShiftMap(0)
+    flag = _DupFlag()
+
+    def too_deep() -> Parsed:  # built only when needed: to_outer may align a whole scalar
+        return Parsed(None, [Problem("ML004", f"{what} nesting deeper than {limits.max_depth} levels "
+                                     "(limits.max-depth): not linted",
+                                     Span.point(*textmap.to_outer(0, 0)))], [])
+
+    try:
+        data = json.loads(text, object_pairs_hook=flag, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        line, col = textmap.to_outer(exc.lineno - 1, exc.colno - 1)
+        return Parsed(None, [Problem(syntax_code, f"invalid {what}: {exc.msg} (line {exc.lineno} "
+                                     f"column {exc.colno} of the {what})", Span.point(line, col))], [])
+    except RecursionError:
+        return too_deep()
+    except ValueError as exc:
+        return Parsed(None, [Problem(syntax_code, f"invalid {what}: {exc}",
+                                     Span.point(*textmap.to_outer(0, 0)))], [])
+    if text.count("[") + text.count("{") > limits.max_depth and data_depth(data) > limits.max_depth:
+        return too_deep()
+    tree = JsonTree(text, data, textmap, flag.found)
+    dups = tree.duplicate_keys() if flag.found else []
+    return Parsed(tree, [], dups)
+
+
+def data_depth(data: Any) -> int:
+    """Nesting depth of plain data, without recursion."""
+    best = 0
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            best = max(best, depth)
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return best
+
+
+def looks_like_json(source: SourceFile) -> bool:
+    if source.path.lower().endswith(JSON_SUFFIXES):
+        return True
+    head = (source.text or "").lstrip()[:1]
+    return head in ("{", "[")
+
+
+def parse_file(source: SourceFile, limits: Limits) -> list[Parsed]:
+    """Every document of a readable file."""
+    text = source.text or ""
+    if looks_like_json(source):
+        parsed = parse_json(text, limits)
+        if parsed.tree is None and parsed.problems and parsed.problems[0].code == "ML001" \
+                and source.path.lower().endswith(JSON_SUFFIXES):  # else it may be a YAML stream
+            parsed = _first_json_value(text, limits, parsed)
+        if parsed.tree is not None or source.path.lower().endswith(JSON_SUFFIXES):
+            return [parsed]
+        # "{" at the start of a YAML file (a flow mapping): fall through to YAML
+    return parse_yaml(text, limits)
+
+
+def _first_json_value(text: str, limits: Limits, failed: Parsed) -> Parsed:
+    """A file holding a complete JSON value followed by more text (two configs pasted one
+    after the other, as in whereabouts' doc/sample_config.json): the file stays ML001, as
+    libcni rejects it whole, and the first value is still linted, like the documents before
+    a broken one in a YAML stream, so its own mistakes show up before the user fixes the
+    syntax. Any other syntax error keeps the file unlinted."""
+    start = len(text) - len(text.lstrip())
+    try:
+        _, end = json.JSONDecoder().raw_decode(text, start)
+    except (ValueError, RecursionError):
+        return failed
+    if not text[end:].strip():
+        return failed  # the error is inside the value (e.g. NaN), not after it
+    first = parse_json(text[:end], limits)
+    if first.tree is None:
+        return failed
+    prob = failed.problems[0]
+    line = text.count("\n", 0, end) + 1
+    return Parsed(first.tree, [Problem(prob.code, f"{prob.message}: more text follows the first JSON "
+                                       f"value, which ends on line {line}; only that value is linted",
+                                       prob.span)], first.duplicates)
+
+
+def has_placeholder(value: str) -> bool:
+    return ("{" in value or "%" in value) and TEMPLATE_RE.search(value) is not None

@@ -1,0 +1,105 @@
+"""Which template placeholder, if any, a finding's value holds (ML003 for parsed files).
+
+When a file parses although it holds ``{{ ... }}``, ``{% ... %}`` or K3s ``%{NAME}%``
+placeholders (inside quoted strings, in valuesContent, in the JSON of spec.config), the
+values holding them are not judged: a finding about such a value becomes one ML003 info.
+Findings carry only a position, so the value is recovered from the line: in block YAML a
+line is one ``key: value``, so the rest of the line is the value; inside a flow mapping or
+JSON object on one line (``'{"cniVersion": "{{ V }}", "type": "host-local", ...}'``) only
+the member the finding points at counts, up to the next ``,`` or closing bracket at its
+depth, so the host-local finding on the same line is still reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from multus_lint.load.read import TEMPLATE_RE
+
+# Findings whose judgement does not depend on any value's text (a repeated key is repeated,
+# an apiVersion holding no placeholder is what it is).
+VALUE_FREE_CODES = frozenset({"ML007", "ML008"})
+
+
+def _mask(line: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """The line with every placeholder replaced by ``X``s (so its braces and quotes do not
+    count), and the placeholders' (start, end, text)."""
+    found = [(m.start(), m.end(), m.group(0)) for m in TEMPLATE_RE.finditer(line)]
+    masked = line
+    for start, end, _ in found:
+        masked = masked[:start] + "X" * (end - start) + masked[end:]
+    return masked, found
+
+
+def _outside_strings(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """(index, character) of ``text`` from ``start`` that lie outside JSON strings."""
+    in_str = escaped = False
+    for i in range(start, len(text)):
+        ch = text[i]
+        if in_str:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        else:
+            yield i, ch
+
+
+def _flow_depth(text: str) -> int:
+    """Open ``{``/``[`` outside JSON strings in ``text``."""
+    depth = 0
+    for _, ch in _outside_strings(text):
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth = max(0, depth - 1)
+    return depth
+
+
+def _member_end(text: str, start: int) -> int:
+    """Where the flow member starting at ``start`` ends: the next ``,`` at its depth, or the
+    bracket that closes its container."""
+    depth = 0
+    for i, ch in _outside_strings(text, start):
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return i
+    return len(text)
+
+
+def _comment_start(text: str, start: int) -> int:
+    """Where a YAML comment (`` #`` outside quotes) begins after ``start``, else the end."""
+    quote = ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t"):
+            return i
+    return len(text)
+
+
+def placeholder_at(line: str, column: int) -> str | None:
+    """The placeholder in the value that a finding at ``column`` (1-based) of ``line`` is
+    about, or None when that value holds none (one in a trailing comment does not count)."""
+    if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
+        return None
+    masked, found = _mask(line)
+    start = max(0, min(column - 1, len(line)))
+    end = _member_end(masked, start) if _flow_depth(masked[:start]) else _comment_start(masked, start)
+    for p_start, p_end, text in found:
+        if p_start < end and p_end > start:
+            return text
+    return None

@@ -1,0 +1,511 @@
+"""Parsed data with a way back to the text: every tree can say where a path lives.
+
+Rules work on plain Python data (dicts, lists, scalars) and ask the tree for the span of
+a path only when they report. YAML keeps its composed nodes for that; JSON is parsed by
+the C decoder and re-scanned for positions only when a position is asked for, since
+most configs never produce a finding.
+
+Embedded documents (the JSON of ``spec.config``, the YAML of ``valuesContent``) are trees
+of their own whose offsets are mapped back into the outer file by a ``TextMap``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from array import array
+from collections.abc import Callable
+from json.decoder import scanstring as _scanstring  # type: ignore[attr-defined]
+from typing import Any
+
+from multus_lint.findings import Path, Span
+
+
+class LineIndex:
+    """Offsets of line starts in a text, to turn a character offset into (line, column)."""
+
+    __slots__ = ("starts",)
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        pos = find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """0-based (line, column) of ``offset``."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line, offset - self.starts[line]
+
+
+class TextMap:
+    """Maps a 0-based (line, column) inside an embedded text to a 1-based one in the file."""
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def resolved(self) -> TextMap:
+        """The map doing the work (a lazy map resolves to the one it stands for)."""
+        return self
+
+    def span(self, start: tuple[int, int], end: tuple[int, int]) -> Span:
+        sl, sc = self.to_outer(*start)
+        el, ec = self.to_outer(*end)
+        if (el, ec) < (sl, sc):
+            el, ec = sl, sc
+        return Span(sl, sc, el, ec)
+
+
+class ShiftMap(TextMap):
+    """Identity up to a line offset (a document parsed on its own, a file)."""
+
+    def __init__(self, line_offset: int = 0) -> None:
+        self.line_offset = line_offset
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        return line + self.line_offset + 1, column + 1
+
+
+class ScalarMap(TextMap):
+    """Positions inside the value of a string scalar, in the file that holds it.
+
+    ``raw`` is the scalar's source text (quotes and block header included) and ``base``
+    its 0-based start in the enclosing text's coordinates. Literal block scalars (``|``)
+    keep their lines, so a position maps line for line with the block's indentation
+    added. Other styles (quoted, folded, plain, JSON strings) fold lines and unescape
+    characters: value and raw text are aligned character by character, which is exact
+    for the usual one-line quoted JSON and close to it elsewhere.
+    """
+
+    def __init__(self, outer: TextMap, raw: str, base: tuple[int, int], style: str | None,
+                 value: str) -> None:
+        self.outer = outer
+        self.raw = raw
+        self.base = base
+        self.style = style
+        self.value = value
+        self._literal: tuple[int, int] | None = None  # (first content line, indent), 0-based
+        self._offsets: array[int] | None = None  # value offset -> raw offset
+        self._value_lines: LineIndex | None = None
+        self._raw_lines: LineIndex | None = None
+        if style == "|":
+            self._literal = self._literal_layout()
+
+    def _literal_layout(self) -> tuple[int, int] | None:
+        raw_lines = self.raw.split("\n")[1:]
+        for raw, content in zip(raw_lines, self.value.split("\n")):
+            if content.strip():
+                indent = len(raw.rstrip("\r")) - len(content.rstrip("\r"))
+                return (self.base[0] + 1, indent) if indent >= 0 else None
+        return self.base[0] + 1, 0
+
+    def _align(self) -> array[int]:
+        """Value offset -> raw offset by greedy alignment of value and raw text (an int
+        array: a tuple per character was megabytes on a large run)."""
+        raw = self.raw
+        if self.style in ("'", '"'):
+            j = 1
+        elif self.style == ">":
+            j = raw.find("\n") + 1 if "\n" in raw else len(raw)
+        else:
+            j = 0
+        n = len(raw)
+        last = max(n - 1, 0)
+        out = array("l")
+        ws = " \t\r\n"
+        for ch in self.value:
+            if j < n and raw[j] == ch:
+                out.append(j)
+                j += 1
+            elif ch in " \n\t":
+                # a folded line break (raw: newline and indentation) or an escape: the run
+                # of raw whitespace becomes this one character
+                out.append(min(j, last))
+                while j < n and raw[j] in ws:
+                    j += 1
+            else:
+                k = j
+                while k < n and raw[k] in ws:
+                    k += 1
+                found = raw.find(ch, k, k + 8)  # skip indentation, then an escape
+                if found != -1:
+                    out.append(found)
+                    j = found + 1
+                else:
+                    out.append(min(j, last))
+        return out
+
+    def _raw_position(self, offset: int) -> tuple[int, int]:
+        assert self._raw_lines is not None
+        line, col = self._raw_lines.position(offset)
+        base_line, base_col = self.base
+        return base_line + line, (base_col if line == 0 else 0) + col
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        if self._literal is not None:
+            first, indent = self._literal
+            return self.outer.to_outer(first + line, indent + column)
+        if self._offsets is None:
+            self._offsets = self._align()
+            self._value_lines = LineIndex(self.value)
+            self._raw_lines = LineIndex(self.raw)
+        assert self._value_lines is not None
+        if not self._offsets:
+            return self.outer.to_outer(*self.base)
+        starts = self._value_lines.starts
+        offset = (starts[line] if line < len(starts) else len(self.value)) + column
+        offset = max(0, min(offset, len(self._offsets) - 1))
+        return self.outer.to_outer(*self._raw_position(self._offsets[offset]))
+
+
+class Tree:
+    """Data plus a way to locate a path inside it."""
+
+    data: Any
+    textmap: TextMap
+
+    def locate(self, path: Path, value: bool = False) -> tuple[Span, bool]:
+        """Span of ``path`` (its key, or its value) and whether the whole path exists.
+
+        A path that does not exist gives the span of its deepest existing ancestor's key:
+        where a missing key is reported.
+        """
+        raise NotImplementedError
+
+    def span(self, path: Path, value: bool = False) -> Span:
+        return self.locate(path, value)[0]
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+class YamlTree(Tree):
+    def __init__(self, root: Any, data: Any, textmap: TextMap, text: str) -> None:
+        self._root = root
+        self.data = data
+        self.textmap = textmap
+        self.text = text  # the text the node marks index into
+        # composes this document's nodes again from ``text`` (set by the loader)
+        self.recompose: Callable[[], Any] | None = None
+
+    @property
+    def root(self) -> Any:
+        if self._root is None and self.recompose is not None:
+            self._root = self.recompose()
+        return self._root
+
+    @root.setter
+    def root(self, node: Any) -> None:
+        self._root = node
+
+    def release(self) -> None:
+        """Drop the composed nodes until a position is asked for (then composed again, the
+        same). Nodes take ~350 bytes each, most of a large run's memory, and most
+        documents never produce a finding."""
+        if self.recompose is not None:
+            self._root = None
+
+    def node_span(self, node: Any) -> Span:
+        s, e = node.start_mark, node.end_mark
+        return self.textmap.span((s.line, s.column), (e.line, e.column))
+
+    def find_node(self, path: Path) -> tuple[Any, Any, int]:
+        """(key node or None, value node, depth reached) for ``path``."""
+        node = self.root
+        key = None
+        for depth, part in enumerate(path):
+            tag = getattr(node, "id", "")
+            if tag == "mapping":
+                hit = _mapping_lookup(node, part)
+                if hit is None:
+                    return key, node, depth
+                key, node = hit
+            elif tag == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
+                key, node = None, node.value[part]
+            else:
+                return key, node, depth
+        return key, node, len(path)
+
+    def locate(self, path: Path, value: bool = False) -> tuple[Span, bool]:
+        key, node, depth = self.find_node(path)
+        complete = depth == len(path)
+        if key is not None and not (value and complete):
+            return self.node_span(key), complete
+        if depth == 0 and not complete:
+            m = self.root.start_mark
+            return self.textmap.span((m.line, m.column), (m.line, m.column)), False
+        if not complete and getattr(node, "id", "") in ("mapping", "sequence"):
+            m = node.start_mark
+            return self.textmap.span((m.line, m.column), (m.line, m.column)), False
+        return self.node_span(node), complete
+
+    def scalar_map(self, path: Path) -> ScalarMap | None:
+        """A map into the text of the string scalar at ``path`` (for embedded documents)."""
+        _, node, depth = self.find_node(path)
+        if depth != len(path) or getattr(node, "id", "") != "scalar":
+            return None
+        s, e = node.start_mark, node.end_mark
+        return ScalarMap(self.textmap, self.text[s.index:e.index], (s.line, s.column), node.style,
+                         node.value)
+
+
+def _mapping_lookup(node: Any, part: Any) -> tuple[Any, Any] | None:
+    want = part if isinstance(part, str) else str(part)
+    hit = None
+    for k, v in node.value:
+        if getattr(k, "id", "") == "scalar":
+            if k.value == want:
+                hit = (k, v)  # the last duplicate wins, as in the data
+            elif k.value == "<<" and getattr(v, "id", "") == "mapping" and hit is None:
+                merged = _mapping_lookup(v, part)
+                if merged:
+                    hit = merged
+    return hit
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+class JsonNode:
+    __slots__ = ("start", "end", "pairs", "items")
+
+    def __init__(self, start: int, end: int = 0) -> None:
+        self.start = start
+        self.end = end
+        self.pairs: list[tuple[str, int, int, JsonNode]] | None = None
+        self.items: list[JsonNode] | None = None
+
+
+class JsonTree(Tree):
+    """JSON text parsed with the C decoder; positions scanned lazily on first use."""
+
+    def __init__(self, text: str, data: Any, textmap: TextMap, duplicates: bool = False) -> None:
+        self.text = text
+        self.data = data
+        self.textmap = textmap
+        self.has_duplicates = duplicates
+        self._root: JsonNode | None = None
+        self._lines: LineIndex | None = None
+
+    @property
+    def root(self) -> JsonNode:
+        if self._root is None:
+            self._root = scan_json(self.text)
+        return self._root
+
+    def _pos(self, offset: int) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines.position(offset)
+
+    def offset_span(self, start: int, end: int) -> Span:
+        return self.textmap.span(self._pos(start), self._pos(end))
+
+    def locate(self, path: Path, value: bool = False) -> tuple[Span, bool]:
+        node = self.root
+        key_span: tuple[int, int] | None = None
+        for part in path:
+            if node.pairs is not None:
+                hit = None
+                for name, ks, ke, child in node.pairs:
+                    if name == part:
+                        hit = (ks, ke, child)
+                if hit is None:
+                    break
+                key_span, node = (hit[0], hit[1]), hit[2]
+            elif node.items is not None and isinstance(part, int) and 0 <= part < len(node.items):
+                node = node.items[part]
+                key_span = None
+            else:
+                break
+        else:
+            if key_span and not value:
+                return self.offset_span(*key_span), True
+            return self.offset_span(node.start, node.end), True
+        if key_span:
+            return self.offset_span(*key_span), False
+        return self.offset_span(node.start, node.start), False
+
+    def scalar_map(self, path: Path) -> ScalarMap | None:
+        node = self._find(path)
+        if node is None or node.pairs is not None or node.items is not None:
+            return None
+        raw = self.text[node.start:node.end]
+        if not raw.startswith('"'):
+            return None
+        value = self.data
+        for part in path:
+            value = value[part]
+        return ScalarMap(self.textmap, raw, self._pos(node.start), '"', value)
+
+    def _find(self, path: Path) -> JsonNode | None:
+        node = self.root
+        for part in path:
+            if node.pairs is not None:
+                hits = [child for name, _, _, child in node.pairs if name == part]
+                if not hits:
+                    return None
+                node = hits[-1]
+            elif node.items is not None and isinstance(part, int) and 0 <= part < len(node.items):
+                node = node.items[part]
+            else:
+                return None
+        return node
+
+    def duplicate_keys(self) -> list[tuple[Path, Span, Span]]:
+        """(path, later key span, earlier key span) for every repeated key."""
+        out: list[tuple[Path, Span, Span]] = []
+        stack: list[tuple[Path, JsonNode]] = [((), self.root)]
+        while stack:
+            path, node = stack.pop()
+            if node.pairs is not None:
+                seen: dict[str, tuple[int, int]] = {}
+                for name, ks, ke, child in node.pairs:
+                    if name in seen:
+                        out.append((path + (name,), self.offset_span(ks, ke), self.offset_span(*seen[name])))
+                    seen[name] = (ks, ke)
+                    stack.append((path + (name,), child))
+            elif node.items is not None:
+                stack.extend((path + (i,), c) for i, c in enumerate(node.items))
+        out.sort(key=lambda d: (d[1].line, d[1].column))
+        return out
+
+
+_WS = " \t\r\n"
+_WS_RUN = re.compile(r"[ \t\r\n]*")
+_SCALAR_RUN = re.compile(r"[^,\]} \t\r\n]*")
+
+
+def scan_json(text: str) -> JsonNode:
+    """Positions of every value and key of a JSON text the decoder already accepted.
+
+    Iterative, so that depth is bounded by memory, not by the interpreter's stack.
+    Text the decoder would reject still yields a best-effort tree and never raises.
+    """
+    n = len(text)
+    i = 0
+
+    # Runs of whitespace, strings and scalars are taken by the C regex engine and the C
+    # JSON string scanner: a character loop here was the cost of the first finding of
+    # every CNI config (a per-key loop is left only for text the decoder rejects).
+    def skip_ws(i: int) -> int:
+        return i if i >= n else _WS_RUN.match(text, i).end()  # type: ignore[union-attr]
+
+    def scan_string(i: int) -> tuple[str, int]:
+        # i at the opening quote; returns (decoded value, index after closing quote)
+        try:
+            return _scanstring(text, i + 1, False)  # type: ignore[no-any-return]
+        except ValueError:
+            return scan_string_loose(i)
+
+    def scan_string_loose(i: int) -> tuple[str, int]:
+        j = i + 1
+        chunks = []
+        while j < n:
+            c = text[j]
+            if c == '"':
+                return "".join(chunks), j + 1
+            if c == "\\" and j + 1 < n:
+                esc = text[j + 1]
+                if esc == "u" and j + 6 <= n:
+                    try:
+                        code = int(text[j + 2:j + 6], 16)
+                    except ValueError:
+                        code = 0xFFFD
+                    if 0xD800 <= code < 0xDC00 and text[j + 6:j + 8] == "\\u":
+                        try:
+                            low = int(text[j + 8:j + 12], 16)
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                            j += 6
+                        except ValueError:
+                            pass
+                    chunks.append(chr(code) if 0 <= code <= 0x10FFFF else "\ufffd")
+                    j += 6
+                    continue
+                chunks.append({"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}.get(esc, esc))
+                j += 2
+                continue
+            chunks.append(c)
+            j += 1
+        return "".join(chunks), n
+
+    def scan_scalar(i: int) -> int:
+        return i if i >= n else _SCALAR_RUN.match(text, i).end()  # type: ignore[union-attr]
+
+    root: JsonNode | None = None
+    # stack of containers being filled; pending key for objects
+    stack: list[tuple[JsonNode, str | None, int, int]] = []
+    i = skip_ws(0)
+    while True:
+        if i >= n:
+            break
+        c = text[i]
+        # closing brackets and separators first
+        if c in "]}":
+            if stack:
+                node = stack.pop()[0]
+                node.end = i + 1
+                i = skip_ws(i + 1)
+                if not stack:
+                    break
+                i = _after_value(text, i, n)
+                continue
+            break
+        if stack and stack[-1][0].pairs is not None and stack[-1][1] is None:
+            # expecting a key
+            if c != '"':
+                i = skip_ws(i + 1)
+                continue
+            key, j = scan_string(i)
+            top = stack[-1]
+            stack[-1] = (top[0], key, i, j)
+            j = skip_ws(j)
+            if j < n and text[j] == ":":
+                j += 1
+            i = skip_ws(j)
+            continue
+        # a value starts at i
+        if c == "{":
+            node = JsonNode(i)
+            node.pairs = []
+        elif c == "[":
+            node = JsonNode(i)
+            node.items = []
+        elif c == '"':
+            _, j = scan_string(i)
+            node = JsonNode(i, j)
+        else:
+            node = JsonNode(i, max(scan_scalar(i), i + 1))
+        if stack:
+            parent, key, ks, ke = stack[-1]
+            if parent.pairs is not None:
+                parent.pairs.append((key or "", ks, ke, node))
+                stack[-1] = (parent, None, 0, 0)
+            elif parent.items is not None:
+                parent.items.append(node)
+        elif root is None:
+            root = node
+        if node.pairs is not None or node.items is not None:
+            stack.append((node, None, 0, 0))
+            i = skip_ws(i + 1)
+            continue
+        if not stack:
+            break
+        i = _after_value(text, skip_ws(node.end), n)
+    while stack:
+        stack.pop()[0].end = n
+    return root or JsonNode(0, 0)
+
+
+def _after_value(text: str, i: int, n: int) -> int:
+    if i < n and text[i] == ",":
+        i += 1
+    while i < n and text[i] in _WS:
+        i += 1
+    return i
+
+
+Locator = Callable[[Path], Span]

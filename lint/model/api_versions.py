@@ -1,0 +1,78 @@
+"""Which apiVersion a current K3s serves for each kind multus-lint reads (ML008).
+
+Old Multus manifests copied from blog posts carry API versions that Kubernetes removed long
+ago (extensions/v1beta1 workloads in 1.16, the v1beta1 CRD API in 1.22, batch/v1beta1
+CronJobs in 1.25). K3s serves what its Kubernetes release serves, so such an object is
+rejected outright: ``no matches for kind "DaemonSet" in version "extensions/v1beta1"``.
+Kinds served by add-ons (Flux, Argo CD, KubeVirt) are not judged: their versions depend on
+the add-on release, not on K3s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from multus_lint.load.document import Document, get_path
+
+WORKLOADS = ("DaemonSet", "Deployment", "StatefulSet", "ReplicaSet")
+
+# kind -> the one apiVersion every current K3s serves for it
+SERVED: dict[str, str] = {
+    "NetworkAttachmentDefinition": "k8s.cni.cncf.io/v1",
+    "HelmChart": "helm.cattle.io/v1",
+    "HelmChartConfig": "helm.cattle.io/v1",
+    **{k: "apps/v1" for k in WORKLOADS},
+    "CronJob": "batch/v1",
+    "Job": "batch/v1",
+    "Pod": "v1",
+    "ReplicationController": "v1",
+}
+
+# (apiVersion, kind or "*") -> the Kubernetes release that stopped serving it
+REMOVED: dict[tuple[str, str], str] = {
+    **{("extensions/v1beta1", k): "1.16" for k in ("DaemonSet", "Deployment", "ReplicaSet")},
+    **{("apps/v1beta1", k): "1.16" for k in ("Deployment", "StatefulSet")},
+    **{("apps/v1beta2", k): "1.16" for k in WORKLOADS},
+    ("batch/v1beta1", "CronJob"): "1.25",
+    ("batch/v2alpha1", "CronJob"): "1.21",
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"): "1.22",
+}
+
+NAD_CRD_NAME = "network-attachment-definitions.k8s.cni.cncf.io"
+
+
+@dataclass
+class Unserved:
+    api_version: str
+    expected: str
+    removed_in: str | None  # a Kubernetes minor, when the version once existed
+    note: str = ""
+
+
+def is_nad_crd(doc: Document) -> bool:
+    return doc.kind == "CustomResourceDefinition" and (
+        doc.name == NAD_CRD_NAME
+        or get_path(doc.data, ("spec", "names", "kind")) == "NetworkAttachmentDefinition")
+
+
+def unserved(doc: Document) -> Unserved | None:
+    """Why ``doc``'s apiVersion is not served by a current K3s, or None when it is (or when
+    the kind is not one multus-lint reads, or the apiVersion is missing)."""
+    version: Any = doc.data.get("apiVersion")
+    kind = doc.kind
+    if not isinstance(version, str) or not version.strip() or not kind:
+        return None
+    version = version.strip()
+    if kind == "CustomResourceDefinition":
+        if not is_nad_crd(doc) or version == "apiextensions.k8s.io/v1":
+            return None
+        return Unserved(version, "apiextensions.k8s.io/v1", REMOVED.get((version, kind)),
+                        " (v1 also requires a structural schema under spec.versions[].schema)")
+    expected = SERVED.get(kind)
+    if expected is None or version == expected:
+        return None
+    note = ""
+    if kind in WORKLOADS and not isinstance(get_path(doc.data, ("spec", "selector")), dict):
+        note = " (apps/v1 also requires spec.selector matching the pod template's labels)"
+    return Unserved(version, expected, REMOVED.get((version, kind)), note)

@@ -1,0 +1,216 @@
+"""Every place the project names a network, parsed once per run and shared by the ML4xx rules.
+
+``annotation_uses`` finds the Multus annotations on every workload (pod templates, and the
+controller metadata where Multus never looks); ``network_refs`` turns them into resolved
+NAD references. Other sources of references (KubeVirt VMs, ...) are functions of the
+project appended to ``REF_SOURCES``: ``network_refs`` concatenates them all.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint.findings import Span
+from multus_lint.load.document import Document, Site
+from multus_lint.load.positions import LineIndex, Path
+from multus_lint.model.project import (
+    DEFAULT_NETWORK_ANNOTATION,
+    NETWORKS_ANNOTATION,
+    Project,
+    Workload,
+)
+from multus_lint.net.annotation import ParsedAnnotation, Selection, parse
+
+# Multus resolves an unqualified default-network name in its multusNamespace.
+MULTUS_NAMESPACE = "kube-system"
+NETWORK_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/network-status"
+OLD_NETWORKS_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks-status"
+
+
+@dataclass
+class AnnotationUse:
+    """One annotation on a workload: on its pod (template) or on the controller itself."""
+
+    workload: Workload
+    key: str
+    path: Path  # of the annotation in the document
+    value: Any
+    parsed: ParsedAnnotation | None  # None when not a networks/default-network string
+    on_controller: bool  # on the controller's (or a CronJob's job template's) own metadata
+    _map: Any = field(default=None, repr=False)
+    _lines: LineIndex | None = field(default=None, repr=False)
+    _block: bool | None = field(default=None, repr=False)
+
+    @property
+    def doc(self) -> Document:
+        return self.workload.doc
+
+    def key_site(self) -> Site:
+        return self.doc.site(*self.path)
+
+    def _block_map(self) -> Any:
+        """A map into the value when it is a multi-line block scalar (computed once)."""
+        if self._block is None:
+            self._block = False
+            tree = self.doc.tree
+            full = self.doc.base + self.path
+            find = getattr(tree, "find_node", None)
+            if find is not None and isinstance(self.value, str):
+                _, node, depth = find(full)
+                # a folded (>) value has no newlines left, so count the lines of the source:
+                # the header line and at least two lines of content
+                raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
+                if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2:
+                    self._map = tree.scalar_map(full)
+                    self._lines = LineIndex(self.value)
+                    self._block = self._map is not None
+        return self._map if self._block else None
+
+    def entry_site(self, offset: int | None) -> Site:
+        """The key line, or inside a multi-line block scalar the line holding ``offset``."""
+        smap = self._block_map()
+        if smap is None or offset is None or self._lines is None:
+            return self.key_site()
+        line, col = self._lines.position(max(0, min(offset, len(self.value) - 1)))
+        ol, oc = smap.to_outer(line, col)
+        return Site(self.doc.source, Span(ol, oc, ol, oc + 1), self.doc.object_ref())
+
+    def selection_site(self, sel: Selection, offset: int | None = None) -> Site:
+        return self.entry_site(sel.offset if offset is None else offset)
+
+
+@dataclass
+class NetworkRef:
+    """A reference to a NAD: an annotation entry, a KubeVirt network, ..."""
+
+    doc: Document
+    name: str
+    namespace: str  # resolved
+    explicit_namespace: bool
+    where: Callable[[], Site]  # located only when reported: positions cost a scan
+    origin: str  # "annotation", "default-network" or "kubevirt"
+    use: AnnotationUse | None = None
+    selection: Selection | None = None
+
+    @property
+    def site(self) -> Site:
+        return self.where()
+
+    @property
+    def pod_namespace(self) -> str:
+        """The namespace of the pod (or VM) that makes the reference."""
+        if self.use is not None:
+            return self.use.workload.namespace
+        return self.doc.namespace or "default"
+
+
+MULTUS_KEYS = (NETWORKS_ANNOTATION, DEFAULT_NETWORK_ANNOTATION)
+
+
+def _annotation_spots(w: Workload) -> list[tuple[Path, dict[str, Any], bool]]:
+    from multus_lint.load.document import get_path
+
+    spots: list[tuple[Path, dict[str, Any], bool]] = [(w.pod_annotations_path, w.pod_annotations, False)]
+    if w.is_controller:
+        spots.append((("metadata", "annotations"), w.doc.annotations, True))
+        # a CronJob's job template has metadata of its own, which is not the pod's either
+        if w.template_meta[:2] == ("spec", "jobTemplate"):
+            path = ("spec", "jobTemplate", "metadata", "annotations")
+            found = get_path(w.doc.data, path)
+            if isinstance(found, dict):
+                spots.append((path, found, True))
+    return spots
+
+
+def annotation_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATION,)) -> list[AnnotationUse]:
+    """Uses of the annotations ``keys`` on every workload (parsed for the Multus keys)."""
+
+    def build() -> list[AnnotationUse]:
+        out = []
+        limit = project.limits.max_annotation_entries
+        for w in project.workloads:
+            for base, found, on_controller in _annotation_spots(w):
+                for key, value in found.items():
+                    if not isinstance(key, str) or not key.startswith(("k8s.v1.cni.cncf.io/", "v1.multus-cni.io/")):
+                        continue
+                    parsed = parse(value, limit) if isinstance(value, str) and key in MULTUS_KEYS else None
+                    out.append(AnnotationUse(w, key, base + (key,), value, parsed, on_controller))
+        return out
+
+    uses = project.cached("annotation-uses", build)
+    return [u for u in uses if u.key in keys]
+
+
+def _annotation_refs(project: Project) -> list[NetworkRef]:
+    """References from pod(-template) annotations: valid entries only (ML401 judges the rest)."""
+    refs = []
+    for use in annotation_uses(project, MULTUS_KEYS):
+        if use.on_controller or use.parsed is None or use.parsed.error:
+            continue
+        default_net = use.key == DEFAULT_NETWORK_ANNOTATION
+        if default_net and len(use.parsed.entries) != 1:
+            continue  # ML407: Multus reads no network from it
+        origin = "default-network" if default_net else "annotation"
+        home = MULTUS_NAMESPACE if default_net else use.workload.namespace
+        for sel in use.parsed.entries:
+            if not sel.ok:
+                continue
+            refs.append(NetworkRef(use.doc, sel.name, sel.namespace or home, sel.namespace is not None,
+                                   functools.partial(use.selection_site, sel), origin, use, sel))
+    return refs
+
+
+# kind -> path of the VM's ``networks`` list (DOMAIN.md [GITOPS]): KubeVirt turns each
+# ``multus.networkName`` into a Multus selection on the virt-launcher pod.
+KUBEVIRT_NETWORKS: dict[str, Path] = {
+    "VirtualMachine": ("spec", "template", "spec", "networks"),
+    "VirtualMachineInstance": ("spec", "networks"),
+    "VirtualMachineInstanceReplicaSet": ("spec", "template", "spec", "networks"),
+    "VirtualMachinePool": ("spec", "virtualMachineTemplate", "spec", "template", "spec", "networks"),
+}
+
+
+def kubevirt_refs(project: Project) -> list[NetworkRef]:
+    """KubeVirt ``networks[].multus.networkName``: ``name`` in the VM's namespace, or
+    ``namespace/name`` (kubevirt splits on the first ``/``, as getNamespaceAndNetworkName)."""
+    from multus_lint.load.document import get_path
+
+    refs = []
+    for doc in project.of_kind(*KUBEVIRT_NETWORKS):
+        if not doc.api_version.startswith("kubevirt.io/") and doc.kind != "VirtualMachinePool":
+            continue
+        path = KUBEVIRT_NETWORKS[doc.kind]
+        networks = get_path(doc.data, path)
+        for i, net in enumerate(networks if isinstance(networks, list) else []):
+            full = get_path(net, ("multus", "networkName"))
+            if not isinstance(full, str) or not full.strip():
+                continue
+            ns, sep, name = full.partition("/")
+            if not sep:
+                ns, name = doc.namespace or "default", full
+            refs.append(NetworkRef(doc, name, ns, bool(sep),
+                                   functools.partial(doc.site, *path, i, "multus", "networkName"),
+                                   "kubevirt"))
+    return refs
+
+
+# Producers of references; each takes the project and returns NetworkRefs.
+REF_SOURCES: list[Callable[[Project], list[NetworkRef]]] = [_annotation_refs, kubevirt_refs]
+
+
+def network_refs(project: Project, origins: tuple[str, ...] | None = None) -> list[NetworkRef]:
+    """Every resolved NAD reference of the project (all origins unless ``origins`` is given)."""
+
+    def build() -> list[NetworkRef]:
+        refs: list[NetworkRef] = []
+        for source in REF_SOURCES:
+            refs += source(project)
+        return refs
+
+    refs = project.cached("network-refs", build)
+    if origins is None:
+        return refs  # type: ignore[no-any-return]
+    return [r for r in refs if r.origin in origins]

@@ -1,0 +1,183 @@
+"""The cluster profile: what K3s cluster the manifests are for, and where each fact came from.
+
+Sources, strongest first: command-line flags, the config file's ``cluster:`` section,
+K3s ``config.yaml`` files found in the project, defaults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint.config import ConfigError
+from multus_lint.model.versions import k3s_has_static_cni_dir, parse_k3s
+
+DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
+DEFAULT_CLUSTER_CIDRS = ("10.42.0.0/16", "fd00:42::/56")
+DEFAULT_SERVICE_CIDRS = ("10.43.0.0/16", "fd00:43::/112")
+FLANNEL_BACKENDS = ("none", "vxlan", "host-gw", "wireguard-native")
+
+# Keys of a K3s config.yaml (CLI flags without dashes) that recognise one by content.
+K3S_CONFIG_KEYS = frozenset("""
+server token token-file agent-token agent-token-file data-dir cluster-cidr service-cidr
+cluster-dns cluster-domain flannel-backend flannel-iface flannel-conf flannel-cni-conf
+flannel-ipv6-masq flannel-external-ip disable-network-policy disable write-kubeconfig-mode
+write-kubeconfig tls-san node-label node-taint node-name node-ip node-external-ip bind-address
+advertise-address advertise-port https-listen-port cluster-init kubelet-arg kube-apiserver-arg
+kube-controller-manager-arg kube-scheduler-arg kube-proxy-arg etcd-arg secrets-encryption
+disable-kube-proxy disable-cloud-controller disable-helm-controller embedded-registry
+container-runtime-endpoint default-runtime snapshotter private-registry system-default-registry
+protect-kernel-defaults selinux rootless prefer-bundled-bin vpn-auth egress-selector-mode
+servicelb-namespace kube-cloud-controller-manager-arg etcd-expose-metrics debug v log
+alsologtostderr resolv-conf pause-image docker airgap-extra-registry cni
+""".split())
+
+
+@dataclass
+class Profile:
+    k3s_version: str | None = None
+    data_dir: str = DEFAULT_DATA_DIR
+    nodes: int | None = None  # None: unknown
+    cluster_cidrs: tuple[str, ...] = DEFAULT_CLUSTER_CIDRS
+    service_cidrs: tuple[str, ...] = DEFAULT_SERVICE_CIDRS
+    flannel_backend: str = "vxlan"
+    sources: dict[str, str] = field(default_factory=dict)
+
+    # ---- derived paths (DOMAIN.md [K3S-1..3])
+    @property
+    def d(self) -> str:
+        return self.data_dir.rstrip("/") or "/"
+
+    @property
+    def flannel_off(self) -> bool:
+        return self.flannel_backend == "none"
+
+    @property
+    def static_cni_dir(self) -> bool:
+        return k3s_has_static_cni_dir(self.k3s_version)
+
+    @property
+    def bin_dir(self) -> str:
+        if self.flannel_off:
+            return "/opt/cni/bin"
+        return f"{self.d}/data/cni" if self.static_cni_dir else f"{self.d}/data/current/bin"
+
+    @property
+    def conf_dir(self) -> str:
+        return "/etc/cni/net.d" if self.flannel_off else f"{self.d}/agent/etc/cni/net.d"
+
+    @property
+    def multus_kubeconfig(self) -> str:
+        return f"{self.conf_dir}/multus.d/multus.kubeconfig"
+
+    @property
+    def whereabouts_conf(self) -> str:
+        return f"{self.conf_dir}/whereabouts.d/whereabouts.conf"
+
+    @property
+    def whereabouts_kubeconfig(self) -> str:
+        return f"{self.conf_dir}/whereabouts.d/whereabouts.kubeconfig"
+
+    @property
+    def cluster_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return _networks(self.cluster_cidrs)
+
+    @property
+    def service_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return _networks(self.service_cidrs)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting, value, source) rows for ``--print-profile``."""
+        nodes = "unknown" if self.nodes is None else str(self.nodes)
+        rows = [
+            ("k3s-version", self.k3s_version or "unknown (a current release)", "k3s-version"),
+            ("data-dir", self.data_dir, "data-dir"),
+            ("nodes", nodes, "nodes"),
+            ("cluster-cidr", ",".join(self.cluster_cidrs), "cluster-cidr"),
+            ("service-cidr", ",".join(self.service_cidrs), "service-cidr"),
+            ("flannel-backend", self.flannel_backend, "flannel-backend"),
+        ]
+        out = [(k, v, self.sources.get(src, "default")) for k, v, src in rows]
+        derived = "derived"
+        out += [
+            ("cni bin dir", self.bin_dir, derived),
+            ("cni conf dir", self.conf_dir, derived),
+            ("multus kubeconfig", self.multus_kubeconfig, derived),
+            ("whereabouts config", self.whereabouts_conf, derived),
+        ]
+        return out
+
+
+def _networks(cidrs: tuple[str, ...]) -> list[Any]:
+    out = []
+    for c in cidrs:
+        try:
+            out.append(ipaddress.ip_network(c.strip(), strict=False))
+        except ValueError:
+            continue
+    return out
+
+
+def _cidr_list(value: Any, what: str, where: str) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value).split(",")
+    out = []
+    for item in items:
+        item = str(item).strip()
+        if not item:
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {what} '{item}' is not a CIDR") from exc
+        out.append(item)
+    if not out:
+        raise ConfigError(f"{where}: {what} is empty")
+    return tuple(out)
+
+
+def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool = True) -> None:
+    """Set the profile from ``settings`` (flag-style keys) unless a stronger source set it.
+
+    Sources are applied weakest first, each overwriting; ``strict`` sources (flags,
+    config) raise on bad values, discovered K3s configs are reported by ML604 instead.
+    """
+    for key, value in settings.items():
+        if value is None:
+            continue
+        try:
+            if key == "k3s-version":
+                if parse_k3s(str(value)) is None:
+                    raise ConfigError(f"{source}: k3s-version '{value}' is not a K3s version "
+                                      "(like v1.30.6+k3s1)")
+                profile.k3s_version = str(value)
+            elif key == "data-dir":
+                if not str(value).startswith("/"):
+                    raise ConfigError(f"{source}: data-dir '{value}' is not an absolute path")
+                profile.data_dir = str(value).rstrip("/") or "/"
+            elif key == "nodes":
+                if value == "unknown":
+                    profile.nodes = None
+                else:
+                    n = int(value)
+                    if n < 1:
+                        raise ValueError
+                    profile.nodes = n
+            elif key == "cluster-cidr":
+                profile.cluster_cidrs = _cidr_list(value, key, source)
+            elif key == "service-cidr":
+                profile.service_cidrs = _cidr_list(value, key, source)
+            elif key == "flannel-backend":
+                if value not in FLANNEL_BACKENDS:
+                    raise ConfigError(f"{source}: flannel-backend '{value}' is not one of "
+                                      f"{', '.join(FLANNEL_BACKENDS)}")
+                profile.flannel_backend = str(value)
+            else:
+                continue
+        except (ConfigError, ValueError, TypeError) as exc:
+            if strict:
+                if isinstance(exc, ConfigError):
+                    raise
+                raise ConfigError(f"{source}: {key} '{value}' is not valid") from exc
+            continue
+        profile.sources[key] = source

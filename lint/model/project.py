@@ -1,0 +1,462 @@
+"""The project model: typed views over every document, and indexes for cross-object rules.
+
+Documents are classified once here; rules never re-discover what a document is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint.findings import Span
+from multus_lint.load.document import Document, Embedded, Site, get_path
+from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
+from multus_lint.load.positions import Path, YamlTree
+from multus_lint.load.read import Limits, SourceFile
+from multus_lint.model.profile import K3S_CONFIG_KEYS
+
+NAD_KIND = "NetworkAttachmentDefinition"
+NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
+DEFAULT_NETWORK_ANNOTATION = "v1.multus-cni.io/default-network"
+RESOURCE_NAME_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
+LIST_KINDS = ("List", "ResourceList")
+
+# kind -> path of the pod template's metadata inside the object
+POD_TEMPLATE_META: dict[str, Path] = {
+    "Pod": ("metadata",),
+    "Deployment": ("spec", "template", "metadata"),
+    "StatefulSet": ("spec", "template", "metadata"),
+    "DaemonSet": ("spec", "template", "metadata"),
+    "ReplicaSet": ("spec", "template", "metadata"),
+    "ReplicationController": ("spec", "template", "metadata"),
+    "Job": ("spec", "template", "metadata"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata"),
+}
+CONTROLLER_KINDS = tuple(k for k in POD_TEMPLATE_META if k != "Pod")
+# kinds whose composed YAML nodes stay in memory (Builder.add_document); "" is a plain
+# file (CNI config, values, K3s config)
+KEEP_NODES = frozenset({NAD_KIND, "HelmChart", "HelmChartConfig", "", *POD_TEMPLATE_META})
+
+
+# ------------------------------------------------------------------ CNI configs
+
+
+class CniConfig(Embedded):
+    """A CNI network config (single plugin or conflist), from a NAD or a file."""
+
+    def __init__(self, owner: Document, tree: Any, base: Path = (), kind: str = "nad") -> None:
+        super().__init__(owner, tree, base)
+        self.kind = kind  # "nad", "file"
+
+    @property
+    def is_dict(self) -> bool:
+        return isinstance(self.data, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return self.is_dict and "plugins" in self.data
+
+    @property
+    def name(self) -> str | None:
+        n = self.data.get("name") if self.is_dict else None
+        return n if isinstance(n, str) else None
+
+    def plugins(self) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """(path, plugin config) of every plugin, including Multus delegates."""
+        if not self.is_dict:
+            return
+        # walked once: every rule about plugins or IPAM asks again (95,000 walks on a
+        # 10,000-document run), and the data does not change during a run
+        found = self.__dict__.get("_plugin_list")
+        if found is None:
+            found = self.__dict__["_plugin_list"] = list(_plugins(self.data, ()))
+        yield from found
+
+    def ipams(self) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
+        """(path to ``ipam``, the ipam dict, its plugin) for every plugin with an ipam mapping."""
+        for path, plugin in self.plugins():
+            ipam = plugin.get("ipam")
+            if isinstance(ipam, dict):
+                yield path + ("ipam",), ipam, plugin
+
+
+def _plugins(conf: dict[str, Any], path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    plugins = conf.get("plugins")
+    if isinstance(plugins, list):
+        for i, p in enumerate(plugins):
+            if isinstance(p, dict):
+                yield from _plugins(p, path + ("plugins", i))
+        return
+    yield path, conf
+    delegates = conf.get("delegates")
+    if isinstance(delegates, list):
+        for i, d in enumerate(delegates):
+            if isinstance(d, dict):
+                yield from _plugins(d, path + ("delegates", i))
+
+
+@dataclass
+class NAD:
+    doc: Document
+    config: CniConfig | None = None  # None when empty, invalid or not a string
+    config_problem: Problem | None = None
+
+    @property
+    def name(self) -> str:
+        return self.doc.name
+
+    @property
+    def namespace(self) -> str:
+        return self.doc.namespace or "default"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.namespace, self.name
+
+    @property
+    def raw_config(self) -> Any:
+        return get_path(self.doc.data, ("spec", "config"))
+
+
+# ------------------------------------------------------------------ workloads
+
+
+@dataclass
+class Workload:
+    """An object that runs pods: a Pod, or a controller with a pod template."""
+
+    doc: Document
+    template_meta: Path  # path of the pod template's metadata in the document
+
+    @property
+    def kind(self) -> str:
+        return self.doc.kind
+
+    @property
+    def is_controller(self) -> bool:
+        return self.doc.kind != "Pod"
+
+    @property
+    def namespace(self) -> str:
+        """The pod's namespace, where Multus resolves unqualified network names."""
+        return self.doc.namespace or "default"
+
+    @property
+    def pod_annotations(self) -> dict[str, Any]:
+        a = get_path(self.doc.data, self.template_meta + ("annotations",))
+        return a if isinstance(a, dict) else {}
+
+    @property
+    def pod_annotations_path(self) -> Path:
+        return self.template_meta + ("annotations",)
+
+    @property
+    def pod_spec_path(self) -> Path:
+        return self.template_meta[:-1] + ("spec",)
+
+    @property
+    def replicas(self) -> int | None:
+        if self.kind in ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"):
+            r = get_path(self.doc.data, ("spec", "replicas"), 1)
+            return r if isinstance(r, int) else None
+        if self.kind == "Pod":
+            return 1
+        return None  # DaemonSets, Jobs: one pod per node or per run
+
+
+# ------------------------------------------------------------------ the project
+
+
+@dataclass
+class Project:
+    root: str
+    limits: Limits
+    sources: list[SourceFile] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    problems: list[tuple[SourceFile, Problem]] = field(default_factory=list)
+    duplicates: list[tuple[SourceFile, tuple, Span, Span, dict | None]] = field(default_factory=list)
+    nads: list[NAD] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    helmcharts: list[Document] = field(default_factory=list)
+    helmchartconfigs: list[Document] = field(default_factory=list)
+    daemonsets: list[Document] = field(default_factory=list)
+    cni_files: list[CniConfig] = field(default_factory=list)
+    k3s_configs: list[Document] = field(default_factory=list)
+    values_files: list[Document] = field(default_factory=list)
+    by_kind: dict[str, list[Document]] = field(default_factory=dict)
+    releases: list[Any] = field(default_factory=list)  # charts.ChartRelease
+    _nad_index: dict[tuple[str, str], NAD] | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def nad_index(self) -> dict[tuple[str, str], NAD]:
+        if self._nad_index is None:
+            self._nad_index = {nad.key: nad for nad in self.nads}
+        return self._nad_index
+
+    @property
+    def judged_releases(self) -> list[Any]:
+        """Chart releases whose values could all be read (the others are not judged)."""
+        return [r for r in self.releases if r.values_known]
+
+    @property
+    def has_multus_deployment(self) -> bool:
+        """The project deploys Multus itself (a chart release or a Multus DaemonSet)."""
+        return bool(self.releases or self.daemonsets)
+
+    def cni_configs(self, nads_only: bool = False) -> Iterator[CniConfig]:
+        """Every parsed CNI config: NADs' ``spec.config`` first, then CNI config files."""
+        for nad in self.nads:
+            if nad.config is not None:
+                yield nad.config
+        if not nads_only:
+            yield from self.cni_files
+
+    def of_kind(self, *kinds: str) -> list[Document]:
+        return [d for k in kinds for d in self.by_kind.get(k, [])]
+
+    def cached(self, key: str, build: Any) -> Any:
+        """A value computed once per run and shared by rules (chart releases, pools...)."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def problem(self, source: SourceFile, code: str, message: str, span: Span) -> None:
+        self.problems.append((source, Problem(code, message, span)))
+
+
+def _is_k3s_config(source: SourceFile, data: dict[str, Any]) -> bool:
+    """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
+    path = source.path.replace(os.sep, "/")
+    base = os.path.basename(path)
+    in_place = ("/rancher/k3s/" in f"/{path}" and (base == "config.yaml" or "/config.yaml.d/" in path)) \
+        or "/k3s/" in f"/{os.path.dirname(path)}/" and base in ("config.yaml", "config.yml")
+    keys = {k.rstrip("+") for k in data if isinstance(k, str)}
+    if not keys:
+        return False
+    if in_place:
+        return True
+    return keys <= K3S_CONFIG_KEYS and len(keys & K3S_CONFIG_KEYS) >= 1 and \
+        bool(keys & {"server", "token", "data-dir", "cluster-cidr", "service-cidr", "flannel-backend",
+                     "cluster-init", "node-ip", "tls-san", "write-kubeconfig-mode", "disable",
+                     "node-label", "flannel-iface", "cni"})
+
+
+VALUES_TOP_KEYS = frozenset({"config", "rke2-whereabouts", "cniplugins", "thickPlugin", "manifests",
+                             "dynamicNetworksController", "dhcpDaemonSet"})
+
+
+def _is_values_file(data: dict[str, Any]) -> bool:
+    """A plain rke2-multus values file, recognised by shape."""
+    cfg = data.get("config")
+    if isinstance(cfg, dict) and isinstance(cfg.get("cni_conf"), dict):
+        return True
+    return len(set(data) & VALUES_TOP_KEYS) >= 2 and "rke2-whereabouts" in data
+
+
+def _is_cni_config(data: Any) -> bool:
+    return isinstance(data, dict) and ("type" in data or isinstance(data.get("plugins"), list)) \
+        and "kind" not in data and "apiVersion" not in data
+
+
+def _is_multus_daemonset(doc: Document) -> bool:
+    spec = get_path(doc.data, ("spec", "template", "spec"))
+    if not isinstance(spec, dict):
+        return False
+    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+        if not isinstance(c, dict):
+            continue
+        image = str(c.get("image", ""))
+        command = " ".join(str(x) for x in (c.get("command") or []) if isinstance(x, (str, int)))
+        if "multus-cni" in image or "/multus:" in image or image.endswith("/multus") or "nfvpe/multus" in image:
+            return True
+        if any(p in command for p in ("/thin_entrypoint", "/entrypoint.sh", "multus-daemon")) \
+                and "multus" in (image + command + doc.name):
+            return True
+    return False
+
+
+class Builder:
+    """Turns sources into the project model."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def add_source(self, source: SourceFile, parsed: list[Parsed] | None = None) -> None:
+        p = self.project
+        p.sources.append(source)
+        if source.error:
+            code, message, span = source.error
+            p.problem(source, code, message, span)
+            return
+        if not (source.text or "").strip():
+            return
+        if parsed is None:
+            parsed = parse_file(source, p.limits)
+        templated = source.templated
+        for index, item in enumerate(parsed):
+            self.add_parsed(source, item, index, templated)
+
+    def add_parsed(self, source: SourceFile, item: Parsed, index: int, templated: bool) -> None:
+        p = self.project
+        for prob in item.problems:
+            if templated and prob.code == "ML001":
+                prob = Problem("ML003", "template syntax ({{ }}, {% %} or %{NAME}%): the file does not "
+                               f"parse until rendered ({prob.message} at line {prob.span.line}); render "
+                               "it first, e.g. `helm template ... | multus-lint -`",
+                               _first_placeholder(source) or prob.span)
+            p.problems.append((source, prob))
+        if item.tree is None:
+            return
+        for dpath, later, earlier in item.duplicates:
+            p.duplicates.append((source, dpath, later, earlier, None))
+        data = item.tree.data
+        if isinstance(data, dict) and data.get("kind") in LIST_KINDS and isinstance(data.get("items"), list):
+            for i, obj in enumerate(data["items"]):
+                if isinstance(obj, dict):
+                    self.add_document(Document(source, item.tree, ("items", i), index))
+            return
+        if isinstance(data, dict):
+            self.add_document(Document(source, item.tree, (), index))
+
+    def add_document(self, doc: Document) -> None:
+        p = self.project
+        p.documents.append(doc)
+        kind = doc.kind
+        p.by_kind.setdefault(kind, []).append(doc)
+        if kind == NAD_KIND:
+            p.nads.append(self.make_nad(doc))
+        elif kind in POD_TEMPLATE_META:
+            p.workloads.append(Workload(doc, POD_TEMPLATE_META[kind]))
+            self.annotation_limit(doc, POD_TEMPLATE_META[kind] + ("annotations",))
+            if kind == "DaemonSet" and _is_multus_daemonset(doc):
+                p.daemonsets.append(doc)
+        elif kind == "HelmChart":
+            p.helmcharts.append(doc)
+        elif kind == "HelmChartConfig":
+            p.helmchartconfigs.append(doc)
+        elif kind == "ConfigMap":
+            self.configmap_duplicates(doc)
+        elif not kind and "apiVersion" not in doc.data:
+            if _is_cni_config(doc.data):
+                p.cni_files.append(CniConfig(doc, doc.tree, doc.base, kind="file"))
+            elif _is_values_file(doc.data):
+                p.values_files.append(doc)
+            elif _is_k3s_config(doc.source, doc.data):
+                p.k3s_configs.append(doc)
+        if kind not in KEEP_NODES and not doc.base and isinstance(doc.tree, YamlTree):
+            # The rules read other kinds rarely and find little in them: their YAML nodes
+            # (most of a large run's memory) are composed again only if a position is asked.
+            doc.tree.release()
+
+    def annotation_limit(self, doc: Document, path: Path) -> None:
+        """ML004 for a networks annotation with more entries than the rules judge (the
+        parser stops at limits.max-annotation-entries, so time and memory stay bounded)."""
+        annotations = get_path(doc.data, path)
+        value = annotations.get(NETWORKS_ANNOTATION) if isinstance(annotations, dict) else None
+        limit = self.project.limits.max_annotation_entries
+        if not isinstance(value, str) or value.count(",") < limit:
+            return  # fewer separators than the limit: fewer entries, in either form
+        count = value.count(",") + 1
+        if any(c in value for c in '[{"'):  # the JSON form: count the list's elements
+            try:
+                data = json.loads(value)
+            except (ValueError, RecursionError):
+                return  # ML401 reports the syntax
+            if not isinstance(data, list):
+                return
+            count = len(data)
+        if count > limit:
+            self.project.problems.append((doc.source, Problem(
+                "ML004", f"the {NETWORKS_ANNOTATION} annotation has {count:,} entries, over the limit "
+                f"of {limit:,} (limits.max-annotation-entries): only the first {limit:,} are checked",
+                doc.span(*path, NETWORKS_ANNOTATION), doc.object_ref())))
+
+    def configmap_duplicates(self, doc: Document) -> None:
+        """ML007 in the JSON files a ConfigMap carries (Multus's cni-conf.json and thick
+        daemon-config.json, CNI .conf/.conflist): Go keeps the last of two equal keys too.
+        Their syntax is not judged here."""
+        data = doc.data.get("data")
+        if not isinstance(data, dict):
+            return
+        for key, text in data.items():
+            if not (isinstance(key, str) and key.endswith(JSON_SUFFIXES) and isinstance(text, str)
+                    and "{" in text):
+                continue
+            parsed = doc.embedded_json(("data", key), self.project.limits, "ML001", f"JSON in {key}")
+            for dpath, later, earlier in parsed.duplicates:
+                self.project.duplicates.append((doc.source, ("data", key) + dpath, later, earlier,
+                                                doc.object_ref()))
+
+    def make_nad(self, doc: Document) -> NAD:
+        nad = NAD(doc)
+        raw = get_path(doc.data, ("spec", "config"))
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return nad  # ML502 judges an empty config
+        if not isinstance(raw, str):
+            what = "a YAML mapping" if isinstance(raw, dict) else f"a {type(raw).__name__}"
+            nad.config_problem = Problem(
+                "ML501", f"spec.config is {what}, not a string: it must hold the CNI config as JSON "
+                "text (use a block scalar `config: |` with the JSON inside)",
+                doc.span("spec", "config"), doc.object_ref())
+            self.project.problems.append((doc.source, nad.config_problem))
+            return nad
+        parsed = doc.embedded_json(("spec", "config"), self.project.limits, "ML501", "JSON in spec.config")
+        if parsed.problems:
+            prob = parsed.problems[0]
+            if prob.code == "ML501" and has_placeholder(raw):
+                prob = Problem("ML003", "spec.config holds template placeholders and is not JSON until "
+                               f"rendered ({prob.message}); render it first", prob.span)
+            prob.object = doc.object_ref()
+            nad.config_problem = prob
+            self.project.problems.append((doc.source, prob))
+            return nad
+        for dpath, later, earlier in parsed.duplicates:
+            self.project.duplicates.append((doc.source, ("spec", "config") + dpath, later, earlier,
+                                            doc.object_ref()))
+        assert parsed.tree is not None
+        nad.config = CniConfig(doc, parsed.tree)
+        return nad
+
+
+def _first_placeholder(source: SourceFile) -> Span | None:
+    from multus_lint.load.read import TEMPLATE_RE
+
+    m = TEMPLATE_RE.search(source.text or "")
+    if not m:
+        return None
+    text = source.text or ""
+    line = text.count("\n", 0, m.start()) + 1
+    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return Span(line, col, line, col + len(m.group(0).split("\n")[0]))
+
+
+def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Project:
+    project = Project(root=root, limits=limits)
+    builder = Builder(project)
+    from multus_lint.load.parallel_parse import parse_all
+
+    pre = parse_all(sources, limits) or {}
+    for i, source in enumerate(sources):
+        try:
+            builder.add_source(source, pre.get(i))
+        except Exception as exc:  # a bug in the model must not stop the run: report, go on
+            project.problem(source, "ML000", f"internal error while reading this file: "
+                            f"{type(exc).__name__}: {exc}; the other files were linted. Please "
+                            "report this.", Span.point(1))
+    from multus_lint.model.charts import build_releases
+
+    try:
+        project.releases = build_releases(project)
+    except Exception as exc:
+        project.problems.append((sources[0] if sources else SourceFile("<multus-lint>"), Problem(
+            "ML000", f"internal error while resolving chart values: {type(exc).__name__}: {exc}",
+            Span.point(1))))
+    return project
+
+
+def site_of(source: SourceFile, span: Span, obj: dict | None = None) -> Site:
+    return Site(source, span, obj)
