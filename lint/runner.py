@@ -22,7 +22,10 @@ from multus_lint.model.project import Project, build_project
 
 # A context file (not named, only there to resolve references) is parsed only when its
 # text could matter to a cross-file rule: the rest of a large repository is skipped unread.
-CONTEXT_MARKERS = ("k8s.cni.cncf.io", "helm.cattle.io", "multus", "kubevirt", "k3s",
+# "cni.cncf.io" covers both the NAD API group (k8s.cni.cncf.io) and the annotations
+# (k8s.v1.cni.cncf.io/networks): a workload that names a NAD only through its annotation
+# is context too (ML206, ML410 depend on it).
+CONTEXT_MARKERS = ("cni.cncf.io", "helm.cattle.io", "multus", "kubevirt", "k3s",
                    "data-dir", "cluster-cidr", "flannel", "server:")
 
 

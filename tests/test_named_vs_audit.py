@@ -1,0 +1,51 @@
+"""A file named alone gets exactly the findings the audit of its whole project gives it.
+
+Pre-commit names only the changed files; the rest of the repository is read as context so
+that cross-file rules (ML206 static addresses, ML402 resolution, ML410 unused networks, ...)
+see what the audit sees. Every multi-file fixture project and examples/ are linted once as a
+whole and once per file; for each file the two sets of findings must be identical.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from harness import FIXTURES, prepare
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def projects() -> list[Path]:
+    dirs = sorted(p for p in FIXTURES.glob("*/*") if p.is_dir())
+    return [ROOT / "examples" / "k3s-repo", *dirs]
+
+
+def _lint(args: list[str], cwd: Path) -> list[tuple]:
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--format", "json", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1, 2), proc.stderr  # 2: a named file that cannot be read
+    data = json.loads(proc.stdout)
+    return sorted((f["path"], f["code"], f["line"], f["column"], f["message"])
+                  for f in data["findings"])
+
+
+@pytest.mark.parametrize("project", projects(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_each_file_alone_matches_the_audit(project: Path, tmp_path: Path) -> None:
+    if project.is_relative_to(FIXTURES):
+        target, _, args = prepare(project, tmp_path)
+    else:
+        target, args = tmp_path / project.name, []
+        shutil.copytree(project, target)
+    (tmp_path / ".git").mkdir()  # the project root
+    audit = _lint([*args, target.name], tmp_path)
+    files = sorted(p for p in target.rglob("*") if p.is_file())
+    for f in files:
+        rel = f.relative_to(tmp_path).as_posix()
+        alone = _lint([*args, rel], tmp_path)
+        expected = [x for x in audit if x[0] == rel]
+        assert alone == expected, f"{rel}: named alone differs from the audit"
