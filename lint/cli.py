@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from multus_lint import __version__
-from multus_lint.config import Config, ConfigError, find_config, load_config
+from multus_lint.config import Config, ConfigError, discover_config
 from multus_lint.findings import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip these rules: codes, names or prefixes (comma-separated)")
     p.add_argument("--config", metavar="FILE",
                    help="config file (default: nearest .multus-lint.yaml or pyproject.toml [tool.multus-lint])")
+    p.add_argument("--isolated", action="store_true",
+                   help="ignore every config file (.multus-lint.yaml, pyproject.toml): defaults only")
     p.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
     p.add_argument("--no-color", action="store_true", help="never colour the text output")
     p.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
@@ -78,15 +80,12 @@ def _split(values: list[str]) -> list[str]:
 
 
 def _load_config(args: argparse.Namespace) -> Config:
-    if args.config:
-        if not os.path.isfile(args.config):
-            raise ConfigError(f"--config {args.config}: no such file")
-        return load_config(args.config)
-    start = next((p for p in args.paths if p != "-"), None) or (args.stdin_filename or ".")
-    if not os.path.exists(start):
-        start = "."
-    found = find_config(start)
-    return load_config(found) if found else Config()
+    from multus_lint.load.discover import named_locations
+
+    if args.isolated and args.config:
+        raise ConfigError("--isolated ignores every config file: it cannot be used with --config")
+    locations = [loc for loc in named_locations(args.paths, args.stdin_filename) if os.path.exists(loc)]
+    return discover_config(locations, args.config, args.isolated)
 
 
 def main(argv: list[str] | None = None) -> int:

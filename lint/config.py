@@ -40,12 +40,15 @@ class Config:
     fail_level: str | None = None
 
 
-def find_config(start: str) -> str | None:
-    """The nearest config file at or above ``start``, not above the repository's top;
-    pyproject.toml counts when it has a ``[tool.multus-lint]`` table."""
-    from multus_lint.load.discover import ancestors, is_repo_root
+def find_config(start: str | list[str]) -> str | None:
+    """The nearest config file for the named paths (absolute locations, or one start path):
+    at or above the first, not above the repository's top, and with no repository only in
+    its own folder (load.discover.config_search_folders); pyproject.toml counts when it has
+    a ``[tool.multus-lint]`` table."""
+    from multus_lint.load.discover import config_search_folders
 
-    for here in ancestors(start):
+    locations = [os.path.abspath(start)] if isinstance(start, str) else start
+    for here in config_search_folders(locations):
         for name in CONFIG_NAMES:
             candidate = os.path.join(here, name)
             if os.path.isfile(candidate):
@@ -53,9 +56,21 @@ def find_config(start: str) -> str | None:
         pyproject = os.path.join(here, "pyproject.toml")
         if os.path.isfile(pyproject) and _pyproject_table(pyproject) is not None:
             return pyproject
-        if is_repo_root(here):
-            return None
     return None
+
+
+def discover_config(locations: list[str], explicit: str | None = None,
+                    isolated: bool = False) -> Config:
+    """The config in force: ``--config FILE``; none with ``--isolated`` (as ruff's: every
+    config file ignored); else the nearest one for the named paths, or the defaults."""
+    if isolated:
+        return Config()
+    if explicit:
+        if not os.path.isfile(explicit):
+            raise ConfigError(f"--config {explicit}: no such file")
+        return load_config(explicit)
+    found = find_config(locations)
+    return load_config(found) if found else Config()
 
 
 def _pyproject_table(path: str) -> dict | None:

@@ -14,7 +14,14 @@ from multus_lint import registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
-from multus_lint.load.discover import Candidate, display_path, git_root, walk
+from multus_lint.load.discover import (
+    Candidate,
+    ProjectRoot,
+    display_path,
+    find_root,
+    named_locations,
+    walk,
+)
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at
 from multus_lint.load.read import SourceFile, decode, read
 from multus_lint.model.profile import Profile, apply
@@ -45,6 +52,7 @@ class Result:
     project: Project
     profile: Profile
     named_files: int
+    root: ProjectRoot | None = None
 
     @property
     def nothing_readable(self) -> bool:
@@ -52,23 +60,15 @@ class Result:
         return all(s.error for s in self.project.sources if s.named)
 
 
-def project_root(config: Config, paths: list[str]) -> str:
-    if config.path:
-        return config.root
-    first = next((p for p in paths if p != "-"), ".")
-    root = git_root(first)
-    if root:
-        return root
-    cwd = os.getcwd()
-    absolute = [os.path.abspath(p) for p in paths if p != "-"]
-    if all(a == cwd or a.startswith(cwd + os.sep) for a in absolute):
-        return cwd
-    a = absolute[0] if absolute else cwd
-    return a if os.path.isdir(a) else os.path.dirname(a)
+def project_root(config: Config, options: Options) -> ProjectRoot:
+    """The project root (load.discover.find_root), the same from any working directory."""
+    return find_root(named_locations(options.paths, options.stdin_filename), config.path)
 
 
-def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFile], int]:
-    """Named sources first, then the project's other files as context."""
+def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[SourceFile], int]:
+    """Named sources first, then the project's other files as context (none when the
+    named paths are the whole project)."""
+    root = where.path
     limits = config.limits
     sources: list[SourceFile] = []
     named_real: set[str] = set()
@@ -97,7 +97,7 @@ def collect(options: Options, config: Config, root: str) -> tuple[list[SourceFil
     named = len(sources)
     walked = {os.path.realpath(p) for p in options.paths if p != "-" and os.path.isdir(p)}
     # the root itself named (an audit of the whole project): every file there is named already
-    if os.path.isdir(root) and os.path.realpath(root) not in walked:
+    if where.context and os.path.isdir(root) and os.path.realpath(root) not in walked:
         for c in walk(root, root, config.exclude, named=False):
             real = c.canonical or os.path.realpath(c.real)
             if real in named_real or c.error:
@@ -169,11 +169,11 @@ def _without_gc(fn: Any) -> Any:
 def run(options: Options, config: Config) -> Result:
     registry.load_rules()
     codes = enabled_codes(config, options)
-    root = project_root(config, options.paths)
+    root = project_root(config, options)
     sources, named = collect(options, config, root)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
-    project = build_project(sources, root, config.limits)
+    project = build_project(sources, root.path, config.limits)
     profile = resolve_profile(config, project, options.profile_flags)
     ctx = Context(project, profile, config)
     findings = [_problem_finding(src, prob) for src, prob in project.problems]
@@ -189,7 +189,7 @@ def run(options: Options, config: Config) -> Result:
         from multus_lint.filter.baseline import filter_new
 
         findings = filter_new(findings, options.baseline)
-    return Result(findings, project, profile, named)
+    return Result(findings, project, profile, named, root)
 
 
 def _problem_finding(source: SourceFile, prob: Any) -> Finding:

@@ -136,6 +136,81 @@ def git_root(start: str) -> str | None:
     return next((d for d in ancestors(start) if is_repo_root(d)), None)
 
 
+@dataclass(frozen=True)
+class ProjectRoot:
+    """Where the project is: the folder every other path is judged against.
+
+    ``context``: whether files below it that were not named are read to resolve references
+    (the whole project). Without a config file or a repository the named paths are the
+    project and nothing else is read: the current directory is never the root by default.
+    """
+
+    path: str  # absolute
+    source: str  # why this folder: for --print-profile
+    context: bool
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def named_locations(paths: list[str], stdin_filename: str | None = None) -> list[str]:
+    """Absolute paths of what was named; standard input is where --stdin-filename says,
+    else the current directory (the only place a pipe can be said to come from)."""
+    out = []
+    for p in paths:
+        if p == "-":
+            p = stdin_filename or os.curdir
+        out.append(os.path.abspath(p))
+    return out
+
+
+def repository_of(locations: list[str]) -> str | None:
+    """The git work tree's top that holds every named location, or None."""
+    if not locations:
+        return None
+    top = git_root(locations[0])
+    if top is None or not all(_inside(loc, top) for loc in locations):
+        return None
+    return top
+
+
+def config_search_folders(locations: list[str]) -> list[str]:
+    """The folders where a config file may apply to the named paths, nearest first.
+
+    From the first named path up to the repository's top, never above it; with no
+    repository only the named path's own folder (a config in a shared parent folder, a
+    temp directory, must not silence linting below it).
+    """
+    if not locations:
+        return []
+    top = repository_of(locations)
+    folders = []
+    for here in ancestors(locations[0]):
+        folders.append(here)
+        if top is None or here == top:
+            break
+    return folders
+
+
+def find_root(locations: list[str], config_path: str | None) -> ProjectRoot:
+    """The project root (issue 12): the config file's folder when it holds the named paths;
+    else the repository that holds them; else the named paths themselves, read alone."""
+    if config_path:
+        folder = os.path.dirname(os.path.abspath(config_path))
+        if locations and all(_inside(loc, folder) for loc in locations):
+            return ProjectRoot(folder, f"the folder of the config file {config_path}", True)
+    top = repository_of(locations)
+    if top is not None:
+        return ProjectRoot(top, "the git repository holding the named paths", True)
+    folders = [loc if os.path.isdir(loc) else os.path.dirname(loc) for loc in locations]
+    if not folders:
+        return ProjectRoot(os.path.abspath(os.curdir), "none (standard input alone)", False)
+    common = folders[0] if len(folders) == 1 else os.path.commonpath(folders)
+    return ProjectRoot(common, "the named paths (no config file, no repository): nothing else is "
+                       "read", False)
+
+
 def git_ignored(root: str, paths: list[str]) -> set[str]:
     """Which of ``paths`` git ignores (context files only; never fails the run)."""
     if not paths:

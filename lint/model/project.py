@@ -228,9 +228,21 @@ class Project:
         self.problems.append((source, Problem(code, message, span)))
 
 
-def _is_k3s_config(source: SourceFile, data: dict[str, Any]) -> bool:
+def root_relative(source: SourceFile, root: str) -> str:
+    """The source's path below the project root, forward slashes: what a rule may read of a
+    file's place (the displayed path depends on the working directory; this does not)."""
+    if source.path.startswith("<"):
+        return source.path
+    try:
+        rel = os.path.relpath(os.path.abspath(source.path), root)
+    except ValueError:  # another drive
+        rel = source.path
+    return rel.replace(os.sep, "/")
+
+
+def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") -> bool:
     """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
-    path = source.path.replace(os.sep, "/")
+    path = root_relative(source, root)
     base = os.path.basename(path)
     in_place = ("/rancher/k3s/" in f"/{path}" and (base == "config.yaml" or "/config.yaml.d/" in path)) \
         or "/k3s/" in f"/{os.path.dirname(path)}/" and base in ("config.yaml", "config.yml")
@@ -345,7 +357,7 @@ class Builder:
                 p.cni_files.append(CniConfig(doc, doc.tree, doc.base, kind="file"))
             elif _is_values_file(doc.data):
                 p.values_files.append(doc)
-            elif _is_k3s_config(doc.source, doc.data):
+            elif _is_k3s_config(doc.source, doc.data, p.root):
                 p.k3s_configs.append(doc)
         if kind not in KEEP_NODES and not doc.base and isinstance(doc.tree, YamlTree):
             # The rules read other kinds rarely and find little in them: their YAML nodes
