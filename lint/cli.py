@@ -192,12 +192,17 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
             sources = {s.path: s for s in result.project.sources}
             fixable = 0
+            extra: dict[str, Any] = {}
             if fmt == "text":  # the summary line says how many --fix would repair
                 from multus_lint.apply_fixes import count_fixable
 
                 fixable = count_fixable(result.findings, sources)
+            if fmt == "html":  # the page draws the model: hand it over as plain data
+                from multus_lint.model.network_map import report_context
+
+                extra["context"] = report_context(result.scope_models(), result.findings)
             get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files,
-                              color=color, fixable=fixable)
+                              color=color, fixable=fixable, **extra)
         out.flush()
     finally:
         if out is not sys.stdout:

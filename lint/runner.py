@@ -54,6 +54,10 @@ class Result:
     named_files: int
     root: ProjectRoot | None = None
 
+    def scope_models(self) -> list[tuple[str, Project, Profile]]:
+        """(name, project, profile) of every cluster scope of the run."""
+        return [("cluster", self.project, self.profile)]
+
     @property
     def nothing_readable(self) -> bool:
         """No named input could be read at all (exit code 2)."""

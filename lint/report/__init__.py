@@ -22,6 +22,7 @@ FORMATS = {
     "github": "multus_lint.report.github",
     "junit": "multus_lint.report.junit",
     "sarif": "multus_lint.report.sarif",
+    "html": "multus_lint.report.html",
 }
 
 
