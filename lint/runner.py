@@ -22,7 +22,7 @@ from multus_lint.load.discover import (
     named_locations,
     walk,
 )
-from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at
+from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
 from multus_lint.load.read import SourceFile, decode, read
 from multus_lint.model.profile import Profile, apply
 from multus_lint.model.project import Project, build_project
@@ -32,8 +32,8 @@ from multus_lint.model.project import Project, build_project
 # "cni.cncf.io" covers both the NAD API group (k8s.cni.cncf.io) and the annotations
 # (k8s.v1.cni.cncf.io/networks): a workload that names a NAD only through its annotation
 # is context too (ML206, ML410 depend on it).
-CONTEXT_MARKERS = ("cni.cncf.io", "helm.cattle.io", "multus", "kubevirt", "k3s",
-                   "data-dir", "cluster-cidr", "flannel", "server:")
+CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "helm.cattle.io",
+                   "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:")
 
 
 @dataclass
@@ -238,8 +238,8 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
                     placeholder_lines.add((f.path, f.span.line))
                     out.append(Finding(ml003.code, ml003.name, ml003.severity,
                                        f"value holds the template placeholder {held} and is not judged "
-                                       f"until rendered (would have been {f.code} {f.rule}); render it "
-                                       "first, e.g. `helm template ... | multus-lint -`", f.path, f.span,
+                                       f"until rendered (would have been {f.code} {f.rule}); "
+                                       f"{render_advice(held)}", f.path, f.span,
                                        f.object))
                 continue
         if f.code in overrides:

@@ -7,6 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
+from multus_lint.model.generated_nads import generated_nads
 from multus_lint.model.network_refs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
@@ -229,7 +230,9 @@ def _per_workload(project: Project) -> dict[int, dict[str, AnnotationUse]]:
 
 
 def known_network(ctx: Context, namespace: str, name: str) -> bool:
-    if (namespace, name) in ctx.project.nad_index:
+    """The NAD exists: in the project, created by an operator from a CR of the project
+    (SriovNetwork, MacvlanNetwork, ...), or declared in ``known-networks``."""
+    if (namespace, name) in ctx.project.nad_index or (namespace, name) in generated_nads(ctx.project):
         return True
     known = ctx.config.known_networks
     return f"{namespace}/{name}" in known or name in known

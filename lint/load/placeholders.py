@@ -21,6 +21,16 @@ from multus_lint.load.read import TEMPLATE_RE
 VALUE_FREE_CODES = frozenset({"ML007", "ML008"})
 
 
+def render_advice(placeholder: str) -> str:
+    """What fills in ``placeholder``, and so how to lint the value it stands for."""
+    if placeholder.startswith("${"):
+        return ("Flux substitutes it (Kustomization spec.postBuild) before applying; "
+                "lint the output of `flux build kustomization` to judge the value")
+    if placeholder.startswith("%{"):
+        return "K3s fills it in when it stages the manifest; the value is judged as K3s writes it"
+    return "render it first, e.g. `helm template ... | multus-lint -`"
+
+
 def _mask(line: str) -> tuple[str, list[tuple[int, int, str]]]:
     """The line with every placeholder replaced by ``X``s (so its braces and quotes do not
     count), and the placeholders' (start, end, text)."""

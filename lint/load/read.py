@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 
 from multus_lint.findings import Span
 
-TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%", re.S)
+# Placeholders that something fills in before the cluster sees the value: Helm/Go and Jinja
+# templates, K3s ``%{NAME}%`` (pkg/deploy stages manifests with them), and Flux post-build
+# variables ``${NAME}`` / ``${NAME:=default}`` (fluxcd/pkg kustomize/kustomize_varsub.go
+# SubstituteVariables: envsubst over every resource, names matching varsubRegex
+# ``^[_[:alpha:]][_[:alpha:][:digit:]]*$``). A value holding one is not judged as written.
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
+                         r"|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n]*)?\}", re.S)
 
 
 @dataclass
