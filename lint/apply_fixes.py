@@ -215,12 +215,12 @@ def _yaml_edit(tree: YamlTree, path: Path, fix: Fix, outer: _Outer) -> TextEdit 
 
 
 def _replace_node(tree: YamlTree, node: Any, new: str, outer: _Outer) -> TextEdit | None:
-    s, e = node.start_mark, node.end_mark
-    if s.line != e.line:
+    s, e = tree.mark_position(node.start_mark), tree.mark_position(node.end_mark)
+    if s[0] != e[0]:
         return None
-    start = outer.offset(tree.textmap, s.line, s.column)
-    end = outer.offset(tree.textmap, e.line, e.column)
-    return _checked(outer, start, end, tree.text[s.index:e.index], new)
+    start = outer.offset(tree.textmap, *s)
+    end = outer.offset(tree.textmap, *e)
+    return _checked(outer, start, end, tree.node_text(node), new)
 
 
 def _last_leaf(node: Any) -> Any:
@@ -237,10 +237,9 @@ def _yaml_add(tree: YamlTree, mapping: Any, keys: Path, value: Any, outer: _Oute
     if not all(isinstance(k, str) for k in keys):
         return None
     first_key = mapping.value[0][0]
-    key_at = outer.offset(tree.textmap, first_key.start_mark.line, first_key.start_mark.column)
+    key_at = outer.offset(tree.textmap, *tree.mark_position(first_key.start_mark))
     leaf = _last_leaf(mapping.value[-1][1])
-    end = leaf.end_mark
-    leaf_end = outer.offset(tree.textmap, end.line, end.column)
+    leaf_end = outer.offset(tree.textmap, *tree.mark_position(leaf.end_mark))
     if key_at is None or leaf_end is None:
         return None
     # a block scalar (or an empty value) ends at the start of a later line: step back to

@@ -25,6 +25,7 @@ from typing import Any
 from multus_lint import registry
 from multus_lint.findings import Finding, Span
 from multus_lint.load.discover import excluded
+from multus_lint.load.positions import split_lines
 
 ANNOTATION_PREFIX = "ignore.multus-lint.io/"
 # "#" at the start of a line or after whitespace (a "#" inside a word or URL is not a comment)
@@ -89,7 +90,7 @@ def scan_comments(path: str, text: str, json_lines: frozenset[int] = frozenset()
         return sups, bad
     if "multus-lint" not in text.lower():
         return sups, bad
-    lines = text.splitlines()
+    lines = split_lines(text)  # numbered as findings are (str.splitlines also breaks at NEL)
     for i, line in enumerate(lines):
         m = _COMMENT.search(line)
         if not m:

@@ -17,7 +17,16 @@ from typing import Any
 import yaml
 
 from multus_lint.findings import Span
-from multus_lint.load.positions import JsonTree, ShiftMap, TextMap, Tree, YamlTree
+from multus_lint.load.positions import (
+    INDEX_SKIPS_BOM,
+    JsonTree,
+    LineIndex,
+    MarkPositions,
+    ShiftMap,
+    TextMap,
+    Tree,
+    YamlTree,
+)
 from multus_lint.load.read import TEMPLATE_RE, Limits, SourceFile
 
 try:
@@ -50,6 +59,14 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         if kind is yaml.SequenceNode:
             return self.DEFAULT_SEQUENCE_TAG
         return super().resolve(kind, value, implicit)
+
+
+def _index_skips_bom() -> bool:
+    node = yaml.compose("\ufeffa", Loader=_Loader)
+    return bool(node is not None and node.start_mark.index == 0)
+
+
+INDEX_SKIPS_BOM["value"] = _index_skips_bom()
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
 _YAML_NS = "tag:yaml.org,2002:"
@@ -224,24 +241,25 @@ def _too_deep(text: str, limits: Limits) -> Span | None:
             hit = _event_depth(segment, min(limits.max_depth, _COMPOSE_SAFE))
             if hit is not None:
                 return Span.point(hit[0] + line_offset + 1, hit[1] + 1)
-        line_offset += segment.count("\n")
+        line_offset += len(LineIndex(segment).starts) - 1
     return None
 
 
 def _event_depth(text: str, limit: int) -> tuple[int, int] | None:
     depth = 0
+    marks = MarkPositions(text)
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > limit:
-                    return event.start_mark.line, event.start_mark.column
+                    return marks.position(event.start_mark)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as exc:
         if _nesting_error(exc):
             mark = getattr(exc, "problem_mark", None)
-            return (mark.line, mark.column) if mark is not None else (0, 0)
+            return marks.position(mark) if mark is not None else (0, 0)
         return None  # the composer reports the syntax error itself
     return None
 
@@ -261,16 +279,45 @@ class Parsed:
 
 
 def yaml_error_problem(exc: yaml.YAMLError, textmap: TextMap, code: str = "ML001",
-                       prefix: str = "") -> Problem:
+                       prefix: str = "", text: str | None = None) -> Problem:
+    """The finding for a YAML error in ``text`` (whose marks it holds: needed to turn
+    them into editor lines when the text has a line break YAML counts and editors don't)."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line, col = (mark.line, mark.column) if mark is not None else (0, 0)
+    hint = ""
+    if mark is None:
+        line, col = 0, 0
+    elif text is not None:
+        marks = MarkPositions(text)
+        line, col = marks.position(mark)
+        hint = _invisible_break_hint(text, marks.index(mark), line, textmap)
+    else:
+        line, col = mark.line, mark.column
     ol, oc = textmap.to_outer(line, col)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
-    message = f"{prefix}{problem}" + (f" ({context})" if context and context != problem else "")
+    message = f"{prefix}{problem}" + (f" ({context})" if context and context != problem else "") + hint
     if _nesting_error(exc):
         return Problem("ML004", f"{message}: not linted (limits.max-depth)", Span.point(ol, oc))
     return Problem(code, message, Span.point(ol, oc))
+
+
+_BREAK_NAMES = {"\x85": "NEXT LINE (U+0085)", "\u2028": "LINE SEPARATOR (U+2028)",
+                "\u2029": "PARAGRAPH SEPARATOR (U+2029)"}
+
+
+def _invisible_break_hint(text: str, index: int, line: int, textmap: TextMap) -> str:
+    """Why YAML saw a line an editor does not show: a NEL, LS or PS on the error's line or
+    the line before (YAML breaks the line there, an editor does not)."""
+    lines = LineIndex(text) if any(c in text for c in _BREAK_NAMES) else None
+    if lines is None:
+        return ""
+    start = lines.starts[max(line - 1, 0)]
+    found = max((text.rfind(c, start, index + 1), c) for c in _BREAK_NAMES)
+    if found[0] == -1:
+        return ""
+    at_line, at_col = textmap.to_outer(*lines.position(found[0]))
+    return (f"; line {at_line} column {at_col} holds a {_BREAK_NAMES[found[1]]}, "
+            "a line break to YAML that editors do not show")
 
 
 def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
@@ -357,11 +404,12 @@ def _parse_segments(text: str, limits: Limits, textmap: TextMap, syntax_code: st
         cuts.insert(0, 0)
     cuts.append(len(text))
     out: list[Parsed] = []
+    lines = LineIndex(text)
     for start, end in zip(cuts, cuts[1:]):
         segment = text[start:end]
         if not segment.strip() or segment.strip() in ("---", "..."):
             continue
-        line_offset = text.count("\n", 0, start)
+        line_offset = lines.position(start)[0]
         segmap = _OffsetMap(textmap, line_offset)
         loader = _Loader(segment)
         index = 0
@@ -372,11 +420,11 @@ def _parse_segments(text: str, limits: Limits, textmap: TextMap, syntax_code: st
                     out.append(_build(node, segment, limits, segmap, index))
                     index += 1
         except yaml.YAMLError as exc:
-            out.append(Parsed(None, [yaml_error_problem(exc, segmap, syntax_code)], []))
+            out.append(Parsed(None, [yaml_error_problem(exc, segmap, syntax_code, text=segment)], []))
         finally:
             loader.dispose()
     if not any(p.problems for p in out):
-        out.append(Parsed(None, [yaml_error_problem(first_error, textmap, syntax_code)], []))
+        out.append(Parsed(None, [yaml_error_problem(first_error, textmap, syntax_code, text=text)], []))
     return out
 
 
@@ -418,7 +466,8 @@ def parse_json(text: str, limits: Limits, textmap: TextMap | None = None,
     try:
         data = json.loads(text, object_pairs_hook=flag, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        line, col = textmap.to_outer(exc.lineno - 1, exc.colno - 1)
+        # exc.lineno counts LF only; the position from the offset counts a lone CR too
+        line, col = textmap.to_outer(*LineIndex(text).position(exc.pos))
         return Parsed(None, [Problem(syntax_code, f"invalid {what}: {exc.msg} (line {exc.lineno} "
                                      f"column {exc.colno} of the {what})", Span.point(line, col))], [])
     except RecursionError:
@@ -485,7 +534,7 @@ def _first_json_value(text: str, limits: Limits, failed: Parsed) -> Parsed:
     if first.tree is None:
         return failed
     prob = failed.problems[0]
-    line = text.count("\n", 0, end) + 1
+    line = LineIndex(text).position(end)[0] + 1
     return Parsed(first.tree, [Problem(prob.code, f"{prob.message}: more text follows the first JSON "
                                        f"value, which ends on line {line}; only that value is linted",
                                        prob.span)], first.duplicates)

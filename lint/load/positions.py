@@ -20,6 +20,37 @@ from typing import Any
 
 from multus_lint.findings import Path, Span
 
+# What a line is. A finding's line and column are read by editors, code frames, GitHub
+# annotations and SARIF viewers, which end a line at LF, CRLF or a lone CR (the Language
+# Server Protocol's "end-of-line sequences"; SARIF's run.newlineSequences defaults to CRLF
+# and LF). YAML 1.1, as libyaml, go-yaml and PyYAML read it, also breaks lines at NEL
+# (U+0085), LS (U+2028) and PS (U+2029), and its marks' line and column count those as
+# breaks too. So every position in this package is in editor lines: a YAML mark is turned
+# into one through its character index when the text holds a character the two disagree
+# on (``MarkPositions``).
+EDITOR_BREAK = re.compile(r"\r\n?|\n")
+YAML_ONLY_BREAKS = "\x85\u2028\u2029"
+_YAML_BREAK = re.compile(r"\r\n?|[\n\x85\u2028\u2029]")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as an editor numbers them (like ``str.splitlines`` but
+    breaking only at LF, CRLF and CR: splitlines also breaks at NEL, LS, PS, VT, FF and
+    the file/group/record separators)."""
+    if "\r" not in text:
+        lines = text.split("\n")
+    else:
+        lines = EDITOR_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def yaml_lines_differ(text: str) -> bool:
+    """Whether YAML's line count of ``text`` differs from an editor's somewhere."""
+    return any(c in text for c in YAML_ONLY_BREAKS) or ("\r" in text and _LONE_CR.search(text) is not None)
+
 
 class LineIndex:
     """Offsets of line starts in a text, to turn a character offset into (line, column)."""
@@ -27,6 +58,9 @@ class LineIndex:
     __slots__ = ("starts",)
 
     def __init__(self, text: str) -> None:
+        if "\r" in text:
+            self.starts = [0] + [m.end() for m in EDITOR_BREAK.finditer(text)]
+            return
         starts = [0]
         find = text.find
         pos = find("\n")
@@ -39,6 +73,40 @@ class LineIndex:
         """0-based (line, column) of ``offset``."""
         line = bisect.bisect_right(self.starts, offset) - 1
         return line, offset - self.starts[line]
+
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 0-based (line, column) (clamped to the last line)."""
+        starts = self.starts
+        return starts[max(0, min(line, len(starts) - 1))] + column
+
+
+# libyaml (PyYAML's C loader) does not count a leading byte order mark in its marks'
+# index, the pure-Python loader does; both leave it out of the column. Set by the loader.
+INDEX_SKIPS_BOM = {"value": True}
+
+
+class MarkPositions:
+    """YAML marks of one text as editor (line, column) and as offsets into the text."""
+
+    __slots__ = ("text", "_bom", "_lines")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._bom = 1 if text.startswith("\ufeff") and INDEX_SKIPS_BOM["value"] else 0
+        self._lines: LineIndex | None = LineIndex(text) if yaml_lines_differ(text) else None
+
+    def index(self, mark: Any) -> int:
+        """The offset in the text of the character at ``mark``."""
+        return int(mark.index) + self._bom
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        """0-based editor (line, column) of ``mark``."""
+        if self._lines is None:
+            return mark.line, mark.column
+        line, col = self._lines.position(self.index(mark))
+        if line == 0 and self.text.startswith("\ufeff"):
+            col = max(col - 1, 0)  # an editor shows no BOM: the column after it is the first
+        return line, col
 
 
 class TextMap:
@@ -91,14 +159,16 @@ class ScalarMap(TextMap):
         self._offsets: array[int] | None = None  # value offset -> raw offset
         self._value_lines: LineIndex | None = None
         self._raw_lines: LineIndex | None = None
-        if style == "|":
+        # line for line only when YAML's lines are the editor's: a NEL, LS or PS in the
+        # block is a YAML line break that an editor shows inside a line
+        if style == "|" and not any(c in raw for c in YAML_ONLY_BREAKS):
             self._literal = self._literal_layout()
 
     def _literal_layout(self) -> tuple[int, int] | None:
-        raw_lines = self.raw.split("\n")[1:]
+        raw_lines = EDITOR_BREAK.split(self.raw)[1:]
         for raw, content in zip(raw_lines, self.value.split("\n")):
             if content.strip():
-                indent = len(raw.rstrip("\r")) - len(content.rstrip("\r"))
+                indent = len(raw) - len(content)
                 return (self.base[0] + 1, indent) if indent >= 0 else None
         return self.base[0] + 1, 0
 
@@ -108,14 +178,15 @@ class ScalarMap(TextMap):
         raw = self.raw
         if self.style in ("'", '"'):
             j = 1
-        elif self.style == ">":
-            j = raw.find("\n") + 1 if "\n" in raw else len(raw)
+        elif self.style in (">", "|"):
+            header_end = _YAML_BREAK.search(raw)  # the block header ends at the first break
+            j = header_end.end() if header_end else len(raw)
         else:
             j = 0
         n = len(raw)
         last = max(n - 1, 0)
         out = array("l")
-        ws = " \t\r\n"
+        ws = " \t\r\n" + YAML_ONLY_BREAKS
         for ch in self.value:
             if j < n and raw[j] == ch:
                 out.append(j)
@@ -188,6 +259,7 @@ class YamlTree(Tree):
         self.data = data
         self.textmap = textmap
         self.text = text  # the text the node marks index into
+        self._marks: MarkPositions | None = None
         # composes this document's nodes again from ``text`` (set by the loader)
         self.recompose: Callable[[], Any] | None = None
 
@@ -208,9 +280,24 @@ class YamlTree(Tree):
         if self.recompose is not None:
             self._root = None
 
+    @property
+    def marks(self) -> MarkPositions:
+        if self._marks is None:
+            self._marks = MarkPositions(self.text)
+        return self._marks
+
+    def mark_position(self, mark: Any) -> tuple[int, int]:
+        """0-based editor (line, column) in ``text`` of a node's mark."""
+        return self.marks.position(mark)
+
+    def node_text(self, node: Any) -> str:
+        """The source text of a node (quotes and block header included)."""
+        marks = self.marks
+        return self.text[marks.index(node.start_mark):marks.index(node.end_mark)]
+
     def node_span(self, node: Any) -> Span:
-        s, e = node.start_mark, node.end_mark
-        return self.textmap.span((s.line, s.column), (e.line, e.column))
+        pos = self.marks.position
+        return self.textmap.span(pos(node.start_mark), pos(node.end_mark))
 
     def find_node(self, path: Path) -> tuple[Any, Any, int]:
         """(key node or None, value node, depth reached) for ``path``."""
@@ -235,11 +322,11 @@ class YamlTree(Tree):
         if key is not None and not (value and complete):
             return self.node_span(key), complete
         if depth == 0 and not complete:
-            m = self.root.start_mark
-            return self.textmap.span((m.line, m.column), (m.line, m.column)), False
+            at = self.mark_position(self.root.start_mark)
+            return self.textmap.span(at, at), False
         if not complete and getattr(node, "id", "") in ("mapping", "sequence"):
-            m = node.start_mark
-            return self.textmap.span((m.line, m.column), (m.line, m.column)), False
+            at = self.mark_position(node.start_mark)
+            return self.textmap.span(at, at), False
         return self.node_span(node), complete
 
     def scalar_map(self, path: Path) -> ScalarMap | None:
@@ -247,9 +334,8 @@ class YamlTree(Tree):
         _, node, depth = self.find_node(path)
         if depth != len(path) or getattr(node, "id", "") != "scalar":
             return None
-        s, e = node.start_mark, node.end_mark
-        return ScalarMap(self.textmap, self.text[s.index:e.index], (s.line, s.column), node.style,
-                         node.value)
+        return ScalarMap(self.textmap, self.node_text(node), self.mark_position(node.start_mark),
+                         node.style, node.value)
 
 
 def _mapping_lookup(node: Any, part: Any) -> tuple[Any, Any] | None:

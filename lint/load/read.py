@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from multus_lint.findings import Span
+from multus_lint.load.positions import split_lines
 
 # Placeholders that something fills in before the cluster sees the value: Helm/Go and Jinja
 # templates, K3s ``%{NAME}%`` (pkg/deploy stages manifests with them), and Flux post-build
@@ -43,7 +44,7 @@ class SourceFile:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = (self.text or "").splitlines()
+            self._lines = split_lines(self.text or "")  # the lines an editor shows
         return self._lines
 
     def line_text(self, line: int) -> str:

@@ -62,7 +62,7 @@ class AnnotationUse:
                 _, node, depth = find(full)
                 # a folded (>) value has no newlines left, so count the lines of the source:
                 # the header line and at least two lines of content
-                raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
+                raw = tree.node_text(node) if depth == len(full) else ""
                 if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2:
                     self._map = tree.scalar_map(full)
                     self._lines = LineIndex(self.value)

@@ -14,7 +14,7 @@ from typing import Any
 from multus_lint.findings import Span
 from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
-from multus_lint.load.positions import Path, YamlTree
+from multus_lint.load.positions import LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
 from multus_lint.model.profile import K3S_CONFIG_KEYS
 
@@ -440,9 +440,8 @@ def _first_placeholder(source: SourceFile) -> Span | None:
     m = TEMPLATE_RE.search(source.text or "")
     if not m:
         return None
-    text = source.text or ""
-    line = text.count("\n", 0, m.start()) + 1
-    col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    line, col = LineIndex(source.text or "").position(m.start())
+    line, col = line + 1, col + 1
     return Span(line, col, line, col + len(m.group(0).split("\n")[0]))
 
 
