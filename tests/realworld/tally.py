@@ -43,7 +43,7 @@ def load_verdicts() -> dict[tuple[str, str, str, str], list[str]]:
     return table
 
 
-def write_md(rows, verdicts, counts, t, fl, d, prec) -> None:
+def write_md(rows, verdicts, counts, t, fl, d, prec, stale) -> None:
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
@@ -60,6 +60,13 @@ def write_md(rows, verdicts, counts, t, fl, d, prec) -> None:
     for folder, file, line, code, sev, verdict, _msg in rows:
         ev = verdicts.get((folder, file, line, code), ["?", ""])[1]
         out.append(f"| {cell(folder)}/{cell(file)} | {line} | {code} | {sev} | {verdict} | {cell(ev)} |")
+    if stale:
+        out += ["", "## Judged in earlier runs, gone now (fixed, or moved to info/ML003)", "",
+                "| folder / file | line | rule | verdict then | upstream evidence |", "|---|---|---|---|---|"]
+        for k in sorted(stale):
+            folder, file, line, code = k
+            out.append(f"| {cell(folder)}/{cell(file)} | {line} | {code} | {verdicts[k][0]} | "
+                       f"{cell(verdicts[k][1])} |")
     (HERE / "VERDICTS.md").write_text("\n".join(out) + "\n")
 
 
@@ -93,9 +100,9 @@ def main() -> int:
     prec = t / (t + fl) if t + fl else 1.0
     print(f"\ntotal: true {t}, false {fl}, debatable {d}, unjudged {len(unjudged)}; "
           f"precision true/(true+false) = {prec:.3f}")
-    if "--md" in sys.argv:
-        write_md(rows, verdicts, counts, t, fl, d, prec)
     stale = set(verdicts) - {r[:4] for r in rows}
+    if "--md" in sys.argv:
+        write_md(rows, verdicts, counts, t, fl, d, prec, stale)
     if stale:
         print(f"{len(stale)} verdict rows match no current finding (fixed or moved):")
         for k in sorted(stale):
