@@ -100,7 +100,9 @@ RANGE_OVERLAP = declare(
          "with different CNI `name`s (separate state dirs); static addresses used twice; pools of "
          "different IPAM plugins that overlap. Two NADs on the same whereabouts CIDR and network "
          "name share one pool: when they set different `range_start`/`range_end`/`exclude` it is "
-         "reported as info. Reported on each NAD of a pair, naming the other. Found by one sweep "
+         "reported as info. Pools on two different known layer-2 segments (masters, bridges, "
+         "SR-IOV resources, VLANs) are not compared: the same address on both never meets on one "
+         "wire. Reported on each NAD of a pair, naming the other. Found by one sweep "
          "over the sorted ranges (O(n log n)).",
     why="Pools that do not know about each other hand out the same address twice: two pods with "
         "one IP on the same segment, and traffic goes to whichever answers ARP first.",
@@ -270,7 +272,6 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
             continue
         severity, reason = verdict
         for mine, theirs in ((a, b), (b, a)):
-            first = theirs.members[0]
             for use, pool in mine.members:
                 entry = found.get((id(use), id(pool)))
                 if entry is None:
@@ -278,8 +279,8 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
                 elif len(entry[2]) >= MAX_OVERLAP_FINDINGS:
                     entry[3][0] += 1
                     continue
-                other = first if first[0].nad is not use.nad else \
-                    next(((u, p) for u, p in theirs.members if u.nad is not use.nad), None)
+                other = next(((u, p) for u, p in theirs.members
+                              if u.nad is not use.nad and not _apart(use, u)), None)
                 if other is not None:
                     entry[2].append((severity, reason, other[0], other[1], len(theirs.members) - 1))
     for use, pool, overlaps, extra in found.values():
@@ -293,6 +294,15 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(RANGE_OVERLAP, site,
                               f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
                               f"{nad_label(ouse.nad)}{also}: {reason}", severity)
+
+
+def _apart(a: Any, b: Any) -> bool:
+    """Two IPAM uses on different, known layer-2 segments (masters, bridges, VLANs): the same
+    address on both is no conflict, which is what different whereabouts network_names (the
+    documented way to reuse a CIDR on several networks, whereabouts README "network_name") and
+    host-local state dirs are for."""
+    sa, sb = a.segment, b.segment
+    return sa is not None and sb is not None and sa != sb
 
 
 def _pool_name(pool: Any) -> str:

@@ -118,8 +118,9 @@ SRIOV_RESOURCE = declare(
     "An SR-IOV (or device-plugin host-device) NAD without the resourceName annotation.",
     what="A NAD whose plugin is `sriov`, or `host-device` without its own device selector (so it "
          "relies on the `pciBusID` Multus injects from a device plugin), needs the annotation "
-         "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported, on any NAD: a "
-         "resourceName that is not `<vendor>/<resource>`.",
+         "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported: a resourceName "
+         "that is not `<vendor>/<resource>` (an error on such a NAD; info on a NAD whose plugins "
+         "take no device, where Multus never uses it).",
     why="Multus injects the allocated VF's PCI address (`deviceID`) only from that annotation; "
         "without it sriov fails with `VF pci addr is required` at every pod start.",
     example="metadata:\n  name: sriov-net   # no k8s.v1.cni.cncf.io/resourceName",
@@ -370,23 +371,35 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
 
     for nad in ctx.project.nads:
         value = nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION)
-        if value is not None and (not isinstance(value, str) or not RESOURCE_NAME.match(value)):
-            yield ctx.finding(SRIOV_RESOURCE,
-                              nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION),
-                              f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource> (as in "
-                              "intel.com/sriov_netdevice): no device plugin advertises it, so pods "
-                              "using the NAD stay Pending")
-            continue
         cfg = nad.config
-        if cfg is None or not cfg.is_dict or value is not None:
-            continue
         needs = None
-        for _, plugin in cfg.plugins():
-            ptype = plugin.get("type")
-            if ptype == "sriov" and not getk(plugin, "deviceID"):
-                needs = "sriov"
-            elif ptype == "host-device" and not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
-                needs = "host-device (no device, hwaddr, kernelpath or pciBusID of its own)"
+        if cfg is not None and cfg.is_dict:
+            for _, plugin in cfg.plugins():
+                ptype = plugin.get("type")
+                if ptype == "sriov" and not getk(plugin, "deviceID"):
+                    needs = "sriov"
+                elif ptype == "host-device" and not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
+                    needs = "host-device (no device, hwaddr, kernelpath or pciBusID of its own)"
+        if value is not None and (not isinstance(value, str) or not RESOURCE_NAME.match(value)):
+            site = nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION)
+            if needs is not None:
+                yield ctx.finding(SRIOV_RESOURCE, site,
+                                  f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource> (as "
+                                  "in intel.com/sriov_netdevice): no device plugin advertises it, so "
+                                  f"Multus finds no allocated device for {needs} and the plugin fails "
+                                  "with \"VF pci addr is required\"")
+            else:
+                # Multus (pkg/k8sclient getKubernetesDelegate) only looks the name up to inject a
+                # device ID; a plugin that takes no device never reads it, and nothing requests
+                # the resource on K3s (no network-resources-injector): the annotation is inert.
+                yield ctx.finding(SRIOV_RESOURCE, site,
+                                  f"{RESOURCE_NAME_ANNOTATION} '{value}' is not <vendor>/<resource>; "
+                                  "this NAD's plugins take no device, so Multus never uses it (it only "
+                                  "injects a device ID from it): remove it or name a real resource",
+                                  "info")
+            continue
+        if value is not None:
+            continue
         if needs is not None:
             yield ctx.finding(SRIOV_RESOURCE, nad.doc.name_site(),
                               f"NAD {nad.name} uses {needs} but has no {RESOURCE_NAME_ANNOTATION} "

@@ -21,6 +21,28 @@ class IpamUse:
     def site(self, rel: tuple = ()) -> Any:
         return self.cfg.site(*self.path, *rel)
 
+    @property
+    def segment(self) -> tuple | None:
+        """The layer-2 segment the plugin attaches pods to, as far as the config says: the
+        parent interface or bridge (or SR-IOV resource) and VLAN; None when it cannot be told
+        (a plugin with none of these keys). Pools on two different known segments never hand
+        an address to the same wire, so their overlap is no conflict."""
+        vlan = getk(self.plugin, "vlan")  # bridge, sriov, ovs
+        if vlan is None:
+            vlan = getk(self.plugin, "vlanId")  # the vlan plugin
+        vlan = vlan if isinstance(vlan, int) and not isinstance(vlan, bool) else None
+        for key in ("master", "bridge", "device", "deviceID", "pciBusID"):
+            value = getk(self.plugin, key)
+            if isinstance(value, str) and value:
+                return (key, value, vlan)
+        resource = self.nad.doc.annotations.get("k8s.v1.cni.cncf.io/resourceName") if self.nad else None
+        if isinstance(resource, str) and resource:
+            return ("resource", resource, vlan)
+        ptype = getk(self.plugin, "type")
+        if ptype in ("macvlan", "ipvlan"):  # no master: the node's default-route interface
+            return ("master", "", vlan)
+        return None
+
 
 def ipam_uses(project: Project) -> list[IpamUse]:
     def build() -> list[IpamUse]:

@@ -26,7 +26,9 @@ FAMILIES = {
     "ML5": "ML5xx: NetworkAttachmentDefinitions and CNI configs",
     "ML6": "ML6xx: Helm values",
 }
-DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "rules.md")
+# lint/report/rule_docs.py -> the checkout's docs/rules.md
+DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                              "docs", "rules.md")
 
 
 def list_rules(out: IO[str], fmt: str = "text") -> None:
