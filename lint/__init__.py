@@ -1,3 +1,3 @@
 """multus-lint: a static linter for Multus CNI manifests on K3s."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

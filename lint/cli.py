@@ -1,11 +1,20 @@
-"""Command line: ``multus-lint [options] PATH...``."""
+"""Command line: ``multus-lint [options] PATH...``.
+
+Parsing (option groups as ``--help`` shows them), then one run: lint, optionally fix, and
+write every requested report. Reports are rendered completely in memory before anything is
+written, so a failure can never leave a half-written ``--output-file``; files are replaced
+atomically.
+"""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import io
 import os
 import sys
+import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 from multus_lint import __version__
@@ -13,6 +22,7 @@ from multus_lint.config import Config, ConfigError, discover_config
 from multus_lint.findings import SEVERITIES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+HUMAN_FORMATS = ("text", "grouped", "concise", "statistics")  # coloured on a terminal
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,32 +33,59 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from multus_lint.report import FORMATS
+    from multus_lint.report import FORMATS, PURPOSE
 
     p = _Parser(
         prog="multus-lint",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Lint Multus CNI manifests for K3s: NetworkAttachmentDefinitions and their CNI "
         "JSON, pod network annotations, the rke2-multus chart values, Multus DaemonSets and K3s config.",
-        epilog="Exit codes: 0 no finding at or above --fail-level, 1 findings, 2 usage or "
-        "configuration error (or no input could be read).",
+        epilog="formats:\n" + "\n".join(f"  {name:<11} {PURPOSE[name]}" for name in FORMATS) + "\n\n"
+        "Exit codes: 0 no finding at or above --fail-level (or --exit-zero), 1 findings,\n"
+        "2 usage or configuration error (or no input could be read).",
     )
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or directories to lint; '-' reads standard input")
-    p.add_argument("--format", choices=sorted(FORMATS), default=None, help="output format (default: text)")
-    p.add_argument("--fail-level", choices=SEVERITIES, default=None,
-                   help="lowest severity that makes the exit code 1 (default: warning)")
-    p.add_argument("--select", action="append", default=[], metavar="RULES",
-                   help="only these rules: codes, names or prefixes such as ML1 (comma-separated)")
-    p.add_argument("--ignore", action="append", default=[], metavar="RULES",
-                   help="skip these rules: codes, names or prefixes (comma-separated)")
-    p.add_argument("--config", metavar="FILE",
-                   help="config file (default: nearest .multus-lint.yaml or pyproject.toml [tool.multus-lint])")
-    p.add_argument("--isolated", action="store_true",
-                   help="ignore every config file (.multus-lint.yaml, pyproject.toml): defaults only")
-    p.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
-    p.add_argument("--no-color", action="store_true", help="never colour the text output")
-    p.add_argument("--output-file", metavar="FILE", help="write the report to FILE instead of standard output")
-    ci = p.add_argument_group("CI adoption, autofix and rule docs")
+    p.add_argument("--version", action="version", version=f"multus-lint {__version__}")
+
+    sel = p.add_argument_group("rules and failing")
+    sel.add_argument("--select", action="append", default=[], metavar="RULES",
+                     help="only these rules: codes, names or prefixes such as ML1 (comma-separated)")
+    sel.add_argument("--ignore", action="append", default=[], metavar="RULES",
+                     help="skip these rules: codes, names or prefixes (comma-separated)")
+    sel.add_argument("--fail-level", choices=SEVERITIES, default=None,
+                     help="lowest severity that makes the exit code 1 (default: warning)")
+    sel.add_argument("--exit-zero", action="store_true",
+                     help="exit 0 even when there are findings (usage errors still exit 2)")
+    sel.add_argument("--config", metavar="FILE",
+                     help="config file (default: nearest .multus-lint.yaml or pyproject.toml [tool.multus-lint])")
+    sel.add_argument("--isolated", action="store_true",
+                     help="ignore every config file (.multus-lint.yaml, pyproject.toml): defaults only")
+    sel.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
+
+    out = p.add_argument_group("output")
+    out.add_argument("--format", "--output-format", dest="formats", action="append", default=[],
+                     metavar="FORMAT[:FILE]",
+                     help=f"report format: {', '.join(FORMATS)} (default: text; github when "
+                     "GITHUB_ACTIONS=true). FORMAT:FILE writes that report to FILE; repeat for "
+                     "several reports from one run, e.g. --format sarif:multus-lint.sarif --format github")
+    out.add_argument("--output-file", metavar="FILE",
+                     help="write the standard-output report to FILE instead")
+    out.add_argument("--statistics", action="store_true",
+                     help="print a count per rule instead of the findings (the statistics format)")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text, grouped, concise and statistics output (default auto: on a "
+                     "terminal, off with NO_COLOR; FORCE_COLOR or CLICOLOR_FORCE turn it on)")
+    out.add_argument("--no-color", dest="color", action="store_const", const="never",
+                     help="same as --color never")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="findings only: no summary, no notes on standard error, no progress bar")
+    out.add_argument("--show-files", action="store_true",
+                     help="list the files that would be linted, and those skipped, then exit")
+    out.add_argument("--show-fixes", action="store_true",
+                     help="after the report, list the findings --fix repairs (or repaired)")
+
+    ci = p.add_argument_group("CI adoption and autofix")
     ci.add_argument("--baseline", metavar="FILE",
                     help="report only findings not recorded in FILE (written by --write-baseline)")
     ci.add_argument("--write-baseline", metavar="FILE",
@@ -58,10 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     ci.add_argument("--diff", action="store_true",
                     help="print the fixes --fix would make as a unified diff, write nothing "
                     "(exit 1 when there is something to fix)")
-    ci.add_argument("--list-rules", action="store_true",
-                    help="list every rule (a table, or JSON with --format json) and exit")
-    ci.add_argument("--explain", metavar="RULE", help="explain a rule (code or name) and exit")
-    p.add_argument("--version", action="version", version=f"multus-lint {__version__}")
+
+    docs = p.add_argument_group("rule docs")
+    docs.add_argument("--list-rules", action="store_true",
+                      help="list every rule (a table, or JSON with --format json) and exit")
+    docs.add_argument("--explain", metavar="RULE",
+                      help="explain a rule (code or name), or list a family (ML1), and exit")
+
     prof = p.add_argument_group("cluster profile (overrides the config file and discovered K3s config)")
     prof.add_argument("--k3s-version", metavar="VERSION", help="K3s version, e.g. v1.30.6+k3s1")
     prof.add_argument("--data-dir", metavar="DIR", help="K3s data dir (default /var/lib/rancher/k3s)")
@@ -73,6 +113,67 @@ def build_parser() -> argparse.ArgumentParser:
     prof.add_argument("--print-profile", action="store_true",
                       help="print the cluster profile in force and where each value came from, then exit")
     return p
+
+
+@dataclass
+class Output:
+    format: str
+    file: str | None  # None: standard output
+
+
+def parse_outputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[Output]:
+    """The reports to write: each ``FORMAT[:FILE]``; standard output always gets one."""
+    from multus_lint.report import FORMATS
+
+    outputs: list[Output] = []
+    for value in args.formats:
+        name, sep, file = value.partition(":")
+        if name not in FORMATS:
+            parser.error(f"--format: unknown format '{name}' (choose from {', '.join(FORMATS)})")
+        if sep and not file:
+            parser.error(f"--format {value}: no file after ':'")
+        outputs.append(Output(name, file or None))
+    to_stdout = [o for o in outputs if o.file is None]
+    if len(to_stdout) > 1:
+        parser.error("--format: only one report can go to standard output; give the others a file "
+                     "(FORMAT:FILE)")
+    if not to_stdout:
+        default = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+        outputs.insert(0, Output(default, None))
+    if args.statistics:
+        next(o for o in outputs if o.file is None).format = "statistics"
+    if args.output_file:
+        next(o for o in outputs if o.file is None).file = args.output_file
+    files = [o.file for o in outputs if o.file]
+    if len(set(files)) != len(files):
+        parser.error("--format: two reports name the same file")
+    for target in files + ([args.write_baseline] if args.write_baseline else []):
+        _check_writable_folder(target, parser)
+    return outputs
+
+
+def _check_writable_folder(target: str, parser: argparse.ArgumentParser) -> None:
+    """A report or baseline into a missing folder is a usage error, found before linting."""
+    folder = os.path.dirname(os.path.abspath(target))
+    if os.path.isdir(target):
+        parser.error(f"{target}: is a directory, not a file to write")
+    if not os.path.isdir(folder):
+        parser.error(f"{target}: folder {os.path.dirname(target) or folder} does not exist")
+
+
+def use_color(choice: str, stream: Any, env: os._Environ | dict) -> bool:
+    """``--color``: always/never as said; auto colours a terminal unless NO_COLOR is set, and
+    colours anything when FORCE_COLOR or CLICOLOR_FORCE is set (to anything but 0)."""
+    if choice != "auto":
+        return choice == "always"
+    if env.get("NO_COLOR"):
+        return False
+    if any(env.get(k) not in (None, "", "0") for k in ("FORCE_COLOR", "CLICOLOR_FORCE")):
+        return True
+    try:
+        return stream.isatty() and env.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
 
 
 def _split(values: list[str]) -> list[str]:
@@ -136,9 +237,17 @@ def _cli(argv: list[str] | None) -> int:
         return EXIT_USAGE
 
 
+def _note(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        write_stream(sys.stderr, f"multus-lint: {text}\n")
+
+
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from multus_lint.runner import Options, exit_code, resolve_profile, run
 
+    if args.list_rules or args.explain:
+        return _rule_docs(args, parser)
+    outputs = parse_outputs(args, parser)
     config = _load_config(args)
     flags = {
         "k3s-version": args.k3s_version, "data-dir": args.data_dir, "nodes": args.nodes,
@@ -155,13 +264,21 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         profile = resolve_profile(config, Project(root=".", limits=config.limits), options.profile_flags)
         _print_profile(profile)
         return EXIT_OK
-    if args.list_rules or args.explain:
-        return _rule_docs(args, parser)
     if not args.paths:
         parser.error("no PATH given (use '-' to read standard input)")
     if args.paths.count("-") > 1:
         parser.error("'-' (standard input) can be given only once")
-    result = run(options, config)
+    if args.show_files:
+        from multus_lint.report.files import show_files
+        from multus_lint.runner import project_root
+
+        write_stream(sys.stdout, show_files(args.paths, config, project_root(config, options).path))
+        return EXIT_OK
+    from multus_lint.report.progress import progress_for
+
+    with progress_for(sys.stderr, enabled=not args.quiet) as progress:
+        options.progress = progress
+        result = run(options, config)
     if args.print_profile:
         _print_profile(result.profile)
         return EXIT_OK
@@ -169,50 +286,148 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         from multus_lint.filter import baseline
 
         count = baseline.write(args.write_baseline, result.findings)
-        sys.stderr.write(f"multus-lint: wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}\n")
+        _note(args, f"wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}")
         return EXIT_OK
     diff = ""
+    fixable_before: list[Any] = []
     if args.fix or args.diff:
         from multus_lint.apply_fixes import run_fixes
 
+        if args.show_fixes:
+            fixable_before = fixable_findings(result.findings, result.project.sources)
         result, diff = run_fixes(options, config, result, write=args.fix and not args.diff)
         if args.fix and not args.diff and diff:
             changed = diff.count("\n+++ b/") + diff.startswith("+++ b/")
-            sys.stderr.write(f"multus-lint: fixed {changed} file{'s' * (changed != 1)}\n")
-    # On GitHub Actions the default is annotations on the pull request's diff.
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    from multus_lint.report import get_reporter
-
-    if args.diff:
-        sys.stdout.write(diff)
-        sys.stdout.flush()
-    out = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
-    try:
-        if args.output_file or not args.diff:
-            color = fmt == "text" and not args.no_color and out.isatty() and not os.environ.get("NO_COLOR")
-            sources = {s.path: s for s in result.project.sources}
-            fixable = 0
-            extra: dict[str, Any] = {}
-            if fmt == "text":  # the summary line says how many --fix would repair
-                from multus_lint.apply_fixes import count_fixable
-
-                fixable = count_fixable(result.findings, sources)
-            if fmt == "html":  # the page draws the model: hand it over as plain data
-                from multus_lint.model.network_map import report_context
-
-                extra["context"] = report_context(result.scope_models(), result.findings)
-            get_reporter(fmt)(result.findings, out, sources=sources, files=result.named_files,
-                              color=color, fixable=fixable, **extra)
-        out.flush()
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if args.diff:
-        return EXIT_FINDINGS if diff else EXIT_OK
-    if result.nothing_readable:
-        return EXIT_USAGE
+            _note(args, f"fixed {changed} file{'s' * (changed != 1)}")
     fail_level = args.fail_level or config.fail_level or "warning"
-    return exit_code(result.findings, fail_level)
+    if args.diff:
+        code = EXIT_FINDINGS if diff else EXIT_OK
+    elif result.nothing_readable:
+        code = EXIT_USAGE
+    else:
+        code = exit_code(result.findings, fail_level)
+    if args.exit_zero and code == EXIT_FINDINGS:
+        code = EXIT_OK
+    _write_reports(args, outputs, result, fail_level, code, diff, fixable_before)
+    return code
+
+
+def _write_reports(args: argparse.Namespace, outputs: list[Output], result: Any, fail_level: str,
+                   code: int, diff: str, fixable_before: list[Any]) -> None:
+    from multus_lint.report import ReportInput, get_reporter
+
+    sources = {s.path: s for s in result.project.sources}
+    fixable = 0
+    if any(o.format in ("text", "grouped") for o in outputs) and not args.fix:
+        fixable = len(fixable_findings(result.findings, result.project.sources))
+    if args.diff:
+        write_stream(sys.stdout, diff)
+    rendered: list[tuple[Output, str]] = []
+    for o in outputs:
+        if o.file is None and args.diff:
+            continue  # standard output carries the patch
+        color = o.file is None and o.format in HUMAN_FORMATS and use_color(args.color, sys.stdout, os.environ)
+        run = ReportInput(result.findings, sources=sources, files=result.named_files, color=color,
+                          fixable=fixable, quiet=args.quiet, exit_code=code, fail_level=fail_level,
+                          baseline_hidden=result.baseline_hidden, baseline_stale=len(result.baseline_stale),
+                          context=_html_context(result) if o.format == "html" else None)
+        buf = io.StringIO()
+        get_reporter(o.format)(run, buf)
+        if o.file is None and args.show_fixes:
+            buf.write(_show_fixes(args, fixable_before or fixable_findings(result.findings,
+                                                                           result.project.sources)))
+        if o.file is None and o.format in ("text", "grouped") and not args.quiet:
+            buf.write(_stale_entries(result))
+        rendered.append((o, buf.getvalue()))
+    for o, text in rendered:  # every report rendered before the first is written
+        if o.file is None:
+            write_stream(sys.stdout, text)
+        else:
+            write_file(o.file, text)
+    if not args.quiet and not any(o.file is None and o.format in ("text", "grouped") for o in outputs):
+        hidden, stale = result.baseline_hidden, len(result.baseline_stale)
+        if args.baseline and not args.write_baseline:
+            _note(args, f"the baseline hid {hidden} finding{'s' * (hidden != 1)}; "
+                        f"{stale} of its entries match nothing")
+
+
+def _html_context(result: Any) -> dict[str, Any]:
+    """The page draws the model: hand it over as plain data."""
+    from multus_lint.model.network_map import report_context
+
+    return report_context(result.scope_models(), result.findings)
+
+
+def _stale_entries(result: Any) -> str:
+    from multus_lint.report.escape import printable
+
+    stale = result.baseline_stale
+    lines = [f"  {printable(str(e.get('path', '')))}  {e.get('code', '')} [{e.get('rule', '')}] "
+             f"{printable(str(e.get('message', '')))}\n" for e in stale[:20]]
+    if len(stale) > 20:
+        lines.append(f"  ... and {len(stale) - 20} more\n")
+    return ("Stale baseline entries:\n" + "".join(lines)) if lines else ""
+
+
+def fixable_findings(findings: list[Any], sources: Any) -> list[Any]:
+    """The findings ``--fix`` would repair: an offered fix that is a safe text edit."""
+    from multus_lint.apply_fixes import edit_for
+    from multus_lint.fixes import Fix
+
+    by_path = {s.path: s for s in sources} if isinstance(sources, list) else sources
+    out = []
+    for f in findings:
+        fix, src = f.extra.get("fix"), by_path.get(f.path)
+        if isinstance(fix, Fix) and src is not None and src.text is not None \
+                and edit_for(fix, src.text) is not None:
+            out.append(f)
+    return out
+
+
+def _show_fixes(args: argparse.Namespace, fixable: list[Any]) -> str:
+    from multus_lint.report.text import headline
+
+    if not fixable:
+        return "No fixes available.\n" if not args.fix else "Nothing was fixed.\n"
+    title = "Fixed" if args.fix and not args.diff else "Fixable with --fix"
+    return f"{title} ({len(fixable)}):\n" + "".join(f"  {headline(f, False)}\n" for f in fixable)
+
+
+def write_stream(stream: Any, text: str) -> None:
+    """Write to a standard stream in its encoding; what it cannot encode (a lone surrogate,
+    or non-ASCII on an ASCII terminal) becomes a backslash escape, never an error."""
+    if not text:
+        return
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # an in-memory stream (tests)
+        stream.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
+        return
+    stream.flush()
+    buffer.write(text.encode(stream.encoding or "utf-8", "backslashreplace"))
+    buffer.flush()
+
+
+def write_file(path: str, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) atomically: an unpredictable temporary file in
+    the same folder (created exclusively, so a planted name cannot redirect it), then
+    ``os.replace``; on any failure the old file is left as it was."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".multus-lint-report-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8", "backslashreplace"))
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -220,14 +435,23 @@ def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     from multus_lint.report import rule_docs as docs
 
     if args.list_rules:
-        docs.list_rules(sys.stdout, "json" if args.format == "json" else "text")
+        fmt = "json" if any(v.partition(":")[0] == "json" for v in args.formats) else "text"
+        buf = io.StringIO()
+        docs.list_rules(buf, fmt)
+        write_stream(sys.stdout, buf.getvalue())
         return EXIT_OK
     rule = registry.get(args.explain)
     if rule is None:
+        codes, unknown = registry.expand([args.explain])
+        if codes and not unknown:  # a prefix such as ML1: the rules it stands for
+            buf = io.StringIO()
+            docs.list_rules(buf, "text", sorted(codes))
+            write_stream(sys.stdout, buf.getvalue())
+            return EXIT_OK
         from multus_lint.suggest import hint
 
         parser.error(f"--explain: unknown rule '{args.explain}'{hint(args.explain, list(registry.iter_rule_names()))}")
-    sys.stdout.write(docs.explain(rule))
+    write_stream(sys.stdout, docs.explain(rule))
     return EXIT_OK
 
 

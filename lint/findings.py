@@ -75,7 +75,9 @@ def fingerprint(f: Finding) -> str:
     """A finding's identity apart from its position: rule and message, line numbers masked
     (the baseline's key and SARIF's partial fingerprint)."""
     message = _VOLATILE.sub(r"\1 N", f.message)
-    return hashlib.sha256(f"{f.code}\0{message}".encode()).hexdigest()[:16]
+    # surrogatepass: a lone surrogate from a JSON escape must not make hashing fail; every
+    # other string encodes as before, so existing baselines keep matching
+    return hashlib.sha256(f"{f.code}\0{message}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def object_key(obj: dict[str, Any] | None) -> str:

@@ -44,6 +44,7 @@ class Options:
     ignore: list[str] = field(default_factory=list)
     profile_flags: dict[str, Any] = field(default_factory=dict)
     baseline: str | None = None  # report only findings not in this baseline file
+    progress: Any = None  # called as progress(stage, done, total) on long runs (cli's bar)
 
 
 @dataclass
@@ -53,6 +54,8 @@ class Result:
     profile: Profile
     named_files: int
     root: ProjectRoot | None = None
+    baseline_hidden: int = 0  # findings the baseline absorbed
+    baseline_stale: list[dict] = field(default_factory=list)  # its entries that matched nothing
 
     def scope_models(self) -> list[tuple[str, Project, Profile]]:
         """(name, project, profile) of every cluster scope of the run."""
@@ -77,6 +80,10 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
     sources: list[SourceFile] = []
     named_real: set[str] = set()
     candidates: list[Candidate] = []
+    files = [p for p in options.paths if p != "-"]
+    # A missing path among others is that path's ML002 and the run goes on; when nothing
+    # named exists at all it stays a usage error.
+    all_missing = bool(files) and len(files) == len(options.paths) and not any(os.path.lexists(p) for p in files)
     for p in options.paths:
         if p == "-":
             data = sys.stdin.buffer.read(limits.max_file_size + 1)
@@ -90,8 +97,11 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
         elif os.path.lexists(p):
             candidates.append(Candidate(display_path(p) if os.path.isabs(p) else os.path.normpath(p),
                                         p, True))
-        else:
+        elif all_missing:
             raise ConfigError(f"{p}: no such file or directory")
+        else:
+            sources.append(SourceFile(os.path.normpath(p), error=("ML002", "no such file or directory",
+                                                                  Span.point(1))))
     for c in candidates:
         real = c.canonical or os.path.realpath(c.real)
         if real in named_real:
@@ -174,6 +184,8 @@ def run(options: Options, config: Config) -> Result:
     registry.load_rules()
     codes = enabled_codes(config, options)
     root = project_root(config, options)
+    progress = options.progress or (lambda stage, done, total: None)
+    progress("reading", 0, 1)
     sources, named = collect(options, config, root)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
@@ -181,7 +193,9 @@ def run(options: Options, config: Config) -> Result:
     profile = resolve_profile(config, project, options.profile_flags)
     ctx = Context(project, profile, config)
     findings = [_problem_finding(src, prob) for src, prob in project.problems]
-    for checker in registry.all_checkers():
+    checkers = registry.all_checkers()
+    for done, checker in enumerate(checkers):
+        progress("checking", done, len(checkers))
         if not any(r.code in codes for r in checker.rules):
             continue
         try:
@@ -189,11 +203,16 @@ def run(options: Options, config: Config) -> Result:
         except Exception as exc:  # a bug in one rule must not stop the others
             findings.append(_internal_error(checker, exc))
     findings = filter_findings(findings, project, config, codes)
+    progress("checking", len(checkers), len(checkers))
+    hidden, stale = 0, []
     if options.baseline:
-        from multus_lint.filter.baseline import filter_new
+        from multus_lint.filter.baseline import filter_counted
 
-        findings = filter_new(findings, options.baseline)
-    return Result(findings, project, profile, named, root)
+        before = len(findings)
+        findings, stale = filter_counted(findings, options.baseline,
+                                         {s.path for s in project.sources if s.named}, codes)
+        hidden = before - len(findings)
+    return Result(findings, project, profile, named, root, hidden, stale)
 
 
 def _problem_finding(source: SourceFile, prob: Any) -> Finding:

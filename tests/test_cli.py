@@ -162,11 +162,11 @@ def test_flags_beat_config_beat_discovered(repo: Path) -> None:
 def test_text_output_has_code_frame_and_no_colour_when_piped(repo: Path) -> None:
     (repo / "nad.yaml").write_text(BAD_NAD)
     out = run("nad.yaml", cwd=repo).stdout
-    assert "nad.yaml:13:9 ML301 [gateway-outside-range]" in out
+    assert "nad.yaml:13:9: error: ML301 [gateway-outside-range]" in out  # severity without colour
     assert '   13 |         "gateway": "10.6.0.1"' in out
     assert "      |         ^^^^^^^^^" in out
     assert "\x1b[" not in out
-    assert out.rstrip().endswith("in 1 of 1 file.")
+    assert out.rstrip().endswith("in 1 of 1 file).")
 
 
 def test_only_named_files_are_reported(repo: Path) -> None:

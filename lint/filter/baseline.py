@@ -54,6 +54,11 @@ def write(path: str, findings: list[Finding]) -> int:
 
 
 def load(path: str) -> Counter:
+    return _load(path)[0]
+
+
+def _load(path: str) -> tuple[Counter, dict]:
+    """The baseline's entry counts by key, and one entry (as written) per key."""
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -65,17 +70,30 @@ def load(path: str) -> Counter:
         raise ConfigError(f"--baseline {path}: not a multus-lint baseline (version {VERSION} expected; "
                           "write one with --write-baseline)")
     counts: Counter = Counter()
+    entries: dict = {}
     for e in doc["findings"]:
         if isinstance(e, dict):
-            counts[(str(e.get("path", "")), str(e.get("object", "")), str(e.get("code", "")),
-                    str(e.get("fingerprint", "")))] += 1
-    return counts
+            k = (str(e.get("path", "")), str(e.get("object", "")), str(e.get("code", "")),
+                 str(e.get("fingerprint", "")))
+            counts[k] += 1
+            entries.setdefault(k, e)
+    return counts, entries
 
 
 def filter_new(findings: list[Finding], path: str) -> list[Finding]:
     """The findings that are not in the baseline at ``path``."""
-    counts = load(path)
+    return filter_counted(findings, path)[0]
+
+
+def filter_counted(findings: list[Finding], path: str, named: set[str] | None = None,
+                   codes: set[str] | None = None) -> tuple[list[Finding], list[dict]]:
+    """The findings not in the baseline at ``path``, and the baseline's entries that matched
+    no finding (stale: fixed since, or reworded), one per unmatched entry. Only entries the
+    run could have matched count as stale: of a ``named`` file, for a rule in ``codes``
+    (pre-commit passes a few files; --select runs a few rules)."""
+    counts, entries = _load(path)
     base = os.path.dirname(os.path.abspath(path))
+    files = None if named is None else {_rel(p, base) for p in named}
     out = []
     for f in findings:
         k = key(f, base)
@@ -83,4 +101,6 @@ def filter_new(findings: list[Finding], path: str) -> list[Finding]:
             counts[k] -= 1
             continue
         out.append(f)
-    return out
+    stale = [entries[k] for k, n in sorted(counts.items()) for _ in range(n)
+             if n > 0 and (files is None or k[0] in files) and (codes is None or k[2] in codes)]
+    return out, stale

@@ -1,8 +1,12 @@
 """Stage 6, report: each module turns the findings of a run into one output format, and
 ``rule_docs`` renders the registry's documentation (``--explain``, docs/rules.md).
 
-Reporters are imported by name only when chosen, so a format's dependencies (rich for text)
-stay off the start-up path of the others.
+Every reporter is ``report(run: ReportInput, out: IO[str]) -> None``. Reporters are imported
+by name only when chosen, so one format's cost stays off the start-up path of the others.
+What a reporter prints of the input (messages, code frames, paths) goes through
+``report.escape`` first: a manifest's text never reaches a terminal, a CI log or an XML
+file as raw control characters, and a lone surrogate or a non-UTF-8 file name cannot make
+a format fail half-way.
 
 May import: ``findings``, ``registry`` (rule metadata), ``config`` and ``load`` (file text
 for code frames). Never the model, the rules or the engine.
@@ -11,24 +15,62 @@ for code frames). Never the model, the rules or the engine.
 from __future__ import annotations
 
 import importlib
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import IO, Protocol
 
-from multus_lint.findings import Finding
+from multus_lint.findings import SEVERITY_RANK, Finding
+
+# Where the project and its rule docs live (SARIF informationUri and helpUri); pyproject's
+# Project-URLs name the same (tests/test_packaging.py keeps them equal).
+HOMEPAGE = "https://github.com/multus-lint/multus-lint"
 
 FORMATS = {
     "text": "multus_lint.report.text",
-    "json": "multus_lint.report.json_format",
+    "grouped": "multus_lint.report.grouped",
     "concise": "multus_lint.report.concise",
+    "statistics": "multus_lint.report.statistics",
+    "json": "multus_lint.report.json_format",
     "github": "multus_lint.report.github",
+    "gitlab": "multus_lint.report.gitlab",
     "junit": "multus_lint.report.junit",
     "sarif": "multus_lint.report.sarif",
     "html": "multus_lint.report.html",
 }
+# What each format is for: --help and the README's format table say the same.
+PURPOSE = {
+    "text": "people: errors first, a code frame under each finding, a summary",
+    "grouped": "people: findings grouped under each file, a summary",
+    "concise": "editors and grep: path:line:col: severity: CODE [name] message",
+    "statistics": "a count per rule, most frequent first (also --statistics)",
+    "json": 'tools: {"version": 1, "findings": [...], "summary": {...}}',
+    "github": "GitHub Actions annotations on the pull request",
+    "gitlab": "GitLab Code Quality (merge-request widget)",
+    "junit": "CI test reports (GitLab, Jenkins): one testcase per finding",
+    "sarif": "GitHub code scanning (SARIF 2.1.0)",
+    "html": "one self-contained page with the network map and address plan (pip install 'multus-lint[html]')",
+}
+
+
+@dataclass
+class ReportInput:
+    """Everything a reporter may show about one run."""
+
+    findings: list[Finding]
+    sources: dict = field(default_factory=dict)  # path -> SourceFile, for code frames
+    files: int = 0  # named files linted
+    color: bool = False
+    fixable: int = 0  # how many findings --fix would repair
+    quiet: bool = False  # findings only: no summary, no hints
+    baseline_hidden: int = 0  # findings the baseline absorbed
+    baseline_stale: int = 0  # baseline entries that matched nothing
+    exit_code: int = 0  # what the run exits with (SARIF invocations)
+    fail_level: str = "warning"  # findings below it are not failures (JUnit)
+    context: dict | None = None  # html: the network map and address plan, as plain data
 
 
 class Report(Protocol):
-    def __call__(self, findings: list[Finding], out: IO[str], *, sources: dict, files: int,
-                 color: bool, fixable: int = 0) -> None: ...
+    def __call__(self, run: ReportInput, out: IO[str]) -> None: ...
 
 
 def get_reporter(name: str) -> Report:
@@ -41,6 +83,76 @@ def summary(findings: list[Finding], files: int) -> dict[str, int]:
         counts[f.severity] += 1
     return {"files": files, "findings": len(findings), "errors": counts["error"],
             "warnings": counts["warning"], "infos": counts["info"]}
+
+
+def by_severity(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then info; each in file and line order."""
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], f.sort_key()))
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
+
+
+def summary_lines(run: ReportInput) -> list[tuple[str, str]]:
+    """The closing lines of the human formats, as (text, style): errors lead."""
+    findings = run.findings
+    lines: list[tuple[str, str]] = []
+    if run.baseline_hidden or run.baseline_stale:
+        text = f"Baseline: {plural(run.baseline_hidden, 'finding')} hidden"
+        if run.baseline_stale:
+            stale = run.baseline_stale
+            text += (f"; {stale} of its entries {'matches' if stale == 1 else 'match'} no finding "
+                     "(stale: rewrite it with --write-baseline)")
+        lines.append((text + ".", ""))
+    if not findings:
+        lines.append((f"All clear: {plural(run.files, 'file')} checked, no problems.", "bold green"))
+        return lines
+    s = summary(findings, run.files)
+    if len(findings) > 20:  # many findings: say which rules make up the bulk
+        top = Counter((f.code, f.rule) for f in findings).most_common(3)
+        lines.append(("Most frequent: " + ", ".join(f"{c} {r} ({n})" for (c, r), n in top)
+                      + "; --statistics counts every rule, --ignore hides one.", "dim"))
+    if run.fixable:
+        lines.append((f"{run.fixable} fixable with `multus-lint --fix` (preview: --diff).", ""))
+    nfiles = len({f.path for f in findings})
+    lines.append((f"Found {plural(s['errors'], 'error')}, {plural(s['warnings'], 'warning')} and "
+                  f"{s['infos']} info ({plural(len(findings), 'problem')} in {nfiles} of "
+                  f"{plural(run.files, 'file')}).", "bold red" if s["errors"] else "bold"))
+    return lines
+
+
+# ANSI styles, written directly: the colours are few and fixed, and a terminal-only
+# dependency on the hot path of every run would buy nothing.
+_SGR = {"bold": "1", "dim": "2", "red": "31", "yellow": "33", "cyan": "36", "green": "32",
+        "bold red": "1;31", "bold green": "1;32", "bold yellow": "1;33"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def paint(text: str, style: str, color: bool) -> str:
+    if not color or not style or not text:
+        return text
+    return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
+
+
+def identities(findings: list[Finding]) -> list[str]:
+    """One identity per finding, unique within the run and stable when lines move: rule,
+    repository-relative path, object and message fingerprint (``findings.fingerprint``, line
+    numbers masked), and for findings equal in all of these their order in the file. Code
+    scanning merges results with equal fingerprints, GitLab compares reports by them."""
+    import hashlib
+
+    from multus_lint.findings import fingerprint, object_key
+    from multus_lint.report.escape import encodable
+
+    seen: Counter = Counter()
+    out = []
+    for f in findings:
+        base = "\0".join((f.code, encodable(repo_relative(f.path)), encodable(object_key(f.object)),
+                          fingerprint(f)))
+        seen[base] += 1
+        out.append(hashlib.sha256(f"{base}\0{seen[base]}".encode()).hexdigest()[:32])
+    return out
 
 
 def repo_relative(path: str) -> str:

@@ -1,16 +1,17 @@
-"""``--format concise``: one line per finding, ``path:line:col: CODE [name] message``.
+"""``--format concise``: one line per finding, ``path:line:col: severity: CODE [name] message``.
 
-For editors and grep; no code frames and no summary line.
+For editors (the compiler-style severity is what their error formats read) and grep; no
+code frames and no summary line. Findings in file and line order.
 """
 
 from __future__ import annotations
 
 from typing import IO
 
-from multus_lint.findings import Finding
+from multus_lint.report import ReportInput
+from multus_lint.report.text import headline
 
 
-def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool,
-           fixable: int = 0) -> None:
-    for f in findings:
-        out.write(f"{f.path}:{f.span.line}:{f.span.column}: {f.code} [{f.rule}] {f.message}\n")
+def report(run: ReportInput, out: IO[str]) -> None:
+    for f in run.findings:
+        out.write(headline(f, run.color) + "\n")

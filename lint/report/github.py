@@ -2,29 +2,30 @@
 
 Chosen automatically when ``GITHUB_ACTIONS=true`` and no ``--format`` is given. Syntax:
 https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+Control characters from the input are escaped first: a workflow command is a line of the
+job log, and a raw escape sequence in it would reach every browser that shows the log.
 """
 
 from __future__ import annotations
 
 from typing import IO
 
-from multus_lint.findings import Finding
-from multus_lint.report import repo_relative
+from multus_lint.report import ReportInput, repo_relative
+from multus_lint.report.escape import printable
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _prop(s: str) -> str:
     return _data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool,
-           fixable: int = 0) -> None:
-    for f in findings:
+def report(run: ReportInput, out: IO[str]) -> None:
+    for f in run.findings:
         s = f.span
         props = [f"file={_prop(repo_relative(f.path))}", f"line={s.line}", f"col={s.column}",
                  f"endLine={max(s.end_line, s.line)}"]

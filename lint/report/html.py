@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from multus_lint import __version__, registry
 from multus_lint.findings import Finding
-from multus_lint.report import summary
+from multus_lint.report import ReportInput, summary
 from multus_lint.report.svg import address_plan, network_map
 
 MAX_FINDINGS = 20_000  # beyond this the page is slow to open; the rest is counted, not shown
@@ -82,6 +82,5 @@ def render(findings: list[Finding], *, sources: dict, files: int, context: dict[
         rules=_rules([r["code"] for r in by_rule])))
 
 
-def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool,
-           fixable: int = 0, context: dict[str, Any] | None = None) -> None:
-    out.write(render(findings, sources=sources, files=files, context=context))
+def report(run: ReportInput, out: IO[str]) -> None:
+    out.write(render(run.findings, sources=run.sources, files=run.files, context=run.context))

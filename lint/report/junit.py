@@ -1,6 +1,11 @@
 """``--format junit``: JUnit XML for CI test reports (GitLab, Jenkins, Azure).
 
-One testcase per file linted (a clean file passes), one ``<failure>`` per finding in it.
+One ``<testsuite>`` per file linted, one ``<testcase>`` per finding with ``file`` and
+``line`` attributes (as ruff writes them; GitLab links them to the file). A finding at or
+above ``--fail-level`` is a ``<failure>``; one below it (info, by default) is a passing
+testcase whose text is in ``<system-out>``, so it is visible without failing the report. A
+clean file has one passing testcase. Text is escaped (``report.escape``) before it goes
+into the XML: XML 1.0 cannot carry control characters or lone surrogates at all.
 """
 
 from __future__ import annotations
@@ -8,24 +13,39 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import IO
 
-from multus_lint.findings import Finding
+from multus_lint.findings import SEVERITY_RANK, Finding
+from multus_lint.report import ReportInput, repo_relative
+from multus_lint.report.escape import printable
+from multus_lint.report.text import headline
 
 
-def report(findings: list[Finding], out: IO[str], *, sources: dict, files: int, color: bool,
-           fixable: int = 0) -> None:
-    by_path: dict[str, list[Finding]] = {p: [] for p, s in sorted(sources.items()) if getattr(s, "named", True)}
-    for f in findings:
+def report(run: ReportInput, out: IO[str]) -> None:
+    by_path: dict[str, list[Finding]] = {p: [] for p, s in sorted(run.sources.items())
+                                         if getattr(s, "named", True)}
+    for f in run.findings:
         by_path.setdefault(f.path, []).append(f)
-    suites = ET.Element("testsuites", name="multus-lint", tests=str(len(by_path)),
-                        failures=str(len(findings)), errors="0")
-    suite = ET.SubElement(suites, "testsuite", name="multus-lint", tests=str(len(by_path)),
-                          failures=str(len(findings)), errors="0", skipped="0")
-    for path, items in by_path.items():
-        case = ET.SubElement(suite, "testcase", classname="multus-lint", name=path)
+    bar = SEVERITY_RANK[run.fail_level]
+    failing = sum(1 for f in run.findings if SEVERITY_RANK[f.severity] >= bar)
+    total = sum(max(1, len(items)) for items in by_path.values())
+    suites = ET.Element("testsuites", name="multus-lint", tests=str(total), failures=str(failing),
+                        errors="0", time="0")
+    for path, items in sorted(by_path.items()):
+        shown = printable(repo_relative(path))
+        fails = sum(1 for f in items if SEVERITY_RANK[f.severity] >= bar)
+        suite = ET.SubElement(suites, "testsuite", name=shown, tests=str(max(1, len(items))),
+                              failures=str(fails), errors="0", skipped="0", time="0", file=shown)
+        if not items:
+            ET.SubElement(suite, "testcase", name="no findings", classname=shown, file=shown, time="0")
         for f in items:
-            fail = ET.SubElement(case, "failure", type=f.code,
-                                 message=f"{f.code} [{f.rule}] {f.message}")
-            fail.text = f"{f.path}:{f.span.line}:{f.span.column}: {f.severity}: {f.code} [{f.rule}] {f.message}"
+            case = ET.SubElement(suite, "testcase", name=f"{f.code} {f.rule} at {f.span.line}:{f.span.column}",
+                                 classname=shown, file=shown, line=str(f.span.line), time="0")
+            text = headline(f, False)
+            if SEVERITY_RANK[f.severity] >= bar:
+                fail = ET.SubElement(case, "failure", type=f.code,
+                                     message=f"{f.severity}: {f.code} [{f.rule}] {printable(f.message)}")
+                fail.text = text
+            else:
+                ET.SubElement(case, "system-out").text = text
     ET.indent(suites)
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     out.write(ET.tostring(suites, encoding="unicode"))

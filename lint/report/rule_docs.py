@@ -31,8 +31,9 @@ DEFAULT_OUTPUT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os
                               "docs", "rules.md")
 
 
-def list_rules(out: IO[str], fmt: str = "text") -> None:
-    rules = registry.all_rules()
+def list_rules(out: IO[str], fmt: str = "text", codes: list[str] | None = None) -> None:
+    """Every rule (or those of ``codes``) as a table, or as JSON."""
+    rules = [r for r in registry.all_rules() if codes is None or r.code in codes]
     if fmt == "json":
         json.dump([{"code": r.code, "name": r.name, "severity": r.severity, "fixable": r.fixable,
                     "summary": r.summary} for r in rules], out, indent=2)

@@ -1,0 +1,43 @@
+"""``--format gitlab``: GitLab Code Quality, the Code Climate JSON subset GitLab reads for
+the merge-request widget and the pipeline's Code Quality tab
+(``artifacts: reports: codequality:``).
+
+A JSON array with one issue per finding: ``description``, ``check_name`` (the rule code),
+``fingerprint`` (unique in the report, stable when lines move: ``report.identities``),
+``severity`` (GitLab's info/minor/major/critical/blocker) and ``location`` with the
+repository-relative ``path`` and ``positions`` (line and column of start and end).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from multus_lint.report import ReportInput, identities, repo_relative
+from multus_lint.report.escape import encodable
+
+SEVERITY = {"error": "critical", "warning": "minor", "info": "info"}
+
+
+def report(run: ReportInput, out: IO[str]) -> None:
+    ids = identities(run.findings)
+    issues: list[dict[str, Any]] = []
+    for f, identity in zip(run.findings, ids):
+        s = f.span
+        end_line = max(s.end_line, s.line)
+        issues.append({
+            "type": "issue",
+            "description": encodable(f"{f.code} [{f.rule}] {f.message}"),
+            "check_name": f.code,
+            "categories": ["Bug Risk"],
+            "fingerprint": identity,
+            "severity": SEVERITY[f.severity],
+            "location": {
+                "path": encodable(repo_relative(f.path)),
+                "positions": {"begin": {"line": s.line, "column": s.column},
+                              "end": {"line": end_line,
+                                      "column": s.end_column if end_line > s.line else max(s.end_column, s.column)}},
+            },
+        })
+    json.dump(issues, out, indent=2, ensure_ascii=False)
+    out.write("\n")
