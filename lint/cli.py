@@ -281,6 +281,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         result = run(options, config)
     if args.print_profile:
         _print_profile(result.profile)
+        _print_charts(result.project)
         return EXIT_OK
     if args.write_baseline:
         from multus_lint.filter import baseline
@@ -453,6 +454,17 @@ def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error(f"--explain: unknown rule '{args.explain}'{hint(args.explain, list(registry.iter_rule_names()))}")
     write_stream(sys.stdout, docs.explain(rule))
     return EXIT_OK
+
+
+def _print_charts(project: Any) -> None:
+    """Which chart each values file and release is for: chart rules judge only rke2-multus's."""
+    ids = getattr(project, "chart_ids", [])
+    if not ids:
+        return
+    sys.stdout.write("\ncharts (chart rules apply to rke2-multus only):\n")
+    for doc, ident in ids:
+        what = ident.chart or "not identified, no chart findings"
+        sys.stdout.write(f"  {doc.source.path}:{doc.name_site().span.line}  {what}  ({ident.reason})\n")
 
 
 def _print_profile(profile: Any) -> None:

@@ -18,12 +18,7 @@ from multus_lint.findings import Finding
 from multus_lint.fixes import Fix, release_fix
 from multus_lint.load.document import Document, Site, get_path
 from multus_lint.model.charts import ChartRelease, crd_charts
-from multus_lint.model.multus_daemonset import (
-    DAEMON_CONFIG_KEY,
-    THICK_DEFAULTS,
-    THIN_DEFAULTS,
-    MultusDaemonSet,
-)
+from multus_lint.model.multus_daemonset import MultusDaemonSet, NodePath
 from multus_lint.model.profile import Profile
 from multus_lint.model.versions import (
     CHART_AUTOCONFIG_DIR,
@@ -382,80 +377,97 @@ def _release_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------ DaemonSets
 
-_BIN_VOLUME_NAMES = {"cnibin", "cni-bin", "cni-bin-dir", "cnibindir", "cni-plugins", "bin"}
-_CONF_VOLUME_NAMES = {"cni", "cni-conf", "cniconf", "cni-conf-dir", "cni-net-dir", "cni-config", "cni-cfg"}
+def _np_label(np: NodePath) -> str:
+    return {"bin": "CNI bin dir", "conf": "CNI conf dir", "autoconfig": "Multus autoconfig dir"}[np.kind]
 
 
-def _looks_like_bin_dir(path: str) -> bool:
-    p = norm(path)
-    return p.endswith("/cni/bin") or p.endswith("/data/cni") or bool(re.search(r"/data/[^/]+/bin$", p))
+def _np_site(ds: MultusDaemonSet, np: NodePath) -> Site:
+    """A path reached through the volume as it is: at the volume's hostPath.path; a path that
+    a flag or daemon-config key picks below the mount: at that value; a path that a subPath
+    picks: at the subPath."""
+    if np.sub_path and not np.rest and np.mount_at is not None:
+        return Site(ds.doc.source, ds.doc.span(*np.mount_at, "subPath"), ds.doc.object_ref())
+    if np.direct or np.value_at is None:
+        assert np.volume_at is not None
+        return Site(ds.doc.source, ds.doc.span(*np.volume_at), ds.doc.object_ref())
+    located, path = np.value_at
+    if located is ds.doc:
+        return Site(ds.doc.source, ds.doc.span(*path), ds.doc.object_ref())
+    return located.site(*path)  # type: ignore[no-any-return]
 
 
-def _looks_like_conf_dir(path: str) -> bool:
-    p = norm(path)
-    return (p.endswith("/cni/net.d") and "/multus/" not in p) or p == "/etc/cni"
+def _np_what(ds: MultusDaemonSet, np: NodePath) -> str:
+    if np.direct:
+        return f"hostPath of volume '{np.volume}' ({_np_label(np)})"
+    volume_host = ds.volumes[np.volume][0] if np.volume else "?"
+    sub = f", subPath {np.sub_path}" if np.sub_path else ""
+    return (f"{np.origin} {np.inner} ({_np_label(np)}, through volume '{np.volume}' from "
+            f"{volume_host}{sub}), on the host")
 
 
-def _ds_dirs(ctx: Context, ds: MultusDaemonSet) -> Iterator[tuple[str, str, Any]]:
-    """(container path, kind, judge) of the dirs each Multus container uses."""
-    cm = ds.daemon_config(ctx.project)
-    daemon_conf: dict[str, Any] = {}
-    if cm is not None:
-        import json
+def _expected(ctx: Context, np: NodePath) -> str:
+    return ctx.profile.bin_dir if np.kind == "bin" else ctx.profile.conf_dir
 
-        try:
-            parsed = json.loads(get_path(cm.data, ("data", DAEMON_CONFIG_KEY)))
-            daemon_conf = parsed if isinstance(parsed, dict) else {}
-        except ValueError:
-            daemon_conf = {}  # reported by the CNI config rules, not judged here
-    for c in ds.multus_containers:
-        if c.entrypoint == "thick" or c.is_thick:
-            dirs = [(daemon_conf.get("binDir") or THICK_DEFAULTS["binDir"], "bin"),
-                    (c.flag("cni-config-dir")[0] or daemon_conf.get("cniConfigDir")
-                     or THICK_DEFAULTS["cniConfigDir"], "conf"),
-                    (c.flag("multus-autoconfig-dir")[0] or daemon_conf.get("multusAutoconfigDir")
-                     or THICK_DEFAULTS["multusAutoconfigDir"], "autoconfig")]
-        else:
-            dirs = [(c.flag("cni-bin-dir")[0] or THIN_DEFAULTS["cni-bin-dir"], "bin"),
-                    (c.flag("cni-conf-dir")[0] or THIN_DEFAULTS["cni-conf-dir"], "conf"),
-                    (c.flag("multus-autoconfig-dir")[0] or THIN_DEFAULTS["multus-autoconfig-dir"],
-                     "autoconfig")]
-        for inner, kind in dirs:
-            if isinstance(inner, str):
-                yield c, inner, kind
+
+def _one_to_one(ctx: Context, ds: MultusDaemonSet, np: NodePath, paths: list[NodePath]) -> bool:
+    """One edit, the volume's hostPath.path, repairs exactly this finding: the path in use is
+    the volume itself, no mount of the volume has a subPath, and every path in use through
+    the volume is the volume itself and wants the same value. Otherwise (a path below the
+    mount, a subPath, a thick binDir that must match in the pod and on the host, a volume
+    serving two dirs) the edit is not one to one and ``--fix`` leaves it."""
+    if not np.direct or np.chroot_bin or np.volume is None:
+        return False
+    if any(m.sub_path for _, m in ds.volume_mounts(np.volume)):
+        return False
+    return all(other.direct and not other.chroot_bin and _expected(ctx, other) == _expected(ctx, np)
+               for other in paths if other.volume == np.volume)
 
 
 def _daemonset_paths(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
-    judged: set[str] = set()
-    candidates: list[tuple[str, str, tuple, str]] = []  # host path, volume, where, kind
-    for c, inner, kind in _ds_dirs(ctx, ds):
-        resolved = ds.host_path(c, inner)
-        if resolved:
-            candidates.append(resolved + (kind,))
-    for c in ds.multus_containers:
-        for m in c.data.get("volumeMounts") or []:
-            name = m.get("name") if isinstance(m, dict) else None
-            if name not in ds.volumes:
-                continue
-            host = ds.volumes[name][0]
-            if name in _BIN_VOLUME_NAMES or _looks_like_bin_dir(host):
-                candidates.append((host, name, ds.volumes[name][1], "bin"))
-            elif name in _CONF_VOLUME_NAMES or _looks_like_conf_dir(host):
-                candidates.append((host, name, ds.volumes[name][1], "conf"))
-    for host, name, where, kind in candidates:
-        if name in judged:
+    paths = ds.node_paths(ctx.project)
+    judged: set[tuple[str, str, str | None]] = set()
+    for np in paths:
+        if np.host is None:
+            continue  # no hostPath behind it: nothing on the node to judge
+        key = ("bin" if np.kind == "bin" else "conf", norm(np.host), np.volume)
+        if key in judged:
             continue
-        judged.add(name)
-        if kind == "bin":
-            verdict = judge_bin_dir(host, ctx.profile, f"hostPath of volume '{name}' (CNI bin dir)")
+        judged.add(key)
+        what = _np_what(ds, np)
+        if np.kind == "bin":
+            verdict = judge_bin_dir(np.host, ctx.profile, what)
         else:
-            label = "CNI conf dir" if kind == "conf" else "Multus autoconfig dir"
-            verdict = judge_conf_dir(host, ctx.profile, f"hostPath of volume '{name}' ({label})")
+            verdict = judge_conf_dir(np.host, ctx.profile, what)
         if verdict:
-            yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*where), ds.doc.object_ref()),
-                              verdict.message, verdict.severity,
-                              fix=Fix.set(ds.doc, where, verdict.expected))
+            fix = None
+            if _one_to_one(ctx, ds, np, paths):
+                assert np.volume_at is not None
+                fix = Fix.set(ds.doc, np.volume_at, verdict.expected)
+            yield ctx.finding(verdict.rule, _np_site(ds, np), verdict.message, verdict.severity, fix=fix)
+        elif np.chroot_dir and norm(np.inner) != norm(np.host) and _host_root(ds, np):
+            yield ctx.finding(
+                BIN_DIR, _np_site_value(ds, np),
+                f"{np.origin} {np.inner} is mounted from the host's {np.host}, but with chrootDir "
+                f"{np.chroot_dir} the daemon runs each plugin at {np.inner} inside the host's root, "
+                f"not at {np.host}: mount {np.host} at the same path in the pod and set binDir to it "
+                "(multus-cni deployments/multus-daemonset-thick.yml: the bin dir must be identical "
+                "in the pod and on the host)", "warning")
     yield from _daemonset_kubeconfig(ctx, ds)
+
+
+def _np_site_value(ds: MultusDaemonSet, np: NodePath) -> Site:
+    if np.value_at is not None:
+        located, path = np.value_at
+        if located is not ds.doc:
+            return located.site(*path)  # type: ignore[no-any-return]
+        return Site(ds.doc.source, ds.doc.span(*path), ds.doc.object_ref())
+    return _np_site(ds, np)
+
+
+def _host_root(ds: MultusDaemonSet, np: NodePath) -> bool:
+    """The daemon's chrootDir is the host's / (a hostPath volume of / mounted there)."""
+    r = ds.resolve(np.container, np.chroot_dir or "")
+    return r is not None and norm(r[0]) == "/"
 
 
 def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:

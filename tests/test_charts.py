@@ -161,3 +161,39 @@ def test_upstream_thin_daemonset() -> None:
     assert len(default) == 3  # one each: the two hostPaths, and the args of the multus container
     flannel_off = lint(CORPUS, "--select", "ML1", "--flannel-backend", "none", path.name)["findings"]
     assert flannel_off == []
+
+
+def test_chart_identity_of_values_files_is_printed(tmp_path):
+    """Issue 13 class 4: a values file is judged by rke2-multus rules only when keys only that
+    chart has identify it (lint/model/chart_ids.py); --print-profile says which chart each
+    file is for, and why an unidentified one gets no chart findings."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).parent / "fixtures" / "ML1xx" / "values-other-charts-ok"
+    shutil.copytree(src, tmp_path / "v")
+    (tmp_path / ".git").mkdir()
+    out = subprocess.run([sys.executable, "-m", "multus_lint", "--print-profile", "v"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60).stdout
+    lines = {line.split(":")[0].strip(): line for line in out.splitlines() if line.startswith("  v/")}
+    assert "not identified, no chart findings" in lines["v/k8snp-legacy-values.yaml"]
+    assert "config.cni_conf.cniDir" in lines["v/k8snp-legacy-values.yaml"]
+    assert "not identified" in lines["v/shared-keys-only-values.yaml"]
+    assert "bjw-s multus" in lines["v/bjw-s-helmrelease.yaml"]
+
+
+def test_identify_values_by_keys_only_one_chart_has():
+    from multus_lint.model import chart_ids as ci
+
+    assert ci.identify_values({"config": {"cni_conf": {"multusAutoconfigDir": "/x"}}}).chart == ci.RKE2
+    assert ci.identify_values({"rke2-whereabouts": {"enabled": True}}).chart == ci.RKE2
+    assert ci.identify_values({"hostCNIBinDir": "/opt/cni/bin"}).chart == ci.BITNAMI
+    assert ci.identify_values({"args": {"cniBinDir": "/host/opt/cni/bin"}}).chart == ci.K8SNP
+    assert ci.identify_values({"config": {"cni_conf": {"delegates": []}}}).chart is None
+    # keys of two charts: not identified
+    assert ci.identify_values({"hostCNIBinDir": "/x", "rke2-whereabouts": {}}).chart is None
+    assert ci.identify_values({"cni": {"binPath": "/opt/cni/bin"}}) is None  # cilium, not multus
+    assert ci.identify_chart("multus-cni", "oci://registry-1.docker.io/bitnamicharts").chart == ci.BITNAMI
+    assert ci.identify_chart("rke2-multus-crd") is None

@@ -564,3 +564,47 @@ def test_json_edits_give_exactly_the_new_data(data, pick, indent, value):
     if result is None:
         return
     assert json.loads(result) == _expected(data, path, value)
+
+
+def test_daemonset_paths_not_one_to_one_are_not_fixed(tmp_path):
+    """Issue 13 class 3: a finding on a path below a mount (install_multus -d, --cni-bin-dir,
+    daemon-config binDir) or through a subPath has no single edit: --fix changes nothing and
+    the findings stay (multus-cni cmd/install_multus/main.go, cmd/thin_entrypoint/main.go)."""
+    (tmp_path / ".git").mkdir()
+    src = Path(__file__).parent / "fixtures" / "ML1xx" / "daemonset-effective-path.yaml"
+    from tests.harness import strip_markers
+
+    text, expected, _ = strip_markers(src.read_text(encoding="utf-8"), "ds.yaml")
+    (tmp_path / "ds.yaml").write_text(text, encoding="utf-8")
+    proc = lint(tmp_path, "--fix", "--format", "json")
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert sorted(f["code"] for f in json.loads(proc.stdout)["findings"]) == sorted(e.code for e in expected)
+    assert (tmp_path / "ds.yaml").read_text(encoding="utf-8") == text
+
+
+def test_daemonset_volume_shared_by_two_dirs_is_not_fixed(tmp_path):
+    """One hostPath volume that serves as both the bin dir and the conf dir: no single value
+    repairs both, so --fix leaves it."""
+    (tmp_path / ".git").mkdir()
+    text = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: multus, namespace: kube-system}
+spec:
+  template:
+    spec:
+      containers:
+        - name: kube-multus
+          image: ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2
+          command: ["/thin_entrypoint"]
+          args: ["--cni-bin-dir=/host/x", "--cni-conf-dir=/host/x",
+                 "--multus-autoconfig-dir=/host/x",
+                 "--multus-kubeconfig-file-host=/var/lib/rancher/k3s/agent/etc/cni/net.d/multus.d/multus.kubeconfig"]
+          volumeMounts: [{name: shared, mountPath: /host/x}]
+      volumes:
+        - {name: shared, hostPath: {path: /opt/cni/bin}}
+"""
+    (tmp_path / "ds.yaml").write_text(text, encoding="utf-8")
+    proc = lint(tmp_path, "--fix", "--format", "json")
+    assert sorted(f["code"] for f in json.loads(proc.stdout)["findings"]) == ["ML101", "ML103"]
+    assert (tmp_path / "ds.yaml").read_text(encoding="utf-8") == text

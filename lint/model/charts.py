@@ -304,8 +304,13 @@ def helmchart_releases(project: Any) -> list[ChartRelease]:
     configs: dict[tuple[str, str], Document] = {}
     for hcc in project.helmchartconfigs:
         configs[(hcc.namespace or "default", hcc.name)] = hcc
+    from multus_lint.model.chart_ids import identify_chart
+
     for hc in project.helmcharts:
         chart, url_version = chart_name_version(get_path(hc.data, ("spec", "chart")))
+        ident = identify_chart(get_path(hc.data, ("spec", "chart")), get_path(hc.data, ("spec", "repo")))
+        if ident is not None:
+            project.chart_ids.append((hc, ident))
         if chart is None:
             continue
         version = get_path(hc.data, ("spec", "version"))
@@ -327,9 +332,18 @@ def helmchart_releases(project: Any) -> list[ChartRelease]:
 
 
 def values_file_releases(project: Any) -> list[ChartRelease]:
-    """Plain rke2-multus values files (``helm install -f``), recognised by shape."""
+    """Plain values files (``helm install -f``) of the rke2-multus chart: only those whose keys
+    say they are for it (lint/model/chart_ids.py); the others are recorded, not judged."""
+    from multus_lint.model.chart_ids import identify_values
+
     releases = []
     for doc in project.values_files:
+        ident = identify_values(doc.data)
+        if ident is None:
+            continue
+        project.chart_ids.append((doc, ident))
+        if not ident.is_rke2:
+            continue
         rel = ChartRelease(doc, "values file", MULTUS_CHART, None, [Layer("values file", doc)])
         rel.merge()
         releases.append(rel)

@@ -65,8 +65,37 @@ def _pinned(version: Any) -> str | None:
     return version.strip()
 
 
+def flux_source_url(doc: Document, project: Any) -> tuple[Any, Any]:
+    """(chart name, repository URL) of a Flux HelmRelease: ``spec.chart.spec`` with its
+    ``sourceRef`` (a HelmRepository), or ``spec.chartRef`` (an OCIRepository whose URL names
+    the chart), looked up in the project when it holds the source."""
+    ns = doc.namespace
+    ref = get_path(doc.data, ("spec", "chart", "spec", "sourceRef"))
+    name = get_path(doc.data, ("spec", "chart", "spec", "chart"))
+    if not isinstance(ref, dict):
+        ref = get_path(doc.data, ("spec", "chartRef"))
+        name = None
+    if not isinstance(ref, dict):
+        return name, None
+    kind, ref_name = ref.get("kind"), ref.get("name")
+    ref_ns = ref.get("namespace") or ns
+    for src in project.of_kind(str(kind)):
+        if src.name == ref_name and src.namespace == ref_ns:
+            url = get_path(src.data, ("spec", "url"))
+            if name is None and isinstance(url, str):
+                name = url.rstrip("/").rsplit("/", 1)[-1]
+            return name, url
+    return name, ref_name
+
+
 def flux_release(doc: Document, project: Any) -> ChartRelease | None:
+    from multus_lint.model.chart_ids import identify_chart
+
     chart_path: Path = ("spec", "chart", "spec", "chart")
+    name, url = flux_source_url(doc, project)
+    ident = identify_chart(name, url)
+    if ident is not None:
+        project.chart_ids.append((doc, ident))
     chart, url_version = chart_name_version(_chart_dir(get_path(doc.data, chart_path)))
     if chart is None:
         return None
@@ -103,6 +132,12 @@ def argo_releases(doc: Document, project: Any) -> list[ChartRelease]:
     out = []
     for base in argo_sources(doc):
         key = "chart" if get_path(doc.data, base + ("chart",)) is not None else "path"
+        from multus_lint.model.chart_ids import identify_chart
+
+        ident = identify_chart(_chart_dir(get_path(doc.data, base + (key,))),
+                               get_path(doc.data, base + ("repoURL",)))
+        if ident is not None and (key == "chart" or ident.is_rke2):  # a Git path is not always a chart
+            project.chart_ids.append((doc, ident))
         chart, url_version = chart_name_version(_chart_dir(get_path(doc.data, base + (key,))))
         if chart is None:
             continue

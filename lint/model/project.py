@@ -188,6 +188,9 @@ class Project:
     values_files: list[Document] = field(default_factory=list)
     by_kind: dict[str, list[Document]] = field(default_factory=dict)
     releases: list[Any] = field(default_factory=list)  # charts.ChartRelease
+    # (document, chart_ids.ChartIdentity) of every values file and chart release: which chart
+    # each is for, or why it could not be identified (then no chart rule judges it)
+    chart_ids: list[tuple[Document, Any]] = field(default_factory=list)
     _nad_index: dict[tuple[str, str], NAD] | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -257,16 +260,11 @@ def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") ->
                      "node-label", "flannel-iface", "cni"})
 
 
-VALUES_TOP_KEYS = frozenset({"config", "rke2-whereabouts", "cniplugins", "thickPlugin", "manifests",
-                             "dynamicNetworksController", "dhcpDaemonSet"})
-
-
 def _is_values_file(data: dict[str, Any]) -> bool:
-    """A plain rke2-multus values file, recognised by shape."""
-    cfg = data.get("config")
-    if isinstance(cfg, dict) and isinstance(cfg.get("cni_conf"), dict):
-        return True
-    return len(set(data) & VALUES_TOP_KEYS) >= 2 and "rke2-whereabouts" in data
+    """Values of a Multus chart (rke2-multus or another one: lint/model/chart_ids.py), by shape."""
+    from multus_lint.model.chart_ids import identify_values
+
+    return identify_values(data) is not None
 
 
 def _is_cni_config(data: Any) -> bool:
