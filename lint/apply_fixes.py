@@ -360,8 +360,23 @@ def apply(text: str, edits: list[TextEdit]) -> str:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                        fromfile=f"a/{path}", tofile=f"b/{path}"))
+    """A patch ``git apply`` and ``patch`` accept: a last line without a newline is marked
+    with git's ``\\ No newline at end of file`` (difflib alone glues the next line onto it)."""
+    out = []
+    for line in difflib.unified_diff(_git_lines(before), _git_lines(after),
+                                     fromfile=f"a/{path}", tofile=f"b/{path}"):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _git_lines(text: str) -> list[str]:
+    """Lines as git and patch see them: broken at LF only (str.splitlines also breaks at
+    NEL, VT, FF and U+2028, which would put line breaks into the patch that the file lacks)."""
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
 
 
 def read_text(real: str) -> tuple[str, bool]:

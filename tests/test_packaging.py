@@ -1,4 +1,6 @@
-"""After ``pip install .`` the only new top-level import is ``multus_lint``."""
+"""After ``pip install .`` the only new top-level import is ``multus_lint``; the metadata
+declares the licence as SPDX with its file, and the project's URLs; the sdist carries what
+its tests need. (Slow: each builds the package in a fresh virtualenv.)"""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +52,34 @@ def test_console_script_and_schemas(installed: Path) -> None:
     assert proc.returncode == 0
     shipped = {p.name for p in (ROOT / "schemas").glob("*.json")}
     assert shipped <= set(eval(proc.stdout))  # every schema in the repo is package data
+
+
+def test_metadata_licence_and_urls(installed: Path) -> None:
+    from multus_lint.report import HOMEPAGE
+
+    proc = _py(installed, "import importlib.metadata as m; d = m.metadata('multus-lint'); "
+                          "print(d.get('License-Expression')); print(d.get_all('Project-URL')); "
+                          "print(d.get_all('License-File'))")
+    expression, urls, files = proc.stdout.splitlines()
+    assert expression == "Apache-2.0", proc.stderr
+    assert f"Homepage, {HOMEPAGE}" in urls and "LICENSE" in files
+    assert "Apache License" in (ROOT / "LICENSE").read_text() and "Version 2.0" in (ROOT / "LICENSE").read_text()
+
+
+def test_sdist_carries_what_its_tests_need(installed: Path, tmp_path: Path) -> None:
+    import tarfile
+
+    py = str(installed / "bin" / "python")
+    proc = subprocess.run([py, "-m", "pip", "install", "--quiet", "setuptools>=77"], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([py, "-c", f"from setuptools import build_meta as b; print(b.build_sdist({str(tmp_path)!r}))"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with tarfile.open(tmp_path / proc.stdout.strip().splitlines()[-1]) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    for needed in ("LICENSE", "tests/conftest.py", "tests/harness.py", "tests/golden/text.out",
+                   "tests/golden/project/nads.yaml", "tests/schemas/junit.xsd", "docs/rules.md",
+                   "tests/fixtures/ML1xx/helmchart-bin-dir.yaml", "examples"):
+        assert needed in names or any(n.startswith(needed + "/") for n in names), needed
+    assert not any("__pycache__" in n for n in names)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.slow  # installs the hook into a fresh virtualenv
 
 NAD = """\
 apiVersion: k8s.cni.cncf.io/v1
