@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="explain a rule (code or name), or list a family (ML1), and exit")
 
     prof = p.add_argument_group("cluster profile (overrides the config file and discovered K3s config)")
+    prof.add_argument("--distro", choices=("k3s", "rke2", "generic"),
+                      help="node layout the manifests are for (default k3s; rke2: /opt/cni/bin, "
+                           "/etc/cni/net.d and RKE2's own rke2-multus)")
     prof.add_argument("--k3s-version", metavar="VERSION", help="K3s version, e.g. v1.30.6+k3s1")
     prof.add_argument("--data-dir", metavar="DIR", help="K3s data dir (default /var/lib/rancher/k3s)")
     prof.add_argument("--nodes", metavar="N", help="number of nodes, or 'unknown'")
@@ -250,7 +253,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     outputs = parse_outputs(args, parser)
     config = _load_config(args)
     flags = {
-        "k3s-version": args.k3s_version, "data-dir": args.data_dir, "nodes": args.nodes,
+        "distro": args.distro, "k3s-version": args.k3s_version, "data-dir": args.data_dir, "nodes": args.nodes,
         "cluster-cidr": args.cluster_cidr, "service-cidr": args.service_cidr,
         "flannel-backend": args.flannel_backend,
     }

@@ -15,7 +15,8 @@ from multus_lint.load.read import Limits
 from multus_lint.suggest import hint
 
 CONFIG_NAMES = (".multus-lint.yaml", ".multus-lint.yml")
-CLUSTER_KEYS = ("k3s-version", "data-dir", "nodes", "cluster-cidr", "service-cidr", "flannel-backend")
+CLUSTER_KEYS = ("distro", "k3s-version", "data-dir", "nodes", "cluster-cidr", "service-cidr",
+                "flannel-backend")
 TOP_KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "known-networks",
             "extra-plugins", "cluster", "limits", "fail-level")
 

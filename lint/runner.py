@@ -135,6 +135,8 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any]) -> 
     for doc in sorted(project.k3s_configs, key=lambda d: d.source.path):
         settings = {k.rstrip("+"): v for k, v in doc.data.items() if isinstance(k, str)}
         where = f"{doc.source.path}"
+        if "/rancher/rke2/" in "/" + doc.source.path.replace(os.sep, "/"):
+            settings.setdefault("distro", "rke2")  # /etc/rancher/rke2/config.yaml
         if "server" in settings:
             settings["nodes"] = 2
         apply(profile, {k: v for k, v in settings.items() if k != "nodes"}, where, strict=False)
@@ -191,6 +193,9 @@ def run(options: Options, config: Config) -> Result:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
     project = build_project(sources, root.path, config.limits)
     profile = resolve_profile(config, project, options.profile_flags)
+    from multus_lint.model.charts import add_packaged_releases
+
+    add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig
     ctx = Context(project, profile, config)
     findings = [_problem_finding(src, prob) for src, prob in project.problems]
     checkers = registry.all_checkers()

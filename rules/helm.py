@@ -8,7 +8,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.load.document import Document, Site, get_path
-from multus_lint.model.charts import chart_name_version, orphan_configs
+from multus_lint.model.charts import chart_name_version, orphan_configs, packaged_configs
 from multus_lint.model.profile import FLANNEL_BACKENDS
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest, hint
@@ -49,7 +49,9 @@ HELMCHARTCONFIG_ORPHAN = declare(
     "A HelmChartConfig with no HelmChart of the same name and namespace: it patches nothing.",
     what="Reported at the HelmChartConfig's `metadata.name`. A Flux or Argo CD release does not count: "
          "HelmChartConfig only patches helm-controller HelmCharts. The HelmChartConfigs of charts K3s "
-         "itself ships (traefik, traefik-crd in kube-system) are exempt. Its values are not judged.",
+         "itself ships (traefik, traefik-crd in kube-system) are exempt, and under distro rke2 those of "
+         "the charts RKE2 ships (rke2-multus, rke2-canal, ...), whose rke2-multus values are judged. "
+         "Its values are not judged.",
     why="helm-controller applies a HelmChartConfig only to the HelmChart with its name and namespace; "
         "the RKE2-style `rke2-multus` HelmChartConfig does nothing on K3s, where the user deploys the "
         "chart as a HelmChart of their own (the K3s docs call it `multus`).",
@@ -67,7 +69,9 @@ K3S_CONFIG_INVALID = declare(
          "`cni:` (K3s skips it), `flannel-backend` not one of none, vxlan, host-gw, wireguard-native, "
          "a relative `data-dir`, `cluster-cidr`/`service-cidr` that are not CIDRs (these values feed "
          "the cluster profile, so bad ones are ignored there); and `flannel-backend: none` while a "
-         "Multus chart points at flannel's conf dir (warning: there is no primary CNI to delegate to).",
+         "Multus chart points at flannel's conf dir (warning: there is no primary CNI to delegate to). "
+         "An RKE2 config (etc/rancher/rke2/config.yaml, or distro rke2) is judged as RKE2 reads it: "
+         "`cni:` must be one CNI, or `multus` first and one CNI (rancher/rke2 validateCNI).",
     why="K3s warns about unknown keys in its log and starts anyway, so `cni: [multus, canal]` from an "
         "RKE2 guide silently installs nothing; an unknown backend stops the server.",
     example="cni:\n  - multus\n  - canal",
@@ -144,10 +148,11 @@ def _multus_namespace(ctx: Context, doc: Document) -> Iterator[Finding]:
 @checks(HELMCHARTCONFIG_ORPHAN)
 def helmchartconfig_orphan(ctx: Context) -> Iterator[Finding]:
     names = sorted({(hc.namespace or "default", hc.name) for hc in ctx.project.helmcharts})
+    packaged = {id(d) for d in packaged_configs(ctx.project, ctx.profile)}
     for hcc in orphan_configs(ctx.project):
         key = (hcc.namespace or "default", hcc.name)
-        if key in K3S_PACKAGED_CHARTS:
-            continue
+        if (key in K3S_PACKAGED_CHARTS and ctx.profile.is_k3s) or id(hcc) in packaged:
+            continue  # the distro ships that chart: the HelmChartConfig configures it
         extra = ""
         if hcc.name.startswith("rke2-"):
             extra = (f" ({hcc.name} is the name RKE2 gives its packaged chart; on K3s the chart is a "
@@ -180,6 +185,9 @@ def _k3s_get(doc: Document, key: str) -> Any:
 def k3s_config(ctx: Context) -> Iterator[Finding]:
     flannel_conf_dir = ctx.profile.d + "/agent/etc/cni/net.d"
     for doc in ctx.project.k3s_configs:
+        if _is_rke2_config(ctx, doc):
+            yield from _rke2_cni(ctx, doc)
+            continue
         if _k3s_get(doc, "cni") is not None:
             yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, "cni"),
                               "cni: is an RKE2 option; K3s skips it with a warning in its log, so it "
@@ -214,6 +222,43 @@ def k3s_config(ctx: Context) -> Iterator[Finding]:
                 yield ctx.finding(K3S_CONFIG_INVALID, _k3s_value_site(doc, key),
                                   f"{key} {bad[0]!r} is not a CIDR; K3s does not start, and the "
                                   "default is assumed here")
+
+
+def _is_rke2_config(ctx: Context, doc: Document) -> bool:
+    return ctx.profile.distro == "rke2" or "/rancher/rke2/" in "/" + doc.source.path.replace("\\", "/")
+
+
+# rancher/rke2 pkg/cli/types.go CNIItems; pkg/cli/cmds/server.go validateCNI.
+RKE2_CNIS = ("calico", "canal", "cilium", "flannel")
+
+
+def _rke2_cni(ctx: Context, doc: Document) -> Iterator[Finding]:
+    """RKE2's ``cni:`` as validateCNI reads it: split on commas, 1 or 2 values, multus only
+    first and with a primary CNI, each value one RKE2 knows (or none); anything else is a
+    fatal error at server start (logrus.Fatalf)."""
+    value = _k3s_get(doc, "cni")
+    if value is None:
+        return
+    items = value if isinstance(value, list) else [value]
+    values = [v.strip() for item in items for v in str(item).split(",")]
+    site = _k3s_value_site(doc, "cni")
+    problem = None
+    if len(values) == 1 and values[0] == "multus":
+        problem = "multus must be used alongside another primary cni selection"
+    elif len(values) == 2 and values[0] != "multus":
+        problem = "may only provide multiple values if multus is the first value"
+    elif len(values) > 2:
+        problem = "must specify 1 or 2 values"
+    else:
+        bad = [v for v in values[1:] if v not in RKE2_CNIS and v != "none"] if values[0] == "multus" \
+            else [v for v in values if v not in RKE2_CNIS and v != "none"]
+        if bad:
+            problem = (f"'{bad[0]}' is not a CNI RKE2 ships (one of none, {', '.join(RKE2_CNIS)})"
+                       f"{hint(bad[0], RKE2_CNIS)}")
+    if problem:
+        yield ctx.finding(K3S_CONFIG_INVALID, site,
+                          f"cni: {', '.join(values)}: RKE2 refuses it ({problem}) and the server does "
+                          "not start; use e.g. `cni: multus,canal`")
 
 
 def _is_cidr(text: str) -> bool:

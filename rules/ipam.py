@@ -61,6 +61,12 @@ def _norm(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
+# whereabouts pkg/config GetFlatIPAM: the files it tries without configuration_path.
+WHEREABOUTS_SEARCH = ("/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf",
+                      "/etc/cni/net.d/whereabouts.d/whereabouts.conf",
+                      "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf")
+
+
 @checks(WHEREABOUTS_PATHS)
 def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
     profile = ctx.profile
@@ -70,7 +76,9 @@ def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
                 continue
             key = _find_key(ipam, "configuration_path")
             if key is None:
-                if not _misspelled(ipam, "configuration_path"):
+                if profile.whereabouts_conf in WHEREABOUTS_SEARCH:
+                    pass  # RKE2 / generic: whereabouts finds its config in /etc/cni/net.d itself
+                elif not _misspelled(ipam, "configuration_path"):
                     yield ctx.finding(
                         WHEREABOUTS_PATHS, cfg.site(*path),
                         "whereabouts IPAM has no configuration_path, so whereabouts searches only "

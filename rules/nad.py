@@ -456,6 +456,8 @@ def _plugin_at(cfg: CniConfig, path: tuple) -> dict[str, Any]:
 def bridge_on_flannel(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key
 
+    if not ctx.profile.is_k3s:
+        return  # cni0 and flannel.1 are K3s's embedded flannel devices (RKE2's canal has neither cni0)
     for nad in ctx.project.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
@@ -514,7 +516,8 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
             skipped = any(ptype in str(r.get(("cniplugins", "skipcnis")) or "").split(",")
                           for r in ctx.project.releases)
             why = (" (it is listed in cniplugins.skipcnis)" if skipped else
-                   "; K3s ships only flannel, bridge, host-local, loopback, portmap, bandwidth and firewall")
+                   "; K3s ships only flannel, bridge, host-local, loopback, portmap, bandwidth and firewall"
+                   if ctx.profile.is_k3s else "")
             yield ctx.finding(PLUGIN_NOT_INSTALLED, cfg.site(*path, "type"),
                               f"plugin '{ptype}' is installed into {ctx.profile.bin_dir} by nothing in the "
                               f"project{why}: pods fail with `failed to find plugin \"{ptype}\"`; deploy "

@@ -221,11 +221,11 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
         if expected == "/opt/cni/bin":
             return None  # flannel off: the chart default is containerd's dir
         return Verdict(BIN_DIR, "error", f"{what} is not set, so the chart default /opt/cni/bin "
-                       f"applies; K3s expects {expected}, where its containerd looks for CNI plugins",
+                       f"applies; {profile.name} expects {expected}, where its containerd looks for CNI plugins",
                        expected)
     if not isinstance(value, str):
-        return Verdict(BIN_DIR, "error", f"{what} must be a path string, not {value!r}; K3s expects "
-                       f"{expected}", expected)
+        return Verdict(BIN_DIR, "error", f"{what} must be a path string, not {value!r}; {profile.name} "
+                       f"expects {expected}", expected)
     got = norm(value)
     if got == expected:
         return None
@@ -244,35 +244,50 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
             return Verdict(VERSIONED_BIN_DIR, "error", f"{what} {value}: K3s "
                            f"{profile.k3s_version} predates the static CNI dir (v1.28.15, v1.29.10, "
                            f"v1.30.6, v1.31.2), its containerd looks in {expected}", expected)
-    return Verdict(BIN_DIR, "error", f"{what} {value} is {_why_wrong(got)}; K3s expects {expected}"
-                   + (" (flannel-backend: none, so containerd keeps its defaults)" if profile.flannel_off
+    return Verdict(BIN_DIR, "error", f"{what} {value} is {_why_wrong(got, profile)}; {profile.name} expects {expected}"
+                   + (f" ({_defaults_why(profile)})" if profile.flannel_off
                       else ", the only dir its containerd searches for CNI plugins"), expected)
 
 
-def _why_wrong(got: str) -> str:
+def _defaults_why(profile: Profile) -> str:
+    if profile.distro == "rke2":
+        return "RKE2 runs containerd with flannel-backend none, so it keeps containerd's default CNI dirs"
+    if profile.distro == "generic":
+        return "containerd's default CNI dirs"
+    return "flannel-backend: none, so containerd keeps its defaults"
+
+
+def _why_wrong(got: str, profile: Profile | None = None, noun: str = "") -> str:
+    """Why ``got`` is wrong, as "is ..." continues: "the upstream/RKE2 default conf dir"."""
+    tail = f" {noun}" if noun else ""
+    if profile is not None and not profile.is_k3s:
+        if "/rancher/k3s/" in got:
+            return f"a K3s {noun or 'path'}"
+        return (f"not {profile.name}'s{tail}" if profile.distro == "rke2"
+                else f"not containerd's default{tail}")
     if got in ("/opt/cni/bin", "/etc/cni/net.d", RKE2_KUBECONFIG):
-        return "the upstream/RKE2 default"
+        return f"the upstream/RKE2 default{tail}"
     if "/rancher/rke2/" in got:
-        return "an RKE2 path"
-    return "not K3s's"
+        return f"an RKE2 {noun or 'path'}"
+    return f"not K3s's{tail}"
 
 
 def judge_conf_dir(value: object, profile: Profile, what: str, default: str = RKE2_CONF_DIR) -> Verdict | None:
     """ML103 for one conf dir (None: missing, ``default`` applies)."""
     expected = profile.conf_dir
-    why = ("flannel-backend: none, so containerd keeps its defaults" if profile.flannel_off else
+    why = (_defaults_why(profile) if profile.flannel_off else
            "where K3s's flannel writes 10-flannel.conflist and containerd reads CNI configs")
     if value is None:
         if default == expected:
             return None
-        return Verdict(CONF_DIR, "error", f"{what} is not set, so the default {default} applies; K3s "
-                       f"expects {expected}, {why}", expected)
+        return Verdict(CONF_DIR, "error", f"{what} is not set, so the default {default} applies; "
+                       f"{profile.name} expects {expected}, {why}", expected)
     if not isinstance(value, str):
-        return Verdict(CONF_DIR, "error", f"{what} must be a path string, not {value!r}; K3s expects "
-                       f"{expected}", expected)
+        return Verdict(CONF_DIR, "error", f"{what} must be a path string, not {value!r}; {profile.name} "
+                       f"expects {expected}", expected)
     if norm(value) == expected:
         return None
-    return Verdict(CONF_DIR, "error", f"{what} {value} is {_why_wrong(norm(value))} conf dir; K3s expects "
+    return Verdict(CONF_DIR, "error", f"{what} {value} is {_why_wrong(norm(value), profile, 'conf dir')}; {profile.name} expects "
                    f"{expected}, {why}", expected)
 
 
@@ -284,15 +299,15 @@ def judge_kubeconfig(value: object, profile: Profile, what: str) -> Verdict | No
         if RKE2_KUBECONFIG == expected:
             return None
         return Verdict(KUBECONFIG_PATH, "error", f"{what} is not set, so the default {RKE2_KUBECONFIG} "
-                       f"goes into the Multus config; K3s expects {expected} ({why}), else pods fail "
+                       f"goes into the Multus config; {profile.name} expects {expected} ({why}), else pods fail "
                        "with `GetK8sClient: ... no such file or directory`", expected)
     if not isinstance(value, str):
-        return Verdict(KUBECONFIG_PATH, "error", f"{what} must be a path string, not {value!r}; K3s "
-                       f"expects {expected}", expected)
+        return Verdict(KUBECONFIG_PATH, "error", f"{what} must be a path string, not {value!r}; "
+                       f"{profile.name} expects {expected}", expected)
     if norm(value) == expected:
         return None
-    return Verdict(KUBECONFIG_PATH, "error", f"{what} {value} is {_why_wrong(norm(value))} path; K3s "
-                   f"expects {expected} ({why})", expected)
+    return Verdict(KUBECONFIG_PATH, "error", f"{what} {value} is {_why_wrong(norm(value), profile, 'path')}; "
+                   f"{profile.name} expects {expected} ({why})", expected)
 
 
 # ------------------------------------------------------------------ chart values
@@ -581,13 +596,14 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
                 continue
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                               f"config.cni_conf.multusAutoconfigDir is not set, so the chart default "
-                              f"{RKE2_CONF_DIR} applies, where Multus finds no flannel conflist; K3s "
-                              f"expects {expected} ({pinned})" + rel.unread_note(),
+                              f"{RKE2_CONF_DIR} applies, where Multus finds no flannel conflist; "
+                              f"{ctx.profile.name} expects {expected} ({pinned})" + rel.unread_note(),
                               fix=release_fix(rel, path, expected))
         elif not isinstance(value, str) or norm(value) != expected:
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
-                              f"config.cni_conf.multusAutoconfigDir {value} is not the K3s conf dir; "
-                              f"Multus looks there for flannel's conflist ({pinned}); K3s expects {expected}",
+                              f"config.cni_conf.multusAutoconfigDir {value} is not the {ctx.profile.name} "
+                              f"conf dir; Multus looks there for the primary CNI's config ({pinned}); "
+                              f"{ctx.profile.name} expects {expected}",
                               fix=release_fix(rel, path, expected))
 
 
@@ -640,6 +656,8 @@ def kubeconfig_refresh(ctx: Context) -> Iterator[Finding]:
 
 @checks(THICK_PATHS)
 def thick_paths(ctx: Context) -> Iterator[Finding]:
+    if ctx.profile.bin_dir == "/opt/cni/bin" and ctx.profile.conf_dir == RKE2_CONF_DIR:
+        return  # RKE2, generic or K3s without flannel: the hard-coded dirs are the right ones
     for rel in ctx.project.judged_releases:
         if thick(rel):
             yield ctx.finding(THICK_PATHS, rel.site(("thickPlugin", "enabled")),

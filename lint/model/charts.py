@@ -378,3 +378,42 @@ def orphan_configs(project: Any) -> list[Document]:
     """HelmChartConfigs with no HelmChart of the same name and namespace."""
     charts = {(hc.namespace or "default", hc.name) for hc in project.helmcharts}
     return [c for c in project.helmchartconfigs if (c.namespace or "default", c.name) not in charts]
+
+
+# Charts RKE2 ships itself (rancher/rke2 charts/chart_versions.yaml @6ce1a80); their HelmCharts
+# are written by RKE2 into its server/manifests dir, so a HelmChartConfig of one of these names
+# in kube-system configures the packaged chart (docs.rke2.io, "Using the Helm Controller").
+RKE2_PACKAGED_CHARTS = frozenset("""
+rke2-cilium rke2-canal rke2-calico rke2-calico-crd rke2-coredns rke2-ingress-nginx rke2-traefik
+rke2-traefik-crd rke2-metrics-server rke2-multus rke2-flannel rancher-vsphere-cpi
+rancher-vsphere-csi harvester-cloud-provider harvester-csi-driver rke2-ovirt-csi-driver
+rke2-snapshot-controller rke2-snapshot-controller-crd rke2-snapshot-validation-webhook
+rke2-runtimeclasses rke2-security-responder
+""".split())
+
+
+def packaged_configs(project: Any, profile: Any) -> list[Document]:
+    """On RKE2, the HelmChartConfigs (kube-system) of charts RKE2 ships: not orphans."""
+    if getattr(profile, "distro", "k3s") != "rke2":
+        return []
+    return [c for c in orphan_configs(project)
+            if (c.namespace or "default") == "kube-system" and c.name in RKE2_PACKAGED_CHARTS]
+
+
+def add_packaged_releases(project: Any, profile: Any) -> None:
+    """On RKE2 (``cni: multus,...`` in its config.yaml), RKE2 installs rke2-multus itself and a
+    HelmChartConfig named rke2-multus in kube-system is how it is configured: that config is
+    the release's values (the chart version is the one the RKE2 release bundles: unknown)."""
+    from multus_lint.model.chart_ids import RKE2, ChartIdentity
+
+    for hcc in packaged_configs(project, profile):
+        if hcc.name != MULTUS_CHART:
+            continue
+        rel = ChartRelease(hcc, "HelmChartConfig (RKE2's packaged rke2-multus)", MULTUS_CHART, None,
+                           chart_path=("metadata", "name"))
+        rel.layers, rel.values_known = values_layers(hcc, "HelmChartConfig", project.limits, [])
+        rel.unread += unread_layers(hcc, "HelmChartConfig")
+        rel.merge()
+        project.releases.append(rel)
+        project.chart_ids.append((hcc, ChartIdentity(RKE2, "RKE2's packaged chart, configured by "
+                                                     "this HelmChartConfig")))

@@ -17,6 +17,13 @@ DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
 DEFAULT_CLUSTER_CIDRS = ("10.42.0.0/16", "fd00:42::/56")
 DEFAULT_SERVICE_CIDRS = ("10.43.0.0/16", "fd00:43::/112")
 FLANNEL_BACKENDS = ("none", "vxlan", "host-gw", "wireguard-native")
+# cluster.distro / --distro: which node layout the manifests are for. RKE2 runs K3s's agent
+# with flannel-backend none (rancher/rke2 pkg/cli/defaults/defaults.go Set), so containerd
+# keeps /opt/cni/bin and /etc/cni/net.d; its data dir is /var/lib/rancher/rke2 (pkg/cli/cmds
+# server.go rke2Path). "generic" is a plain Kubernetes node with containerd's defaults.
+DISTROS = ("k3s", "rke2", "generic")
+DISTRO_NAMES = {"k3s": "K3s", "rke2": "RKE2", "generic": "this cluster"}
+RKE2_DATA_DIR = "/var/lib/rancher/rke2"
 
 # Keys of a K3s config.yaml (CLI flags without dashes) that recognise one by content.
 K3S_CONFIG_KEYS = frozenset("""
@@ -42,7 +49,17 @@ class Profile:
     cluster_cidrs: tuple[str, ...] = DEFAULT_CLUSTER_CIDRS
     service_cidrs: tuple[str, ...] = DEFAULT_SERVICE_CIDRS
     flannel_backend: str = "vxlan"
+    distro: str = "k3s"
     sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_k3s(self) -> bool:
+        return self.distro == "k3s"
+
+    @property
+    def name(self) -> str:
+        """How messages name the cluster: K3s, RKE2, or "this cluster"."""
+        return DISTRO_NAMES.get(self.distro, "this cluster")
 
     # ---- derived paths (DOMAIN.md [K3S-1..3])
     @property
@@ -51,7 +68,8 @@ class Profile:
 
     @property
     def flannel_off(self) -> bool:
-        return self.flannel_backend == "none"
+        """containerd keeps its default CNI dirs: K3s with flannel-backend none, RKE2, generic."""
+        return self.flannel_backend == "none" or not self.is_k3s
 
     @property
     def static_cni_dir(self) -> bool:
@@ -91,12 +109,14 @@ class Profile:
         """(setting, value, source) rows for ``--print-profile``."""
         nodes = "unknown" if self.nodes is None else str(self.nodes)
         rows = [
+            ("distro", self.distro, "distro"),
             ("k3s-version", self.k3s_version or "unknown (a current release)", "k3s-version"),
             ("data-dir", self.data_dir, "data-dir"),
             ("nodes", nodes, "nodes"),
             ("cluster-cidr", ",".join(self.cluster_cidrs), "cluster-cidr"),
             ("service-cidr", ",".join(self.service_cidrs), "service-cidr"),
-            ("flannel-backend", self.flannel_backend, "flannel-backend"),
+            ("flannel-backend", self.flannel_backend if self.is_k3s else
+             f"none ({self.name} runs containerd with its default CNI dirs)", "flannel-backend"),
         ]
         out = [(k, v, self.sources.get(src, "default")) for k, v, src in rows]
         derived = "derived"
@@ -146,7 +166,13 @@ def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool 
         if value is None:
             continue
         try:
-            if key == "k3s-version":
+            if key == "distro":
+                if value not in DISTROS:
+                    raise ConfigError(f"{source}: distro '{value}' is not one of {', '.join(DISTROS)}")
+                profile.distro = str(value)
+                if value == "rke2" and "data-dir" not in profile.sources:
+                    profile.data_dir = RKE2_DATA_DIR
+            elif key == "k3s-version":
                 if parse_k3s(str(value)) is None:
                     raise ConfigError(f"{source}: k3s-version '{value}' is not a K3s version "
                                       "(like v1.30.6+k3s1)")

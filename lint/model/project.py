@@ -247,7 +247,10 @@ def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") ->
     """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
     path = root_relative(source, root)
     base = os.path.basename(path)
-    in_place = ("/rancher/k3s/" in f"/{path}" and (base == "config.yaml" or "/config.yaml.d/" in path)) \
+    # /etc/rancher/rke2/config.yaml too: RKE2 reads the same keys (plus cni:), and the profile
+    # takes distro rke2 from it (runner.resolve_profile)
+    in_place = (("/rancher/k3s/" in f"/{path}" or "/rancher/rke2/" in f"/{path}")
+                and (base == "config.yaml" or "/config.yaml.d/" in path)) \
         or "/k3s/" in f"/{os.path.dirname(path)}/" and base in ("config.yaml", "config.yml")
     keys = {k.rstrip("+") for k in data if isinstance(k, str)}
     if not keys:
