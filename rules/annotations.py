@@ -18,7 +18,13 @@ from multus_lint.model.network_refs import (
     network_refs,
 )
 from multus_lint.model.project import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
-from multus_lint.net.annotation import FIELDS, Selection, ecmp_gateways, interface_clashes
+from multus_lint.net.annotation import (
+    FIELDS,
+    PRESENT_INTERFACES,
+    Selection,
+    ecmp_gateways,
+    interface_clashes,
+)
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 
@@ -352,7 +358,8 @@ def interface_invalid(ctx: Context) -> Iterator[Finding]:
                 stage = ("Multus rejects the annotation" if sel.form == "short" and _parser_catches(sel)
                          else "the CNI plugin fails to create it at pod start")
                 yield ctx.finding(INTERFACE_INVALID, use.selection_site(sel, sel.iface_offset),
-                                  f"interface name {sel.iface_errors[0]} (Linux dev_valid_name); {stage}")
+                                  f"interface name {sel.iface_errors[0]} (libcni ValidateInterfaceName, "
+                                  f"Linux dev_valid_name); {stage}")
 
 
 def _parser_catches(sel: Selection) -> bool:
@@ -385,7 +392,9 @@ def interface_conflict(ctx: Context) -> Iterator[Finding]:
 def _conflict_message(sel: Selection, name: str, requested: str | None, other: int | None,
                       primary: str) -> str:
     how = f"requests '{name}'" if requested else f"is auto-named '{name}' (position {sel.index + 1})"
-    if other is None:
+    if other is None and name in PRESENT_INTERFACES and name != primary:
+        whose = "the loopback interface every pod network namespace already has"
+    elif other is None:
         whose = f"the pod's cluster network interface {primary}"
     else:
         whose = f"entry {other + 1}" + ("" if requested else f", which requested '{name}'")

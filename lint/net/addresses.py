@@ -23,16 +23,14 @@ from typing import Any
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-_V4_SLOPPY = re.compile(r"^([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$")
+# a dotted quad of ASCII digit runs (used with fullmatch: re's '$' matches before a final newline)
+_V4_DIGITS = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 
 KNOWN_IPAM_TYPES = ("host-local", "whereabouts", "static", "dhcp")
 
 
 class AddressError(ValueError):
     pass
-
-
-_V4_STRICT = re.compile(r"^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$")
 
 
 def parse_ip(text: Any, sloppy: bool = False) -> IPAddress | None:
@@ -42,31 +40,69 @@ def parse_ip(text: Any, sloppy: bool = False) -> IPAddress | None:
     return _parse_ip(text, sloppy)
 
 
+def _octet(digits: str, sloppy: bool) -> int | None:
+    """One IPv4 field: strict (Go >= 1.17 netip) refuses leading zeros; sloppy (k8s.io/utils
+    ParseIPSloppy, the old Go parser) reads it with ``dtoi``, any number of leading zeros."""
+    if not sloppy and len(digits) > 1 and digits[0] == "0":
+        return None
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 3:  # before int(): a long digit string exceeds Python's conversion limit
+        return None
+    n = int(digits)
+    return n if n <= 255 else None
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _parse_ip(text: str, sloppy: bool) -> IPAddress | None:
     # Configs repeat the same addresses, and ipaddress parses slowly: cache, and take the
-    # common dotted quad by regex (strict: no leading zeros, like Go >= 1.17).
-    m = (_V4_SLOPPY if sloppy else _V4_STRICT).match(text)
+    # common dotted quad by regex. fullmatch, never match + '$': '$' also matches before a
+    # final newline, and Go refuses "10.0.0.1\n".
+    m = _V4_DIGITS.fullmatch(text)
     if m:
-        a, b, c, d = (int(x) for x in m.groups())
-        if a > 255 or b > 255 or c > 255 or d > 255:
+        octets = [_octet(x, sloppy) for x in m.groups()]
+        if any(o is None for o in octets):
             return None
+        a, b, c, d = octets  # type: ignore[misc]
         return ipaddress.IPv4Address((a << 24) | (b << 16) | (c << 8) | d)
-    if not text or text != text.strip() or "%" in text or "/" in text or ":" not in text:
+    if not text or not text.isascii() or text != text.strip() or "%" in text or "/" in text \
+            or ":" not in text:
         return None
+    head, colon, tail = text.rpartition(":")
+    if sloppy and "." in tail:
+        # the old Go parseIPv6 reads an embedded quad with its (sloppy) parseIPv4 too
+        quad = _parse_ip(tail, True)
+        if quad is None:
+            return None
+        text = f"{head}{colon}{quad}"
     try:
         addr = ipaddress.IPv6Address(text)
     except ValueError:
         return None
-    if addr.ipv4_mapped is not None and "." in text:
-        return addr.ipv4_mapped  # Go treats ::ffff:a.b.c.d as the IPv4 address
+    if addr.ipv4_mapped is not None:
+        # Go: ParseIP returns the 16-byte form and To4() is not nil for ::ffff:a.b.c.d and
+        # for the hex spelling ::ffff:a00:1 alike, so every consumer takes it for IPv4
+        return addr.ipv4_mapped
     return addr
 
 
-def parse_cidr(text: Any, sloppy: bool = False) -> tuple[IPAddress, IPNetwork] | None:
-    """Go's ``net.ParseCIDR``: (the address as written, its network).
+def _prefix_bits(prefix: str) -> int | None:
+    """Go's ``dtoi`` over the whole prefix (net/parse.go): ASCII digits, any number of
+    leading zeros (``/00024`` is 24), and a value below 0xFFFFFF."""
+    if not prefix or not prefix.isascii() or not prefix.isdigit():
+        return None
+    digits = prefix.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 3 else None
 
-    The prefix length is read by Go's ``dtoi``, which accepts leading zeros (``/024``).
+
+def parse_cidr(text: Any, sloppy: bool = False) -> tuple[IPAddress, IPNetwork] | None:
+    """Go's ``net.ParseCIDR``: (the address as ParseIP gives it, its network).
+
+    The prefix length is read by Go's ``dtoi``, which accepts leading zeros (``/00024``).
+    It is counted over the bits of the address as written: 128 for an IPv4-mapped IPv6
+    address (``netip.Addr.BitLen``; k8s.io/utils ``ParseCIDRSloppy`` likewise takes 16 bytes
+    for anything parseIPv4 refuses), so ``::ffff:10.0.0.0/104`` is an IPv6 network while
+    its address is IPv4 to Go (``To4() != nil``): the two differ in version, and
+    ``::ffff:0.0.0.0/0`` is the IPv6 ``::/0``.
     """
     if not isinstance(text, str) or text.count("/") != 1:
         return None
@@ -77,13 +113,16 @@ def parse_cidr(text: Any, sloppy: bool = False) -> tuple[IPAddress, IPNetwork] |
 def _parse_cidr(text: str, sloppy: bool) -> tuple[IPAddress, IPNetwork] | None:
     ip_text, _, prefix = text.partition("/")
     addr = _parse_ip(ip_text, sloppy)
-    if addr is None or not prefix.isascii() or not prefix.isdigit() or len(prefix) > 4:
+    bits = _prefix_bits(prefix)
+    if addr is None or bits is None:
         return None
-    bits = int(prefix)
-    if bits > addr.max_prefixlen:
+    # an IPv4 address written in IPv6 form is ::ffff:a.b.c.d, whatever the spelling
+    written = ipaddress.IPv6Address((0xFFFF << 32) | int(addr)) if addr.version == 4 and ":" in ip_text \
+        else addr
+    if bits > written.max_prefixlen:
         return None
-    cls = ipaddress.IPv4Network if addr.version == 4 else ipaddress.IPv6Network
-    return addr, cls((int(addr), bits), strict=False)
+    cls = ipaddress.IPv4Network if written.version == 4 else ipaddress.IPv6Network
+    return addr, cls((int(written), bits), strict=False)
 
 
 def has_host_bits(addr: IPAddress, net: IPNetwork) -> bool:

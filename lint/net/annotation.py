@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from multus_lint.net.gojson import fold
+
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # used with fullmatch, as RE2's ^...$
 # Go's unicode.IsSpace, which strings.TrimSpace uses (Python's str.strip also trims \x1c-\x1f)
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009" \
@@ -45,17 +47,8 @@ INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
 def go_fold(key: str) -> str:
-    """Go ``encoding/json`` key folding: ASCII upper case, other runes ToUpper(ToLower(r))."""
-    out = []
-    for ch in key:
-        if ch.isascii():
-            out.append(ch.upper())
-            continue
-        low = ch.lower()
-        low = low if len(low) == 1 else ch
-        up = low.upper()
-        out.append(up if len(up) == 1 else low)
-    return "".join(out)
+    """Go ``encoding/json`` key folding (``foldName`` in fold.go; see ``multus_lint.net.gojson``)."""
+    return fold(key)
 
 
 def _folded(fields: dict[str, str]) -> dict[str, str]:
@@ -134,7 +127,15 @@ def parse(value: str, max_entries: int | None = None) -> ParsedAnnotation:
 
 
 def interface_problem(name: str) -> str | None:
-    """Why the kernel (``dev_valid_name``) or Multus refuses ``name``; None when fine."""
+    """Why the interface name is refused before the interface exists; None when fine.
+
+    The checks, in the order a pod start meets them: libcni ``ValidateInterfaceName``
+    (containernetworking/cni pkg/utils/utils.go: at most 15 bytes, not ``.``/``..``, no
+    ``/``, ``:`` or ``unicode.IsSpace`` rune), Go's ``os/exec`` (the name travels in
+    ``CNI_IFNAME``, and an environment variable holding NUL is refused), and the kernel's
+    ``dev_valid_name`` (its ``isspace`` over bytes also refuses 0xA0 inside a UTF-8 rune).
+    ``lo`` passes them all and then exists already: see ``interface_clashes``.
+    """
     raw = name.encode("utf-8", "surrogatepass")
     if len(raw) >= IFNAMSIZ:
         return f"'{name}' is {len(raw)} bytes long; interface names are at most {IFNAMSIZ - 1} bytes"
@@ -144,10 +145,20 @@ def interface_problem(name: str) -> str | None:
         return f"'{name}' contains '/', which interface names may not hold"
     if ":" in name:
         return f"'{name}' contains ':' (kernel alias syntax), which interface names may not hold"
+    if any(c in GO_SPACE for c in name):
+        # libcni: "interface name contains / or : or whitespace characters" (U+0085, U+2000...)
+        return f"{name!r} contains whitespace (Go unicode.IsSpace), which interface names may not hold"
+    if "\0" in name:
+        return f"{name!r} contains a NUL character, which Go's os/exec refuses in CNI_IFNAME"
     # the kernel's isspace() over bytes: space, \t\n\v\f\r and 0xA0 (Latin-1 NBSP)
     if any(b in b" \t\n\v\f\r\xa0" for b in raw):
         return f"{name!r} contains whitespace, which interface names may not hold"
     return None
+
+
+# Names every pod network namespace holds before Multus adds an attachment: Multus's
+# validateIfName (pkg/multus/multus.go) fails on a name that already exists there.
+PRESENT_INTERFACES = ("lo",)
 
 
 # ------------------------------------------------------------------ short form
@@ -281,22 +292,36 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
             continue
         pairs = node.pairs if node is not None and node.pairs is not None else []
         offsets = [start + ks for _, ks, _, _ in pairs] if len(pairs) == len(element) else [start] * len(element)
+        written: dict[str, str] = {}  # field tag -> the key as written that set it last
         for (key, val), key_offset in zip(element, offsets):
             tag = match_field(key, FIELDS, _FOLDED)
             if tag is None:
                 sel.unknown_keys.append((key, key_offset))
                 continue
+            if val is None and FIELDS[tag] in ("string", "mac"):
+                # encoding/json literalStore: null into a string is ignored ("otherwise, ignore
+                # null for primitives/string"), so an earlier duplicate's value stays
+                continue
             # nested values stay as decoded (pairs lists): nothing reads them, and converting a
             # deeply nested cni-args would recurse once per level
             sel.keys[tag] = val.value() if isinstance(val, _Num) else val
             sel.key_offsets[tag] = key_offset
+            written[tag] = key
             if tag in DEPRECATED_KEYS:
                 sel.deprecated_keys.append((key, key_offset))
             if tag == "default-route":
                 sel.gateways = []  # a repeated key replaces the list: the last one wins
-            problem = _field_problem(tag, val, sel, key_offset)
+            # a type error (or net.IP's UnmarshalText error) fails json.Unmarshal whichever
+            # duplicate holds it
+            problem = _decode_problem(tag, val, sel, key_offset)
             if problem:
                 sel.fail(f"'{key}': {problem}", key_offset)
+        if not sel.errors:
+            # parsePodNetworkAnnotation checks mac, infiniband-guid and ips after decoding:
+            # on the values that survived, i.e. the last duplicate's
+            problem, tag = _value_problem(sel.keys)
+            if problem and tag:
+                sel.fail(f"'{written[tag]}': {problem}", sel.key_offsets[tag])
         _fill_json(sel)
     return ParsedAnnotation(entries, form="json", truncated=len(data) - limit)
 
@@ -366,20 +391,19 @@ def _describe(val: Any) -> str:
     return f"the number {val.text}" if isinstance(val, _Num) else f"a JSON {_json_type(val)}"
 
 
-def _field_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str | None:
-    """Why Go (or Multus right after decoding) rejects ``val`` for field ``tag``."""
+def _decode_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str | None:
+    """Why Go's ``json.Unmarshal`` rejects ``val`` for field ``tag`` of NetworkSelectionElement."""
     if val is None:
-        return None  # Go leaves the zero value
+        return None  # slices and pointers are set to nil; strings were skipped by the caller
     kind = FIELDS[tag]
     if kind in ("string", "mac"):
         if not isinstance(val, str):
             return f"must be a string, not a JSON {_json_type(val)}"
-        if kind == "mac" and val and not parse_mac(val):
-            what = "an InfiniBand GUID" if tag == "infiniband-guid" else "a MAC address"
-            return f"'{val}' is not {what} (Go net.ParseMAC: 6, 8 or 20 octets)"
         return None
     if kind in ("ips", "routes", "portmaps"):
-        if not isinstance(val, list):
+        # _PairList (a JSON object) is a list subclass: test it first. An object into a slice
+        # is an UnmarshalTypeError (decode.go object: "cannot unmarshal object into ...")
+        if isinstance(val, _PairList) or not isinstance(val, list):
             return f"must be a list, not a JSON {_json_type(val)}"
         for item in val:
             if kind == "portmaps":
@@ -392,16 +416,12 @@ def _field_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str |
                 continue
             if item is not None and not isinstance(item, str):
                 return f"must be a list of strings, not of JSON {_json_type(item)}s"
-            if kind == "ips":
-                problem = _ip_request_problem(item or "")
-                if problem:
-                    return problem
-            else:
+            if kind == "routes":
                 # net.IP.UnmarshalText: "" and null give a nil IP, anything else ParseIP
                 if item:
                     addr = parse_go_ip(item)
                     if addr is None:
-                        return f"holds '{item}', not an IP address (json: invalid IP address)"
+                        return f"holds {item!r}, not an IP address (json: invalid IP address)"
                     sel.gateways.append((addr, key_offset))
                 else:
                     sel.gateways.append((None, key_offset))
@@ -413,12 +433,28 @@ def _field_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str |
     return None
 
 
+def _value_problem(keys: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(why, field tag): parsePodNetworkAnnotation's checks of the decoded mac, GUID and ips."""
+    for tag in ("mac", "infiniband-guid"):
+        val = keys.get(tag)
+        if isinstance(val, str) and val and not parse_mac(val):
+            what = "an InfiniBand GUID" if tag == "infiniband-guid" else "a MAC address"
+            return f"{val!r} is not {what} (Go net.ParseMAC: 6, 8 or 20 octets)", tag
+    ips = keys.get("ips")
+    if isinstance(ips, list) and not isinstance(ips, _PairList):
+        for item in ips:
+            problem = _ip_request_problem(item or "")
+            if problem:
+                return problem, "ips"
+    return None, None
+
+
 def _ip_request_problem(ip: str) -> str | None:
     if "/" in ip:
         if parse_go_cidr(ip) is None:
-            return f"holds '{ip}', not a CIDR (Multus: failed to parse CIDR)"
+            return f"holds {ip!r}, not a CIDR (Multus: failed to parse CIDR)"
     elif parse_go_ip(ip) is None:
-        return f"holds '{ip}', not an IP address (Multus: failed to parse IP address)"
+        return f"holds {ip!r}, not an IP address (Multus: failed to parse IP address)"
     return None
 
 
@@ -474,20 +510,11 @@ def parse_go_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
 
 
 def parse_go_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    """Go's ``net.ParseCIDR``: address as ParseIP, prefix decimal digits up to the address size."""
-    addr_text, _, prefix = text.partition("/")
-    if not addr_text or "%" in addr_text:
-        return None
-    try:
-        addr = ipaddress.ip_address(addr_text)
-    except ValueError:
-        return None
-    if not prefix.isascii() or not prefix.isdigit():
-        return None
-    bits = int(prefix)  # Go's dtoi accepts leading zeros in the prefix
-    if bits > addr.max_prefixlen:
-        return None
-    return ipaddress.ip_network(f"{addr}/{bits}", strict=False)
+    """Go's ``net.ParseCIDR``: address as ParseIP, prefix by ``dtoi`` up to the address's bits."""
+    from multus_lint.net.addresses import parse_cidr
+
+    parsed = parse_cidr(text)
+    return parsed[1] if parsed is not None else None
 
 
 # ------------------------------------------------------------------ what Multus does next
@@ -498,10 +525,11 @@ def interface_clashes(entries: list[Selection], primary: str = "eth0") -> list[t
 
     Names as Multus's ``getIfname`` gives them: the requested name, else ``net<N>`` with N
     the entry's position in the delegate list (the cluster network is 0). ``validateIfName``
-    runs before each delegate, so the later entry of a clash is the one that fails.
-    Entries that fail to parse hold no name.
+    runs before each delegate, so the later entry of a clash is the one that fails; a name
+    in ``PRESENT_INTERFACES`` (``lo``) clashes with the namespace itself (index None, as for
+    the primary). Entries that fail to parse hold no name.
     """
-    taken: dict[str, int | None] = {primary: None}
+    taken: dict[str, int | None] = {primary: None, **{n: None for n in PRESENT_INTERFACES if n != primary}}
     out = []
     for sel in entries:
         if not sel.ok:
