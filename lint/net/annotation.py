@@ -141,6 +141,8 @@ def interface_problem(name: str) -> str | None:
         return f"'{name}' is {len(raw)} bytes long; interface names are at most {IFNAMSIZ - 1} bytes"
     if name in (".", ".."):
         return f"'{name}' is reserved: the kernel refuses '.' and '..' as names"
+    if name.isascii() and not _IFACE_SUSPECT.search(name):
+        return None  # the common case, checked once (an ASCII name holds no 0xA0 byte)
     if "/" in name:
         return f"'{name}' contains '/', which interface names may not hold"
     if ":" in name:
@@ -155,6 +157,8 @@ def interface_problem(name: str) -> str | None:
         return f"{name!r} contains whitespace, which interface names may not hold"
     return None
 
+
+_IFACE_SUSPECT = re.compile("[/:\0" + re.escape(GO_SPACE) + "]")
 
 # Names every pod network namespace holds before Multus adds an attachment: Multus's
 # validateIfName (pkg/multus/multus.go) fails on a name that already exists there.
@@ -435,6 +439,8 @@ def _decode_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str 
 
 def _value_problem(keys: dict[str, Any]) -> tuple[str | None, str | None]:
     """(why, field tag): parsePodNetworkAnnotation's checks of the decoded mac, GUID and ips."""
+    if "mac" not in keys and "infiniband-guid" not in keys and "ips" not in keys:
+        return None, None
     for tag in ("mac", "infiniband-guid"):
         val = keys.get(tag)
         if isinstance(val, str) and val and not parse_mac(val):
