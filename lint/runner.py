@@ -24,6 +24,7 @@ from multus_lint.load.discover import (
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
 from multus_lint.load.read import SourceFile, decode, read
+from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
 from multus_lint.model.profile import Profile, apply
 from multus_lint.model.project import Project, build_project
 
@@ -118,7 +119,8 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
                 continue
             named_real.add(real)
             src = _read(c, limits)
-            if src.text is not None and any(m in src.text for m in CONTEXT_MARKERS):
+            if src.text is not None and (any(m in src.text for m in CONTEXT_MARKERS + ENTRY_MARKERS)
+                                         or os.path.basename(c.path) in KUSTOMIZATION_FILES):
                 src.named = False
                 sources.append(src)
     return sources, named

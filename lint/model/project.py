@@ -16,6 +16,7 @@ from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.load.positions import LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
+from multus_lint.model.kustomize import source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS
 
 NAD_KIND = "NetworkAttachmentDefinition"
@@ -191,6 +192,7 @@ class Project:
     # (document, chart_ids.ChartIdentity) of every values file and chart release: which chart
     # each is for, or why it could not be identified (then no chart rule judges it)
     chart_ids: list[tuple[Document, Any]] = field(default_factory=list)
+    graph: Any = None  # kustomize.Graph: entry points (kustomize, Flux, Argo CD), None without any
     _nad_index: dict[tuple[str, str], NAD] | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -293,10 +295,15 @@ def _is_multus_daemonset(doc: Document) -> bool:
 
 
 class Builder:
-    """Turns sources into the project model."""
+    """Turns sources into the project model.
 
-    def __init__(self, project: Project) -> None:
+    With ``deferred``, documents are held until ``finish``: the kustomize graph must see
+    every file before it can say which documents are kustomize input (kustomizations,
+    patches) and how the others are deployed (namespace, name, patched values)."""
+
+    def __init__(self, project: Project, deferred: bool = False) -> None:
         self.project = project
+        self.pending: list[Document] | None = [] if deferred else None
 
     def add_source(self, source: SourceFile, parsed: list[Parsed] | None = None) -> None:
         p = self.project
@@ -330,10 +337,64 @@ class Builder:
         if isinstance(data, dict) and data.get("kind") in LIST_KINDS and isinstance(data.get("items"), list):
             for i, obj in enumerate(data["items"]):
                 if isinstance(obj, dict):
-                    self.add_document(Document(source, item.tree, ("items", i), index))
+                    self.emit(Document(source, item.tree, ("items", i), index))
             return
         if isinstance(data, dict):
-            self.add_document(Document(source, item.tree, (), index))
+            self.emit(Document(source, item.tree, (), index))
+
+    def emit(self, doc: Document) -> None:
+        if self.pending is not None:
+            self.pending.append(doc)
+        else:
+            self.add_document(doc)
+
+    def finish(self) -> None:
+        """Build the kustomize graph over the held documents, then add each one as it is
+        deployed: every instance of a document an entry point reaches, the others as written,
+        kustomizations and patches not as objects."""
+        if self.pending is None:
+            return
+        pending, self.pending = self.pending, None
+        from multus_lint.model.kustomize import build_graph
+
+        p = self.project
+        try:
+            graph = build_graph(p.root, pending, self.load_extra)
+        except Exception as exc:  # a bug in the graph must not stop the run: judge as written
+            p.problems.append((pending[0].source if pending else SourceFile("<multus-lint>"), Problem(
+                "ML000", f"internal error while reading kustomizations: {type(exc).__name__}: {exc}; "
+                "the files were linted as written. Please report this.", Span.point(1))))
+            graph = None
+        p.graph = graph
+        for doc in pending:
+            if graph is None:
+                self.add_document(doc)
+                continue
+            if id(doc) in graph.consumed:
+                continue
+            instances = graph.instances_of(doc)
+            for inst in instances or [doc]:
+                self.add_document(inst)
+
+    def load_extra(self, path: str) -> list[Document]:
+        """The documents of a file kustomize reads that was not loaded (not named, and no
+        context marker): parsed, kept out of the project's sources (never judged alone)."""
+        from multus_lint.load.discover import display_path
+        from multus_lint.load.read import read
+
+        known = next((s for s in self.project.sources if s.path == display_path(path)), None)
+        source = known or read(path, display_path(path), self.project.limits)
+        if known is None:
+            source.named = False
+        if source.error or not (source.text or "").strip():
+            return []
+        out = []
+        for index, item in enumerate(parse_file(source, self.project.limits)):
+            if item.tree is not None:
+                out.append(Document(source, item.tree, (), index))
+        if out and known is None:
+            self.project.sources.append(source)
+        return out
 
     def add_document(self, doc: Document) -> None:
         p = self.project
@@ -409,13 +470,15 @@ class Builder:
         raw = get_path(doc.data, ("spec", "config"))
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return nad  # ML502 judges an empty config
+        # a config set by a kustomize patch is judged, and located, in the patch's file
+        source = source_of(doc, ("spec", "config"))
         if not isinstance(raw, str):
             what = "a YAML mapping" if isinstance(raw, dict) else f"a {type(raw).__name__}"
             nad.config_problem = Problem(
                 "ML501", f"spec.config is {what}, not a string: it must hold the CNI config as JSON "
                 "text (use a block scalar `config: |` with the JSON inside)",
                 doc.span("spec", "config"), doc.object_ref())
-            self.project.problems.append((doc.source, nad.config_problem))
+            self.project.problems.append((source, nad.config_problem))
             return nad
         parsed = doc.embedded_json(("spec", "config"), self.project.limits, "ML501", "JSON in spec.config")
         if parsed.problems:
@@ -425,13 +488,14 @@ class Builder:
                                f"rendered ({prob.message}); render it first", prob.span)
             prob.object = doc.object_ref()
             nad.config_problem = prob
-            self.project.problems.append((doc.source, prob))
+            self.project.problems.append((source, prob))
             return nad
         for dpath, later, earlier in parsed.duplicates:
-            self.project.duplicates.append((doc.source, ("spec", "config") + dpath, later, earlier,
+            self.project.duplicates.append((source, ("spec", "config") + dpath, later, earlier,
                                             doc.object_ref()))
         assert parsed.tree is not None
         nad.config = CniConfig(doc, parsed.tree)
+        nad.config.source = source
         return nad
 
 
@@ -447,8 +511,10 @@ def _first_placeholder(source: SourceFile) -> Span | None:
 
 
 def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Project:
+    from multus_lint.model.kustomize import needs_graph
+
     project = Project(root=root, limits=limits)
-    builder = Builder(project)
+    builder = Builder(project, deferred=needs_graph(sources))
     from multus_lint.load.parallel_parse import parse_all
 
     pre = parse_all(sources, limits) or {}
@@ -459,6 +525,7 @@ def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Proje
             project.problem(source, "ML000", f"internal error while reading this file: "
                             f"{type(exc).__name__}: {exc}; the other files were linted. Please "
                             "report this.", Span.point(1))
+    builder.finish()
     from multus_lint.model.charts import build_releases
 
     try:

@@ -1,0 +1,1154 @@
+"""What kustomize, Flux and Argo CD deploy from the files: entry points, and each object as
+the cluster gets it, positioned in the SOURCE files (nothing is rendered).
+
+An *entry point* is what one tool builds and applies: a kustomization that no other one
+includes, a Flux ``Kustomization`` (``spec.path``) or an Argo CD ``Application``
+(``spec.source.path`` / ``spec.sources[].path``). Building it follows kustomize:
+
+- ``resources`` (files, folders holding a kustomization, nested to any depth) and
+  ``components`` (kustomize api/internal/target/kusttarget.go ``AccumulateTarget``:
+  resources, then components, which transform everything accumulated so far);
+- the builtin transformers in kustomize's order (kusttarget_configplugin.go
+  ``configureBuiltinTransformers``): ``patchesStrategicMerge``, ``patches``, ``namespace``,
+  ``namePrefix``, ``nameSuffix``, ``patchesJson6902``;
+- ``namespace`` is the namespace filter (api/filters/namespace/namespace.go
+  ``metaNamespaceHack``): it sets ``metadata.namespace`` of every object, overriding the
+  file, except kinds certainly cluster-scoped (kyaml/openapi ``IsCertainlyClusterScoped``:
+  built-in cluster-scoped types; a CRD's objects such as NADs are namespaced). RoleBinding
+  subjects are set only for a subject named ``default``; nothing here reads them.
+- ``namePrefix``/``nameSuffix`` rename every object but CRDs, APIServices and Namespaces
+  (plugin/builtin/prefixtransformer ``prefixFieldSpecsToSkip``); kustomize then rewrites the
+  references listed in its name-reference config
+  (api/internal/konfig/builtinpluginconsts/namereference.go), which has no entry for the
+  Multus network annotations: ``Instance.renamed_from`` keeps the name a pod still uses.
+
+Flux (fluxcd/pkg kustomize/kustomize_generator.go ``GenerateManifest``): ``spec.path`` from
+the repository root; without a kustomization file there, one is generated listing every
+``.yaml``/``.yml`` below it (a sub-folder with a kustomization is included as a whole,
+``scanManifests``); ``spec.targetNamespace``, ``namePrefix``, ``nameSuffix``, ``patches``
+and ``components`` are set on that kustomization. ``postBuild.substitute`` then replaces
+``${VAR}`` in every string (kustomize_varsub.go ``SubstituteVariables``); a variable that
+may come from ``substituteFrom`` (or is not given) stays a placeholder, not judged.
+
+Argo CD: ``spec.destination.namespace`` for namespaced objects that have none;
+``spec.source.kustomize`` ``namespace``/``namePrefix``/``nameSuffix`` like kustomize's.
+
+Remote bases, generators and plugins are recorded as ``Unread`` and never fetched.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from multus_lint.findings import Span
+from multus_lint.load.document import Document, EmbeddedMap, Located, Site, get_path
+from multus_lint.load.parse import Parsed, parse_json, parse_yaml
+from multus_lint.load.positions import LineIndex, Path, TextMap
+from multus_lint.load.read import Limits, SourceFile
+
+# konfig.RecognizedKustomizationFileNames(), in kustomize's order of preference
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+KUSTOMIZE_GROUP = "kustomize.config.k8s.io/"
+FLUX_KS_GROUP = "kustomize.toolkit.fluxcd.io/"
+ARGO_GROUP = "argoproj.io/"
+# a context file holding one of these is read: entry points set the namespace and name of
+# what they deploy (kustomization files are read by their name too)
+ENTRY_MARKERS = ("kustomize.config.k8s.io", "kustomize.toolkit.fluxcd.io", "argoproj.io")
+
+# kyaml/openapi/openapi.go precomputedIsNamespaceScoped: the built-in types whose value is
+# false (cluster-scoped). Keyed by (apiVersion, kind) as kustomize keys them: a kind is
+# cluster-scoped only with its API version, anything else (CRDs' objects) is namespaced.
+CLUSTER_SCOPED: frozenset[tuple[str, str]] = frozenset({
+    ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration"),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+})
+# plugin/builtin/prefixtransformer/PrefixTransformer.go prefixFieldSpecsToSkip (the suffix
+# transformer has the same list): matched by kind (and group for APIService) only
+NOT_RENAMED_KINDS = frozenset({"CustomResourceDefinition", "APIService", "Namespace"})
+
+# Kustomization fields whose output is not read here (recorded, never fetched or run)
+UNREAD_FIELDS = {
+    "configMapGenerator": "configMapGenerator (generated ConfigMaps are not read)",
+    "secretGenerator": "secretGenerator (generated Secrets are not read)",
+    "helmCharts": "helmCharts (charts are not inflated)",
+    "helmChartInflationGenerator": "helmChartInflationGenerator (charts are not inflated)",
+    "generators": "generators (plugins are not run)",
+    "transformers": "transformers (plugins are not run)",
+    "validators": "validators (plugins are not run)",
+    "replacements": "replacements (values they copy are not applied)",
+    "vars": "vars (values they substitute are not applied)",
+    "configurations": "configurations (custom transformer configs are not applied)",
+    "crds": "crds (custom name-reference specs are not applied)",
+}
+REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//",
+                       re.IGNORECASE)
+# k8s.io/api types' patchMergeKey for the lists a strategic merge patch merges by key;
+# other lists are replaced (apimachinery strategicpatch, default list strategy "replace")
+MERGE_KEYS = {"containers": "name", "initContainers": "name", "ephemeralContainers": "name",
+              "volumes": "name", "env": "name", "imagePullSecrets": "name",
+              "volumeMounts": "mountPath", "volumeDevices": "devicePath", "ports": "containerPort",
+              "hostAliases": "ip", "tolerations": None, "finalizers": None}
+# fields that identify an object in a patch (they select, they do not change anything)
+IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
+
+
+@dataclass
+class Unread:
+    """Something an entry point deploys that is not read: a remote base, a generator, a
+    missing file. Reported with --verbose / --print-profile, never as a finding."""
+
+    what: str
+    site: Site | None = None
+
+    def describe(self) -> str:
+        where = f" ({self.site.source.path}:{self.site.span.line})" if self.site else ""
+        return f"{self.what}{where}"
+
+
+class Instance(Document):
+    """One object as an entry point deploys it: the source document's positions with the
+    effective data (namespace, name, patched values). Values a patch sets are located in
+    the patch (``origin``), so a finding about them lands on the patch's line."""
+
+    def __init__(self, doc: Document) -> None:
+        base = doc.original if isinstance(doc, Instance) else doc
+        super().__init__(base.source, base.tree, base.base, base.index)
+        self.original: Document = base
+        self.data = doc.data  # shared until a transform changes it (copy on write)
+        self.origins: dict[Path, tuple[Document, Path]] = {}
+        self.names: list[str] = [base.name]  # every name it had, oldest first (patch targets)
+        self.namespaces: list[str | None] = [base.namespace]
+        self.renamed_by: list[Site] = []  # namePrefix/nameSuffix settings that renamed it
+        self.namespace_by: Site | None = None  # the setting that gave its namespace
+        self.via: list[str] = []  # kustomization files (and entry objects) it went through, inner first
+        self.substituted: dict[Path, list[tuple[int, int, int, int]]] = {}
+        self.placeholders = False  # holds ${VAR} that Flux substitutes with unknown values
+        self._owned: set[int] = set()
+
+    # ---- copy on write
+    def own(self, path: Path) -> dict[str, Any]:
+        """The mapping at ``path`` (created when missing), copied so this instance may change it."""
+        if id(self.data) not in self._owned:
+            self.data = dict(self.data)
+            self._owned.add(id(self.data))
+        node = self.data
+        for part in path:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+            elif id(child) not in self._owned:
+                child = dict(child)
+            else:
+                node = child
+                continue
+            self._owned.add(id(child))
+            node[part] = child
+            node = child
+        return node
+
+    def replace_data(self, data: dict[str, Any]) -> None:
+        """A wholly new (deep-copied) data, owned by this instance."""
+        self.data = data
+        self._owned = {id(x) for x in _containers(data)}
+
+    # ---- positions
+    @property
+    def renamed_from(self) -> str | None:
+        """The name in the source file when kustomize renamed the object."""
+        return self.names[0] if self.renamed_by and self.names[0] != self.name else None
+
+    def origin(self, path: Path) -> tuple[Document, Path]:
+        """The document and path where the value at ``path`` is written."""
+        path = tuple(path)
+        if self.origins:
+            for n in range(len(path), 0, -1):
+                hit = self.origins.get(path[:n])
+                if hit is not None:
+                    return hit[0], hit[1] + path[n:]
+        return self.original, path
+
+    def locate(self, path: Path, value: bool = False) -> tuple[Span, bool]:
+        doc, p = self.origin(path)
+        return doc.tree.locate(doc.base + tuple(p), value)
+
+    def span(self, *path: Any, value: bool = False) -> Span:
+        return self.locate(path, value)[0]
+
+    def source_of(self, path: Path) -> SourceFile:
+        return self.origin(path)[0].source
+
+    def site(self, *path: Any, value: bool = False) -> Site:
+        doc, p = self.origin(path)
+        return Site(doc.source, doc.tree.locate(doc.base + tuple(p), value)[0], self.object_ref())
+
+    def name_site(self) -> Site:
+        span, found = self.original.locate(("metadata", "name"))
+        if not found:
+            span = self.original.span("kind")
+        return Site(self.original.source, span, self.object_ref())
+
+    def text_map(self, path: Path) -> TextMap:
+        """Positions of the string at ``path`` as judged (substituted) text, in its file."""
+        doc, p = self.origin(path)
+        inner: TextMap = EmbeddedMap(doc, p)
+        edits = self.substituted.get(tuple(path))
+        if edits:
+            before = get_path(doc.data, p)
+            inner = SubstitutedMap(inner, before if isinstance(before, str) else "",
+                                   get_path(self.data, path) or "", edits)
+        return inner
+
+    def embedded_json(self, path: Path, limits: Limits, syntax_code: str, what: str) -> Parsed:
+        value = get_path(self.data, path)
+        return parse_json(value, limits, self.text_map(path), syntax_code=syntax_code, what=what)
+
+    def embedded_yaml(self, path: Path, limits: Limits, syntax_code: str) -> list[Parsed]:
+        value = get_path(self.data, path)
+        return parse_yaml(value, limits, self.text_map(path), syntax_code=syntax_code)
+
+    def __repr__(self) -> str:
+        return f"<Instance {self.kind} {self.namespace}/{self.name} {self.source.path}#{self.index}>"
+
+
+def _containers(data: Any) -> Iterator[Any]:
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            yield x
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            yield x
+            stack.extend(x)
+
+
+def origin(doc: Located, path: Path) -> tuple[Located, Path]:
+    """Where the value at ``path`` of ``doc`` is written (a patch, for a patched value)."""
+    if isinstance(doc, Instance):
+        return doc.origin(path)
+    return doc, tuple(path)
+
+
+def source_of(doc: Located, path: Path) -> SourceFile:
+    return origin(doc, path)[0].source
+
+
+class SubstitutedMap(TextMap):
+    """Positions in a string after ``${VAR}`` substitution, mapped to the string as written
+    (a position inside a substituted value goes to the ``${`` that produced it)."""
+
+    def __init__(self, inner: TextMap, before: str, after: str,
+                 edits: list[tuple[int, int, int, int]]) -> None:
+        self.inner = inner
+        self.edits = edits  # (start, end) in before, (start, end) in after, in order
+        self.after_lines = LineIndex(after)
+        self.before = before
+        self.before_lines = LineIndex(before)
+
+    def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        starts = self.after_lines.starts
+        off = (starts[line - 1] if 0 < line <= len(starts) else 0) + column - 1
+        shift = 0
+        for b0, b1, a0, a1 in self.edits:
+            if off < a0:
+                break
+            if off < a1:
+                off, shift = b0, 0
+                break
+            shift = b1 - a1
+        else:
+            pass
+        orig = off + shift
+        ln, col = self.before_lines.position(max(0, min(orig, max(len(self.before) - 1, 0))))
+        return self.inner.to_outer(ln + 1, col + 1)
+
+
+# ------------------------------------------------------------------ kustomization files
+
+
+@dataclass
+class KFile:
+    """One kustomization (a file, or the one Flux generates for a folder without one)."""
+
+    folder: str  # absolute
+    doc: Document | None  # None when generated
+    component: bool = False
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.doc.data if self.doc is not None else {}
+
+    @property
+    def path(self) -> str:
+        return self.doc.source.path if self.doc is not None else self.folder
+
+    def site(self, *path: Any, value: bool = False) -> Site | None:
+        return self.doc.site(*path, value=value) if self.doc is not None else None
+
+    def strings(self, key: str) -> list[tuple[int, str]]:
+        items = self.data.get(key)
+        return [(i, s) for i, s in enumerate(items) if isinstance(s, str) and s.strip()] \
+            if isinstance(items, list) else []
+
+
+def is_kustomization_doc(doc: Document) -> bool:
+    """A kustomization file's document (by its name; its apiVersion is optional)."""
+    if os.path.basename(doc.source.path) not in KUSTOMIZATION_FILES:
+        return False
+    api = doc.api_version
+    return not api or api.startswith(KUSTOMIZE_GROUP)
+
+
+def is_flux_kustomization(doc: Document) -> bool:
+    return doc.kind == "Kustomization" and doc.api_version.startswith(FLUX_KS_GROUP)
+
+
+def is_argo_application(doc: Document) -> bool:
+    return doc.kind == "Application" and doc.api_version.startswith(ARGO_GROUP)
+
+
+def is_cluster_scoped(doc: Document | dict[str, Any]) -> bool:
+    data = doc.data if isinstance(doc, Document) else doc
+    return (str(data.get("apiVersion", "")), str(data.get("kind", ""))) in CLUSTER_SCOPED
+
+
+# ------------------------------------------------------------------ entry points
+
+
+@dataclass
+class EntryPoint:
+    """What one tool builds and applies, and every object of it as the cluster gets it."""
+
+    kind: str  # "kustomize", "flux" or "argo"
+    folder: str  # absolute folder it builds
+    doc: Document | None  # the root kustomization's document, the Flux Kustomization, the Application
+    instances: list[Instance] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # absolute paths of every file read to build it
+    unread: list[Unread] = field(default_factory=list)
+    parent: EntryPoint | None = None  # the entry point that applies this one's object
+    children: list[EntryPoint] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "kustomize" or self.doc is None:
+            return f"kustomization {self.doc.source.path if self.doc else self.folder}"
+        what = "Flux Kustomization" if self.kind == "flux" else "Argo CD Application"
+        return f"{what} {self.doc.namespace or ''}{'/' if self.doc.namespace else ''}{self.doc.name} " \
+            f"({self.doc.source.path})"
+
+
+@dataclass
+class Graph:
+    """Every entry point of the project, and which documents they consume or deploy."""
+
+    root: str
+    entries: list[EntryPoint] = field(default_factory=list)
+    consumed: set[int] = field(default_factory=set)  # ids of kustomization and patch documents
+    reached: dict[int, list[Instance]] = field(default_factory=dict)  # id(source doc) -> instances
+    extra_sources: list[SourceFile] = field(default_factory=list)  # read to build, not given
+
+    def instances_of(self, doc: Document) -> list[Instance]:
+        return self.reached.get(id(doc), [])
+
+    def entry_of(self, path: str) -> list[EntryPoint]:
+        """The entry points that read ``path`` (absolute)."""
+        return [e for e in self.entries if path in e.files]
+
+    @property
+    def substituted_paths(self) -> set[str]:
+        """Display paths of files holding values Flux substitutes with unknown variables."""
+        return {i.source.path for e in self.entries for i in e.instances if i.placeholders}
+
+
+def needs_graph(sources: list[SourceFile]) -> bool:
+    """Whether any source can define an entry point (kustomization, Flux, Argo CD)."""
+    for s in sources:
+        if os.path.basename(s.path) in KUSTOMIZATION_FILES:
+            return True
+        t = s.text or ""
+        if FLUX_KS_GROUP in t or (ARGO_GROUP in t and "Application" in t):
+            return True
+    return False
+
+
+Loader = Callable[[str], list[Document]]
+
+
+class _Build:
+    """The state of building every entry point of a project."""
+
+    def __init__(self, root: str, documents: list[Document], load: Loader) -> None:
+        self.root = os.path.abspath(root)
+        self.by_file: dict[str, list[Document]] = {}
+        for d in documents:
+            self.by_file.setdefault(os.path.abspath(d.source.path), []).append(d)
+        self.load = load
+        self.graph = Graph(root)
+
+    # ---- files
+    def docs(self, path: str) -> list[Document]:
+        """The documents of the file at ``path`` (absolute), reading it when not loaded."""
+        found = self.by_file.get(path)
+        if found is None:
+            found = []
+            if self.inside(path) and os.path.isfile(path):
+                try:
+                    found = self.load(path)
+                except Exception:  # an unreadable file deploys nothing we can judge
+                    found = []
+            self.by_file[path] = found
+        return found
+
+    def inside(self, path: str) -> bool:
+        return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
+
+    def kfile(self, folder: str) -> KFile | None:
+        """The kustomization of ``folder``, in kustomize's order of names."""
+        for name in KUSTOMIZATION_FILES:
+            p = os.path.join(folder, name)
+            if os.path.isfile(p) or p in self.by_file:
+                docs = [d for d in self.docs(p) if isinstance(d.data, dict)]
+                doc = docs[0] if docs else None
+                if doc is None:
+                    return KFile(folder, None)
+                self.graph.consumed.add(id(doc))
+                return KFile(folder, doc, doc.kind == "Component")
+        return None
+
+    # ---- one kustomization
+    def build(self, k: KFile, entry: EntryPoint, stack: tuple[str, ...]) -> list[Instance]:
+        if k.folder in stack:
+            entry.unread.append(Unread(f"kustomization cycle through {k.folder}", k.site()))
+            return []
+        stack = stack + (k.folder,)
+        if k.doc is not None:
+            entry.files.add(os.path.abspath(k.doc.source.path))
+        out: list[Instance] = []
+        for key in ("resources", "bases"):
+            for i, res in k.strings(key):
+                out += self.resource(k, key, i, res, entry, stack)
+        for i, comp in k.strings("components"):
+            out = self.component(k, i, comp, out, entry, stack)
+        self.transform(k, out, entry)
+        for inst in out:
+            inst.via.append(k.path)
+        return out
+
+    def resource(self, k: KFile, key: str, i: int, res: str, entry: EntryPoint,
+                 stack: tuple[str, ...]) -> list[Instance]:
+        path = os.path.normpath(os.path.join(k.folder, res))
+        if os.path.isdir(path):
+            if not self.inside(path):
+                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
+                return []
+            sub = self.kfile(path)
+            if sub is None:
+                entry.unread.append(Unread(f"resource folder {res} has no kustomization (kustomize refuses it)",
+                                           k.site(key, i)))
+                return []
+            return self.build(sub, entry, stack)
+        if os.path.isfile(path) or path in self.by_file:
+            if not self.inside(path):
+                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
+                return []
+            entry.files.add(path)
+            return [Instance(d) for d in self.docs(path) if d.data]
+        if REMOTE_RE.search(res):
+            entry.unread.append(Unread(f"remote resource {res} (never fetched)", k.site(key, i)))
+        else:
+            entry.unread.append(Unread(f"resource {res} not found", k.site(key, i)))
+        return []
+
+    def component(self, k: KFile, i: int, comp: str, acc: list[Instance], entry: EntryPoint,
+                  stack: tuple[str, ...]) -> list[Instance]:
+        path = os.path.normpath(os.path.join(k.folder, comp))
+        sub = self.kfile(path) if os.path.isdir(path) and self.inside(path) else None
+        if sub is None:
+            what = "remote component" if REMOTE_RE.search(comp) else "component"
+            entry.unread.append(Unread(f"{what} {comp} (not read)", k.site("components", i)))
+            return acc
+        if sub.doc is not None:
+            entry.files.add(os.path.abspath(sub.doc.source.path))
+        # a component adds its resources, then transforms everything accumulated so far
+        # (kusttarget.go accumulateComponents -> accumulateTarget on the parent's resources)
+        out = list(acc)
+        for j, res in sub.strings("resources"):
+            out += self.resource(sub, "resources", j, res, entry, stack + (k.folder,))
+        for j, c in sub.strings("components"):
+            out = self.component(sub, j, c, out, entry, stack + (k.folder,))
+        self.transform(sub, out, entry)
+        return out
+
+    # ---- transformers, in kustomize's order
+    def transform(self, k: KFile, res: list[Instance], entry: EntryPoint) -> None:
+        data = k.data
+        for key, what in UNREAD_FIELDS.items():
+            if data.get(key):
+                entry.unread.append(Unread(what, k.site(key)))
+        for i, p in enumerate(data.get("patchesStrategicMerge") or []):
+            for pdoc in self.patch_docs(k, ("patchesStrategicMerge", i), p, entry):
+                self.strategic(pdoc, None, res, entry, k, ("patchesStrategicMerge", i))
+        for i, p in enumerate(data.get("patches") or []):
+            if isinstance(p, dict):
+                self.patch_entry(k, ("patches", i), p, res, entry)
+        ns = data.get("namespace")
+        if isinstance(ns, str) and ns:
+            set_namespace(res, ns, (k.doc, ("namespace",)) if k.doc else None)
+        for key, front in (("namePrefix", True), ("nameSuffix", False)):
+            text = data.get(key)
+            if isinstance(text, str) and text:
+                rename(res, text, front, k.site(key, value=True) if k.doc else None)
+        for i, p in enumerate(data.get("patchesJson6902") or []):
+            if isinstance(p, dict):
+                self.patch_entry(k, ("patchesJson6902", i), p, res, entry, json6902=True)
+
+    def patch_docs(self, k: KFile, where: Path, p: Any, entry: EntryPoint) -> list[Document]:
+        """The documents of a patch: a file path, or YAML written inline."""
+        if not isinstance(p, str) or not p.strip():
+            return []
+        if "\n" not in p.strip() and not p.lstrip().startswith(("{", "[", "-")) and ":" not in p:
+            path = os.path.normpath(os.path.join(k.folder, p.strip()))
+            if not (os.path.isfile(path) and self.inside(path)):
+                entry.unread.append(Unread(f"patch {p.strip()} not found", k.site(*where)))
+                return []
+            entry.files.add(path)
+            docs = self.docs(path)
+            self.graph.consumed.update(id(d) for d in docs)
+            return docs
+        return self.inline(k, where)
+
+    def inline(self, k: KFile, where: Path) -> list[Document]:
+        """Inline YAML in the kustomization (a ``patch: |`` string), positioned in its file."""
+        if k.doc is None:
+            return []
+        parsed = k.doc.embedded_yaml(where, Limits(), "ML001")
+        return [Document(k.doc.source, item.tree, (), n) for n, item in enumerate(parsed)
+                if item.tree is not None and not item.problems]
+
+    def patch_entry(self, k: KFile, where: Path, p: dict[str, Any], res: list[Instance],
+                    entry: EntryPoint, json6902: bool = False) -> None:
+        target = p.get("target") if isinstance(p.get("target"), dict) else None
+        if "path" in p:
+            docs = self.patch_docs(k, where + ("path",), p.get("path"), entry)
+        elif "patch" in p:
+            docs = self.inline(k, where + ("patch",)) if isinstance(p.get("patch"), str) else []
+        else:
+            return
+        for pdoc in docs:
+            raw = pdoc.tree.data if not pdoc.base else pdoc.data
+            if isinstance(raw, list) or json6902:
+                if target is None:
+                    entry.unread.append(Unread("JSON 6902 patch without a target", k.site(*where)))
+                    continue
+                ops = raw if isinstance(raw, list) else []
+                for inst in select(res, target, entry, k.site(*where, "target")):
+                    json_patch(inst, pdoc, ops)
+            elif isinstance(pdoc.data, dict):
+                self.strategic(pdoc, target, res, entry, k, where)
+
+    def strategic(self, pdoc: Document, target: dict[str, Any] | None, res: list[Instance],
+                  entry: EntryPoint, k: KFile, where: Path) -> None:
+        patch = pdoc.data
+        if not isinstance(patch, dict) or not patch:
+            return
+        if target is not None:
+            hits = select(res, target, entry, k.site(*where, "target"))
+        else:
+            name = get_path(patch, ("metadata", "name"))
+            ns = get_path(patch, ("metadata", "namespace"))
+            hits = [r for r in res if r.kind == patch.get("kind") and name in r.names
+                    and (not ns or ns in r.namespaces or ns == r.namespace)]
+        if not hits:
+            entry.unread.append(Unread(f"patch {pdoc.source.path} matches no resource", k.site(*where)))
+        for inst in hits:
+            merged = strategic_merge(copy.deepcopy(inst.data), patch)
+            inst.replace_data(merged)
+            for leaf in _leaves(patch, ()):
+                if leaf not in IDENTITY and leaf[:1] != ("$patch",):
+                    inst.origins[leaf] = (pdoc, leaf)
+
+
+def _leaves(data: Any, path: Path) -> Iterator[Path]:
+    """Paths of every scalar (and list, which a merge replaces) the patch sets."""
+    if isinstance(data, dict) and data:
+        for k, v in data.items():
+            if isinstance(k, str) and k.startswith("$"):
+                continue
+            yield from _leaves(v, path + (k,))
+    else:
+        yield path
+
+
+def strategic_merge(target: Any, patch: Any) -> Any:
+    """A strategic merge patch (apimachinery strategicpatch), for the cases manifests use:
+    maps merge, ``null`` deletes, ``$patch: delete``/``replace``, lists of the known merge
+    keys merge by key, other lists are replaced."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    if patch.get("$patch") == "delete":
+        return None
+    if patch.get("$patch") == "replace":
+        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if isinstance(key, str) and key.startswith("$"):
+            continue
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, dict):
+            merged = strategic_merge(out.get(key), value)
+            if merged is None:
+                out.pop(key, None)
+            else:
+                out[key] = merged
+        elif isinstance(value, list) and isinstance(out.get(key), list) and MERGE_KEYS.get(key):
+            out[key] = _merge_list(out[key], value, MERGE_KEYS[key])  # type: ignore[arg-type]
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _merge_list(items: list[Any], patch: list[Any], key: str) -> list[Any]:
+    out = list(items)
+    for p in patch:
+        if not isinstance(p, dict) or key not in p:
+            out.append(copy.deepcopy(p))
+            continue
+        at = next((i for i, x in enumerate(out) if isinstance(x, dict) and x.get(key) == p[key]), None)
+        if at is None:
+            out.append({k: copy.deepcopy(v) for k, v in p.items() if k != "$patch"})
+        elif p.get("$patch") == "delete":
+            del out[at]
+        else:
+            out[at] = strategic_merge(out[at], p)
+    return out
+
+
+def _pointer(data: Any, path: str) -> list[Any] | None:
+    """A JSON pointer (RFC 6901) resolved against ``data``: list indexes as ints (``-`` is
+    kept, the end of a list); None when a parent is missing."""
+    if not path.startswith("/"):
+        return None
+    parts: list[Any] = []
+    node = data
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
+    for n, tok in enumerate(tokens):
+        if isinstance(node, list):
+            if tok == "-" and n == len(tokens) - 1:
+                parts.append("-")
+                break
+            if not tok.isdigit():
+                return None
+            parts.append(int(tok))
+            node = node[int(tok)] if int(tok) < len(node) else None
+        elif isinstance(node, dict):
+            parts.append(tok)
+            node = node.get(tok)
+        else:
+            return None
+        if node is None and n < len(tokens) - 1:
+            return None
+    return parts
+
+
+def json_patch(inst: Instance, pdoc: Document, ops: list[Any]) -> None:
+    """RFC 6902 ``add``/``replace``/``remove`` (kustomize's patchesJson6902 and ``patches``
+    holding a list of operations); values are located at each operation's ``value``."""
+    data = copy.deepcopy(inst.data)
+    origins: dict[Path, tuple[Document, Path]] = {}
+    for i, op in enumerate(ops):
+        if not isinstance(op, dict) or not isinstance(op.get("path"), str):
+            continue
+        parts = _pointer(data, op["path"])
+        if not parts:
+            continue
+        path = tuple(parts)
+        parent = get_path(data, path[:-1])
+        last = path[-1]
+        kind = op.get("op")
+        if kind in ("add", "replace") and "value" in op:
+            value = copy.deepcopy(op["value"])
+            if isinstance(parent, dict):
+                parent[str(last)] = value
+            elif isinstance(parent, list):
+                if last == "-":
+                    last = len(parent)
+                    parent.append(value)
+                elif isinstance(last, int) and 0 <= last <= len(parent):
+                    if kind == "add":
+                        parent.insert(last, value)
+                    elif last < len(parent):
+                        parent[last] = value
+                else:
+                    continue
+            else:
+                continue
+            where = path[:-1] + (last,)
+            loc = (i, "value") if not pdoc.base else pdoc.base + (i, "value")
+            for leaf in _leaves(value, ()):
+                origins[where + leaf] = (_Ops(pdoc), loc + leaf)
+        elif kind == "remove":
+            if isinstance(parent, dict):
+                parent.pop(str(last), None)
+            elif isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+                del parent[last]
+    inst.replace_data(data)
+    inst.origins.update(origins)
+
+
+class _Ops(Document):
+    """A JSON 6902 patch document (a list of operations): positions from its tree's root."""
+
+    def __init__(self, doc: Document) -> None:
+        self.source = doc.source
+        self.tree = doc.tree
+        self.base = ()
+        self.index = doc.index
+        self.data = {}
+
+
+_LABEL_EQ = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s*(==?|!=)\s*([A-Za-z0-9_.-]*)\s*$")
+
+
+def _selector_matches(sel: str, labels: dict[str, Any]) -> bool | None:
+    """A label selector of ``k=v``/``k!=v``/``k`` terms; None for forms not evaluated."""
+    for term in sel.split(","):
+        term = term.strip()
+        if not term:
+            continue
+        m = _LABEL_EQ.match(term)
+        if m:
+            k, op, v = m.groups()
+            if (labels.get(k) == v) != (op != "!="):
+                return False
+        elif re.fullmatch(r"[A-Za-z0-9_./-]+", term):
+            if term not in labels:
+                return False
+        else:
+            return None
+    return True
+
+
+def _regex(pattern: Any, value: Any) -> bool:
+    """kustomize types/selector.go ``anchorRegex``: an empty pattern matches all."""
+    if not pattern:
+        return True
+    try:
+        return re.fullmatch(f"(?:{pattern})", str(value or "")) is not None
+    except re.error:
+        return pattern == value
+
+
+def select(res: list[Instance], target: dict[str, Any], entry: EntryPoint,
+           site: Site | None) -> list[Instance]:
+    """The resources a patch target selects (kustomize resmap ``Select``: original or
+    current name and namespace, regular expressions anchored at both ends)."""
+    out = []
+    for r in res:
+        group, _, version = r.api_version.rpartition("/")
+        if not (_regex(target.get("kind"), r.kind) and _regex(target.get("group"), group)
+                and _regex(target.get("version"), version)):
+            continue
+        if not any(_regex(target.get("name"), n) for n in r.names):
+            continue
+        if target.get("namespace") and not any(_regex(target.get("namespace"), n or "default")
+                                               for n in r.namespaces + [r.namespace]):
+            continue
+        ok = True
+        for key, where in (("labelSelector", ("metadata", "labels")),
+                           ("annotationSelector", ("metadata", "annotations"))):
+            sel = target.get(key)
+            if isinstance(sel, str) and sel.strip():
+                found = get_path(r.data, where)
+                verdict = _selector_matches(sel, found if isinstance(found, dict) else {})
+                if verdict is None:
+                    entry.unread.append(Unread(f"patch target {key} '{sel}' (not evaluated; the patch "
+                                               "is not applied)", site))
+                    return []
+                ok = ok and verdict
+        if ok:
+            out.append(r)
+    return out
+
+
+def set_namespace(res: list[Instance], ns: str, where: tuple[Document, Path] | None,
+                  unset_only: bool = False) -> None:
+    """The namespace filter (api/filters/namespace ``metaNamespaceHack``) on every object
+    that is not certainly cluster-scoped; ``unset_only`` as Argo CD does for objects that
+    name none. The namespace is then located at the setting (``where``)."""
+    for inst in res:
+        if is_cluster_scoped(inst):
+            continue
+        if unset_only and inst.namespace:
+            continue
+        inst.own(("metadata",))["namespace"] = ns
+        inst.namespaces.append(ns)
+        if where is not None:
+            inst.namespace_by = where[0].site(*where[1], value=True)
+            inst.origins[("metadata", "namespace")] = where
+
+
+def rename(res: list[Instance], text: str, front: bool, site: Site | None) -> None:
+    """namePrefix / nameSuffix (plugin/builtin/prefixtransformer, suffixtransformer)."""
+    for inst in res:
+        if inst.kind in NOT_RENAMED_KINDS:
+            continue
+        name = inst.name
+        if not name:
+            continue
+        inst.own(("metadata",))["name"] = text + name if front else name + text
+        inst.names.append(inst.name)
+        if site is not None:
+            inst.renamed_by.append(site)
+
+
+# ------------------------------------------------------------------ Flux postBuild
+
+
+_VAR = re.compile(r"\$\$|\$\{([_A-Za-z][_A-Za-z0-9]*)(?:(:?[-=])([^}$]*))?\}")
+_ANY_VAR = re.compile(r"\$\{[^}]*\}")
+
+
+def substitute_text(text: str, values: dict[str, str], known_only: bool
+                    ) -> tuple[str, list[tuple[int, int, int, int]], bool]:
+    """fluxcd/pkg envsubst on one string: ``${VAR}``, ``${VAR:=default}`` (and ``:-``,
+    ``=``, ``-``: each uses the default for an empty value, envsubst funcs.go
+    ``toDefault``), ``$$`` escapes a ``$``. With ``known_only``, a variable whose value is
+    not known (it may come from ``substituteFrom``) is left in place; so is any other form
+    (``${VAR:1}``, ``${VAR/a/b}``...). Returns the text, the edits and whether a
+    placeholder remains."""
+    out: list[str] = []
+    edits: list[tuple[int, int, int, int]] = []
+    pos = 0
+    length = 0
+    left = False
+    for m in _VAR.finditer(text):
+        start, end = m.span()
+        chunk = text[pos:start]
+        out.append(chunk)
+        length += len(chunk)
+        if m.group(0) == "$$":
+            # $${VAR} keeps ${VAR}: only the escape goes
+            new = "$"
+        else:
+            name, op, default = m.group(1), m.group(2), m.group(3)
+            value = values.get(name)
+            if value is None and known_only and op is None:
+                new, left = m.group(0), True
+            elif op is not None and not value:
+                if "$" in (default or ""):
+                    new, left = m.group(0), True
+                else:
+                    new = default or ""
+            elif value is None:
+                new, left = m.group(0), True
+            else:
+                new = value
+        if new != m.group(0):
+            edits.append((start, end, length, length + len(new)))
+        out.append(new)
+        length += len(new)
+        pos = end
+    out.append(text[pos:])
+    result = "".join(out)
+    if _ANY_VAR.search(result):
+        left = True
+    return result, edits, left
+
+
+def flux_substitute(inst: Instance, values: dict[str, str], known_only: bool) -> None:
+    """``postBuild.substitute`` on every string of the object (kustomize_varsub.go), unless
+    it is labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute: disabled``."""
+    key = "kustomize.toolkit.fluxcd.io/substitute"
+    meta = inst.data.get("metadata") if isinstance(inst.data.get("metadata"), dict) else {}
+    for where in ("labels", "annotations"):
+        found = meta.get(where) if isinstance(meta, dict) else None
+        if isinstance(found, dict) and found.get(key) == "disabled":
+            return
+    if not any(isinstance(s, str) and "${" in s or isinstance(s, str) and "$$" in s
+               for s in _strings(inst.data)):
+        return
+    data = copy.deepcopy(inst.data)
+    for path, s in list(_string_paths(data, ())):
+        if "$" not in s:
+            continue
+        new, edits, left = substitute_text(s, values, known_only)
+        if left:
+            inst.placeholders = True
+        if new != s:
+            parent = get_path(data, path[:-1])
+            parent[path[-1]] = new
+            if edits:
+                inst.substituted[path] = edits
+    inst.replace_data(data)
+
+
+def _strings(data: Any) -> Iterator[Any]:
+    for x in _containers(data):
+        yield from (x.values() if isinstance(x, dict) else x)
+
+
+def _string_paths(data: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _string_paths(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _string_paths(v, path + (i,))
+    elif isinstance(data, str):
+        yield path, data
+
+
+# ------------------------------------------------------------------ the whole graph
+
+
+def build_graph(root: str, documents: list[Document], load: Loader) -> Graph:
+    """Every entry point of the project: Flux Kustomizations and Argo CD Applications whose
+    path is in the project, then the kustomizations no other one (nor those) includes."""
+    b = _Build(root, documents, load)
+    g = b.graph
+    for doc in documents:
+        if is_flux_kustomization(doc):
+            e = flux_entry(b, doc)
+            if e is not None:
+                g.entries.append(e)
+        elif is_argo_application(doc):
+            g.entries.extend(argo_entries(b, doc))
+    reached = set()
+    for e in g.entries:
+        reached |= e.files
+    # kustomizations named by others (resources, components) are not roots themselves
+    kdocs = [d for d in documents if is_kustomization_doc(d)]
+    included: set[str] = set()
+    for d in kdocs:
+        folder = os.path.dirname(os.path.abspath(d.source.path))
+        for key in ("resources", "bases", "components"):
+            items = d.data.get(key)
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, str):
+                    included.add(os.path.normpath(os.path.join(folder, item)))
+    for d in sorted(kdocs, key=lambda d: d.source.path):
+        path = os.path.abspath(d.source.path)
+        folder = os.path.dirname(path)
+        if path in reached or folder in included or d.kind == "Component":
+            g.consumed.add(id(d))
+            continue
+        k = b.kfile(folder)
+        if k is None or k.doc is not d:
+            g.consumed.add(id(d))
+            continue
+        e = EntryPoint("kustomize", folder, d)
+        e.instances = b.build(k, e, ())
+        g.entries.append(e)
+    for e in g.entries:
+        for inst in e.instances:
+            g.reached.setdefault(id(inst.original), []).append(inst)
+    _link(g)
+    return g
+
+
+def _link(g: Graph) -> None:
+    """Parent and children: the entry point that deploys another's Flux/Argo object."""
+    by_doc = {id(e.doc): e for e in g.entries if e.kind in ("flux", "argo") and e.doc is not None}
+    for e in g.entries:
+        for inst in e.instances:
+            child = by_doc.get(id(inst.original))
+            if child is not None and child is not e and child.parent is None:
+                child.parent = e
+                e.children.append(child)
+
+
+def _repo_path(b: _Build, path: Any) -> str | None:
+    if path is None or path == "":
+        return b.root
+    if not isinstance(path, str):
+        return None
+    return os.path.normpath(os.path.join(b.root, path.strip().lstrip("/")))
+
+
+def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
+    spec = doc.data.get("spec")
+    if not isinstance(spec, dict):
+        return None
+    folder = _repo_path(b, spec.get("path"))
+    e = EntryPoint("flux", folder or b.root, doc)
+    if folder is None or not os.path.isdir(folder) or not b.inside(folder):
+        e.unread.append(Unread(f"spec.path {spec.get('path')!r} is not a folder of this repository "
+                               "(another source?)", doc.site("spec", "path") if "path" in spec else None))
+        return e
+    k = b.kfile(folder) or KFile(folder, None)
+    res = b.build(k, e, ()) if k.doc is not None else generated(b, folder, e)
+    synthetic = {key: spec[key] for key in ("patches", "components") if isinstance(spec.get(key), list)}
+    if synthetic:
+        # spec.patches and spec.components are added to the folder's kustomization
+        fk = _SpecKFile(folder, doc, synthetic)
+        for i, comp in fk.strings("components"):
+            res = b.component(fk, i, comp, res, e, ())
+        for i, p in enumerate(synthetic.get("patches", [])):
+            if isinstance(p, dict):
+                b.patch_entry(fk, ("patches", i), p, res, e)
+    ns = spec.get("targetNamespace")
+    if isinstance(ns, str) and ns:
+        set_namespace(res, ns, (doc, ("spec", "targetNamespace")))
+    for key, front in (("namePrefix", True), ("nameSuffix", False)):
+        if isinstance(spec.get(key), str) and spec[key]:
+            rename(res, spec[key], front, doc.site("spec", key, value=True))
+    post = spec.get("postBuild")
+    if isinstance(post, dict):
+        values = post.get("substitute") if isinstance(post.get("substitute"), dict) else {}
+        values = {str(k): str(v).replace("\n", "") for k, v in values.items()
+                  if isinstance(v, (str, int, float, bool))}
+        if post.get("substituteFrom"):
+            e.unread.append(Unread("postBuild.substituteFrom (variables from ConfigMaps/Secrets are "
+                                   "placeholders)", doc.site("spec", "postBuild", "substituteFrom")))
+        if values or post.get("substituteFrom") or post.get("substituteStrategy") == "Always":
+            for inst in res:
+                flux_substitute(inst, values, known_only=True)
+    for inst in res:
+        inst.via.append(f"{doc.source.path} ({doc.kind} {doc.name})")
+    e.instances = res
+    return e
+
+
+class _SpecKFile(KFile):
+    """The patches/components of a Flux Kustomization's spec, read as a kustomization."""
+
+    def __init__(self, folder: str, doc: Document, data: dict[str, Any]) -> None:
+        super().__init__(folder, None)
+        self.owner = doc
+        self._data = data
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._data
+
+    @property
+    def path(self) -> str:
+        return self.owner.source.path
+
+    def site(self, *path: Any, value: bool = False) -> Site | None:
+        return self.owner.site("spec", *path, value=value)
+
+
+def generated(b: _Build, folder: str, e: EntryPoint, recurse: bool = True,
+              suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[Instance]:
+    """Flux's generated kustomization (kustomize_generator.go ``scanManifests``): every
+    manifest below ``folder``; a sub-folder holding a kustomization is built as one."""
+    out: list[Instance] = []
+    stack = [folder]
+    while stack:
+        d = stack.pop()
+        try:
+            entries = sorted(os.scandir(d), key=lambda x: x.name)
+        except OSError:
+            continue
+        subdirs = []
+        for ent in entries:
+            path = os.path.join(d, ent.name)
+            if ent.is_dir(follow_symlinks=False):
+                if ent.name.startswith(".") or not recurse:
+                    continue
+                sub = b.kfile(path)
+                if sub is not None:
+                    out += b.build(sub, e, ())
+                else:
+                    subdirs.append(path)
+            elif ent.name.lower().endswith(suffixes) and ent.is_file():
+                if ent.name in KUSTOMIZATION_FILES:
+                    continue
+                e.files.add(path)
+                out += [Instance(doc) for doc in b.docs(path) if doc.data]
+        stack.extend(reversed(subdirs))
+    return out
+
+
+def argo_entries(b: _Build, doc: Document) -> list[EntryPoint]:
+    """An Argo CD Application's sources with a ``path`` in this repository."""
+    from multus_lint.model.gitops import argo_sources
+
+    out = []
+    dest = get_path(doc.data, ("spec", "destination", "namespace"))
+    for base in argo_sources(doc):
+        src = get_path(doc.data, base)
+        if not isinstance(src, dict) or "path" not in src or src.get("chart"):
+            continue
+        folder = _repo_path(b, src.get("path"))
+        e = EntryPoint("argo", folder or b.root, doc)
+        out.append(e)
+        if folder is None or not os.path.isdir(folder) or not b.inside(folder):
+            e.unread.append(Unread(f"{'.'.join(map(str, base))}.path {src.get('path')!r} is not a folder "
+                                   "of this repository (another repoURL?)", doc.site(*base, "path")))
+            continue
+        if os.path.isfile(os.path.join(folder, "Chart.yaml")):
+            e.unread.append(Unread("a Helm chart (rendered by Argo CD, not read here)", doc.site(*base, "path")))
+            continue
+        k = b.kfile(folder)
+        if k is not None:
+            res = b.build(k, e, ())
+            opts = src.get("kustomize") if isinstance(src.get("kustomize"), dict) else {}
+            if isinstance(opts.get("namespace"), str) and opts["namespace"]:
+                set_namespace(res, opts["namespace"], (doc, base + ("kustomize", "namespace")))
+            for key, front in (("namePrefix", True), ("nameSuffix", False)):
+                if isinstance(opts.get(key), str) and opts[key]:
+                    rename(res, opts[key], front, doc.site(*base, "kustomize", key, value=True))
+        else:
+            directory = src.get("directory") if isinstance(src.get("directory"), dict) else {}
+            res = generated(b, folder, e, recurse=directory.get("recurse") is True,
+                            suffixes=(".yaml", ".yml", ".json"))
+        if isinstance(dest, str) and dest:
+            set_namespace(res, dest, (doc, ("spec", "destination", "namespace")), unset_only=True)
+        for inst in res:
+            inst.via.append(f"{doc.source.path} (Application {doc.name})")
+        e.instances = res
+    return out
+
+
+def describe(graph: Graph) -> list[str]:
+    """Lines for --verbose / --print-profile: each entry point, what it reads, what it does not."""
+    lines = []
+    for e in graph.entries:
+        lines.append(f"{e.label}: {len(e.files)} files, {len(e.instances)} objects")
+        for u in e.unread:
+            lines.append(f"  unread: {u.describe()}")
+    return lines
