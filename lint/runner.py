@@ -6,7 +6,6 @@ import functools
 import gc
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +22,8 @@ from multus_lint.load.discover import (
     walk,
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
-from multus_lint.load.read import SourceFile, decode, read
+from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
+from multus_lint.model.contain import contained
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
 from multus_lint.model.profile import Profile, apply
 from multus_lint.model.project import Project, build_project
@@ -199,16 +199,15 @@ def run(options: Options, config: Config) -> Result:
 
     add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig
     ctx = Context(project, profile, config)
-    findings = [_problem_finding(src, prob) for src, prob in project.problems]
+    findings: list[Finding] = []
     checkers = registry.all_checkers()
     for done, checker in enumerate(checkers):
         progress("checking", done, len(checkers))
         if not any(r.code in codes for r in checker.rules):
             continue
-        try:
-            findings.extend(checker.fn(ctx))
-        except Exception as exc:  # a bug in one rule must not stop the others
-            findings.append(_internal_error(checker, exc))
+        findings.extend(run_checker(checker, ctx))
+    # after the checkers: a shared analysis they ran may have contained an error (ML000)
+    findings[:0] = [_problem_finding(src, prob) for src, prob in project.problems]
     findings = filter_findings(findings, project, config, codes)
     progress("checking", len(checkers), len(checkers))
     hidden, stale = 0, []
@@ -229,15 +228,23 @@ def _problem_finding(source: SourceFile, prob: Any) -> Finding:
                    prob.object)
 
 
-def _internal_error(checker: Any, exc: Exception) -> Finding:
+def run_checker(checker: Any, ctx: Context) -> list[Finding]:
+    """The checker's findings; a bug that raises on one object costs the verdicts on that
+    object only (model.contain): ML000 there, and the checker runs again without it."""
+    codes = ", ".join(r.code for r in checker.rules)
+
+    def work(project: Project) -> list[Finding]:
+        view = ctx if project is ctx.project else Context(project, ctx.profile, ctx.config)
+        return list(checker.fn(view))
+
+    found, errors = contained(ctx.project, work, f"the check for {codes}", [])
     rule = registry.get("ML000")
     assert rule is not None
-    codes = ", ".join(r.code for r in checker.rules)
-    tb = traceback.extract_tb(exc.__traceback__)[-1]
-    where = f"{os.path.basename(tb.filename)}:{tb.lineno}"
-    return Finding(rule.code, rule.name, rule.severity,
-                   f"internal error in the check for {codes}: {type(exc).__name__}: {exc} (at {where}); "
-                   "the other rules ran. Please report this.", "<multus-lint>", Span.point(1))
+    for doc, prob in errors:
+        path = doc.source.path if doc is not None else "<multus-lint>"
+        found.append(Finding(rule.code, rule.name, rule.severity, prob.message, path, prob.span,
+                             prob.object))
+    return found
 
 
 def filter_findings(findings: list[Finding], project: Project, config: Config,
@@ -251,13 +258,28 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
     out: list[Finding] = []
     seen: set[tuple] = set()
     placeholder_lines: set[tuple[str, int]] = set()
+    held_at: dict[tuple[str, int, int], str | None] = {}
+    plain_lines: set[tuple[str, int]] = set()  # lines that hold no placeholder at all
     ml003 = registry.get("ML003")
     for f in findings:
         if f.code != "ML000" and (f.code not in codes or f.path not in named_paths):
             continue
         if f.code not in ("ML000", "ML001", "ML002", "ML003", "ML004") and f.code not in VALUE_FREE_CODES:
-            src = sources.get(f.path)
-            held = placeholder_at(src.line_text(f.span.line), f.span.column) if src is not None else None
+            key3 = (f.path, f.span.line, f.span.column)
+            if key3 in held_at:
+                held = held_at[key3]
+            else:
+                # once per line and value, not per finding: aliases put thousands of
+                # findings on one long line (250 pods x a 900-entry annotation took 85 s)
+                src = sources.get(f.path)
+                line = src.line_text(f.span.line) if src is not None else ""
+                if (f.path, f.span.line) not in plain_lines and ("{" in line or "%" in line) \
+                        and TEMPLATE_RE.search(line):
+                    held = placeholder_at(line, f.span.column)
+                else:
+                    plain_lines.add((f.path, f.span.line))
+                    held = None
+                held_at[key3] = held
             if held is not None:
                 # The value judged holds a template placeholder: say so once, judge nothing.
                 if (f.path, f.span.line) not in placeholder_lines and ml003 and ml003.code in codes:

@@ -157,3 +157,123 @@ def unsupported_api_versions(ctx: Context) -> Iterator[Finding]:
                           f"{doc.kind} under apiVersion {bad.api_version}: {when}; the API server "
                           f"rejects the object (`no matches for kind \"{doc.kind}\" in version "
                           f"\"{bad.api_version}\"`); use {bad.expected}{bad.note}")
+
+
+FIELD_TYPE = declare(
+    "ML009", "k8s-field-type", "error",
+    "A Kubernetes object field the linter reads has the wrong JSON type: the API server rejects the object.",
+    what="Checks the type of the fields multus-lint reads in every object: `metadata.name` and "
+         "`namespace` are strings, `annotations` and `labels` map strings to strings (a number, "
+         "boolean or mapping as a value is wrong: quote it); in pod templates, `containers` and "
+         "`initContainers` are lists of mappings whose `name` and `image` are strings, `command` "
+         "and `args` lists of strings, and `volumeMounts`/`volumes` lists of mappings with a "
+         "string `name` (and `mountPath`). A wrong-typed value is reported once, here, and the "
+         "other rules skip it.",
+    why="Kubernetes decodes objects into Go structs: `kubectl apply` and the K3s manifest "
+        "auto-deployer fail with `json: cannot unmarshal number into Go struct field ... of type "
+        "string`, so the object, often the Multus DaemonSet itself, is never created.",
+    example="metadata:\n  annotations:\n    k8s.v1.cni.cncf.io/networks-count: 2   # a number\n"
+            "spec:\n  containers:\n    - name: app\n      args: [--port, 8080]    # 8080 is a number",
+    fix="Quote the value (`\"8080\"`), or write the list or mapping the field takes.",
+    refs=("https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/object-meta/",
+          "https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Container"),
+)
+
+_JSON_TYPE = {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+              float: "a number", type(None): "null"}
+
+
+_OWNED_ANNOTATIONS = frozenset({"k8s.v1.cni.cncf.io/networks", "v1.multus-cni.io/default-network"})
+
+
+def _dotted(path: tuple) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+                   for i, p in enumerate(path))
+
+
+def _type_name(value: object) -> str:
+    return _JSON_TYPE.get(type(value), type(value).__name__)
+
+
+def _bad(out: list[tuple[tuple, str]], value: object, kind: type, at: tuple, what: str) -> bool:
+    """Record ``value`` at ``at`` unless it is a ``kind`` (or null: Go's zero value)."""
+    if value is None or (isinstance(value, kind) and not isinstance(value, bool)):
+        return False
+    out.append((at, f"{_dotted(at)} is {_type_name(value)}, not {what}"))
+    return True
+
+
+def _meta_problems(meta: object, path: tuple) -> list[tuple[tuple, str]]:
+    """(path, message) of each wrong-typed field of an object's metadata."""
+    out: list[tuple[tuple, str]] = []
+    if _bad(out, meta, dict, path, "a mapping") or not isinstance(meta, dict):
+        return out
+    for key in ("name", "namespace", "generateName"):
+        _bad(out, meta.get(key), str, path + (key,), "a string")
+    for key in ("annotations", "labels"):
+        values = meta.get(key)
+        if not _bad(out, values, dict, path + (key,), "a mapping of strings") and isinstance(values, dict):
+            for k, v in values.items():
+                if key == "annotations" and k in _OWNED_ANNOTATIONS:
+                    continue  # ML401 / ML407 judge these values, wrong types included
+                _bad(out, v, str, path + (key, k), "a string (quote it)")
+    return out
+
+
+def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
+    out: list[tuple[tuple, str]] = []
+
+    def bad(value: object, kind: type, at: tuple, what: str) -> bool:
+        return _bad(out, value, kind, at, what)
+
+    if not isinstance(spec, dict):
+        return out
+    for key in ("containers", "initContainers"):
+        items = spec.get(key)
+        if bad(items, list, path + (key,), "a list of containers") or not isinstance(items, list):
+            continue
+        for i, c in enumerate(items):
+            at = path + (key, i)
+            if bad(c, dict, at, "a container mapping") or not isinstance(c, dict):
+                continue
+            for field in ("name", "image"):
+                bad(c.get(field), str, at + (field,), "a string")
+            for field in ("command", "args"):
+                words = c.get(field)
+                if not bad(words, list, at + (field,), "a list of strings") and isinstance(words, list):
+                    for j, w in enumerate(words):
+                        bad(w, str, at + (field, j), "a string (quote it)")
+            mounts = c.get("volumeMounts")
+            if not bad(mounts, list, at + ("volumeMounts",), "a list") and isinstance(mounts, list):
+                for j, m in enumerate(mounts):
+                    if not bad(m, dict, at + ("volumeMounts", j), "a mapping") and isinstance(m, dict):
+                        for field in ("name", "mountPath"):
+                            bad(m.get(field), str, at + ("volumeMounts", j, field), "a string")
+    volumes = spec.get("volumes")
+    if not bad(volumes, list, path + ("volumes",), "a list") and isinstance(volumes, list):
+        for j, v in enumerate(volumes):
+            if not bad(v, dict, path + ("volumes", j), "a mapping") and isinstance(v, dict):
+                bad(v.get("name"), str, path + ("volumes", j, "name"), "a string")
+    return out
+
+
+@checks(FIELD_TYPE)
+def field_types(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.load.document import get_path
+
+    workloads = {id(w.doc): w for w in ctx.project.workloads}
+    for doc in ctx.project.documents:
+        if not doc.kind:
+            continue  # not a Kubernetes object (a CNI config file, values, K3s config)
+        problems = _meta_problems(doc.data.get("metadata"), ("metadata",))
+        w = workloads.get(id(doc))
+        if w is not None:
+            template = tuple(w.template_meta)
+            if template != ("metadata",):  # a controller's pod template (a Pod's is its own)
+                problems += _meta_problems(get_path(doc.data, template), template)
+            problems += _pod_spec_problems(get_path(doc.data, w.pod_spec_path), tuple(w.pod_spec_path))
+        for path, message in problems:
+            yield ctx.finding(FIELD_TYPE, doc.site(*path, value=True),
+                              f"{message}: Kubernetes decodes the object into Go types and "
+                              "`kubectl apply` fails (json: cannot unmarshal ...), so the object is "
+                              "never created")

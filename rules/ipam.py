@@ -299,8 +299,8 @@ def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
     for cfg in ctx.project.cni_configs():
         for path, ipam, _ in cfg.ipams():
             kind = ipam.get("type")
-            if kind not in IPAM_SCHEMAS:
-                continue
+            if not isinstance(kind, str) or kind not in IPAM_SCHEMAS:
+                continue  # a type that is no string is ML503's (the schema's)
             for kpath, key, known in unknown_keys(IPAM_SCHEMAS[kind], ipam):
                 dialect = WHEREABOUTS_DIALECT if kind == "whereabouts" else \
                     HOST_LOCAL_DIALECT if kind == "host-local" else {}

@@ -211,12 +211,12 @@ def _schema_errors(ctx: Context) -> list[tuple[CniConfig, tuple, str, str, str |
                 out.append((cfg, e.path, e.keyword, e.message, None))
             for path, plugin in cfg.plugins():
                 ptype = plugin.get("type")
-                if ptype in cs.PLUGIN_SCHEMAS:
+                if isinstance(ptype, str) and ptype in cs.PLUGIN_SCHEMAS:
                     for e in cs.validate(cs.PLUGIN_SCHEMAS[ptype], plugin):
                         out.append((cfg, path + e.path, e.keyword, e.message, e.rule))
             for path, ipam, _ in cfg.ipams():
                 itype = ipam.get("type")
-                if itype in cs.IPAM_SCHEMAS:
+                if isinstance(itype, str) and itype in cs.IPAM_SCHEMAS:
                     for e in cs.validate(cs.IPAM_SCHEMAS[itype], ipam):
                         out.append((cfg, path + e.path, e.keyword, e.message, e.rule))
         return out

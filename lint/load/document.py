@@ -7,7 +7,7 @@ from typing import Any
 
 from multus_lint.findings import Span
 from multus_lint.load.parse import Parsed, parse_json, parse_yaml
-from multus_lint.load.positions import Path, TextMap, Tree
+from multus_lint.load.positions import Path, TextMap, Tree, YamlTree
 from multus_lint.load.read import Limits, SourceFile
 
 
@@ -41,12 +41,36 @@ class Located:
 
     def embedded_json(self, path: Path, limits: Limits, syntax_code: str, what: str) -> Parsed:
         """The JSON held in the string at ``path``, positioned in this file."""
-        value = get_path(self.data, path)  # type: ignore[attr-defined]
-        return parse_json(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code, what=what)
+        def parse() -> Parsed:
+            value = get_path(self.data, path)  # type: ignore[attr-defined]
+            return parse_json(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code, what=what)
+
+        return self._shared(path, ("json", syntax_code, what), parse)  # type: ignore[no-any-return]
 
     def embedded_yaml(self, path: Path, limits: Limits, syntax_code: str) -> list[Parsed]:
-        value = get_path(self.data, path)  # type: ignore[attr-defined]
-        return parse_yaml(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code)
+        def parse() -> list[Parsed]:
+            value = get_path(self.data, path)  # type: ignore[attr-defined]
+            return parse_yaml(value, limits, EmbeddedMap(self, path), syntax_code=syntax_code)
+
+        return self._shared(path, ("yaml", syntax_code), parse)  # type: ignore[no-any-return]
+
+    def _shared(self, path: Path, what: tuple, parse: Any) -> Any:
+        """One parse per scalar of the file: objects that alias one anchored string (2,000
+        NADs sharing one 3 MB spec.config) share its parse, positions and all (the text
+        is the anchor's for each of them)."""
+        tree = self.tree
+        if not isinstance(tree, YamlTree) or "*" not in tree.text:
+            return parse()  # no alias in the file: no scalar is shared
+        full = self.base + tuple(path)
+        _, node, depth = tree.find_node(full)
+        if depth != len(full) or getattr(node, "id", "") != "scalar":
+            return parse()
+        # keyed by the scalar's place in the text, which outlives composed nodes
+        key = (node.start_mark.index, node.end_mark.index) + what
+        cache = tree.embedded_cache
+        if key not in cache:
+            cache[key] = parse()
+        return cache[key]
 
 
 class EmbeddedMap(TextMap):

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from multus_lint.findings import Span
+from multus_lint.load import goyaml
 from multus_lint.load.positions import (
     INDEX_SKIPS_BOM,
     JsonTree,
@@ -37,6 +38,8 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 # The tag of a plain scalar depends only on its text (no path resolvers are registered), and
 # plain scalars repeat (keys, kinds, small numbers): the resolver's regexes were a tenth of a
 # large run. Bounded (count and length), so no input can make it grow without end.
+_YAML_NS = "tag:yaml.org,2002:"
+_INT_TAG, _FLOAT_TAG = _YAML_NS + "int", _YAML_NS + "float"
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 4096
 
@@ -51,6 +54,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
+                if tag in (_INT_TAG, _FLOAT_TAG):
+                    # numbers as go-yaml v2 (Kubernetes) reads them: base 60 and past 64
+                    # bits are strings or floats there (load.goyaml)
+                    tag = _YAML_NS + goyaml.resolve(value)[0]
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
                     _PLAIN_TAGS[value] = tag
             return tag
@@ -69,9 +76,7 @@ def _index_skips_bom() -> bool:
 INDEX_SKIPS_BOM["value"] = _index_skips_bom()
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
-_YAML_NS = "tag:yaml.org,2002:"
 _STR_TAG = _YAML_NS + "str"
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 @dataclass
@@ -95,6 +100,26 @@ class UnsafeTag(Exception):
         self.node = node
 
 
+class RecursiveAlias(Exception):
+    """An anchor whose value holds an alias to itself."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__("recursive alias")
+        self.node = node
+
+
+class TagMismatch(Exception):
+    """An explicit tag the scalar cannot hold: go-yaml v2 fails the whole decode."""
+
+    def __init__(self, message: str, node: Any) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 @dataclass
 class Duplicate:
     path: tuple
@@ -112,10 +137,12 @@ class Builder:
         self.duplicates: list[Duplicate] = []
 
     def expanded_size(self, root: Any) -> int:
-        """Node count with aliases expanded, computed on the shared graph (no expansion)."""
+        """Node count with aliases expanded, computed on the shared graph (no expansion):
+        linear in the composed nodes, each measured once."""
         sizes = self.sizes
         stack: list[tuple[Any, bool]] = [(root, False)]
         limit = self.limits.max_nodes
+        open_nodes: set[int] = set()  # entered, children not all measured yet
         while stack:
             node, done = stack.pop()
             key = id(node)
@@ -124,6 +151,12 @@ class Builder:
             if node.id == "scalar":
                 sizes[key] = 1
                 continue
+            if not done and key in open_nodes:
+                # reached again from inside itself: an anchor used within its own value
+                # (``&r [*r]``) expands forever; go-yaml v2 refuses it the same way
+                raise RecursiveAlias(node)
+            if not done:
+                open_nodes.add(key)
             children = [c for pair in node.value for c in pair] if node.id == "mapping" else node.value
             if done:
                 total = 1
@@ -200,21 +233,17 @@ class Builder:
 
     @staticmethod
     def scalar(node: Any, tag: str) -> Any:
-        if tag == _YAML_NS + "str" or not tag.startswith(_YAML_NS):
+        if tag == _STR_TAG or not tag.startswith(_YAML_NS):
             return node.value
         short = tag[len(_YAML_NS):]
-        try:
-            if short == "int":
-                return _CONSTRUCTOR.construct_yaml_int(node)
-            if short == "float":
-                return _CONSTRUCTOR.construct_yaml_float(node)
-            if short == "bool":
-                return _CONSTRUCTOR.construct_yaml_bool(node)
-            if short == "null":
-                return None
-        except (ValueError, yaml.YAMLError):
-            pass
-        return node.value
+        if short not in ("int", "float", "bool", "null"):
+            return node.value  # timestamps, binary...: the text, as JSON carries them
+        # the value go-yaml v2 decodes (resolved the same way for a plain scalar; for an
+        # explicit tag, Go's check that the text can hold it)
+        ok, value = goyaml.explicit_value(short, node.value)
+        if not ok:
+            raise TagMismatch(f"cannot decode !!{value} `{_clip(node.value)}` as a !!{short}", node)
+        return value
 
 
 def _hashable(value: Any) -> bool:
@@ -344,10 +373,11 @@ def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
         return [Parsed(None, [Problem("ML004", "nesting too deep to parse (limits.max-depth)",
                                       Span.point(*textmap.to_outer(0, 0)))], [])]
     loader.dispose()
-    return [_build(node, text, limits, textmap, i) for i, node in enumerate(nodes)]
+    return [_build(node, text, limits, textmap, i, syntax_code) for i, node in enumerate(nodes)]
 
 
-def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 0) -> Parsed:
+def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 0,
+           syntax_code: str = "ML001") -> Parsed:
     builder = Builder(limits)
     tree = YamlTree(node, None, textmap, text)
     tree.recompose = functools.partial(_compose_nth, text, index)
@@ -359,6 +389,15 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 
         tree.data = builder.build(node)
     except LimitExceeded as exc:
         return Parsed(None, [Problem("ML004", f"{exc}: not linted", tree.node_span(node))], [])
+    except RecursiveAlias as exc:
+        return Parsed(None, [Problem(
+            syntax_code, "an anchor's value contains an alias to itself, so the document expands without "
+            "end: go-yaml (as kubectl and Helm read it) fails with \"anchor '...' value contains itself\"; "
+            "this document is not linted", tree.node_span(exc.node))], [])
+    except TagMismatch as exc:
+        return Parsed(None, [Problem(
+            syntax_code, f"{exc}: Kubernetes (go-yaml, as kubectl and Helm read it) refuses the whole "
+            "document; drop the tag", tree.node_span(exc.node))], [])
     except UnsafeTag as exc:
         return Parsed(None, [Problem(
             "ML001", f"tag {exc.tag} is not allowed: only plain YAML is loaded (safe loading), "
@@ -417,7 +456,7 @@ def _parse_segments(text: str, limits: Limits, textmap: TextMap, syntax_code: st
             while loader.check_node():
                 node = loader.get_node()
                 if node is not None:
-                    out.append(_build(node, segment, limits, segmap, index))
+                    out.append(_build(node, segment, limits, segmap, index, syntax_code))
                     index += 1
         except yaml.YAMLError as exc:
             out.append(Parsed(None, [yaml_error_problem(exc, segmap, syntax_code, text=segment)], []))

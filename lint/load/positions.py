@@ -260,6 +260,8 @@ class YamlTree(Tree):
         self.textmap = textmap
         self.text = text  # the text the node marks index into
         self._marks: MarkPositions | None = None
+        # parses of embedded texts shared by aliases (Located._shared)
+        self.embedded_cache: dict[tuple, Any] = {}
         # composes this document's nodes again from ``text`` (set by the loader)
         self.recompose: Callable[[], Any] | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from multus_lint.model.contain import object_problem
 from multus_lint.model.project import NAD, CniConfig, Project
 from multus_lint.net.addresses import IpamAnalysis, analyze_ipam, getk
 
@@ -51,8 +52,12 @@ def ipam_uses(project: Project) -> list[IpamUse]:
         for cfg in project.cni_configs():
             version = getk(cfg.data, "cniVersion") if cfg.is_dict else None
             for path, ipam, plugin in cfg.ipams():
-                out.append(IpamUse(cfg, path, ipam, plugin, analyze_ipam(ipam, version),
-                                   owners.get(id(cfg))))
+                try:
+                    analysis = analyze_ipam(ipam, version)
+                except Exception as exc:  # a bug on one config costs that config's verdicts only
+                    project.problems.append((cfg.source, object_problem(cfg.owner, "the IPAM analysis", exc)))
+                    continue
+                out.append(IpamUse(cfg, path, ipam, plugin, analysis, owners.get(id(cfg))))
         return out
 
     return project.cached("ipam-uses", build)  # type: ignore[no-any-return]

@@ -73,14 +73,18 @@ class CniConfig(Embedded):
         # 10,000-document run), and the data does not change during a run
         found = self.__dict__.get("_plugin_list")
         if found is None:
-            found = self.__dict__["_plugin_list"] = list(_plugins(self.data, ()))
+            # a plugin whose "type" is no string is the schema's finding (ML503, judged on
+            # the whole config) and fails Go's decoding: no other rule judges it
+            found = self.__dict__["_plugin_list"] = [
+                (p, c) for p, c in _plugins(self.data, ()) if isinstance(c.get("type", ""), str)]
         yield from found
 
     def ipams(self) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
-        """(path to ``ipam``, the ipam dict, its plugin) for every plugin with an ipam mapping."""
+        """(path to ``ipam``, the ipam dict, its plugin) for every plugin with an ipam mapping
+        (whose "type", if any, is a string: else ML503's alone)."""
         for path, plugin in self.plugins():
             ipam = plugin.get("ipam")
-            if isinstance(ipam, dict):
+            if isinstance(ipam, dict) and isinstance(ipam.get("type", ""), str):
                 yield path + ("ipam",), ipam, plugin
 
 
@@ -281,10 +285,13 @@ def _is_multus_daemonset(doc: Document) -> bool:
     spec = get_path(doc.data, ("spec", "template", "spec"))
     if not isinstance(spec, dict):
         return False
-    for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+    containers = [c for key in ("containers", "initContainers")
+                  if isinstance(spec.get(key), list) for c in spec[key]]  # else the schema's
+    for c in containers:
         if not isinstance(c, dict):
             continue
-        image = str(c.get("image", ""))
+        image = c.get("image")
+        image = image if isinstance(image, str) else ""  # a number is no image (Go: a string field)
         command = " ".join(str(x) for x in (c.get("command") or []) if isinstance(x, (str, int)))
         if "multus-cni" in image or "/multus:" in image or image.endswith("/multus") or "nfvpe/multus" in image:
             return True
@@ -397,6 +404,16 @@ class Builder:
         return out
 
     def add_document(self, doc: Document) -> None:
+        """Add one object; a bug on it costs this object only (ML000 at it), not the file."""
+        try:
+            self._add_document(doc)
+        except Exception as exc:
+            from multus_lint.model.contain import forget, object_problem
+
+            forget(self.project, doc)
+            self.project.problems.append((doc.source, object_problem(doc, "reading this object", exc)))
+
+    def _add_document(self, doc: Document) -> None:
         p = self.project
         p.documents.append(doc)
         kind = doc.kind
@@ -461,6 +478,10 @@ class Builder:
                     and "{" in text):
                 continue
             parsed = doc.embedded_json(("data", key), self.project.limits, "ML001", f"JSON in {key}")
+            for prob in parsed.problems:
+                if prob.code == "ML004":  # over a limit: not linted, and said so (not syntax)
+                    self.project.problems.append((doc.source, Problem(
+                        prob.code, f"data.{key}: {prob.message}", prob.span, doc.object_ref())))
             for dpath, later, earlier in parsed.duplicates:
                 self.project.duplicates.append((doc.source, ("data", key) + dpath, later, earlier,
                                                 doc.object_ref()))
@@ -527,13 +548,13 @@ def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Proje
                             "report this.", Span.point(1))
     builder.finish()
     from multus_lint.model.charts import build_releases
+    from multus_lint.model.contain import contained
 
-    try:
-        project.releases = build_releases(project)
-    except Exception as exc:
-        project.problems.append((sources[0] if sources else SourceFile("<multus-lint>"), Problem(
-            "ML000", f"internal error while resolving chart values: {type(exc).__name__}: {exc}",
-            Span.point(1))))
+    # a chart whose values layering raises loses its release only (ML000 at it)
+    project.releases, errors = contained(project, build_releases, "resolving chart values", [])
+    for doc, prob in errors:
+        source = doc.source if doc is not None else (sources[0] if sources else SourceFile("<multus-lint>"))
+        project.problems.append((source, prob))
     return project
 
 

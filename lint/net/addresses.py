@@ -621,8 +621,10 @@ def _host_local_range(out: IpamAnalysis, code: str, path: tuple, r: dict[str, An
     start, end = bounds["rangeStart"], bounds["rangeEnd"]
 
     def inside(ip: IPAddress) -> bool:  # host-local's Contains() while it canonicalizes
-        return ip.version == net.version and ip in net and (start is None or ip >= start) and \
-            (end is None or ip <= end)
+        # the bounds are compared as Go's ip.Cmp does (pkg/ip/cidr.go: both as big integers),
+        # so a bound of the other family is compared too, without raising as ipaddress does
+        return ip.version == net.version and ip in net and (start is None or int(ip) >= int(start)) \
+            and (end is None or int(ip) <= int(end))
 
     if start is not None and not inside(start):
         why = f"is after rangeEnd {end}" if start.version == net.version and start in net else \
