@@ -542,9 +542,17 @@ def looks_like_json(source: SourceFile) -> bool:
     return head in ("{", "[")
 
 
+CNI_CONF_SUFFIXES = (".conf", ".conflist")
+
+
 def parse_file(source: SourceFile, limits: Limits) -> list[Parsed]:
     """Every document of a readable file."""
     text = source.text or ""
+    if source.path.lower().endswith(CNI_CONF_SUFFIXES) and not text.lstrip().startswith("{"):
+        # libcni reads a .conf/.conflist as a JSON object; one that does not even start like
+        # one is another program's config (mosquitto.conf, nginx.conf, VPP startup.conf ...
+        # next to the manifests in GitOps repositories), not a broken CNI config.
+        return []
     if looks_like_json(source):
         parsed = parse_json(text, limits)
         if parsed.tree is None and parsed.problems and parsed.problems[0].code == "ML001" \

@@ -14,7 +14,7 @@ from typing import Any
 from multus_lint.findings import Span
 from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
-from multus_lint.load.positions import LineIndex, Path, YamlTree
+from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
 from multus_lint.model.kustomize import source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS
@@ -276,9 +276,26 @@ def _is_values_file(data: dict[str, Any]) -> bool:
     return identify_values(data) is not None
 
 
-def _is_cni_config(data: Any) -> bool:
-    return isinstance(data, dict) and ("type" in data or isinstance(data.get("plugins"), list)) \
-        and "kind" not in data and "apiVersion" not in data
+def _is_cni_config(doc: Document) -> bool:
+    """A kind-less document read as a CNI network config (ML5xx/ML2xx judge it).
+
+    libcni reads configs only as JSON files of the conf dir (containernetworking/cni
+    libcni/conf.go ``ConfFiles(dir, [".conf", ".conflist", ".json"])``, ``ConfFromBytes`` is
+    json.Unmarshal): a YAML document is never one, however it looks (app configs with a
+    ``type:`` key are common: Thanos object stores, Grafana datasources). A ``.json`` file is
+    one only with ``cniVersion`` or a ``plugins`` list, since ``"type"`` alone is everywhere
+    (package.json, JSON Schemas)."""
+    data = doc.data
+    if not isinstance(data, dict) or "kind" in data or "apiVersion" in data:
+        return False
+    if not (isinstance(data.get("type"), str) or isinstance(data.get("plugins"), list)):
+        return False
+    path = doc.source.path.lower()
+    if path.endswith((".conf", ".conflist")):
+        return True
+    if not isinstance(doc.tree, JsonTree):
+        return False  # YAML (a .yaml file, or YAML on standard input)
+    return "cniVersion" in data or isinstance(data.get("plugins"), list)
 
 
 def _is_multus_daemonset(doc: Document) -> bool:
@@ -432,7 +449,7 @@ class Builder:
         elif kind == "ConfigMap":
             self.configmap_duplicates(doc)
         elif not kind and "apiVersion" not in doc.data:
-            if _is_cni_config(doc.data):
+            if _is_cni_config(doc):
                 p.cni_files.append(CniConfig(doc, doc.tree, doc.base, kind="file"))
             elif _is_values_file(doc.data):
                 p.values_files.append(doc)
