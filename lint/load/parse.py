@@ -18,6 +18,7 @@ import yaml
 
 from multus_lint.findings import Span
 from multus_lint.load import goyaml
+from multus_lint.load.anchors import rename_redefined_anchors
 from multus_lint.load.positions import (
     INDEX_SKIPS_BOM,
     JsonTree,
@@ -367,6 +368,10 @@ def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
                 nodes.append(node)
     except yaml.YAMLError as exc:
         loader.dispose()
+        if "found duplicate anchor" in str(exc):  # legal YAML: the latest definition wins
+            renamed = rename_redefined_anchors(text)
+            if renamed is not None:
+                return parse_yaml(renamed, limits, textmap, syntax_code)
         return _parse_segments(text, limits, textmap, syntax_code, exc)
     except RecursionError:
         loader.dispose()
@@ -411,19 +416,30 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 
 _RECOMPOSED: dict[int, tuple[str, list[Any]]] = {}
 
 
+def _compose_all(text: str) -> list[Any]:
+    nodes = []
+    loader = _Loader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is not None:
+                nodes.append(node)
+    finally:
+        loader.dispose()
+    return nodes
+
+
 def _compose_nth(text: str, index: int) -> Any:
     """The ``index``-th document node of ``text``, composed again (YamlTree.release)."""
     hit = _RECOMPOSED.get(id(text))
     if hit is None or hit[0] is not text:
-        nodes = []
-        loader = _Loader(text)
         try:
-            while loader.check_node():
-                node = loader.get_node()
-                if node is not None:
-                    nodes.append(node)
-        finally:
-            loader.dispose()
+            nodes = _compose_all(text)
+        except yaml.YAMLError as exc:  # redefined anchors: as parse_yaml read it
+            renamed = rename_redefined_anchors(text) if "found duplicate anchor" in str(exc) else None
+            if renamed is None:
+                raise
+            nodes = _compose_all(renamed)
         if len(_RECOMPOSED) >= 8:
             _RECOMPOSED.pop(next(iter(_RECOMPOSED)))
         hit = _RECOMPOSED[id(text)] = (text, nodes)
