@@ -26,5 +26,9 @@ def hint(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
     return f"; did you mean '{best}'?" if best and best != word else ""
 
 
-def _fold(s: str) -> str:
+def fold(s: str) -> str:
+    """The name with case and ``-``/``_`` differences removed."""
     return s.lower().replace("-", "").replace("_", "")
+
+
+_fold = fold

@@ -10,6 +10,8 @@ from multus_lint.findings import Finding
 from multus_lint.model.ipam_uses import ipam_uses
 from multus_lint.registry import checks, declare
 
+PLUGINS_REPO = "https://github.com/containernetworking/plugins"
+
 GATEWAY_OUTSIDE = declare(
     "ML301", "gateway-outside-range", "error",
     "A gateway outside the subnet it serves, or of the other address family.",
@@ -133,13 +135,24 @@ SECONDARY_DEFAULT_ROUTE = declare(
     "ML306", "secondary-default-route", "warning",
     "A NAD that adds a default route for a secondary interface.",
     what="An IPAM route with `dst` 0.0.0.0/0 or ::/0, or a bridge plugin with "
-         "`isDefaultGateway: true`, in a NetworkAttachmentDefinition.",
-    why="eth0 already holds the pod's default route: the second one fails (`file exists`) or "
-        "wins and takes the pod off the cluster network, depending on order.",
+         "`isDefaultGateway: true`, in a NetworkAttachmentDefinition, that the chain leaves in "
+         "the pod's main routing table at a metric that competes with eth0's. Not reported: a "
+         "route with a `table` other than main; a route whose `priority` is above eth0's (IPv4: "
+         "any above 0; IPv6: above 1024); routes of a plugin followed in its conflist by `sbr` "
+         "without `table` (sbr moves the interface's routes into a per-source table and deletes "
+         "them from main).",
+    why="CNI plugins install routes with netlink.RouteAddEcmp (no NLM_F_EXCL), so the kernel does "
+        "not refuse a second default route: an IPv4 one of the same metric is inserted ahead of "
+        "eth0's and wins, so the pod sends everything outside the cluster CIDR (Service IPs and "
+        "the cluster DNS included) out of the secondary interface; an IPv6 one becomes an ECMP "
+        "sibling of eth0's and flows are spread over both.",
     example='"routes": [{"dst": "0.0.0.0/0", "gw": "10.1.1.1"}]',
-    fix="Route only the networks that live behind the secondary interface; to make it the "
-        "default, request it per pod with `default-route` in the networks annotation.",
-    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/847",
+    fix="Route only the networks that live behind the secondary interface; for source-based "
+        "routing chain `{\"type\": \"sbr\"}` after the plugin; to make it the default, request "
+        "it per pod with `default-route` in the networks annotation.",
+    refs=(f"{PLUGINS_REPO}/blob/main/pkg/ipam/ipam_linux.go",
+          f"{PLUGINS_REPO}/blob/main/plugins/meta/sbr/main.go",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/issues/847",
           "https://github.com/k8snetworkplumbingwg/multus-cni/issues/1444"),
 )
 
@@ -204,34 +217,42 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
 
 @checks(SECONDARY_DEFAULT_ROUTE)
 def secondary_default_route(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.net.addresses import find_key, getk, parse_cidr
+    from multus_lint.model.route_chain import default_routes
 
     for nad in ctx.project.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue
-        for path, plugin in cfg.plugins():
-            if plugin.get("type") == "bridge" and getk(plugin, "isDefaultGateway") is True:
-                yield ctx.finding(SECONDARY_DEFAULT_ROUTE,
-                                  cfg.site(*path, find_key(plugin, "isDefaultGateway")),
-                                  "isDefaultGateway: true makes the bridge the pod's default route, "
-                                  "which competes with eth0's; route only the networks behind it")
-            ikey = find_key(plugin, "ipam")
-            ipam = plugin.get(ikey) if ikey else None
-            routes = getk(ipam, "routes") if isinstance(ipam, dict) else None
-            if not isinstance(routes, list):
+        for route in default_routes(cfg):
+            if not route.competes:
                 continue
-            rkey = find_key(ipam, "routes")  # type: ignore[arg-type]
-            for i, route in enumerate(routes):
-                dst = getk(route, "dst")
-                parsed = parse_cidr(dst) if isinstance(dst, str) else None
-                if parsed and parsed[1].prefixlen == 0:
-                    yield ctx.finding(SECONDARY_DEFAULT_ROUTE,
-                                      cfg.site(*path, ikey, rkey, i, find_key(route, "dst")),
-                                      f"route {dst} is a default route on a secondary interface: it "
-                                      "competes with eth0's default route (the pod loses the cluster "
-                                      "network, or the route fails with `file exists`); request it per "
-                                      "pod with `default-route` instead")
+            what = ("isDefaultGateway: true adds a default route through the bridge's gateway"
+                    if route.kind == "isDefaultGateway" else
+                    f"route {route.dst} is a default route on the secondary interface")
+            yield ctx.finding(SECONDARY_DEFAULT_ROUTE, cfg.site(*route.path),
+                              f"{what}, in the main table beside eth0's: {_second_default(route.family)}; "
+                              "route only the networks behind it, chain sbr after the plugin, or "
+                              "request it per pod with `default-route`")
+
+
+def _second_default(family: int) -> str:
+    """What the kernel does with a second default route added without NLM_F_EXCL.
+
+    containernetworking/plugins pkg/ipam/ipam_linux.go ConfigureIface adds each route with
+    vishvananda/netlink RouteAddEcmp (NLM_F_CREATE, no NLM_F_EXCL): IPv4 fib_table_insert then
+    inserts it before the existing alias of the same metric, IPv6 fib6_add_rt2node makes it an
+    ECMP sibling. Only an identical route (same gateway and device) fails with EEXIST.
+    """
+    v4 = ("CNI plugins add routes without NLM_F_EXCL, so the kernel accepts it and puts it ahead "
+          "of eth0's (same metric), and the pod sends everything outside the cluster CIDR (Service IPs and the "
+          "cluster DNS included) out of this interface")
+    v6 = ("ECMP sibling of eth0's IPv6 default route (same metric 1024), so flows are spread over "
+          "both interfaces")
+    if family == 4:
+        return v4
+    if family == 6:
+        return "the kernel does not refuse it but makes it an " + v6
+    return f"{v4}; an IPv6 one becomes an {v6}"
 
 
 MAX_OVERLAP_FINDINGS = 3  # per pool: beyond that one more NAD says nothing new

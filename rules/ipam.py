@@ -213,14 +213,19 @@ WRONG_DIALECT_KEY = declare(
 IPAM_TYPE = declare(
     "ML208", "ipam-type-invalid", "error",
     "An IPAM type that is not a known plugin, or no IPAM type where the plugin needs one.",
-    what="An `ipam.type` other than host-local, whereabouts, dhcp, static or one of the config's "
-         "`extra-plugins` (names are exact: `Whereabouts` is not whereabouts). And `ipam` missing "
-         "or without `type` on a plugin that needs addresses: vlan always, ipvlan unless chained "
-         "after another plugin.",
+    what="An `ipam.type` that is none of: host-local, whereabouts, dhcp, static; the common IPAM "
+         "plugins of other projects (calico-ipam, kube-ovn, spiderpool, nv-ipam, antrea, "
+         "azure-vnet-ipam); a type something in the project installs (a DaemonSet of that "
+         "project's image or copying the binary, its chart, or its operator's custom resource); "
+         "or one of the config's `extra-plugins`. A type that differs from a known one only in "
+         "case, `-` or `_` (`Whereabouts`, `host_local`) is an error: the runtime looks for a "
+         "binary named exactly like the type. Any other unknown type is a warning with a "
+         "did-you-mean. And `ipam` missing or without `type` on a plugin that needs addresses: "
+         "vlan always, ipvlan unless chained after another plugin (error).",
     why="The runtime looks for a binary named exactly like the type: an unknown type fails with "
         "`failed to find plugin`, and an empty one with `no plugin name provided`, at every pod "
         "start.",
-    example='"type": "vlan", "master": "eth0", "vlanId": 100, "ipam": {}',
+    example='"type": "vlan", "master": "eth0", "vlanId": 100, "ipam": {"type": "Whereabouts"}',
     fix="Name an installed IPAM plugin exactly, or add it to `extra-plugins` if you ship your own.",
     refs=(f"{PLUGINS_REPO}/tree/main/plugins/ipam",
           "https://github.com/containernetworking/cni/blob/main/SPEC.md"),
@@ -359,9 +364,11 @@ NEEDS_IPAM = ("vlan", "ipvlan")
 
 @checks(IPAM_TYPE)
 def ipam_type(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.installed_plugins import THIRD_PARTY_IPAM, deployed
     from multus_lint.net.addresses import KNOWN_IPAM_TYPES, find_key
 
-    known = tuple(KNOWN_IPAM_TYPES) + tuple(ctx.config.extra_plugins)
+    known = tuple(KNOWN_IPAM_TYPES) + tuple(sorted(THIRD_PARTY_IPAM)) + tuple(ctx.config.extra_plugins)
+    have = deployed(ctx.project, ctx.config.extra_plugins)
     for cfg in ctx.project.cni_configs():
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")
@@ -387,14 +394,32 @@ def ipam_type(ctx: Context) -> Iterator[Finding]:
                                       f"{'always needs' if ptype == 'vlan' else 'needs, unless chained,'} an "
                                       "IPAM plugin: it fails with \"no plugin name provided\"")
                 continue
-            if isinstance(itype, str) and itype not in known:
-                best = closest(itype, known, 0.6)
-                hint = f"; did you mean '{best}'?" if best else \
-                    " (add it to extra-plugins if you install it yourself)"
-                yield ctx.finding(IPAM_TYPE, cfg.site(*path, ikey, tkey),
-                                  f"IPAM type '{itype}' is not a known IPAM plugin (host-local, "
-                                  f"whereabouts, dhcp, static): the runtime fails with \"failed to find "
-                                  f"plugin\"{hint}")
+            if isinstance(itype, str) and itype not in known and itype not in have.plugins:
+                found = _unknown_ipam(ctx, cfg, path + (ikey, tkey), itype, known, have.any_plugin)
+                if found is not None:
+                    yield found
+
+
+def _unknown_ipam(ctx: Context, cfg: Any, path: tuple, itype: str, known: tuple[str, ...],
+                  any_plugin: str | None) -> Finding | None:
+    """An exact-name miss of a known IPAM is certain (error); a name this linter does not know
+    may be a plugin installed outside the repository (warning)."""
+    from multus_lint.suggest import fold
+
+    same = next((k for k in known if fold(k) == fold(itype)), None)
+    if same is not None:
+        return ctx.finding(IPAM_TYPE, cfg.site(*path),
+                           f"IPAM type '{itype}' is not '{same}': the runtime looks for a binary named "
+                           f"exactly '{itype}' and fails with \"failed to find plugin\"; write '{same}'")
+    if any_plugin is not None:
+        return None  # that DaemonSet copies binaries this linter cannot list: it may be one
+    best = closest(itype, known, 0.75)
+    return ctx.finding(IPAM_TYPE, cfg.site(*path),
+                       f"IPAM type '{itype}' is not an IPAM plugin this linter knows, and nothing in the "
+                       f"project installs it: unless a binary named '{itype}' is in "
+                       f"{ctx.profile.bin_dir} on every node, pods fail with \"failed to find plugin\""
+                       + (f"; did you mean '{best}'?" if best else
+                          "; add it to extra-plugins if you install it yourself"), "warning")
 
 
 # ------------------------------------------------------------------ ML202

@@ -506,8 +506,8 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
     if not (ctx.project.releases or ctx.project.daemonsets):
         return
     have = deployed(ctx.project, ctx.config.extra_plugins)
-    if not have.known:
-        return
+    if not have.known or have.any_plugin:
+        return  # values it cannot read, or a DaemonSet copying a set of binaries it cannot list
     for cfg in ctx.project.cni_configs(nads_only=True):
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")

@@ -60,11 +60,14 @@ VERSIONED_BIN_DIR = declare(
     "A release-specific CNI bin dir (data/<hash>/bin, data/current/bin after the gate, "
     "data/cni before it).",
     what="Flags bin dirs tied to one K3s release: `D/data/<hash>/bin` (error: the hash changes on "
-         "every upgrade), `D/data/current/bin` on a K3s that has the static dir (warning: works "
-         "until the next upgrade), `D/data/cni` on a K3s older than the gate (error: containerd "
-         "does not look there).",
-    why="The hash dir disappears on upgrade and `current` is re-pointed, so plugins copied there "
-        "vanish from containerd's path after the next K3s upgrade.",
+         "every upgrade), `D/data/current/bin` on a K3s that has the static dir (error: "
+         "containerd does not look there), `D/data/cni` on a K3s older than the gate (error: "
+         "containerd does not look there).",
+    why="containerd gets one CNI bin dir, the folder where K3s finds host-local (k3s "
+        "pkg/executor/embed `Bootstrap`: `CNIBinDir = filepath.Dir(hostLocal)`): `D/data/cni` "
+        "since the gate (k3s PR #10868), so a plugin in `D/data/current/bin` is never found; "
+        "before the gate the hash dir disappears on upgrade and `current` is re-pointed, so "
+        "plugins copied there vanish after the next K3s upgrade.",
     example="binDir: /var/lib/rancher/k3s/data/3ccf8a82/bin",
     fix="Use `D/data/cni` on K3s >= v1.28.15/v1.29.10/v1.30.6/v1.31.2, `D/data/current/bin` before.",
     refs=(K3S_DOCS, "https://github.com/k3s-io/k3s/issues/10869"),
@@ -237,9 +240,11 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
                            f"(hash {m['h']}) that disappears on the next K3s upgrade; use {expected}",
                            expected)
         if got in (f"{d}/data/current/bin", f"{d}/data/previous/bin") and profile.static_cni_dir:
-            return Verdict(VERSIONED_BIN_DIR, "warning", f"{what} {value} works only until the next "
-                           f"K3s upgrade (plugins copied there are left behind); this K3s uses the "
-                           f"stable {expected}", expected)
+            # k3s pkg/executor/embed Bootstrap: containerd's CNIBinDir is the folder of host-local,
+            # D/data/cni after the gate (PR #10868); data/current/bin is no longer searched
+            return Verdict(VERSIONED_BIN_DIR, "error", f"{what} {value} is not searched: this K3s "
+                           f"gives containerd only {expected} as CNI bin dir, so a plugin installed "
+                           f"there is never found (`failed to find plugin`); use {expected}", expected)
         if got == f"{d}/data/cni" and not profile.static_cni_dir:
             return Verdict(VERSIONED_BIN_DIR, "error", f"{what} {value}: K3s "
                            f"{profile.k3s_version} predates the static CNI dir (v1.28.15, v1.29.10, "

@@ -7,6 +7,8 @@ what the cluster has.
 
 from __future__ import annotations
 
+import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +23,9 @@ STANDARD_PLUGINS = frozenset({"bandwidth", "bridge", "dhcp", "dummy", "firewall"
                               "host-device", "host-local", "ipvlan", "loopback", "macvlan",
                               "portmap", "ptp", "sbr", "static", "tap", "tuning", "vlan", "vrf"})
 DEFAULT_SKIPCNIS = "flannel"
-# Images of plugin DaemonSets deployed from their own manifests -> the plugin types they install.
+# Images of plugin DaemonSets deployed from their own manifests -> the plugin types they install
+# (main, meta and IPAM plugins alike: the binary name is the type). Needles are matched inside
+# the image reference.
 IMAGE_PLUGINS = (
     ("whereabouts", ("whereabouts",)),
     ("sriov-cni", ("sriov",)),
@@ -32,7 +36,53 @@ IMAGE_PLUGINS = (
     ("route-override", ("route-override",)),
     ("containernetworking-plugins", tuple(STANDARD_PLUGINS)),
     ("cni-plugins", tuple(STANDARD_PLUGINS)),
+    # projectcalico/calico: calico-node's install-cni init container (image calico/cni)
+    ("calico/cni", ("calico", "calico-ipam")),
+    # kubeovn/kube-ovn: kube-ovn-cni's install-cni init container copies /kube-ovn/kube-ovn
+    ("kube-ovn", ("kube-ovn",)),
+    # spidernet-io/spiderpool: spiderpool-agent installs its IPAM and meta plugins
+    ("spiderpool", ("spiderpool", "coordinator", "ifacer")),
+    # Mellanox/nvidia-k8s-ipam: nv-ipam-node copies the nv-ipam binary
+    ("nvidia-k8s-ipam", ("nv-ipam",)),
+    # antrea-io/antrea: antrea-agent's install-cni (plugin and secondary-network IPAM "antrea")
+    ("antrea", ("antrea",)),
+    # ovn-org/ovn-kubernetes: ovnkube-node installs ovn-k8s-cni-overlay
+    ("ovn-kube", ("ovn-k8s-cni-overlay",)),
+    ("ovn-kubernetes", ("ovn-k8s-cni-overlay",)),
+    ("cilium", ("cilium-cni",)),
 )
+# Charts (HelmChart spec.chart, Flux HelmRelease, Argo CD Application) of plugin projects.
+CHART_PLUGINS = {
+    "tigera-operator": ("calico", "calico-ipam"),
+    "calico": ("calico", "calico-ipam"),
+    "kube-ovn": ("kube-ovn",),
+    "kube-ovn-v2": ("kube-ovn",),
+    "spiderpool": ("spiderpool", "coordinator", "ifacer"),
+    "nvidia-k8s-ipam": ("nv-ipam",),
+    "network-operator": ("nv-ipam",),
+    "antrea": ("antrea",),
+    "cilium": ("cilium-cni",),
+    "sriov-network-operator": ("sriov", "ib-sriov"),
+    "whereabouts": ("whereabouts",),
+    "rke2-whereabouts": ("whereabouts",),
+    "ovs-cni": ("ovs",),
+}
+# Operator custom resources that make their operator install plugins: kind -> plugin types.
+CR_PLUGINS = {
+    "Installation": ("calico", "calico-ipam"),  # operator.tigera.io
+    "SriovOperatorConfig": ("sriov", "ib-sriov"),  # sriovnetwork.openshift.io
+    "SriovNetworkNodePolicy": ("sriov", "ib-sriov"),
+}
+# IPAM plugin types of other projects, each checked against the project's own docs/source:
+# calico-ipam (projectcalico/calico cni-plugin), kube-ovn (kubeovn/kube-ovn), spiderpool
+# (spidernet-io/spiderpool), nv-ipam (Mellanox/nvidia-k8s-ipam), antrea (antrea-io/antrea
+# secondary networks), azure-vnet-ipam (Azure/azure-container-networking).
+THIRD_PARTY_IPAM = frozenset({"calico-ipam", "kube-ovn", "spiderpool", "nv-ipam", "antrea",
+                              "azure-vnet-ipam"})
+# Commands that put files into a directory: the last operand is the destination.
+_COPY_COMMANDS = frozenset({"cp", "install", "mv", "rsync", "ln"})
+_STATEMENT_SPLIT = re.compile(r"[;&|\n]+|\bthen\b|\bdo\b")
+_GLOB = re.compile(r"[*?\[]")
 
 
 @dataclass
@@ -41,6 +91,9 @@ class Deployed:
     plugins: dict[str, str] = field(default_factory=dict)  # type -> what installs it
     whereabouts: bool = False
     dhcp_daemon: bool = False
+    # a DaemonSet copies a set of plugins this linter cannot list (a glob, a directory, an
+    # archive) into a host dir: what it installs is not known, so ML507 says nothing
+    any_plugin: str | None = None
 
     def add(self, types: Any, source: str) -> None:
         for t in types:
@@ -83,6 +136,7 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
         if not isinstance(spec, dict):
             continue
         label = f"DaemonSet {doc.name}"
+        host_mounts = _host_path_volumes(spec)
         for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
             if not isinstance(c, dict):
                 continue
@@ -98,7 +152,102 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
                         out.whereabouts = True
             if "dhcp" in words and "daemon" in words:
                 out.dhcp_daemon = True
+            _copied(out, words, _mounts_into_host(c, host_mounts), label)
+    for kind in ("HelmChart", "HelmRelease", "Application"):
+        for doc in project.of_kind(kind):
+            chart = _chart_name(doc.data, kind)
+            if chart in CHART_PLUGINS:
+                out.add(CHART_PLUGINS[chart], f"the {chart} chart ({kind} {doc.name})")
+    for kind, types in CR_PLUGINS.items():
+        for doc in project.of_kind(kind):
+            out.add(types, f"{kind} {doc.name}")
+    for doc in project.of_kind("NicClusterPolicy"):  # Mellanox network-operator
+        spec = get_path(doc.data, ("spec",))
+        if not isinstance(spec, dict):
+            continue
+        label = f"NicClusterPolicy {doc.name}"
+        if spec.get("nvIpam"):
+            out.add(["nv-ipam"], label)
+        second = spec.get("secondaryNetwork")
+        if isinstance(second, dict):
+            if second.get("cniPlugins"):
+                out.add(STANDARD_PLUGINS, label)
+            if second.get("multus"):
+                out.add(["multus"], label)
+            if second.get("ipamPlugin"):
+                out.whereabouts = True
+                out.add(["whereabouts"], label)
     return out
+
+
+def _chart_name(data: Any, kind: str) -> str | None:
+    """The chart a HelmChart / Flux HelmRelease / Argo CD Application installs (last path part)."""
+    paths = {"HelmChart": (("spec", "chart"),),
+             "HelmRelease": (("spec", "chart", "spec", "chart"), ("spec", "chart")),
+             "Application": (("spec", "source", "chart"),)}[kind]
+    for path in paths:
+        value = get_path(data, path)
+        if isinstance(value, str) and value:
+            return value.rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def _host_path_volumes(spec: dict[str, Any]) -> set[str]:
+    """Names of the pod's hostPath volumes."""
+    return {v["name"] for v in _items(spec.get("volumes"))
+            if isinstance(v, dict) and isinstance(v.get("name"), str) and isinstance(v.get("hostPath"), dict)}
+
+
+def _mounts_into_host(container: dict[str, Any], host_volumes: set[str]) -> list[str]:
+    """Mount paths at which the container sees a host directory."""
+    return [m["mountPath"].rstrip("/") or "/" for m in _items(container.get("volumeMounts"))
+            if isinstance(m, dict) and m.get("name") in host_volumes and isinstance(m.get("mountPath"), str)]
+
+
+def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:
+    """Plugins a container's command copies into a host dir (the install-cni-plugins pattern:
+    `cp /plugins/* /host/opt/cni/bin`, `cp ipvlan /host/.../data/cni/`, `tar -C /host/...`).
+
+    A named file installs that plugin; a glob, a directory or an archive installs a set that
+    cannot be listed (``any_plugin``).
+    """
+    if not mounts or not script:
+        return
+
+    def on_host(path: str) -> bool:
+        path = path.rstrip("/") or "/"
+        return any(path == m or path.startswith(m + "/") for m in mounts)
+
+    for statement in _STATEMENT_SPLIT.split(script):
+        try:
+            tokens = shlex.split(statement, comments=True)
+        except ValueError:
+            tokens = statement.split()
+        # the command may follow a wrapper (`sh -c cp ...`, `exec cp ...`, `set -e; cp ...`)
+        start = next((i for i, t in enumerate(tokens)
+                      if t.rsplit("/", 1)[-1] in _COPY_COMMANDS or t.rsplit("/", 1)[-1] == "tar"), None)
+        if start is None:
+            continue
+        tokens = tokens[start:]
+        cmd = tokens[0].rsplit("/", 1)[-1]
+        if cmd == "tar":
+            dest = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("-C", "--directory")), None)
+            if dest and on_host(dest):
+                out.any_plugin = out.any_plugin or label
+            continue
+        if cmd not in _COPY_COMMANDS:
+            continue
+        operands = [t for t in tokens[1:] if not t.startswith("-")]
+        if len(operands) < 2 or not on_host(operands[-1]):
+            continue
+        recursive = any(t.startswith("-") and ("r" in t.lstrip("-")[:3] or t in ("-a", "--archive"))
+                        for t in tokens[1:])
+        for src in operands[:-1]:
+            name = src.rstrip("/").rsplit("/", 1)[-1]
+            if recursive or _GLOB.search(src) or "$" in src or src.endswith("/") or not name:
+                out.any_plugin = out.any_plugin or label
+            else:
+                out.add([name], label)
 
 
 def _items(value: Any) -> list[Any]:
