@@ -258,6 +258,9 @@ def _names_by_namespace(project: Project) -> tuple[dict[str, list[str]], dict[st
     return project.cached("nad-names", build)  # type: ignore[no-any-return]
 
 
+NAME_HINT_CUTOFF = 0.75  # difflib ratio: 'macvlan1-config' -> 'macvlan-conf' (0.89) stays
+
+
 def missing_hint(project: Project, namespace: str, name: str, cache: dict[tuple[str, str], str]) -> str:
     """A did-you-mean for a missing NAD: the namespaces that have it, else a close name."""
     key = (namespace, name)
@@ -268,7 +271,8 @@ def missing_hint(project: Project, namespace: str, name: str, cache: dict[tuple[
             cache[key] = (f"; a NAD '{name}' exists in namespace {', '.join(elsewhere)} (write "
                           f"'{elsewhere[0]}/{name}' to use it)")
         else:
-            near = closest(name, by_ns.get(namespace, []))
+            # only close names: at difflib's default 0.6 'macvtapnetwork' got 'n6network'
+            near = closest(name, by_ns.get(namespace, []), NAME_HINT_CUTOFF)
             cache[key] = f"; did you mean '{near}'?" if near else ""
     return cache[key]
 

@@ -234,11 +234,13 @@ def config_schema(ctx: Context) -> Iterator[Finding]:
         if path or keyword != "required":
             yield ctx.finding(CONFIG_SCHEMA, cfg.site(*path), message)
         elif cfg.is_list and cfg.kind == "nad":
-            # Multus injects the NAD's name; only the optional admission webhook refuses it
+            # multus-cni pkg/k8sclient getCNIConfigFromSpec injects the NAD's name ("Inject
+            # network name if missing"), and K3s runs no NAD admission webhook: it works on K3s
             yield ctx.finding(CONFIG_SCHEMA, config_site(cfg),
-                              "the plugin list has no 'name': Multus fills in the NAD's name, but the "
-                              "NAD admission webhook (when installed) rejects it and libcni alone "
-                              "refuses it (\"no name\"); add \"name\"", "warning")
+                              "the plugin list has no 'name': Multus fills in the NAD's name, so it "
+                              "works through Multus; only tools that load the config without Multus "
+                              "(libcni, cnitool) refuse it (\"no name\"); add \"name\" to keep it "
+                              "portable", "info")
         else:
             yield ctx.finding(CONFIG_SCHEMA, config_site(cfg), message)
     for cfg in ctx.project.cni_configs():

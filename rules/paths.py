@@ -26,10 +26,10 @@ from multus_lint.model.versions import (
     CHART_CLEANUP_DEFAULT,
     CHART_CRD_SPLIT,
     CHART_WHEREABOUTS_CNICONF,
+    chart_assumed_newest,
     chart_at_least,
     chart_is,
     chart_pinned_below,
-    parse_chart,
 )
 from multus_lint.registry import Rule, checks, declare
 from multus_lint.validate.schemas import key_problems, load
@@ -613,12 +613,10 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
 
 
 def pin_label(rel: ChartRelease, bound: str) -> str:
-    """How a finding names the release's version relative to ``bound``."""
-    if not rel.version:
-        return f"the chart is unpinned (helm installs the newest release, >= {bound})"
-    if parse_chart(rel.version) is None:
-        return f"chart version {rel.version!r} is not one this linter can read (assumed >= {bound})"
-    return f"chart {rel.version} (>= {bound})"
+    """How a finding names the release's version relative to ``bound`` (versions.chart_assumption)."""
+    from multus_lint.model.versions import chart_assumption
+
+    return chart_assumption(rel.version, bound)
 
 
 def _version_site(rel: ChartRelease) -> Site:
@@ -700,10 +698,12 @@ def crd_chart_missing(ctx: Context) -> Iterator[Finding]:
     for rel in ctx.project.releases:
         if rel.source_kind != "HelmChart" or not chart_at_least(rel.version, CHART_CRD_SPLIT):
             continue
-        # Unpinned is info: the K3s docs' own HelmChart is unpinned and has no CRD chart, and
-        # whether the newest release needs one depends on when it is installed; a pin at or
+        # An unpinned chart is judged as the newest release, as by every rule
+        # (versions.chart_assumed_newest). It is info, not warning, for another reason: helm
+        # installs the newest release only when the chart is first installed or its HelmChart
+        # changes, and a cluster that got the CRD from an earlier release keeps it; a pin at or
         # after the split is certain (warning).
-        severity = None if rel.version else "info"
+        severity = None if not chart_assumed_newest(rel.version) else "info"
         pinned = pin_label(rel, CHART_CRD_SPLIT)
         if not crds:
             yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),
@@ -711,8 +711,10 @@ def crd_chart_missing(ctx: Context) -> Iterator[Finding]:
                               "NetworkAttachmentDefinition CRD, and no HelmChart of rke2-multus-crd is in "
                               "the scanned files; add one (with "
                               "rke2-whereabouts.enabled: true when using whereabouts)"
-                              + (" or NADs cannot be created" if rel.version else
-                                 " or pin a version below v4.3.009"), severity)
+                              + (" or NADs cannot be created" if severity is None else
+                                 " or pin a version below v4.3.009; a fresh install of the newest "
+                                 "release has no NetworkAttachmentDefinition CRD, so NADs cannot be "
+                                 "created"), severity)
         elif rel.values_known and whereabouts_enabled(rel) and \
                 not any(_crd_whereabouts(ctx, d) is not False for d in crds):
             yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),

@@ -82,6 +82,22 @@ def chart_is(version: str | None, other: str) -> bool:
     return v is not None and v == parse_chart(other)
 
 
+def chart_assumed_newest(version: str | None) -> bool:
+    """True when no readable version is pinned: every rule then judges the chart as its newest
+    release, since `helm install`/`upgrade` without `--version` (and K3s's helm-controller with
+    no `spec.version`) installs the newest one. ML105, ML109 and the others share this."""
+    return not version or parse_chart(version) is None
+
+
+def chart_assumption(version: str | None, bound: str) -> str:
+    """How a finding names the version it judged, relative to ``bound`` (one wording for all rules)."""
+    if not version:
+        return f"the chart is unpinned, so helm installs the newest release (>= {bound})"
+    if parse_chart(version) is None:
+        return f"chart version {version!r} is not one this linter can read (judged as the newest, >= {bound})"
+    return f"chart {version} (>= {bound})"
+
+
 def chart_at_least(version: str | None, bound: str) -> bool:
     """Unpinned (helm installs the newest release) or pinned at ``bound`` or later.
 
