@@ -712,9 +712,7 @@ def crd_chart_missing(ctx: Context) -> Iterator[Finding]:
                               "the scanned files; add one (with "
                               "rke2-whereabouts.enabled: true when using whereabouts)"
                               + (" or NADs cannot be created" if severity is None else
-                                 " or pin a version below v4.3.009; a fresh install of the newest "
-                                 "release has no NetworkAttachmentDefinition CRD, so NADs cannot be "
-                                 "created"), severity)
+                                 " or pin a version below v4.3.009"), severity)
         elif rel.values_known and whereabouts_enabled(rel) and \
                 not any(_crd_whereabouts(ctx, d) is not False for d in crds):
             yield ctx.finding(CRD_CHART_MISSING, rel.chart_site(),

@@ -92,9 +92,9 @@ def chart_assumed_newest(version: str | None) -> bool:
 def chart_assumption(version: str | None, bound: str) -> str:
     """How a finding names the version it judged, relative to ``bound`` (one wording for all rules)."""
     if not version:
-        return f"the chart is unpinned, so helm installs the newest release (>= {bound})"
+        return f"the chart is unpinned (helm installs the newest release, >= {bound})"
     if parse_chart(version) is None:
-        return f"chart version {version!r} is not one this linter can read (judged as the newest, >= {bound})"
+        return f"chart version {version!r} is not one this linter can read (assumed >= {bound})"
     return f"chart {version} (>= {bound})"
 
 
