@@ -159,3 +159,129 @@ def test_go_parse_cidr(text: str, addr: str | None, net: str | None) -> None:
 def test_annotation_ips(value: str, expected: str) -> None:
     """multus-cni pkg/k8sclient/k8sclient.go parsePodNetworkAnnotation: net.ParseCIDR / net.ParseIP."""
     assert verdict(value) == expected
+
+
+HOST_LOCAL = "containernetworking/plugins plugins/ipam/host-local/backend/allocator"
+
+
+def _issues(ipam: dict) -> list[tuple[str, tuple]]:
+    from multus_lint.net.addresses import analyze_ipam
+
+    return [(i.code, i.path) for i in analyze_ipam(ipam).issues if i.severity in (None, "error")]
+
+
+@pytest.mark.parametrize(("ipam", "expected", "upstream"), [
+    ({"ranges": []}, [("ML205", ("ranges",))], f"{HOST_LOCAL}/config.go LoadIPAMConfig: no IP ranges specified"),
+    ({"ranges": None}, [("ML205", ("ranges",))], f"{HOST_LOCAL}/config.go LoadIPAMConfig: a nil slice"),
+    ({"ranges": None, "subnet": "10.0.0.0/24"}, [], f"{HOST_LOCAL}/config.go LoadIPAMConfig: the legacy range"),
+    ({}, [("ML205", ())], f"{HOST_LOCAL}/config.go LoadIPAMConfig: no IP ranges specified"),
+    # types.IPNet.UnmarshalJSON runs for null too and parses "": invalid CIDR address (the issue
+    # says "no IP ranges specified"; Go 1.19 run on the input: "invalid CIDR address: ")
+    ({"subnet": None}, [("ML205", ("subnet",))], "containernetworking/cni pkg/types/types.go IPNet.UnmarshalJSON"),
+    ({"subnet": None, "ranges": [[{"subnet": "10.0.0.0/24"}]]}, [("ML205", ("subnet",))],
+     "containernetworking/cni pkg/types/types.go IPNet.UnmarshalJSON"),
+    ({"ranges": [[{"subnet": None}]]}, [("ML205", ("ranges", 0, 0, "subnet"))],
+     "containernetworking/cni pkg/types/types.go IPNet.UnmarshalJSON"),
+    ({"subnet": ""}, [("ML205", ("subnet",))], "containernetworking/cni pkg/types/types.go ParseCIDR(\"\")"),
+    # net.IP.UnmarshalText: "" is a nil IP, i.e. unset
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeStart": "", "rangeEnd": "", "gateway": ""}]]}, [],
+     "golang/go src/net/ip.go IP.UnmarshalText"),
+    ({"subnet": "10.0.0.0/24", "rangeStart": ""}, [], "golang/go src/net/ip.go IP.UnmarshalText"),
+    # Canonicalize sets the default RangeStart (NextIP) before it checks RangeEnd
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeEnd": "10.0.0.0"}]]},
+     [("ML205", ("ranges", 0, 0, "rangeEnd"))], f"{HOST_LOCAL}/range.go Canonicalize, IPInRange"),
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeEnd": "10.0.0.1"}]]}, [], f"{HOST_LOCAL}/range.go Canonicalize"),
+    ({"ranges": [[{"subnet": "fd00::/64", "rangeEnd": "fd00::"}]]},
+     [("ML205", ("ranges", 0, 0, "rangeEnd"))], f"{HOST_LOCAL}/range.go Canonicalize, IPInRange"),
+    # ip.Cmp compares IPv4 with IPv6 as integers; IPInRange then refuses the other protocol
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeStart": "10.0.0.5", "rangeEnd": "fd00::5"}]]},
+     [("ML205", ("ranges", 0, 0, "rangeEnd"))], f"{HOST_LOCAL}/range.go IPInRange (same protocol)"),
+    ({"ranges": [[{"subnet": "fd00::/64", "rangeStart": "10.0.0.5", "rangeEnd": "fd00::5"}]]},
+     [("ML205", ("ranges", 0, 0, "rangeStart"))], f"{HOST_LOCAL}/range.go IPInRange (same protocol)"),
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeStart": "10.0.0.5\n"}]]},
+     [("ML205", ("ranges", 0, 0, "rangeStart"))], "golang/go src/net/ip.go ParseIP (no trailing newline)"),
+    ({"ranges": [[{"subnet": "10.0.0.0/00024"}]]}, [], "golang/go src/net/parse.go dtoi"),
+    ({"ranges": [[{"subnet": "::ffff:10.0.0.0/120"}]]}, [("ML205", ("ranges", 0, 0, "subnet"))],
+     f"{HOST_LOCAL}/range.go Canonicalize: IPNet IP and Mask version mismatch"),
+    ({"ranges": [[{"subnet": "10.0.0.0/24", "rangeStart": "::ffff:10.0.0.9"}]]}, [],
+     f"{HOST_LOCAL}/range.go canonicalizeIP: To4()"),
+])
+def test_host_local(ipam: dict, expected: list, upstream: str) -> None:
+    assert _issues({"type": "host-local", **ipam}) == expected, upstream
+
+
+@pytest.mark.parametrize("key", ["ipam", "IPAM", "Ipam", "\u0131pam"])
+def test_ipam_key_is_matched_as_go_does(tmp_path, key: str) -> None:
+    """containernetworking/plugins allocator/config.go Net.IPAM `json:"ipam"` (encoding/json fold)."""
+    from multus_lint.model.project import CniConfig
+
+    cfg = CniConfig.__new__(CniConfig)
+    cfg.data = {"type": "bridge", key: {"type": "host-local", "ranges": []}}
+    found = [path for path, _, _ in cfg.ipams()]
+    assert found == ([(key,)] if key != "\u0131pam" else [])
+
+
+WHEREABOUTS = "k8snetworkplumbingwg/whereabouts"
+
+
+@pytest.mark.parametrize(("ipam", "expected", "upstream"), [
+    # RangeConfiguration.RangeStart/RangeEnd are net.IP: UnmarshalText fails the decoding
+    ({"ipRanges": [{"range": "10.0.0.0/24", "range_start": "10.0.0.010"}]},
+     [("ML204", ("ipRanges", 0, "range_start"))], f"{WHEREABOUTS} pkg/types/types.go RangeConfiguration"),
+    ({"ipRanges": [{"range": "10.0.0.0/24", "range_end": "bad"}]},
+     [("ML204", ("ipRanges", 0, "range_end"))], f"{WHEREABOUTS} pkg/types/types.go RangeConfiguration"),
+    ({"ipRanges": [{"range": "10.0.0.1-10.0.0.9/24", "range_start": "bad"}]},
+     [("ML204", ("ipRanges", 0, "range_start"))], f"{WHEREABOUTS} decoded before the A-B form overrides it"),
+    ({"ipRanges": [{"range": "10.0.0.0/24", "range_start": ""}]}, [], "golang/go src/net/ip.go IP.UnmarshalText"),
+    # the top-level ones are strings, parsed sloppily and dropped when bad (a warning, not this)
+    ({"range": "10.0.0.0/24", "range_start": "bad"}, [("ML204", ("range_start",))],
+     f"{WHEREABOUTS} pkg/types/types.go backwardsCompatibleIPAddress (ignored: \"silently ignores\")"),
+    ({"range": "10.0.0.0/24", "range_start": "10.0.0.010"}, [],
+     f"{WHEREABOUTS} pkg/types/types.go backwardsCompatibleIPAddress (ParseIPSloppy)"),
+    # a null range is "" for a string field: ParseCIDRSloppy("") fails every pod
+    ({"ipRanges": [{"range": None}]}, [("ML204", ("ipRanges", 0, "range"))],
+     f"{WHEREABOUTS} pkg/config/config.go LoadIPAMConfig"),
+    ({"ipRanges": [{"exclude": ["10.0.0.0/24"]}]}, [("ML204", ("ipRanges", 0))],
+     f"{WHEREABOUTS} pkg/config/config.go LoadIPAMConfig"),
+    # exclude covering the whole allocatable range: AssignmentError for the first pod
+    ({"ipRanges": [{"range": "10.0.0.0/24", "exclude": ["10.0.0.0/25", "10.0.0.128/25"]}]},
+     [("ML204", ("ipRanges", 0, "exclude"))], f"{WHEREABOUTS} pkg/allocate/allocate.go IterateForAssignment"),
+    ({"range": "10.0.0.0/24", "range_end": "10.0.0.20", "exclude": ["10.0.0.0/28", "10.0.0.16/29"]},
+     [("ML204", ("exclude",))], f"{WHEREABOUTS} pkg/allocate/allocate.go IterateForAssignment"),
+    ({"range": "10.0.0.0/24", "exclude": ["10.0.0.0/25", "10.0.0.200/29"]}, [],
+     f"{WHEREABOUTS} pkg/allocate/allocate.go IterateForAssignment"),
+    ({"range": "10.0.0.0/30", "exclude": ["10.0.0.1", "10.0.0.2"]}, [("ML204", ("exclude",))],
+     f"{WHEREABOUTS} pkg/allocate/allocate.go parseExcludedRange"),
+    # IPAMConfigAlias: "Gateway" is the untagged field, never parsed strictly
+    ({"range": "10.0.0.0/24", "Gateway": "bad"}, [], f"{WHEREABOUTS} pkg/types/types.go IPAMConfig.UnmarshalJSON"),
+    ({"range": "10.0.0.0/24", "gateway": "bad"}, [("ML204", ("gateway",))],
+     f"{WHEREABOUTS} pkg/config/config.go LoadIPAMConfig: couldn't parse gateway IP"),
+    ({"range": "10.0.0.0/24", "GATEWAY": "bad"}, [("ML204", ("GATEWAY",))],
+     "golang/go src/encoding/json/decode.go: a folded key takes the first field (GatewayStr)"),
+    ({"range": "10.0.0.0/24", "gateway": "10.0.0.1\n"}, [("ML204", ("gateway",))],
+     "k8s.io/utils net ParseIPSloppy (no trailing newline)"),
+    ({"range": "10.0.0.0/00024"}, [], "k8s.io/utils net ParseCIDRSloppy: dtoi"),
+])
+def test_whereabouts(ipam: dict, expected: list, upstream: str) -> None:
+    assert _issues({"type": "whereabouts", **ipam}) == expected, upstream
+
+
+def test_whereabouts_untagged_gateway_is_the_gateway() -> None:
+    """whereabouts pkg/types/types.go: Gateway = backwardsCompatibleIPAddress(alias.Gateway)."""
+    from multus_lint.net.addresses import analyze_ipam
+
+    pool = analyze_ipam({"type": "whereabouts", "range": "10.0.0.0/24", "Gateway": "10.0.0.1"}).pools[0]
+    assert (str(pool.gateway), pool.gateway_path) == ("10.0.0.1", ("Gateway",))
+    pool = analyze_ipam({"type": "whereabouts", "range": "10.0.0.0/24", "Gateway": "10.0.0.1",
+                         "gateway": "10.0.0.2"}).pools[0]
+    assert (str(pool.gateway), pool.gateway_path) == ("10.0.0.2", ("gateway",))
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ({"address": "10.0.0.5/24", "gateway": ""}, []),
+    ({"address": "10.0.0.5/24", "gateway": "10.0.0.1\n"}, [("ML206", ("addresses", 0, "gateway"))]),
+    ({"address": "10.0.0.5/00024"}, []),
+])
+def test_static(address: dict, expected: list) -> None:
+    """containernetworking/plugins plugins/ipam/static main.go Address.Gateway net.IP (UnmarshalText)."""
+    assert _issues({"type": "static", "addresses": [address]}) == expected

@@ -82,10 +82,14 @@ class CniConfig(Embedded):
     def ipams(self) -> Iterator[tuple[Path, dict[str, Any], dict[str, Any]]]:
         """(path to ``ipam``, the ipam dict, its plugin) for every plugin with an ipam mapping
         (whose "type", if any, is a string: else ML503's alone)."""
+        from multus_lint.net.addresses import find_key, getk
+
         for path, plugin in self.plugins():
-            ipam = plugin.get("ipam")
-            if isinstance(ipam, dict) and isinstance(ipam.get("type", ""), str):
-                yield path + ("ipam",), ipam, plugin
+            # Go's encoding/json matches the key case-insensitively: "IPAM" is the ipam config
+            key = find_key(plugin, "ipam")
+            ipam = plugin.get(key) if key is not None else None
+            if isinstance(ipam, dict) and isinstance(getk(ipam, "type", ""), str):
+                yield path + (key,), ipam, plugin
 
 
 def _plugins(conf: dict[str, Any], path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:

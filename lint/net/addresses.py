@@ -9,7 +9,7 @@ instead of letting ``ValueError`` escape.
 ``analyze_ipam`` reads one IPAM config as its plugin would and returns its pools (what it
 allocates from, for the ML3xx rules and the overlap sweep) and its problems, each tagged
 with the rule that reports it. Keys are matched case-insensitively, as Go's encoding/json
-does (``Range_Start`` is ``range_start``; ``rangeStart`` is not).
+does (``Range_Start`` is ``range_start``; ``rangeStart`` is not; see ``gojson.fold``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from multus_lint.net.gojson import fold
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -125,6 +127,12 @@ def _parse_cidr(text: str, sloppy: bool) -> tuple[IPAddress, IPNetwork] | None:
     return addr, cls((int(written), bits), strict=False)
 
 
+def _shown(text: str) -> str:
+    """``text`` for a message quoting Go's error: control characters escaped (a trailing
+    newline would break the message's line)."""
+    return repr(text)[1:-1]
+
+
 def has_host_bits(addr: IPAddress, net: IPNetwork) -> bool:
     return addr != net.network_address
 
@@ -164,14 +172,18 @@ _FOLDED: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
 
 
 def find_key(d: dict[str, Any], name: str) -> str | None:
-    """The key Go's case-insensitive decoding maps to field ``name`` (the last one wins)."""
+    """The key Go's case-insensitive decoding maps to field ``name`` (the last one wins).
+
+    Keys are compared by encoding/json's ``foldName`` (``multus_lint.net.gojson``), not by
+    Python's ``lower()``: ``ſubnet`` is ``subnet`` to Go, ``ıpam`` is not ``ipam``.
+    """
     entry = _FOLDED.get(id(d))
     if entry is None or entry[0] is not d or len(entry[1]) > len(d):
         if len(_FOLDED) > 100_000:
             _FOLDED.clear()
-        entry = (d, {k.lower(): k for k in d if isinstance(k, str)})
+        entry = (d, {fold(k): k for k in d if isinstance(k, str)})
         _FOLDED[id(d)] = entry
-    return entry[1].get(name.lower())
+    return entry[1].get(fold(name))
 
 
 def getk(d: Any, name: str, default: Any = None) -> Any:
@@ -307,12 +319,18 @@ def _one_per_family(out: IpamAnalysis, version: str) -> None:
 def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
     out = IpamAnalysis("whereabouts")
     code = "ML204"
-    gw_raw = getk(ipam, "gateway")
+    gkey, ukey = _whereabouts_gateway_keys(ipam)
+    gw_raw = ipam.get(gkey) if gkey is not None else None
     gw = parse_ip(gw_raw, sloppy=True) if isinstance(gw_raw, str) else None
-    gw_path = _kpath(ipam, "gateway") if find_key(ipam, "gateway") else None
+    gw_path: tuple | None = (gkey,) if gkey is not None else None
     if isinstance(gw_raw, str) and gw_raw and gw is None:
-        out.add(code, gw_path or (), f"gateway '{gw_raw}' is not an IP address: whereabouts fails every "
-                "pod start with \"couldn't parse gateway IP\"")
+        out.add(code, gw_path or (), f"gateway {gw_raw!r} is not an IP address: whereabouts fails every pod "
+                "start with \"couldn't parse gateway IP\"")
+    if not (isinstance(gw_raw, str) and gw_raw) and ukey is not None:
+        # the untagged Gateway field: backwardsCompatibleIPAddress, nil when it does not parse
+        untagged = parse_ip(ipam[ukey], sloppy=True) if isinstance(ipam[ukey], str) else None
+        if untagged is not None:
+            gw, gw_path = untagged, (ukey,)
     name = getk(ipam, "network_name")
     name = name if isinstance(name, str) else ""
     overlapping = getk(ipam, "enable_overlapping_ranges", True)
@@ -333,9 +351,13 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
         rkey = _kpath(ipam, "ipRanges")
         for i, r in enumerate(ip_ranges):
             if isinstance(r, dict):
-                if find_key(r, "range") is None:
-                    out.add(code, rkey + (i,), "ipRanges entry has no `range`: whereabouts fails with "
-                            "\"invalid CIDR (do you have the 'range' parameter set for Whereabouts?)\"")
+                rk = find_key(r, "range")
+                if rk is None or r[rk] is None:
+                    # a missing or null range is "" (null into a string is ignored): ParseCIDRSloppy fails
+                    where, what = (rkey + (i,), "has no `range`") if rk is None else \
+                        (rkey + (i, rk), "has `range: null`")
+                    out.add(code, where, f"ipRanges entry {what}: whereabouts fails every pod start with "
+                            "\"invalid CIDR : invalid CIDR address: \"")
                     continue
                 entries.append((rkey + (i,), r))
     seen: dict[IPNetwork, tuple] = {}
@@ -371,9 +393,10 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
                         f"range_start {written[0]} (or the range as {written[0]}-{hi}/{net.prefixlen})",
                         "info")
         if a is not None:
-            # A-B/prefix: A and B override range_start/range_end of the same entry
+            # A-B/prefix: A and B override range_start/range_end of the same entry (after the
+            # strict decoding of ipRanges entries, which still fails on a bad value)
             for key in ("range_start", "range_end"):
-                if find_key(r, key) is not None:
+                if find_key(r, key) is not None and not (base and _strict_ip_problem(out, code, base, r, key)):
                     out.add(code, base + _kpath(r, key),
                             f"{key} is ignored: range '{raw}' already gives start and end (A-B/prefix form)")
             if lo <= a <= hi:
@@ -392,7 +415,9 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
                 if kp is None:
                     continue
                 val = r[kp]
-                if not isinstance(val, str):
+                if not isinstance(val, str) or val == "":
+                    continue  # "" and null: a nil net.IP, unset
+                if base and _strict_ip_problem(out, code, base, r, key):
                     continue
                 ip = parse_ip(val, sloppy=True)
                 if ip is None:
@@ -431,6 +456,9 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
                             "excludes nothing")
                 else:
                     excludes.append(enet)
+        if excludes and _covers(excludes, start, end):
+            out.add(code, base + _kpath(r, "exclude"), f"exclude covers every allocatable address of range "
+                    f"{raw} ({start}-{end}): the first pod fails with \"Could not allocate IP in range\"")
         out.pools.append(Subnet(net, rpath, start, end, gw_path, gw if gw_path else None, excludes,
                                 label=raw, kind="whereabouts", network_name=name,
                                 overlapping=overlapping))
@@ -438,13 +466,69 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
     return out
 
 
+def _whereabouts_gateway_keys(ipam: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(key decoded into ``GatewayStr``, key decoded into the untagged ``Gateway``).
+
+    whereabouts' ``IPAMConfig.UnmarshalJSON`` (pkg/types/types.go) decodes into an alias
+    with ``GatewayStr string `json:"gateway"``` and an untagged ``Gateway string``: the key
+    ``Gateway`` matches the untagged field exactly; ``gateway`` and every other folding
+    (``GATEWAY``) go to ``GatewayStr``, the first of the two fields. Only ``GatewayStr`` is
+    parsed strictly ("couldn't parse gateway IP"); the other is read sloppily, nil if bad.
+    """
+    strict = untagged = None
+    for k in ipam:
+        if k == "Gateway":
+            untagged = k
+        elif isinstance(k, str) and fold(k) == "GATEWAY":
+            strict = k
+    return strict, untagged
+
+
+def _strict_ip_problem(out: IpamAnalysis, code: str, base: tuple, r: dict[str, Any], key: str) -> bool:
+    """Report an ipRanges entry's ``range_start``/``range_end`` that Go's net.IP refuses.
+
+    ``RangeConfiguration`` (pkg/types/types.go) holds them as ``net.IP``: ``UnmarshalText``
+    runs net.ParseIP (strict: no leading zeros) and its error fails json.Unmarshal, so every
+    pod start fails ("LoadIPAMConfig - JSON Parsing Error"). The top-level ones are strings
+    parsed sloppily afterwards and silently dropped when bad.
+    """
+    kp = find_key(r, key)
+    val = r.get(kp) if kp is not None else None
+    if not isinstance(val, str) or val == "" or parse_ip(val) is not None:
+        return False
+    out.add(code, base + (kp,), f"{key} {val!r} in ipRanges is not an IP address as Go parses it (strict: no "
+            "leading zeros, no spaces): the config fails to decode and whereabouts fails every pod start "
+            f"(\"invalid IP address: {_shown(val)}\")")
+    return True
+
+
+def _covers(excludes: list[IPNetwork], start: IPAddress, end: IPAddress) -> bool:
+    """Whether the excluded networks hold every address from ``start`` to ``end``
+    (pkg/allocate IterateForAssignment skips each excluded subnet, then has nothing left)."""
+    spans = sorted((int(n.network_address), int(n.broadcast_address)) for n in excludes
+                   if n.version == start.version)
+    at, last = int(start), int(end)
+    for lo, hi in spans:
+        if lo > at:
+            return False
+        at = max(at, hi + 1)
+        if at > last:
+            return True
+    return at > last
+
+
 def parse_exclude(text: str) -> IPNetwork | None:
-    """A whereabouts ``exclude`` entry: strict Go CIDR, or a bare IP meaning /32 or /128."""
+    """A whereabouts ``exclude`` entry (pkg/allocate parseExcludedRange): a strict Go CIDR, or
+    a bare IP with ``/32`` appended when ``To4() != nil``, else ``/128``, then ParseCIDR again
+    (so a bare ``::ffff:10.0.0.5`` becomes the IPv6 ``::/32``, as in Go)."""
     if "/" in text:
         parsed = parse_cidr(text)
         return parsed[1] if parsed else None
     ip = parse_ip(text)
-    return ipaddress.ip_network(ip) if ip is not None else None
+    if ip is None:
+        return None
+    parsed = parse_cidr(f"{text}/{32 if ip.version == 4 else 128}")
+    return parsed[1] if parsed else None
 
 
 def _routes(out: IpamAnalysis, ipam: dict[str, Any], code: str) -> None:
@@ -492,23 +576,34 @@ class _HLRange:
 
 
 def _host_local(ipam: dict[str, Any]) -> IpamAnalysis:
+    """host-local's ``LoadIPAMConfig`` and ``Range.Canonicalize`` (plugins/ipam/host-local/
+    backend/allocator config.go, range.go), each failure reported where it is written."""
     out = IpamAnalysis("host-local")
     code = "ML205"
     sets: list[tuple[tuple, list[tuple[tuple, dict[str, Any]]]]] = []
-    if isinstance(getk(ipam, "subnet"), str):
+    decode_failed = False
+    sk = find_key(ipam, "subnet")
+    subnet = ipam.get(sk) if sk is not None else None
+    if isinstance(subnet, str):
         sets.append(((), [((), ipam)]))
+    elif sk is not None and subnet is None:
+        # types.IPNet.UnmarshalJSON is called for null too: it parses "" and fails
+        out.add(code, (sk,), "subnet is null: host-local fails to decode the config (types.IPNet "
+                "parses it as \"\": \"invalid CIDR address: \"); remove the key or give a CIDR")
+        decode_failed = True
     else:
         for key in ("rangeStart", "rangeEnd"):
-            if find_key(ipam, key) is not None and find_key(ipam, "subnet") is None:
+            if find_key(ipam, key) is not None and sk is None:
                 out.add(code, _kpath(ipam, key), f"top-level {key} without a top-level subnet is ignored")
     rk = find_key(ipam, "ranges")
     ranges = ipam.get(rk) if rk is not None else None
-    if rk is not None:
+    if rk is not None and ranges is not None:  # null: a nil slice, as if absent
         if not isinstance(ranges, list) or not all(isinstance(s, list) for s in ranges):
             what = "a list of objects" if isinstance(ranges, list) and ranges and \
                 all(isinstance(s, dict) for s in ranges) else f"a {_json_type(ranges)}"
             out.add(code, (rk,), f"ranges is {what}, but host-local expects a list of range sets "
                     "(a list of lists: [[{\"subnet\": ...}]]); the config fails to decode")
+            decode_failed = True
         else:
             for i, rset in enumerate(ranges):
                 items = []
@@ -520,9 +615,10 @@ def _host_local(ipam: dict[str, Any]) -> IpamAnalysis:
                 if not rset:
                     out.add(code, (rk, i), f"range set {i} is empty: host-local fails with \"empty range set\"")
                 sets.append(((rk, i), items))
-    if not sets and rk is None:
-        out.add(code, (), "host-local has neither `ranges` nor `subnet`: it fails with "
-                "\"no IP ranges specified\"")
+    if not sets and not decode_failed:
+        where = (rk,) if rk is not None else ()
+        out.add(code, where, ("`ranges` is empty" if rk is not None else "host-local has neither `ranges` nor "
+                              "`subnet`") + ": it fails with \"no IP ranges specified\"")
     good_sets: list[tuple[int, list[_HLRange]]] = []
     for set_index, (_, items) in enumerate(sets):
         good: list[_HLRange] = []
@@ -552,8 +648,10 @@ def _host_local(ipam: dict[str, Any]) -> IpamAnalysis:
     for _, rs in good_sets:
         for r in rs:
             src = _kpath_rel(ipam, r.path)
-            gpath = r.path + _kpath(src, "gateway") if find_key(src, "gateway") else None
-            gw = parse_ip(getk(src, "gateway")) if gpath else None
+            gk = find_key(src, "gateway")
+            gw = parse_ip(src.get(gk)) if gk is not None else None
+            # "" and null are a nil net.IP: no gateway written (host-local claims .1)
+            gpath = r.path + (gk,) if gk is not None and gw is not None else None
             out.pools.append(Subnet(r.net, r.subnet_path, r.start, r.end, gpath, gw,
                                     label=str(getk(src, "subnet")), kind="host-local"))
     _routes(out, ipam, code)
@@ -581,23 +679,38 @@ def _json_type(v: Any) -> str:
     return "string"
 
 
+def _cmp_key(ip: IPAddress) -> int:
+    """host-local's ``ip.Cmp``: the address as an integer (4 bytes for IPv4, else 16), so an
+    IPv4 address sorts below every IPv6 one instead of raising as ipaddress does."""
+    return int(ip)
+
+
 def _host_local_range(out: IpamAnalysis, code: str, path: tuple, r: dict[str, Any]) -> _HLRange | None:
-    """host-local's ``Range.Canonicalize``, reporting every problem it would fail on."""
-    sp = path + _kpath(r, "subnet")
-    raw = getk(r, "subnet")
+    """host-local's ``Range.Canonicalize``, reporting the first problem it fails on."""
+    sk = find_key(r, "subnet")
+    sp = path + ((sk,) if sk is not None else ("subnet",))
+    raw = r.get(sk) if sk is not None else None
     if not isinstance(raw, str):
-        if raw is None:
-            out.add(code, path, "range has no subnet: host-local fails to decode it")
+        if raw is None and sk is not None:
+            out.add(code, sp, "subnet is null: host-local fails to decode the config (types.IPNet parses it "
+                    "as \"\": \"invalid CIDR address: \")")
+        elif raw is None:
+            out.add(code, path, "range has no subnet: host-local fails with \"IP <nil> not v4 nor v6\"")
         return None
     parsed = parse_cidr(raw)
     if parsed is None:
-        out.add(code, sp, f"subnet '{raw}' is not a CIDR: host-local fails with \"invalid CIDR address: "
+        out.add(code, sp, f"subnet {raw!r} is not a CIDR: host-local fails with \"invalid CIDR address: "
                 f"{raw}\"")
         return None
     addr, net = parsed
     if too_small(net):
         out.add(code, sp, f"subnet {raw} is too small: host-local fails with \"Network {raw} too small to "
                 "allocate from\" (a /31, /32, /127 or /128 has no address to hand out)")
+        return None
+    if addr.version != net.version:
+        # an IPv4-mapped subnet: canonicalizeIP makes the IP 4 bytes, the mask stays 16
+        out.add(code, sp, f"subnet {raw} writes an IPv4 address in IPv6 form, so its prefix counts over 128 "
+                "bits: host-local fails with \"IPNet IP and Mask version mismatch\"; write it as a.b.c.d/n")
         return None
     if has_host_bits(addr, net):
         out.add(code, sp, f"subnet {raw} has host bits set: host-local fails with \"Network has host bits set. "
@@ -608,11 +721,12 @@ def _host_local_range(out: IpamAnalysis, code: str, path: tuple, r: dict[str, An
     for key in ("rangeStart", "rangeEnd", "gateway"):
         val = getk(r, key)
         bounds[key] = None
-        if isinstance(val, str):
+        # net.IP.UnmarshalText: "" (and null) leave the address nil, i.e. unset
+        if isinstance(val, str) and val != "":
             ip = parse_ip(val)
             if ip is None:
-                out.add(code, path + _kpath(r, key), f"{key} '{val}' is not an IP address: host-local fails "
-                        f"to decode the config (\"invalid IP address: {val}\")")
+                out.add(code, path + _kpath(r, key), f"{key} {val!r} is not an IP address: host-local fails "
+                        f"to decode the config (\"invalid IP address: {_shown(val)}\")")
                 ok = False
             else:
                 bounds[key] = ip
@@ -620,23 +734,33 @@ def _host_local_range(out: IpamAnalysis, code: str, path: tuple, r: dict[str, An
         return None
     start, end = bounds["rangeStart"], bounds["rangeEnd"]
 
-    def inside(ip: IPAddress) -> bool:  # host-local's Contains() while it canonicalizes
-        # the bounds are compared as Go's ip.Cmp does (pkg/ip/cidr.go: both as big integers),
-        # so a bound of the other family is compared too, without raising as ipaddress does
-        return ip.version == net.version and ip in net and (start is None or int(ip) >= int(start)) \
-            and (end is None or int(ip) <= int(end))
+    def in_range(ip: IPAddress, lo: IPAddress | None, hi: IPAddress | None) -> tuple[str, str] | None:
+        """(why, host-local's error) of ``IPInRange`` while it canonicalizes (``lo``/``hi`` as set so far)."""
+        if ip.version != net.version:
+            return f"is IPv{ip.version} in an IPv{net.version} subnet", \
+                f"IP {ip} is not the same protocol as subnet {net}"
+        if ip not in net:
+            return f"is outside {net}", f"{ip} not in network {net}"
+        if lo is not None and _cmp_key(ip) < _cmp_key(lo):
+            return f"is before the range start {lo}", f"{ip} is in network {net} but before start {lo}"
+        if hi is not None and _cmp_key(ip) > _cmp_key(hi):
+            return f"is after rangeEnd {hi}", f"{ip} is in network {net} but after end {hi}"
+        return None
 
-    if start is not None and not inside(start):
-        why = f"is after rangeEnd {end}" if start.version == net.version and start in net else \
-            f"is not in {net}"
-        out.add(code, path + _kpath(r, "rangeStart"), f"rangeStart {start} {why}: host-local fails with "
-                f"\"RangeStart {start} not in network {net}\"")
-        return None
-    if end is not None and not inside(end):
-        out.add(code, path + _kpath(r, "rangeEnd"), f"rangeEnd {end} is not in {net}: host-local fails "
-                f"with \"RangeEnd {end} not in network {net}\"")
-        return None
-    first = start if start is not None else net.network_address + 1
+    if start is not None:
+        bad = in_range(start, None, end)  # rangeEnd is not yet canonical, but it bounds the start
+        if bad:
+            out.add(code, path + _kpath(r, "rangeStart"), f"rangeStart {start} {bad[0]}: host-local fails "
+                    f"with \"{bad[1]}\"")
+            return None
+    first = start if start is not None else net.network_address + 1  # NextIP(subnet.IP)
+    if end is not None:
+        bad = in_range(end, first, None)
+        if bad:
+            default = "" if start is not None else " (the default rangeStart)"
+            out.add(code, path + _kpath(r, "rangeEnd"), f"rangeEnd {end} {bad[0]}{default}: host-local fails "
+                    f"with \"{bad[1]}\"")
+            return None
     last = end if end is not None else (net.broadcast_address - 1 if net.version == 4 else net.broadcast_address)
     return _HLRange(path, sp, net, first, last)
 
@@ -657,11 +781,11 @@ def _static(ipam: dict[str, Any]) -> IpamAnalysis:
             gw_raw = getk(a, "gateway")
             gpath = akey + (i,) + _kpath(a, "gateway") if find_key(a, "gateway") else None
             gw = None
-            if isinstance(gw_raw, str):
+            if isinstance(gw_raw, str) and gw_raw != "":  # "": a nil net.IP (IP.UnmarshalText)
                 gw = parse_ip(gw_raw)
                 if gw is None:
                     out.add(code, gpath or (), f"gateway '{gw_raw}' is not an IP address: the static plugin "
-                            f"fails to decode the config (\"invalid IP address: {gw_raw}\")")
+                            f"fails to decode the config (\"invalid IP address: {_shown(gw_raw)}\")")
             if not isinstance(raw, str):
                 if raw is None:
                     out.add(code, akey + (i,), "address entry has no `address`: the static plugin needs "
