@@ -334,6 +334,14 @@ def plan(findings: Iterable[Finding], texts: dict[str, str]) -> tuple[dict[str, 
         fix = f.extra.get("fix")
         if not isinstance(fix, Fix) or f.path not in texts:
             continue
+        # an object as kustomize deploys it: edit where the value is written (a patch), and
+        # only there (lint/model/kustomize.py Instance.fix_target)
+        target = getattr(fix.located, "fix_target", None)
+        if target is not None:
+            where = target(fix.path)
+            if where is None or where[0].source.path != f.path:
+                continue
+            fix = Fix(where[0], where[1], fix.value, fix.new_key)
         edit = edit_for(fix, texts[f.path])
         if edit is None:
             continue

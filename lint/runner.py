@@ -261,6 +261,8 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
     held_at: dict[tuple[str, int, int], str | None] = {}
     plain_lines: set[tuple[str, int]] = set()  # lines that hold no placeholder at all
     ml003 = registry.get("ML003")
+    # per file, the Flux ${VAR}s substituted with known values (lint/model/kustomize.py)
+    filled = project.graph.filled_placeholders() if getattr(project, "graph", None) else {}
     for f in findings:
         if f.code != "ML000" and (f.code not in codes or f.path not in named_paths):
             continue
@@ -275,7 +277,7 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
                 line = src.line_text(f.span.line) if src is not None else ""
                 if (f.path, f.span.line) not in plain_lines and ("{" in line or "%" in line) \
                         and TEMPLATE_RE.search(line):
-                    held = placeholder_at(line, f.span.column)
+                    held = placeholder_at(line, f.span.column, filled.get(f.path, frozenset()))
                 else:
                     plain_lines.add((f.path, f.span.line))
                     held = None

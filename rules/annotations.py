@@ -8,6 +8,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.model.generated_nads import generated_nads
+from multus_lint.model.kustomize import renamed_nad
 from multus_lint.model.network_refs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
@@ -61,7 +62,12 @@ NETWORK_NOT_FOUND = declare(
          "project, even when only some files are linted. KubeVirt `VirtualMachine` / "
          "`VirtualMachineInstance` `networks[].multus.networkName` (`name` in the VM's namespace, "
          "or `namespace/name`) resolve the same way. Names in the config's `known-networks` "
-         "count as existing. Suggests the nearest existing name or the namespace that has it.",
+         "count as existing. Suggests the nearest existing name or the namespace that has it. "
+         "Namespaces and names are the deployed ones: a kustomization's `namespace`, a Flux "
+         "Kustomization's `targetNamespace` and an Argo CD Application's destination namespace "
+         "apply, and a NAD renamed by `namePrefix`/`nameSuffix` is reported with that cause: "
+         "kustomize rewrites the references listed in its name-reference config, which has no "
+         "entry for the Multus annotations, so a pod still names the old NAD.",
     why="Multus looks the NAD up at pod start; a missing one leaves the pod in ContainerCreating "
         "with `cannot find a network-attachment-definition (...) in namespace (...)`.",
     example="metadata:\n  namespace: apps\n  annotations:\n    k8s.v1.cni.cncf.io/networks: macvlan-conf"
@@ -326,8 +332,22 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
     for ref in network_refs(ctx.project):
         if ref.origin == "default-network" or known_network(ctx, ref.namespace, ref.name):
             continue
-        hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
+        if getattr(ref.doc, "unsure", None):
+            continue  # kustomize transformers not applied here may rewrite the annotation
         vm = ref.origin == "kubevirt"
+        renamed = renamed_nad(ctx.project, ref.namespace, ref.name)
+        if renamed is not None:
+            by = renamed.renamed_by[-1]
+            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+                              f"network '{ref.name}' not found: kustomize renames the NAD "
+                              f"{ref.namespace}/{ref.name} to '{renamed.name}' (namePrefix/nameSuffix, "
+                              f"{by.source.path}:{by.span.line}) but never rewrites Multus network "
+                              "annotations (its name-reference config has no entry for them), so the "
+                              f"{'VM' if vm else 'pod'} asks for a NAD that does not exist and will not "
+                              f"start; write '{renamed.name}' in the annotation (a patch or `replacements` "
+                              "in the same kustomization), or leave the NAD out of the prefix")
+            continue
+        hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
         how = "" if ref.explicit_namespace else \
             f" (unqualified names resolve in the {'VM' if vm else 'pod'}'s namespace)"
         yield ctx.finding(NETWORK_NOT_FOUND, ref.site,

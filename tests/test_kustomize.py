@@ -156,8 +156,90 @@ def test_argo_destination_namespace_only_for_objects_without_one(tmp_path):
 def test_flux_envsubst_defaults_and_unknown_variables():
     """fluxcd/pkg envsubst: ${VAR}, ${VAR:=default} (funcs.go toDefault: the default for an
     empty value), $$ escapes; an unknown variable stays a placeholder here."""
-    text, edits, left = substitute_text('{"master": "${IFACE}", "mtu": "${MTU:=1500}"}', {"IFACE": "eth1"}, True)
+    text, edits, left = substitute_text('{"master": "${IFACE}", "mtu": "${MTU:=1500}"}', {"IFACE": "eth1"}, False)
     assert text == '{"master": "eth1", "mtu": "1500"}' and not left
-    assert edits[0][:2] == (12, 20)
-    text, _, left = substitute_text("a ${NOPE} $${KEEP}", {}, True)
-    assert text == "a ${NOPE} ${KEEP}" and left
+    assert edits[0] == (12, 20, 12, 16)
+    # with substituteFrom, MTU may be set there: its default is not known to apply
+    text, _, left = substitute_text('"${MTU:=1500}" "${E:=x}"', {"E": ""}, True)
+    assert text == '"${MTU:=1500}" "x"' and left == ["${MTU:=1500}"]
+    text, _, left = substitute_text("a ${NOPE} $${KEEP} ${V:0:2}", {"V": "abc"}, False)
+    assert text.startswith("a ${NOPE} ${KEEP}") and "${NOPE}" in left and "${V:0:2}" in left
+
+
+def _cli(cwd: Path, *args: str) -> str:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.stdout
+
+
+WHEREABOUTS = """\
+apiVersion: k8s.cni.cncf.io/v1
+kind: NetworkAttachmentDefinition
+metadata:
+  name: lan
+spec:
+  config: |
+    {
+      "cniVersion": "0.3.1", "type": "macvlan", "master": "eth0",
+      "ipam": {"type": "whereabouts", "range": "%s"}
+    }
+"""
+
+
+def test_a_fix_of_a_patched_value_edits_the_patch_only(tmp_path):
+    """A value a strategic-merge patch sets is written in the patch: --diff edits it there,
+    never the base (whose value the cluster does not get)."""
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, {
+        "base/kustomization.yaml": "resources: [nad.yaml]\n",
+        "base/nad.yaml": WHEREABOUTS % "10.1.0.0/24",
+        "prod/kustomization.yaml": "resources: [../base]\npatchesStrategicMerge: [patch.yaml]\n",
+        "prod/patch.yaml": WHEREABOUTS % "10.2.0.0/24",
+    })
+    diff = _cli(tmp_path, "--diff", ".")
+    assert "+++ b/prod/patch.yaml" in diff and "base/nad.yaml" not in diff
+    assert "configuration_path" in diff
+
+
+def test_no_fix_where_flux_substituted_the_value(tmp_path):
+    """A value Flux substitutes is not the text in the file: no edit is made from it."""
+    (tmp_path / ".git").mkdir()
+    tree(tmp_path, {
+        "ks.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: nets}
+            spec:
+              path: ./nets
+              postBuild: {substitute: {RANGE: 10.3.0.0/24}}
+            """,
+        "nets/nad.yaml": WHEREABOUTS % "${RANGE}",
+    })
+    out = _cli(tmp_path, "--format", "json", ".")
+    assert '"ML201"' in out
+    assert _cli(tmp_path, "--diff", ".").strip() == ""
+
+
+def test_json6902_and_selector_targets(tmp_path):
+    """kustomize api/types/selector.go: target fields are anchored regular expressions; RFC
+    6902 paths escape '/' as '~1'. The value a patch sets is located at its `value`."""
+    p = tree(tmp_path, {
+        "app/kustomization.yaml": """\
+            resources: [pod.yaml]
+            patchesJson6902:
+              - target: {version: v1, kind: Pod, name: "d.*"}
+                patch: |-
+                  - op: add
+                    path: /metadata/annotations/k8s.v1.cni.cncf.io~1networks
+                    value: lan
+            """,
+        "app/pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: db, annotations: {}}\n",
+    })
+    (pod,) = p.workloads
+    assert pod.pod_annotations == {"k8s.v1.cni.cncf.io/networks": "lan"}
+    site = pod.doc.site("metadata", "annotations", "k8s.v1.cni.cncf.io/networks", value=True)
+    assert site.source.path.endswith("app/kustomization.yaml") and site.span.line == 7

@@ -101,15 +101,17 @@ def _comment_start(text: str, start: int) -> int:
     return len(text)
 
 
-def placeholder_at(line: str, column: int) -> str | None:
+def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset()) -> str | None:
     """The placeholder in the value that a finding at ``column`` (1-based) of ``line`` is
-    about, or None when that value holds none (one in a trailing comment does not count)."""
+    about, or None when that value holds none (one in a trailing comment does not count).
+    ``filled``: placeholders whose value is known, so the value was judged with it (a Flux
+    variable the Kustomization's postBuild.substitute sets)."""
     if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
         return None
     masked, found = _mask(line)
     start = max(0, min(column - 1, len(line)))
     end = _member_end(masked, start) if _flow_depth(masked[:start]) else _comment_start(masked, start)
     for p_start, p_end, text in found:
-        if p_start < end and p_end > start:
+        if p_start < end and p_end > start and text not in filled:
             return text
     return None

@@ -121,6 +121,8 @@ UNREAD_FIELDS = {
     "configurations": "configurations (custom transformer configs are not applied)",
     "crds": "crds (custom name-reference specs are not applied)",
 }
+# of those, the ones that can change the values of objects already there
+VALUE_CHANGING = frozenset({"transformers", "replacements", "vars", "configurations", "crds"})
 REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//",
                        re.IGNORECASE)
 # k8s.io/api types' patchMergeKey for the lists a strategic merge patch merges by key;
@@ -163,7 +165,11 @@ class Instance(Document):
         self.namespace_by: Site | None = None  # the setting that gave its namespace
         self.via: list[str] = []  # kustomization files (and entry objects) it went through, inner first
         self.substituted: dict[Path, list[tuple[int, int, int, int]]] = {}
-        self.placeholders = False  # holds ${VAR} that Flux substitutes with unknown values
+        self.placeholders: set[str] = set()  # ${VAR}s Flux substitutes with values not known here
+        self.filled: set[str] = set()  # ${VAR}s substituted with the values given
+        # a kustomization on its way ran transformers not applied here (replacements, vars,
+        # plugins): its values may differ from what is judged
+        self.unsure: list[str] = []
         self._owned: set[int] = set()
 
     # ---- copy on write
@@ -228,6 +234,19 @@ class Instance(Document):
             span = self.original.span("kind")
         return Site(self.original.source, span, self.object_ref())
 
+    def fix_target(self, path: Path) -> tuple[Document, Path] | None:
+        """Where a fix of the value at ``path`` is written, or None when no single edit
+        there is right: a value Flux substituted, a namespace or name a kustomization set
+        (the setting serves every object of it)."""
+        path = tuple(path)
+        if any(path[:len(p)] == p for p in self.substituted):
+            return None
+        if path[:2] == ("metadata", "namespace") and ("metadata", "namespace") in self.origins:
+            return None
+        if path[:2] == ("metadata", "name") and self.renamed_by:
+            return None
+        return self.origin(path)
+
     def text_map(self, path: Path) -> TextMap:
         """Positions of the string at ``path`` as judged (substituted) text, in its file."""
         doc, p = self.origin(path)
@@ -287,21 +306,19 @@ class SubstitutedMap(TextMap):
         self.before_lines = LineIndex(before)
 
     def to_outer(self, line: int, column: int) -> tuple[int, int]:
+        # 0-based (line, column) in the substituted text, as every TextMap receives them
         starts = self.after_lines.starts
-        off = (starts[line - 1] if 0 < line <= len(starts) else 0) + column - 1
-        shift = 0
+        off = (starts[line] if 0 <= line < len(starts) else starts[-1]) + column
+        orig = off
         for b0, b1, a0, a1 in self.edits:
             if off < a0:
                 break
             if off < a1:
-                off, shift = b0, 0
+                orig = b0  # inside a substituted value: where its ${ is written
                 break
-            shift = b1 - a1
-        else:
-            pass
-        orig = off + shift
-        ln, col = self.before_lines.position(max(0, min(orig, max(len(self.before) - 1, 0))))
-        return self.inner.to_outer(ln + 1, col + 1)
+            orig = off + (b1 - a1)
+        ln, col = self.before_lines.position(max(0, min(orig, len(self.before))))
+        return self.inner.to_outer(ln, col)
 
 
 # ------------------------------------------------------------------ kustomization files
@@ -395,10 +412,20 @@ class Graph:
         """The entry points that read ``path`` (absolute)."""
         return [e for e in self.entries if path in e.files]
 
-    @property
-    def substituted_paths(self) -> set[str]:
-        """Display paths of files holding values Flux substitutes with unknown variables."""
-        return {i.source.path for e in self.entries for i in e.instances if i.placeholders}
+    def filled_placeholders(self) -> dict[str, frozenset[str]]:
+        """Display path -> the Flux ``${VAR}``s of that file that postBuild.substitute fills
+        in for every object deployed from it: values judged as substituted, so they are not
+        placeholders there (the others stay placeholders, ML003)."""
+        filled: dict[str, set[str]] = {}
+        left: dict[str, set[str]] = {}
+        for e in self.entries:
+            for inst in e.instances:
+                if not (inst.filled or inst.placeholders):
+                    continue
+                for p in {inst.source.path} | {d.source.path for d, _ in inst.origins.values()}:
+                    filled.setdefault(p, set()).update(inst.filled)
+                    left.setdefault(p, set()).update(inst.placeholders)
+        return {p: frozenset(vs - left.get(p, set())) for p, vs in filled.items()}
 
 
 def needs_graph(sources: list[SourceFile]) -> bool:
@@ -526,6 +553,9 @@ class _Build:
         for key, what in UNREAD_FIELDS.items():
             if data.get(key):
                 entry.unread.append(Unread(what, k.site(key)))
+                if key in VALUE_CHANGING:
+                    for inst in res:
+                        inst.unsure.append(f"{key} in {k.path}")
         for i, p in enumerate(data.get("patchesStrategicMerge") or []):
             for pdoc in self.patch_docs(k, ("patchesStrategicMerge", i), p, entry):
                 self.strategic(pdoc, None, res, entry, k, ("patchesStrategicMerge", i))
@@ -745,7 +775,7 @@ class _Ops(Document):
         self.tree = doc.tree
         self.base = ()
         self.index = doc.index
-        self.data = {}
+        self.data = doc.tree.data  # type: ignore[assignment]  # the list of operations
 
 
 _LABEL_EQ = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s*(==?|!=)\s*([A-Za-z0-9_.-]*)\s*$")
@@ -850,41 +880,36 @@ _VAR = re.compile(r"\$\$|\$\{([_A-Za-z][_A-Za-z0-9]*)(?:(:?[-=])([^}$]*))?\}")
 _ANY_VAR = re.compile(r"\$\{[^}]*\}")
 
 
-def substitute_text(text: str, values: dict[str, str], known_only: bool
-                    ) -> tuple[str, list[tuple[int, int, int, int]], bool]:
+def substitute_text(text: str, values: dict[str, str], unknown_source: bool
+                    ) -> tuple[str, list[tuple[int, int, int, int]], list[str]]:
     """fluxcd/pkg envsubst on one string: ``${VAR}``, ``${VAR:=default}`` (and ``:-``,
     ``=``, ``-``: each uses the default for an empty value, envsubst funcs.go
-    ``toDefault``), ``$$`` escapes a ``$``. With ``known_only``, a variable whose value is
-    not known (it may come from ``substituteFrom``) is left in place; so is any other form
-    (``${VAR:1}``, ``${VAR/a/b}``...). Returns the text, the edits and whether a
-    placeholder remains."""
+    ``toDefault``), ``$$`` escapes a ``$``. A variable not given is left in place (its
+    default too, when ``unknown_source``: ``substituteFrom`` may set it); so is any other form
+    (``${VAR:1}``, ``${VAR/a/b}``...). Returns the text, the edits (start and end in the
+    text, then in the result) and the placeholders left in it."""
     out: list[str] = []
     edits: list[tuple[int, int, int, int]] = []
+    left: list[str] = []
     pos = 0
     length = 0
-    left = False
     for m in _VAR.finditer(text):
         start, end = m.span()
         chunk = text[pos:start]
         out.append(chunk)
         length += len(chunk)
         if m.group(0) == "$$":
-            # $${VAR} keeps ${VAR}: only the escape goes
-            new = "$"
+            new = "$"  # $${VAR} keeps ${VAR} as text: only the escape goes
         else:
             name, op, default = m.group(1), m.group(2), m.group(3)
             value = values.get(name)
-            if value is None and known_only and op is None:
-                new, left = m.group(0), True
-            elif op is not None and not value:
-                if "$" in (default or ""):
-                    new, left = m.group(0), True
-                else:
-                    new = default or ""
-            elif value is None:
-                new, left = m.group(0), True
+            if value is not None and (value or op is None):
+                new = value  # set (an empty value without a default stays empty)
+            elif op is not None and "$" not in (default or "") and (value is not None or not unknown_source):
+                new = default or ""  # unset or empty: the default (funcs.go toDefault)
             else:
-                new = value
+                new = m.group(0)  # its value is not known here: a placeholder, never judged
+                left.append(new)
         if new != m.group(0):
             edits.append((start, end, length, length + len(new)))
         out.append(new)
@@ -892,12 +917,14 @@ def substitute_text(text: str, values: dict[str, str], known_only: bool
         pos = end
     out.append(text[pos:])
     result = "".join(out)
-    if _ANY_VAR.search(result):
-        left = True
+    for m in _ANY_VAR.finditer(text):
+        # forms not evaluated here (${VAR:1:2}, ${VAR/a/b}, ${#VAR}): never judged
+        if not _VAR.fullmatch(m.group(0)):
+            left.append(m.group(0))
     return result, edits, left
 
 
-def flux_substitute(inst: Instance, values: dict[str, str], known_only: bool) -> None:
+def flux_substitute(inst: Instance, values: dict[str, str], unknown_source: bool) -> None:
     """``postBuild.substitute`` on every string of the object (kustomize_varsub.go), unless
     it is labelled or annotated ``kustomize.toolkit.fluxcd.io/substitute: disabled``."""
     key = "kustomize.toolkit.fluxcd.io/substitute"
@@ -913,9 +940,9 @@ def flux_substitute(inst: Instance, values: dict[str, str], known_only: bool) ->
     for path, s in list(_string_paths(data, ())):
         if "$" not in s:
             continue
-        new, edits, left = substitute_text(s, values, known_only)
-        if left:
-            inst.placeholders = True
+        new, edits, left = substitute_text(s, values, unknown_source)
+        inst.placeholders.update(left)
+        inst.filled.update(s[b0:b1] for b0, b1, _, _ in edits if s[b0:b1] != "$$")
         if new != s:
             parent = get_path(data, path[:-1])
             parent[path[-1]] = new
@@ -1044,7 +1071,7 @@ def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
                                    "placeholders)", doc.site("spec", "postBuild", "substituteFrom")))
         if values or post.get("substituteFrom") or post.get("substituteStrategy") == "Always":
             for inst in res:
-                flux_substitute(inst, values, known_only=True)
+                flux_substitute(inst, values, unknown_source=bool(post.get("substituteFrom")))
     for inst in res:
         inst.via.append(f"{doc.source.path} ({doc.kind} {doc.name})")
     e.instances = res
@@ -1142,6 +1169,25 @@ def argo_entries(b: _Build, doc: Document) -> list[EntryPoint]:
             inst.via.append(f"{doc.source.path} (Application {doc.name})")
         e.instances = res
     return out
+
+
+def renamed_nad(project: Any, namespace: str, name: str) -> Instance | None:
+    """The NAD a kustomization renamed from ``namespace/name`` (namePrefix/nameSuffix): a
+    pod annotation still naming it dangles, since kustomize's name-reference config
+    (api/internal/konfig/builtinpluginconsts/namereference.go) has no field spec for the
+    Multus annotations and so never rewrites them."""
+
+    def build() -> dict[tuple[str, str], Instance]:
+        out: dict[tuple[str, str], Instance] = {}
+        for nad in project.nads:
+            doc = nad.doc
+            if isinstance(doc, Instance) and doc.renamed_by:
+                for old in doc.names[:-1]:
+                    out.setdefault((nad.namespace, old), doc)
+        return out
+
+    index = project.cached("kustomize-renamed-nads", build)
+    return index.get((namespace, name))  # type: ignore[no-any-return]
 
 
 def describe(graph: Graph) -> list[str]:

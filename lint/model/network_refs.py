@@ -51,19 +51,27 @@ class AnnotationUse:
     def key_site(self) -> Site:
         return self.doc.site(*self.path)
 
+    def _located(self) -> tuple[Any, Path]:
+        """The document and path where the value is written (a kustomize patch may set it)."""
+        from multus_lint.model.kustomize import origin
+
+        return origin(self.doc, self.path)
+
     def _block_map(self) -> Any:
         """A map into the value when it is a multi-line block scalar (computed once)."""
         if self._block is None:
             self._block = False
-            tree = self.doc.tree
-            full = self.doc.base + self.path
+            where, path = self._located()
+            tree = where.tree
+            full = tuple(where.base) + tuple(path)
             find = getattr(tree, "find_node", None)
             if find is not None and isinstance(self.value, str):
                 _, node, depth = find(full)
                 # a folded (>) value has no newlines left, so count the lines of the source:
                 # the header line and at least two lines of content
-                raw = tree.node_text(node) if depth == len(full) else ""
-                if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2:
+                raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
+                if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2 \
+                        and raw_value(where, path) == self.value:
                     self._map = tree.scalar_map(full)
                     self._lines = LineIndex(self.value)
                     self._block = self._map is not None
@@ -76,7 +84,7 @@ class AnnotationUse:
             return self.key_site()
         line, col = self._lines.position(max(0, min(offset, len(self.value) - 1)))
         ol, oc = smap.to_outer(line, col)
-        return Site(self.doc.source, Span(ol, oc, ol, oc + 1), self.doc.object_ref())
+        return Site(self._located()[0].source, Span(ol, oc, ol, oc + 1), self.doc.object_ref())
 
     def selection_site(self, sel: Selection, offset: int | None = None) -> Site:
         return self.entry_site(sel.offset if offset is None else offset)
@@ -108,6 +116,14 @@ class NetworkRef:
 
 
 MULTUS_KEYS = (NETWORKS_ANNOTATION, DEFAULT_NETWORK_ANNOTATION)
+
+
+def raw_value(where: Any, path: Path) -> Any:
+    """The value as written at ``path`` of ``where`` (a Flux substitution may have changed
+    the judged one: offsets in it are then not offsets in the file)."""
+    from multus_lint.load.document import get_path
+
+    return get_path(where.data, path)
 
 
 def _annotation_spots(w: Workload) -> list[tuple[Path, dict[str, Any], bool]]:
