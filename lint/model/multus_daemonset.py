@@ -456,10 +456,24 @@ class MultusDaemonSet:
                                        THIN_DEFAULTS["multus-autoconfig-dir"]))
         return out
 
+    def _legacy_thick_paths(self, c: Container) -> list[NodePath]:
+        """The 3.x thick daemon (multus-cni v3.9.3 cmd/controller/main.go, image vX-thick) took
+        its dirs as flags: ``-cni-config-dir`` (default /etc/cni/net.d) and
+        ``-multus-autoconfig-dir`` (default: the conf dir). Without those flags, and without a
+        daemon-config.json in the project, the dirs are unknown."""
+        conf, _ = c.flag("cni-config-dir")
+        if conf is None:
+            return []
+        out = [self._flag_node(c, "conf", "cni-config-dir", "/etc/cni/net.d")]
+        auto, _ = c.flag("multus-autoconfig-dir")
+        if auto is not None:
+            out.append(self._flag_node(c, "autoconfig", "multus-autoconfig-dir", conf))
+        return out
+
     def _thick_paths(self, c: Container, project: Any) -> list[NodePath]:
         cm = self.daemon_config(project, c)
         if cm is None:
-            return []  # the daemon's config is not in the project: its dirs are unknown
+            return self._legacy_thick_paths(c)
         parsed = cm.embedded_json(("data", DAEMON_CONFIG_KEY), project.limits, "ML501",
                                   f"JSON in data.{DAEMON_CONFIG_KEY}")
         if parsed.problems or parsed.tree is None or not isinstance(parsed.tree.data, dict):
