@@ -199,6 +199,25 @@ VALUES_UNKNOWN_KEY = declare(
     refs=(f"{CHARTS_REPO}/values.yaml",),
 )
 
+ENTRYPOINT_MISSING = declare(
+    "ML111", "multus-entrypoint-missing", "error",
+    "A Multus container runs an entrypoint its image does not ship (/entrypoint.sh on a v4 image, "
+    "/thin_entrypoint on a v3 image).",
+    what="Checks the `command` of containers running the upstream multus-cni image "
+         "(ghcr.io/k8snetworkplumbingwg/multus-cni) whose tag names the release: v4 images "
+         "(and the `latest`/`snapshot` tags built from master) ship /thin_entrypoint and "
+         "/install_multus (thick: multus-daemon) but no /entrypoint.sh; v3 images ship "
+         "/entrypoint.sh and no /thin_entrypoint.",
+    why="The container cannot start (`exec: \"/entrypoint.sh\": stat /entrypoint.sh: no such file "
+        "or directory`), so Multus is never installed on the node; this happens when a v3-era "
+        "DaemonSet is moved to a v4 image tag.",
+    example='image: ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2\ncommand: ["/entrypoint.sh"]',
+    fix="Use the entrypoint of the image's release: `/thin_entrypoint` (same flags) for v4, "
+        "`/entrypoint.sh` for v3 (or the deployments/multus-daemonset.yml of that release).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/images/Dockerfile",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/blob/v3.9.3/images/Dockerfile"),
+)
+
 _HASH_DIR = re.compile(r"^(?P<d>.*)/data/(?P<h>[0-9a-f]{6,})/bin$")
 CNI_CONF = ("config", "cni_conf")
 RKE2_CONF_DIR = "/etc/cni/net.d"  # chart default of confDir and multusAutoconfigDir
@@ -567,10 +586,64 @@ def _multus_conf_files(ctx: Context) -> Iterator[Finding]:
                                   verdict.severity, fix=Fix.set(cfg, path + ("binDir",), verdict.expected))
 
 
+def _bitnami_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    """bitnami multus-cni: hostCNIBinDir / hostCNINetDir are the hostPath volumes, and the
+    default args give the thin entrypoint no --multus-kubeconfig-file-host (lint/model/other_charts.py)."""
+    for key, judge in (("hostCNIBinDir", judge_bin_dir), ("hostCNINetDir", judge_conf_dir)):
+        value = rel.get((key,))
+        verdict = judge(value, ctx.profile, f"{key} (bitnami multus-cni)")
+        if verdict:
+            msg = verdict.message + ("" if rel.has((key,)) else rel.unread_note())
+            yield ctx.finding(verdict.rule, rel.site((key,)), msg, verdict.severity,
+                              fix=release_fix(rel, (key,), verdict.expected))
+    args = rel.get(("args",))
+    if isinstance(args, list) and args:
+        flag = next((a for a in reversed(args) if isinstance(a, str)
+                     and a.startswith("--multus-kubeconfig-file-host=")), None)
+        value = flag.split("=", 1)[1] if flag else None
+        where: tuple = ("args",)
+    else:
+        value, where = None, ("hostCNINetDir",) if rel.has(("hostCNINetDir",)) else ()
+    verdict = judge_kubeconfig(value, ctx.profile, "--multus-kubeconfig-file-host (bitnami multus-cni)")
+    if verdict:
+        extra = "" if isinstance(args, list) and args else (
+            "; the chart's default args do not pass it, so set `args` to the chart's list plus "
+            f"--multus-kubeconfig-file-host={verdict.expected} (bitnami/charts#30606)")
+        site = rel.site(where) if where else rel.chart_site()
+        yield ctx.finding(verdict.rule, site, verdict.message + extra, verdict.severity)
+
+
+def _k8snp_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    """k8snetworkplumbingwg multus: the hostPath volumes are hard-coded /opt/cni/bin and
+    /etc/cni/net.d (multus/templates/daemonSet.yaml); args.multusKubeConfigFileHost is the flag."""
+    for verdict in (judge_bin_dir("/opt/cni/bin", ctx.profile, "the chart's cnibin hostPath"),
+                    judge_conf_dir("/etc/cni/net.d", ctx.profile, "the chart's cni hostPath")):
+        if verdict:
+            yield ctx.finding(verdict.rule, rel.chart_site(),
+                              f"k8snetworkplumbingwg multus chart: {verdict.message}; its "
+                              "templates/daemonSet.yaml hard-codes the hostPath and no value changes it: "
+                              "use the rke2-multus chart (or bitnami multus-cni with hostCNIBinDir/"
+                              "hostCNINetDir)", verdict.severity)
+    path = ("args", "multusKubeConfigFileHost")
+    verdict = judge_kubeconfig(rel.get(path), ctx.profile, "args.multusKubeConfigFileHost")
+    if verdict and rel.has(path):
+        yield ctx.finding(verdict.rule, rel.site(path), verdict.message, verdict.severity,
+                          fix=release_fix(rel, path, verdict.expected))
+
+
 @checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
 def node_paths(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.chart_ids import BITNAMI, K8SNP
+
     for rel in ctx.project.judged_releases:
         yield from _release_paths(ctx, rel)
+    for rel in ctx.project.other_releases:
+        if not rel.values_known:
+            continue
+        if rel.chart == BITNAMI:
+            yield from _bitnami_paths(ctx, rel)
+        elif rel.chart == K8SNP:
+            yield from _k8snp_paths(ctx, rel)
     for doc in ctx.project.daemonsets:
         yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
     yield from _multus_conf_files(ctx)
@@ -738,3 +811,50 @@ def values_unknown_keys(ctx: Context) -> Iterator[Finding]:
                 f" (known here: {', '.join(p.known[:12])}{'...' if len(p.known) > 12 else ''})"
             yield ctx.finding(VALUES_UNKNOWN_KEY, site,
                               f"{dotted} is not a {chart} chart value, so helm ignores it{hint}")
+
+
+# ------------------------------------------------------------------ entrypoints
+
+_UPSTREAM_IMAGE = re.compile(r"(?:^|/)k8snetworkplumbingwg/multus-cni:(?P<tag>[^@\s]+)")
+_TAG_MAJOR = re.compile(r"^v?(?P<major>\d+)\.\d+")
+
+
+def image_major(image: str) -> int | None:
+    """The Multus major version of an upstream multus-cni image tag: images/Dockerfile of each
+    release; master's tags latest*/snapshot* are built from the v4 Dockerfile
+    (.github/workflows/image-push-master.yml)."""
+    m = _UPSTREAM_IMAGE.search(image)
+    if not m:
+        return None
+    tag = m["tag"]
+    if tag.startswith(("latest", "snapshot")):
+        return 4
+    v = _TAG_MAJOR.match(tag)
+    return int(v["major"]) if v else None
+
+
+@checks(ENTRYPOINT_MISSING)
+def entrypoint_missing(ctx: Context) -> Iterator[Finding]:
+    for doc in ctx.project.daemonsets:
+        ds = MultusDaemonSet(doc)
+        for c in ds.containers:
+            major = image_major(c.image)
+            command = c.data.get("command")
+            if major is None or not isinstance(command, list) or not command:
+                continue
+            first = command[0]
+            if not isinstance(first, str):
+                continue
+            if major >= 4 and first in ("/entrypoint.sh", "entrypoint.sh"):
+                want = "/usr/src/multus-cni/bin/multus-daemon" if "thick" in c.image else "/thin_entrypoint"
+                yield ctx.finding(ENTRYPOINT_MISSING, Site(doc.source, doc.span(*c.path, "command", 0),
+                                                           doc.object_ref()),
+                                  f"{c.image} is a Multus v{major} image, which has no /entrypoint.sh "
+                                  "(images/Dockerfile copies /thin_entrypoint and /install_multus): the "
+                                  f"container cannot start; use {want}")
+            elif major <= 3 and first.rstrip("/").endswith(("thin_entrypoint", "install_multus")):
+                yield ctx.finding(ENTRYPOINT_MISSING, Site(doc.source, doc.span(*c.path, "command", 0),
+                                                           doc.object_ref()),
+                                  f"{c.image} is a Multus v{major} image, which has no {first} (v3's "
+                                  "images/Dockerfile ships /entrypoint.sh): the container cannot start; "
+                                  "use /entrypoint.sh with the same flags, or a v4 image")

@@ -364,6 +364,7 @@ RELEASE_BUILDERS: list[Any] = [helmchart_releases, values_file_releases, gitops_
 def build_releases(project: Any) -> list[ChartRelease]:
     """Every rke2-multus release of the project, with merged values."""
     releases: list[ChartRelease] = []
+    project.chart_ids.clear()  # filled again by the builders (a contained re-run starts afresh)
     for build in RELEASE_BUILDERS:
         releases += build(project)
     return releases

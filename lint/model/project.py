@@ -201,6 +201,7 @@ class Project:
     # each is for, or why it could not be identified (then no chart rule judges it)
     chart_ids: list[tuple[Document, Any]] = field(default_factory=list)
     graph: Any = None  # kustomize.Graph: entry points (kustomize, Flux, Argo CD), None without any
+    other_releases: list[Any] = field(default_factory=list)  # other_charts: bitnami, k8snp multus
     _nad_index: dict[tuple[str, str], NAD] | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
@@ -573,7 +574,10 @@ def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Proje
 
     # a chart whose values layering raises loses its release only (ML000 at it)
     project.releases, errors = contained(project, build_releases, "resolving chart values", [])
-    for doc, prob in errors:
+    from multus_lint.model.other_charts import other_releases
+
+    project.other_releases, more = contained(project, other_releases, "resolving other charts' values", [])
+    for doc, prob in errors + more:
         source = doc.source if doc is not None else (sources[0] if sources else SourceFile("<multus-lint>"))
         project.problems.append((source, prob))
     return project

@@ -1,0 +1,79 @@
+"""Releases of Multus charts other than rke2-multus, judged by their own keys (issue 15 item 1).
+
+Each chart's node paths come from its own templates, not from rke2-multus's keys:
+
+- bitnami ``multus-cni`` (bitnami/charts ``bitnami/multus-cni/templates/daemonset.yaml``): the
+  hostPath volumes are ``hostCNIBinDir`` (default /opt/cni/bin) and ``hostCNINetDir`` (default
+  /etc/cni/net.d); the thin entrypoint gets ``--cni-conf-dir``/``--cni-bin-dir`` under
+  ``CNIMountPath`` and NO ``--multus-kubeconfig-file-host``, unless ``args`` replaces the whole
+  argument list. So with K3s dirs the generated Multus config still names
+  /etc/cni/net.d/multus.d/multus.kubeconfig (bitnami/charts#30606).
+- k8snetworkplumbingwg ``multus`` (k8snetworkplumbingwg/helm-charts ``multus/templates/daemonSet.yaml``):
+  the hostPath volumes are hard-coded /etc/cni/net.d and /opt/cni/bin; ``args.*`` only become
+  thin-entrypoint flags (``args.multusKubeConfigFileHost`` -> ``--multus-kubeconfig-file-host``).
+
+A release is a ``ChartRelease`` (same layers and locations as rke2-multus's), with ``chart`` set
+to the chart_ids name; they are kept apart in ``project.other_releases`` so no rke2-multus rule
+ever reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from multus_lint.load.document import get_path
+from multus_lint.model.chart_ids import BITNAMI, K8SNP, identify_values
+from multus_lint.model.charts import ChartRelease, Layer, _Sub, unread_layers, values_layers
+
+JUDGED = (BITNAMI, K8SNP)
+
+
+def other_releases(project: Any) -> list[ChartRelease]:
+    """Releases of the charts in JUDGED: HelmCharts, values files, Flux and Argo CD releases
+    whose chart was identified (project.chart_ids) as one of them."""
+    out: list[ChartRelease] = []
+    for doc, ident in project.chart_ids:
+        if ident.chart not in JUDGED:
+            continue
+        rel = None
+        if doc.kind == "HelmChart":
+            rel = ChartRelease(doc, "HelmChart", ident.chart, _str(get_path(doc.data, ("spec", "version"))))
+            rel.layers, rel.values_known = values_layers(doc, "HelmChart", project.limits, project.problems)
+            rel.unread += unread_layers(doc, "HelmChart")
+        elif doc.kind == "HelmRelease":
+            rel = ChartRelease(doc, "HelmRelease", ident.chart, None, chart_path=("spec",))
+            if isinstance(get_path(doc.data, ("spec", "values")), dict):
+                rel.layers.append(Layer("HelmRelease values", _Sub(doc, ("spec", "values"))))
+            if get_path(doc.data, ("spec", "valuesFrom")):
+                rel.unread.append(("the HelmRelease's valuesFrom", doc))
+        elif doc.kind == "Application":
+            rel = _argo(doc, ident.chart)
+        elif not doc.kind and identify_values(doc.data) == ident:
+            rel = ChartRelease(doc, "values file", ident.chart, None, [Layer("values file", doc)])
+        if rel is not None:
+            rel.merge()
+            out.append(rel)
+    return out
+
+
+def _argo(doc: Any, chart: str) -> ChartRelease | None:
+    from multus_lint.model.gitops import argo_sources
+
+    for base in argo_sources(doc):
+        if get_path(doc.data, base + ("chart",)) is None:
+            continue
+        rel = ChartRelease(doc, "Application", chart, _str(get_path(doc.data, base + ("targetRevision",))),
+                           chart_path=base + ("chart",))
+        helm = base + ("helm",)
+        if isinstance(get_path(doc.data, helm + ("valuesObject",)), dict):
+            rel.layers.append(Layer("Application valuesObject", _Sub(doc, helm + ("valuesObject",))))
+        elif get_path(doc.data, helm + ("values",)) is not None:
+            rel.values_known = False  # a YAML string: only rke2-multus's builder reads it today
+        if get_path(doc.data, helm + ("valueFiles",)) or get_path(doc.data, helm + ("parameters",)):
+            rel.unread.append(("the Application's helm valueFiles/parameters", doc))
+        return rel
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
