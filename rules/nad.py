@@ -87,8 +87,10 @@ NAD_NAME = declare(
     what="`metadata.name` of a NetworkAttachmentDefinition must be a DNS-1123 label: lower-case "
          "letters, digits and `-`, starting and ending with a letter or digit, at most 63 "
          "characters.",
-    why="The short form of the networks annotation (`ns/name@if`) accepts only such names, so a "
-        "NAD named otherwise cannot be attached that way; the NAD admission webhook rejects it.",
+    why="The short form of the networks annotation (`ns/name@if`) accepts only such names "
+        "(multus-cni pkg/k8sclient parsePodNetworkObjectName), so a NAD named otherwise cannot be "
+        "attached that way; upper-case letters or `_` the API server refuses outright "
+        "(metadata.name must be a DNS-1123 subdomain).",
     example="metadata:\n  name: Macvlan_Conf",
     fix="Rename it (macvlan-conf) and update the annotations that use it.",
     refs=(f"{MULTUS_REPO}/blob/master/pkg/k8sclient/k8sclient.go",

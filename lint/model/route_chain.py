@@ -28,6 +28,11 @@ from typing import Any
 from multus_lint.findings import Path
 from multus_lint.net.addresses import find_key, getk, parse_cidr
 
+# Plugins whose ADD never installs the IPAM result in the pod's kernel netns: intel
+# userspace-cni-network-plugin userspace/cni/cni.go CmdAdd runs the IPAM, clears the gateways
+# and hands the result to the VPP/OVS-DPDK data plane (AddOnContainer saves it for the app): no
+# ConfigureIface, no RouteAdd, eth0's default route is untouched.
+NO_KERNEL_ROUTES = frozenset({"userspace"})
 MAIN_TABLES = (0, 254)  # RT_TABLE_UNSPEC (netlink then uses RT_TABLE_MAIN) and RT_TABLE_MAIN
 IPV6_DEFAULT_METRIC = 1024  # IP6_RT_PRIO_USER: the kernel's metric for an IPv6 route given 0
 
@@ -82,6 +87,8 @@ def default_routes(cfg: Any) -> Iterator[DefaultRoute]:
     """Every default route the config's plugins install, with where the chain leaves it."""
     plugins = list(cfg.plugins())
     for index, (path, plugin) in enumerate(plugins):
+        if getk(plugin, "type") in NO_KERNEL_ROUTES:
+            continue
         moved = _sbr_moving_routes(plugins, index)
         if plugin.get("type") == "bridge" and getk(plugin, "isDefaultGateway") is True:
             yield DefaultRoute(path + (find_key(plugin, "isDefaultGateway"),), "default", 0,
