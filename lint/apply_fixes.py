@@ -15,13 +15,15 @@ import difflib
 import json
 import os
 import re
-import tempfile
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.findings import Finding
 from multus_lint.fixes import Fix
+from multus_lint.load import atomic
+from multus_lint.load.atomic import WriteRefused
 from multus_lint.load.positions import (
     JsonNode,
     JsonTree,
@@ -395,21 +397,20 @@ def read_text(real: str) -> tuple[str, bool]:
     return data.decode("utf-8-sig"), bom
 
 
+def fix_target(path: str, root: str) -> str:
+    """The file a fix of ``path`` rewrites: its real path, which must lie inside the project
+    root (a symlink in the repository must not make --fix rewrite a file elsewhere, such as
+    a K3s server manifest). Raises WriteRefused."""
+    real = os.path.realpath(path)
+    top = os.path.realpath(root)
+    if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+        raise WriteRefused(f"is a symlink to {real}, outside the project root {top}: not fixed")
+    return real
+
+
 def write_atomic(real: str, text: str, bom: bool = False) -> None:
-    """Write ``text`` to ``real`` through a temporary file and ``os.replace``."""
-    real = os.path.realpath(real)  # through a symlink, not over it
-    directory = os.path.dirname(os.path.abspath(real))
-    mode = os.stat(real).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(prefix=".multus-lint-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Replace ``real`` (the file itself, never a symlink) with ``text``: load.atomic."""
+    atomic.write_atomic(real, (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
 
 
 def fixed_texts(findings: list[Finding], sources: dict[str, Any]) -> tuple[dict[str, tuple[str, str]], set[int]]:
@@ -452,6 +453,7 @@ def run_fixes(options: Any, config: Any, result: Any, write: bool) -> tuple[Any,
         raise ConfigError("--fix and --diff work on files, not on standard input")
     originals: dict[str, str] = {}
     latest: dict[str, str] = {}
+    refused: dict[str, str] = {}  # path -> why it was not written
     for _ in range(MAX_PASSES if write else 1):
         sources = {s.path: s for s in result.project.sources}
         changes, fixed = fixed_texts(result.findings, sources)
@@ -463,15 +465,42 @@ def run_fixes(options: Any, config: Any, result: Any, write: bool) -> tuple[Any,
         if not write:
             result.findings = [f for f in result.findings if id(f) not in fixed]
             break
+        # every target is checked before any is written: a read-only file or folder, a
+        # symlink out of the project, a hard link... is refused up front, the others fixed
+        targets: dict[str, str] = {}
+        for path in sorted(changes):
+            try:
+                targets[path] = fix_target(path, result.root.path if result.root else ".")
+                atomic.check_writable(targets[path])
+            except WriteRefused as exc:
+                refused[path] = str(exc)
+                targets.pop(path, None)
         for path, (before, after) in changes.items():
-            current, bom = read_text(path)
+            if path not in targets:
+                latest[path] = before
+                continue
+            try:
+                current, bom = read_text(targets[path])
+            except OSError as exc:
+                refused[path] = f"cannot be read again ({exc.strerror}): not written"
+                latest[path] = before
+                continue
             if current != before:  # changed on disk since it was read: leave it alone
                 latest[path] = current
                 continue
-            write_atomic(path, after, bom)
+            try:
+                write_atomic(targets[path], after, bom)
+            except WriteRefused as exc:
+                refused[path] = str(exc)
+                latest[path] = current
+        if not targets:
+            break
         result = run(options, config)
     diff = "".join(unified_diff(p, originals[p], latest[p]) for p in sorted(originals)
                    if originals[p] != latest[p])
+    for path, why in sorted(refused.items()):
+        # said where the user looks, beside the report; the findings stay in the report
+        sys.stderr.write(f"multus-lint: --fix: {path}: {why}\n")
     return result, diff
 
 

@@ -84,7 +84,10 @@ def _pyproject_table(path: str) -> dict | None:
             data = tomllib.load(fh)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
-    table = data.get("tool", {}).get("multus-lint")
+    except RecursionError as exc:  # nested past the interpreter's stack (a hostile file)
+        raise ConfigError(f"{path}: cannot read: nested too deep") from exc
+    tool = data.get("tool")
+    table = tool.get("multus-lint") if isinstance(tool, dict) else None
     return table if isinstance(table, dict) else None
 
 
@@ -105,6 +108,8 @@ def load_config(path: str) -> Config:
             raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{path}: not UTF-8 text") from exc
+        except RecursionError as exc:  # nested past the interpreter's stack (a hostile file)
+            raise ConfigError(f"{path}: not a multus-lint config (nested too deep)") from exc
         if raw is None:
             raw = {}
     cfg = parse_config(raw, path)

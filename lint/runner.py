@@ -19,6 +19,7 @@ from multus_lint.load.discover import (
     display_path,
     find_root,
     named_locations,
+    outside_root,
     walk,
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
@@ -96,8 +97,10 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
         elif os.path.isdir(p):
             candidates.extend(walk(p, root, config.exclude, named=True))
         elif os.path.lexists(p):
+            # a named symlink out of the project is refused as the walker refuses it
+            escape = outside_root(p, root) if os.path.islink(p) and os.path.exists(p) else None
             candidates.append(Candidate(display_path(p) if os.path.isabs(p) else os.path.normpath(p),
-                                        p, True))
+                                        p, True, escape))
         elif all_missing:
             raise ConfigError(f"{p}: no such file or directory")
         else:

@@ -744,16 +744,16 @@ def thick_paths(ctx: Context) -> Iterator[Finding]:
 
 def _crd_whereabouts(ctx: Context, doc: Document) -> bool | None:
     """rke2-whereabouts.enabled in an rke2-multus-crd HelmChart's values (None: unreadable)."""
-    import yaml
-
     enabled: Any = False
     for key in ("valuesContent",):
         text = get_path(doc.data, ("spec", key))
         if isinstance(text, str) and text.strip():
-            try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError:
+            # the package's loader (limits, go-yaml's scalars), never yaml.safe_load: an
+            # alias bomb or a `!!bool` here was a hang or an internal error
+            parsed = doc.embedded_yaml(("spec", key), ctx.project.limits, "ML601")
+            if not parsed or any(p.problems or p.tree is None for p in parsed):
                 return None
+            data = parsed[0].tree.data  # type: ignore[union-attr]
             if isinstance(data, dict):
                 enabled = get_path(data, ("rke2-whereabouts", "enabled"), enabled)
     values = get_path(doc.data, ("spec", "values"))

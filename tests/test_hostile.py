@@ -336,14 +336,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     root = project(tmp_path)
     locked = root / "locked.yaml"
     locked.write_text(GOOD.replace("good", "locked"), encoding="utf-8")
-    real_open = open
+    real_open = source._open_nonblocking
 
-    def refusing_open(path: object, *args: object, **kwargs: object) -> object:
+    def refusing_open(path: str) -> int:
         if os.path.basename(str(path)) == "locked.yaml":
             raise PermissionError(13, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path)
 
-    monkeypatch.setattr(source, "open", refusing_open, raising=False)
+    monkeypatch.setattr(source, "_open_nonblocking", refusing_open)
     monkeypatch.chdir(root)
     rc = cli.main(["--format", "json", "--select", SELECT, "."])
     findings = json.loads(capsys.readouterr().out)["findings"]

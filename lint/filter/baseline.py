@@ -16,6 +16,8 @@ from collections import Counter
 
 from multus_lint.config import ConfigError
 from multus_lint.findings import Finding, fingerprint, object_key
+from multus_lint.load import atomic
+from multus_lint.load.atomic import WriteRefused
 
 VERSION = 1
 
@@ -45,11 +47,13 @@ def write(path: str, findings: list[Finding]) -> int:
                         "fingerprint": fp, "message": f.message})
     entries.sort(key=lambda e: (e["path"], e["object"], e["code"], e["fingerprint"]))
     doc = {"version": VERSION, "tool": "multus-lint", "findings": entries}
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(doc, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
+    data = (json.dumps(doc, indent=2) + "\n").encode("utf-8", errors="backslashreplace")
+    try:
+        # an unpredictable O_EXCL temporary file, then a rename: a planted FILE.tmp symlink
+        # (or FILE itself as a symlink) is never written through
+        atomic.write_atomic(path, data, replace_existing=False)
+    except WriteRefused as exc:
+        raise ConfigError(f"--write-baseline {path}: {exc}") from exc
     return len(entries)
 
 
@@ -66,6 +70,8 @@ def _load(path: str) -> tuple[Counter, dict]:
         raise ConfigError(f"--baseline {path}: cannot read: {exc.strerror}") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"--baseline {path}: not a multus-lint baseline (invalid JSON: {exc})") from exc
+    except RecursionError as exc:  # JSON nested past the interpreter's stack: not ours
+        raise ConfigError(f"--baseline {path}: not a multus-lint baseline (JSON nested too deep)") from exc
     if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("findings"), list):
         raise ConfigError(f"--baseline {path}: not a multus-lint baseline (version {VERSION} expected; "
                           "write one with --write-baseline)")

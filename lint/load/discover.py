@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,16 +31,59 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
+class _Patterns:
+    """``exclude`` patterns compiled once: a path is excluded when a pattern matches it, a
+    folder above it, or its base name (as fnmatch would, one pattern at a time). Literal
+    patterns are set look-ups, the others one combined regex each for path and base name:
+    20,000 patterns cost one compile, not several fnmatch calls per pattern per file."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.source = patterns
+        literal, wild = set(), []
+        for pat in patterns:
+            p = pat.rstrip("/")
+            if any(c in p for c in "*?["):
+                wild.append(p)
+            else:
+                literal.add(p)
+        self.literal = literal
+        # alternations of a few hundred patterns: one huge regex compiles far slower than
+        # these chunks together, and each file is then a handful of matches
+        chunks = [wild[i:i + 200] for i in range(0, len(wild), 200)]
+        self.path_res = [re.compile("|".join(f"{fnmatch.translate(p)}|{fnmatch.translate(p + '/*')}"
+                                             for p in chunk)) for chunk in chunks]
+        bases = [p for p in wild if "/" not in p]  # only these can match a base name
+        self.base_res = [re.compile("|".join(fnmatch.translate(p) for p in bases[i:i + 200]))
+                         for i in range(0, len(bases), 200)]
+
+    def match(self, rel: str) -> bool:
+        base = rel.rsplit("/", 1)[-1]
+        if base in self.literal:
+            return True
+        parts = rel.split("/")
+        for i in range(1, len(parts) + 1):  # rel itself and every folder above it
+            if "/".join(parts[:i]) in self.literal:
+                return True
+        return any(r.match(rel) for r in self.path_res) or any(r.match(base) for r in self.base_res)
+
+
+_COMPILED: dict[int, _Patterns] = {}
+
+
+def _compiled(patterns: list[str]) -> _Patterns:
+    hit = _COMPILED.get(id(patterns))
+    if hit is None or hit.source is not patterns:  # the same list object, not a reused id
+        if len(_COMPILED) > 16:
+            _COMPILED.clear()
+        hit = _COMPILED[id(patterns)] = _Patterns(patterns)
+    return hit
+
+
 def excluded(path: str, root: str, patterns: list[str]) -> bool:
     if not patterns:
         return False
     rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    for pat in patterns:
-        p = pat.rstrip("/")
-        if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*") or rel == p \
-                or rel.startswith(p + "/") or fnmatch.fnmatch(os.path.basename(rel), p):
-            return True
-    return False
+    return _compiled(patterns).match(rel)
 
 
 def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candidate]:
@@ -56,7 +100,10 @@ def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candi
         seen.add(real)
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if named:  # said, not skipped silently: its files are not linted
+                yield Candidate(display_path(d), d, named,
+                                f"folder cannot be read ({exc.strerror or exc}): its files are not linted")
             continue
         subdirs = []
         # display and real paths of the entries, from the directory's (os.path.relpath and
@@ -84,11 +131,24 @@ def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candi
                     reason = "symlink loop" if _is_loop(path) else "broken symlink"
                     yield Candidate(display_path(path), path, named, reason)
                 elif e.is_symlink():
-                    yield Candidate(display_path(path), path, named)
+                    yield Candidate(display_path(path), path, named, outside_root(path, root))
                 elif e.is_file(follow_symlinks=True):
                     yield Candidate(_child_display(shown, path, e.name), path, named,
                                     canonical=os.path.join(real, e.name))
+                else:  # a FIFO, socket or device: reported, never opened (open() would block)
+                    yield Candidate(display_path(path), path, named,
+                                    "not a regular file (a FIFO, socket or device): not opened")
         stack.extend(reversed(subdirs))
+
+
+def outside_root(path: str, root: str) -> str | None:
+    """Why a file symlink is not read: it points outside the project root (a repository
+    must not make the linter read, echo in code frames or --fix any file elsewhere)."""
+    target = os.path.realpath(path)
+    top = os.path.realpath(root)
+    if target == top or target.startswith(top.rstrip(os.sep) + os.sep):
+        return None
+    return f"symlink to {target}, outside the project root: not read"
 
 
 def _relative(path: str) -> str | None:

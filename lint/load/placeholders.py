@@ -13,6 +13,7 @@ depth, so the host-local finding on the same line is still reported.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from multus_lint.load.read import TEMPLATE_RE
 
@@ -115,3 +116,41 @@ def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset())
         if p_start < end and p_end > start and text not in filled:
             return text
     return None
+
+
+def masked_templates(text: str) -> str:
+    """``text`` with its template syntax made inert, every position kept: a line that holds
+    only template tags (``{{- if .x }}``, ``{{ toYaml .v | nindent 4 }}``) becomes a comment,
+    a tag inside a line becomes as many ``x`` (line breaks inside a tag are kept)."""
+    out = []
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and not TEMPLATE_RE.sub("", stripped).strip() and TEMPLATE_RE.search(stripped):
+            indent = len(line) - len(line.lstrip())
+            out.append(line[:indent] + "#" + " " * (len(line) - indent - 1))
+        else:
+            out.append(line)
+    joined = "\n".join(out)
+    return TEMPLATE_RE.sub(lambda m: "".join(c if c in "\r\n" else "x" for c in m.group(0)), joined)
+
+
+
+def template_free_error_lines(text: str, error_lines: Any) -> set[int]:
+    """The 1-based lines of syntax errors a file has even with its templates made inert:
+    ``error_lines(masked_text)`` gives the error lines of a text; only those with no
+    template tag on them or on the line before are kept (near a tag, the rendered text
+    may well parse). A broken file whose only template is in a comment or far from the
+    break keeps its ML001."""
+    masked = masked_templates(text)
+    lines = text.split("\n")
+
+    def live_tag(n: int) -> bool:  # a tag on line n that is not inside a YAML comment
+        if not 0 < n <= len(lines):
+            return False
+        line = lines[n - 1]
+        return any(m.start() < _comment_start(line, 0) for m in TEMPLATE_RE.finditer(line))
+
+    def near_template(line: int) -> bool:
+        return live_tag(line) or live_tag(line - 1)
+
+    return {n for n in error_lines(masked) if not near_template(n)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 from multus_lint.findings import Span
@@ -18,9 +19,22 @@ TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
                          r"|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n]*)?\}", re.S)
 
 
+# Hard ceilings over what a config may raise the limits to: a repository's own config is
+# input too, and must not be able to make a run read /dev/zero into memory or recurse past
+# the interpreter's stack. The depth ceiling is the default (recursive schema and model
+# walks are sized for it); the others leave ample room above the defaults.
+CEILINGS = {
+    "max_file_size": 64 * 1024 * 1024,
+    "max_depth": 200,
+    "max_nodes": 5_000_000,
+    "max_line_length": 4_000_000,
+    "max_annotation_entries": 10_000,
+}
+
+
 @dataclass
 class Limits:
-    """Safety limits; every one is configurable (config ``limits:``)."""
+    """Safety limits; every one is configurable (config ``limits:``), up to ``CEILINGS``."""
 
     max_file_size: int = 10 * 1024 * 1024  # bytes
     max_depth: int = 200  # nesting of YAML/JSON collections
@@ -29,6 +43,12 @@ class Limits:
     max_annotation_entries: int = 1000  # entries of one networks annotation judged
 
     KEYS = ("max-file-size", "max-depth", "max-nodes", "max-line-length", "max-annotation-entries")
+
+    def __setattr__(self, name: str, value: object) -> None:
+        ceiling = CEILINGS.get(name)
+        if ceiling is not None and isinstance(value, int) and value > ceiling:
+            value = ceiling  # capped, whatever a config asks
+        object.__setattr__(self, name, value)
 
 
 @dataclass
@@ -97,14 +117,39 @@ def _long_line(text: str, limit: int) -> int:
         line += 1
 
 
+def not_regular(mode: int) -> str | None:
+    """Why a file of this mode is not read (None: a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"is {kind}, not a manifest: not opened"
+
+
+def _open_nonblocking(path: str) -> int:
+    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+
+
 def read(path: str, display: str, limits: Limits) -> SourceFile:
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        why = not_regular(st.st_mode)
+        if why is not None:
+            # never opened: open() on a FIFO blocks until a writer comes, forever in CI
+            return SourceFile(display, error=("ML002", why, Span.point(1)))
+        size = st.st_size
         if size > limits.max_file_size:
             return SourceFile(display, error=("ML002", f"file is {size:,} bytes, over the size limit "
                                               f"of {limits.max_file_size:,} (limits.max-file-size)",
                                               Span.point(1)))
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: a file swapped for a FIFO since the stat does not block the open either
+        fd = _open_nonblocking(path)
+        with os.fdopen(fd, "rb") as fh:
+            why = not_regular(os.fstat(fd).st_mode)
+            if why is not None:
+                return SourceFile(display, error=("ML002", why, Span.point(1)))
             # read(size + 1) and not read(limit + 1): the latter allocates the whole limit
             # (10 MiB) for every file; a file that grew since its stat is read to the limit
             data = fh.read(size + 1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.load.document import get_path
+from multus_lint.model.project import pod_containers
 
 # K3s's own multicall CNI binary (k3s-io/k3s #9224): nothing else is in D/data/cni.
 K3S_PLUGINS = frozenset({"flannel", "bridge", "host-local", "loopback", "portmap", "bandwidth",
@@ -137,10 +138,9 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             continue
         label = f"DaemonSet {doc.name}"
         host_mounts = _host_path_volumes(spec)
-        for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
-            if not isinstance(c, dict):
-                continue
-            image = str(c.get("image", ""))
+        for c in pod_containers(spec, ("initContainers", "containers")):
+            image = c.get("image")
+            image = image if isinstance(image, str) else ""  # else ML009's
             words = " ".join(str(a) for key in ("command", "args") for a in _items(c.get(key))
                              if isinstance(a, (str, int)))
             if "multus" in image:
@@ -201,7 +201,7 @@ def _host_path_volumes(spec: dict[str, Any]) -> set[str]:
 def _mounts_into_host(container: dict[str, Any], host_volumes: set[str]) -> list[str]:
     """Mount paths at which the container sees a host directory."""
     return [m["mountPath"].rstrip("/") or "/" for m in _items(container.get("volumeMounts"))
-            if isinstance(m, dict) and m.get("name") in host_volumes and isinstance(m.get("mountPath"), str)]
+            if isinstance(m, dict) and isinstance(m.get("name"), str) and m["name"] in host_volumes and isinstance(m.get("mountPath"), str)]
 
 
 def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:

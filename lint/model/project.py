@@ -303,15 +303,19 @@ def _is_cni_config(doc: Document) -> bool:
     return "cniVersion" in data or isinstance(data.get("plugins"), list)
 
 
+def pod_containers(spec: Any, keys: tuple[str, ...] = ("containers", "initContainers")) -> list[dict]:
+    """The containers (mappings) of a pod spec's container lists; a list or item of the wrong
+    type is ML009's finding, and judged by nothing else."""
+    if not isinstance(spec, dict):
+        return []
+    return [c for key in keys if isinstance(spec.get(key), list) for c in spec[key] if isinstance(c, dict)]
+
+
 def _is_multus_daemonset(doc: Document) -> bool:
     spec = get_path(doc.data, ("spec", "template", "spec"))
     if not isinstance(spec, dict):
         return False
-    containers = [c for key in ("containers", "initContainers")
-                  if isinstance(spec.get(key), list) for c in spec[key]]  # else the schema's
-    for c in containers:
-        if not isinstance(c, dict):
-            continue
+    for c in pod_containers(spec):
         image = c.get("image")
         image = image if isinstance(image, str) else ""  # a number is no image (Go: a string field)
         command = " ".join(str(x) for x in (c.get("command") or []) if isinstance(x, (str, int)))
@@ -346,13 +350,24 @@ class Builder:
         if parsed is None:
             parsed = parse_file(source, p.limits)
         templated = source.templated
-        for index, item in enumerate(parsed):
-            self.add_parsed(source, item, index, templated)
+        real_errors: set[int] = set()
+        if templated and any(prob.code == "ML001" for item in parsed for prob in item.problems):
+            from multus_lint.load.placeholders import template_free_error_lines
 
-    def add_parsed(self, source: SourceFile, item: Parsed, index: int, templated: bool) -> None:
+            def error_lines(text: str) -> set[int]:
+                return {prob.span.line for item in parse_file(SourceFile(source.path, text), p.limits)
+                        for prob in item.problems if prob.code == "ML001"}
+
+            # syntax errors stay errors whatever templates the file holds elsewhere
+            real_errors = template_free_error_lines(source.text or "", error_lines)
+        for index, item in enumerate(parsed):
+            self.add_parsed(source, item, index, templated, real_errors)
+
+    def add_parsed(self, source: SourceFile, item: Parsed, index: int, templated: bool,
+                   real_errors: set[int] = frozenset()) -> None:  # type: ignore[assignment]
         p = self.project
         for prob in item.problems:
-            if templated and prob.code == "ML001":
+            if templated and prob.code == "ML001" and prob.span.line not in real_errors:
                 prob = Problem("ML003", "template syntax ({{ }}, {% %} or %{NAME}%): the file does not "
                                f"parse until rendered ({prob.message} at line {prob.span.line}); render "
                                "it first, e.g. `helm template ... | multus-lint -`",
