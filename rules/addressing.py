@@ -217,14 +217,20 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
 
 @checks(SECONDARY_DEFAULT_ROUTE)
 def secondary_default_route(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.model.route_chain import default_routes
 
     for nad in ctx.project.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue
+        resource = str(nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION) or "").lower()
+        # sriov-cni cmdAdd runs ipam.ConfigureIface only `if !netConf.DPDKMode`: a VF bound to a
+        # userspace driver (vfio-pci, as for KubeVirt SR-IOV, or a DPDK uio driver) gets no
+        # kernel routes; a resource pool named for such a driver is the NAD's only sign of it
+        dpdk_pool = any(word in resource for word in ("vfio", "dpdk", "uio"))
         for route in default_routes(cfg):
-            if not route.competes:
+            if not route.competes or (dpdk_pool and route.plugin_type in ("sriov", "ib-sriov")):
                 continue
             what = ("isDefaultGateway: true adds a default route through the bridge's gateway"
                     if route.kind == "isDefaultGateway" else

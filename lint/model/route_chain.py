@@ -48,6 +48,7 @@ class DefaultRoute:
     moved_by: Path | None = None  # the sbr plugin that moves it out of the main table
     table: int | None = None  # a non-main table it is installed in
     priority: int = 0
+    plugin_type: str | None = None  # the plugin that installs it
 
     @property
     def in_main_table(self) -> bool:
@@ -87,12 +88,13 @@ def default_routes(cfg: Any) -> Iterator[DefaultRoute]:
     """Every default route the config's plugins install, with where the chain leaves it."""
     plugins = list(cfg.plugins())
     for index, (path, plugin) in enumerate(plugins):
-        if getk(plugin, "type") in NO_KERNEL_ROUTES:
+        ptype = getk(plugin, "type")
+        if ptype in NO_KERNEL_ROUTES:
             continue
         moved = _sbr_moving_routes(plugins, index)
         if plugin.get("type") == "bridge" and getk(plugin, "isDefaultGateway") is True:
             yield DefaultRoute(path + (find_key(plugin, "isDefaultGateway"),), "default", 0,
-                               "isDefaultGateway", moved)
+                               "isDefaultGateway", moved, plugin_type="bridge")
         ikey = find_key(plugin, "ipam")
         ipam = plugin.get(ikey) if ikey else None
         if not isinstance(ipam, dict):
@@ -115,4 +117,4 @@ def default_routes(cfg: Any) -> Iterator[DefaultRoute]:
             yield DefaultRoute(path + (ikey, rkey, i, find_key(route, "dst")), dst,
                                parsed[1].version, "route", moved,
                                table if table is not None and table not in MAIN_TABLES else None,
-                               _int(priority_value) or 0)
+                               _int(priority_value) or 0, ptype if isinstance(ptype, str) else None)
