@@ -121,6 +121,9 @@ def test_lo_already_exists(value: str, clash: bool) -> None:
     ("0000000010.0.0.1", True, "10.0.0.1"),
     ("1" * 5000 + ".0.0.1", True, None),  # dtoi stops at 0xFFFFFF (and int() would raise)
     ("\uff11.0.0.1", False, None),  # fullwidth digit: Go reads ASCII only
+    ("00fe80::1", False, None),  # netip.ParseAddr: at most 4 hex digits a group
+    ("00fe80::1", True, "fe80::1"),  # k8s.io/utils ParseIPSloppy (Go 1.16 parseIPv6, xtoi): fits 16 bits
+    ("1fe80::1", True, None),
 ])
 def test_go_parse_ip(text: str, sloppy: bool, expected: str | None) -> None:
     """golang/go src/net/ip.go ParseIP (netip.ParseAddr, As16, To4); k8s.io/utils net ParseIPSloppy."""

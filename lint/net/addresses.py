@@ -25,6 +25,7 @@ from multus_lint.net.gojson import fold
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+_HEX = re.compile(r"[0-9a-fA-F]+")
 # a dotted quad of ASCII digit runs (used with fullmatch: re's '$' matches before a final newline)
 _V4_DIGITS = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)")
 
@@ -76,6 +77,17 @@ def _parse_ip(text: str, sloppy: bool) -> IPAddress | None:
         if quad is None:
             return None
         text = f"{head}{colon}{quad}"
+    if sloppy:
+        # ... and each group with xtoi: any number of hex digits while the value fits 16 bits
+        # ("00fe80::1"); netip (strict) allows at most 4
+        groups = text.split(":")
+        for i, g in enumerate(groups):
+            if len(g) > 4 and _HEX.fullmatch(g):
+                g = g.lstrip("0") or "0"
+                if len(g) > 4:
+                    return None
+                groups[i] = g
+        text = ":".join(groups)
     try:
         addr = ipaddress.IPv6Address(text)
     except ValueError:
