@@ -334,6 +334,10 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
             continue
         if getattr(ref.doc, "unsure", None):
             continue  # kustomize transformers not applied here may rewrite the annotation
+        if _values_pod(ref) and any(n.name == ref.name and n.doc.namespace is None for n in ctx.project.nads):
+            # a pod from chart values naming a NAD whose manifest has no namespace: where that NAD
+            # lands is decided when it is applied (kubectl -n, a GitOps target namespace)
+            continue
         vm = ref.origin == "kubevirt"
         renamed = renamed_nad(ctx.project, ref.namespace, ref.name)
         if renamed is not None:
@@ -354,6 +358,12 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
                           f"network '{ref.name}' not found: no NetworkAttachmentDefinition "
                           f"{ref.namespace}/{ref.name} in the project{how}; the "
                           f"{'VM' if vm else 'pod'} will not start{hint}")
+
+
+def _values_pod(ref: Any) -> bool:
+    from multus_lint.model.values_pods import ValuesWorkload
+
+    return ref.use is not None and isinstance(ref.use.workload, ValuesWorkload)
 
 
 # ------------------------------------------------------------------ ML403

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Span
-from multus_lint.load.document import Document, Site
+from multus_lint.load.document import Document, Site, get_path
 from multus_lint.load.positions import LineIndex, Path
 from multus_lint.model.project import (
     DEFAULT_NETWORK_ANNOTATION,
@@ -154,6 +154,8 @@ def annotation_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATI
                         continue
                     parsed = parse(value, limit) if isinstance(value, str) and key in MULTUS_KEYS else None
                     out.append(AnnotationUse(w, key, base + (key,), value, parsed, on_controller))
+        for source in USE_SOURCES:
+            out += source(project)
         return out
 
     uses = project.cached("annotation-uses", build)
@@ -212,6 +214,30 @@ def kubevirt_refs(project: Project) -> list[NetworkRef]:
                                    "kubevirt"))
     return refs
 
+
+def values_pod_uses(project: Project) -> list[AnnotationUse]:
+    """Multus annotations of pods described by chart values (model/values_pods.py): the
+    bjw-s app-template's controllers and defaultPodOptions, the conventional podAnnotations."""
+    from multus_lint.model.values_pods import values_workloads
+
+    limit = project.limits.max_annotation_entries
+    out = []
+    for w, on_controller in values_workloads(project):
+        base = w.annotations_path
+        found = get_path(w.doc.data, base)
+        for key, value in (found.items() if isinstance(found, dict) else []):
+            if not isinstance(key, str) or not key.startswith(("k8s.v1.cni.cncf.io/", "v1.multus-cni.io/")):
+                continue
+            parsed = parse(value, limit) if isinstance(value, str) and key in MULTUS_KEYS else None
+            use = AnnotationUse(w, key, base + (key,), value, parsed, on_controller)
+            if not isinstance(w.doc, Document):
+                use._block = False  # embedded values: the key's line (no map into block scalars)
+            out.append(use)
+    return out
+
+
+# Producers of annotation uses beyond the manifests' own workloads.
+USE_SOURCES: list[Callable[[Project], list[AnnotationUse]]] = [values_pod_uses]
 
 # Producers of references; each takes the project and returns NetworkRefs.
 REF_SOURCES: list[Callable[[Project], list[NetworkRef]]] = [_annotation_refs, kubevirt_refs]
