@@ -285,6 +285,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.print_profile:
         _print_profile(result.profile)
         _print_charts(result.project)
+        _print_entry_points(result.project)
         return EXIT_OK
     if args.write_baseline:
         from multus_lint.filter import baseline
@@ -468,6 +469,19 @@ def _print_charts(project: Any) -> None:
     for doc, ident in ids:
         what = ident.chart or "not identified, no chart findings"
         sys.stdout.write(f"  {doc.source.path}:{doc.name_site().span.line}  {what}  ({ident.reason})\n")
+
+
+def _print_entry_points(project: Any) -> None:
+    """What kustomize, Flux and Argo CD deploy: each entry point, and what is not read
+    (remote bases, generators, substituteFrom ...), which is never an error."""
+    graph = getattr(project, "graph", None)
+    if graph is None or not graph.entries:
+        return
+    from multus_lint.model.kustomize import describe
+
+    sys.stdout.write("\nentry points (kustomize, Flux, Argo CD):\n")
+    for line in describe(graph):
+        sys.stdout.write(f"  {line}\n")
 
 
 def _print_profile(profile: Any) -> None:

@@ -243,3 +243,49 @@ def test_json6902_and_selector_targets(tmp_path):
     assert pod.pod_annotations == {"k8s.v1.cni.cncf.io/networks": "lan"}
     site = pod.doc.site("metadata", "annotations", "k8s.v1.cni.cncf.io/networks", value=True)
     assert site.source.path.endswith("app/kustomization.yaml") and site.span.line == 7
+
+
+def test_a_parent_kustomization_patches_its_children(tmp_path):
+    """A Flux Kustomization that applies others may patch them (spec.patches with a target,
+    fluxcd/pkg kustomize_generator.go GenerateManifest adds them to the kustomization): the
+    child is built from the object as deployed. Here the patch adds substituteFrom, so a
+    ${VAR:=default} may be set there and stays a placeholder (its default is not judged).
+    The target's set-based selector is read as apimachinery labels.Parse does."""
+    p = tree(tmp_path, {
+        "flux/apps.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: apps, namespace: flux-system}
+            spec:
+              path: ./apps
+              patches:
+                - target:
+                    group: kustomize.toolkit.fluxcd.io
+                    kind: Kustomization
+                    labelSelector: substitution/disabled notin (true)
+                  patch: |-
+                    apiVersion: kustomize.toolkit.fluxcd.io/v1
+                    kind: Kustomization
+                    metadata: {name: any}
+                    spec:
+                      postBuild:
+                        substituteFrom: [{kind: ConfigMap, name: cluster-settings}]
+            """,
+        "apps/kustomization.yaml": "resources: [nets/ks.yaml]\n",
+        "apps/nets/ks.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: nets, namespace: flux-system}
+            spec:
+              path: ./apps/nets/config
+              targetNamespace: net
+              postBuild:
+                substitute: {APP: nets}
+            """,
+        "apps/nets/config/nad.yaml": WHEREABOUTS % "${CIDR:=10.9.0.0/24}",
+    })
+    nets = next(e for e in p.graph.entries if e.doc.name == "nets")
+    assert nets.parent is not None and nets.parent.doc.name == "apps"
+    (inst,) = nets.instances
+    assert inst.placeholders == {"${CIDR:=10.9.0.0/24}"}
+    assert any("substituteFrom" in u.what for u in nets.unread)

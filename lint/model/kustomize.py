@@ -171,10 +171,18 @@ class Instance(Document):
         # plugins): its values may differ from what is judged
         self.unsure: list[str] = []
         self._owned: set[int] = set()
+        self._all_owned = False  # data is this instance's own deep copy
 
     # ---- copy on write
     def own(self, path: Path) -> dict[str, Any]:
         """The mapping at ``path`` (created when missing), copied so this instance may change it."""
+        if self._all_owned:
+            node = self.data
+            for part in path:
+                if not isinstance(node.get(part), dict):
+                    node[part] = {}
+                node = node[part]
+            return node
         if id(self.data) not in self._owned:
             self.data = dict(self.data)
             self._owned.add(id(self.data))
@@ -196,7 +204,7 @@ class Instance(Document):
     def replace_data(self, data: dict[str, Any]) -> None:
         """A wholly new (deep-copied) data, owned by this instance."""
         self.data = data
-        self._owned = {id(x) for x in _containers(data)}
+        self._all_owned = True
 
     # ---- positions
     @property
@@ -343,6 +351,10 @@ class KFile:
     def site(self, *path: Any, value: bool = False) -> Site | None:
         return self.doc.site(*path, value=value) if self.doc is not None else None
 
+    def located(self, path: Path) -> tuple[Document | None, Path]:
+        """The document holding the kustomization's ``path``, and the path in it."""
+        return self.doc, tuple(path)
+
     def strings(self, key: str) -> list[tuple[int, str]]:
         items = self.data.get(key)
         return [(i, s) for i, s in enumerate(items) if isinstance(s, str) and s.strip()] \
@@ -440,6 +452,21 @@ def needs_graph(sources: list[SourceFile]) -> bool:
 
 
 Loader = Callable[[str], list[Document]]
+# A resource file the run did not load (not named, no context marker) is read for the graph
+# only when it holds one of these: objects without them are not read by any rule (the
+# runner's context markers, lint/runner.py CONTEXT_MARKERS, and the entry points').
+RELEVANT_MARKERS = ("cni.cncf.io", "multus", "kubevirt", "helm.cattle.io", "k3s", "whereabouts",
+                    "sriov", "mellanox", "data-dir", "cluster-cidr", "flannel") + ENTRY_MARKERS
+
+
+def _relevant(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20)
+    except OSError:
+        return False
+    text = head.decode("utf-8", "replace")
+    return any(m in text for m in RELEVANT_MARKERS)
 
 
 class _Build:
@@ -452,14 +479,17 @@ class _Build:
             self.by_file.setdefault(os.path.abspath(d.source.path), []).append(d)
         self.load = load
         self.graph = Graph(root)
+        self.inlined: dict[tuple[int, Path], list[Document]] = {}
 
     # ---- files
-    def docs(self, path: str) -> list[Document]:
-        """The documents of the file at ``path`` (absolute), reading it when not loaded."""
+    def docs(self, path: str, relevant_only: bool = False) -> list[Document]:
+        """The documents of the file at ``path`` (absolute), reading it when not loaded.
+        With ``relevant_only`` (a resource, not a kustomization or patch), a file not loaded
+        is read only when it holds something a rule reads (RELEVANT_MARKERS)."""
         found = self.by_file.get(path)
         if found is None:
             found = []
-            if self.inside(path) and os.path.isfile(path):
+            if self.inside(path) and os.path.isfile(path) and not (relevant_only and not _relevant(path)):
                 try:
                     found = self.load(path)
                 except Exception:  # an unreadable file deploys nothing we can judge
@@ -520,7 +550,7 @@ class _Build:
                 entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
                 return []
             entry.files.add(path)
-            return [Instance(d) for d in self.docs(path) if d.data]
+            return [Instance(d) for d in self.docs(path, relevant_only=True) if d.data]
         if REMOTE_RE.search(res):
             entry.unread.append(Unread(f"remote resource {res} (never fetched)", k.site(key, i)))
         else:
@@ -590,11 +620,15 @@ class _Build:
 
     def inline(self, k: KFile, where: Path) -> list[Document]:
         """Inline YAML in the kustomization (a ``patch: |`` string), positioned in its file."""
-        if k.doc is None:
+        doc, where = k.located(where)
+        if doc is None:
             return []
-        parsed = k.doc.embedded_yaml(where, Limits(), "ML001")
-        return [Document(k.doc.source, item.tree, (), n) for n, item in enumerate(parsed)
-                if item.tree is not None and not item.problems]
+        key = (id(doc), where)
+        if key not in self.inlined:  # a Flux Kustomization is built again from its instance
+            parsed = doc.embedded_yaml(where, Limits(), "ML001")
+            self.inlined[key] = [Document(doc.source, item.tree, (), n) for n, item in enumerate(parsed)
+                                 if item.tree is not None and not item.problems]
+        return self.inlined[key]
 
     def patch_entry(self, k: KFile, where: Path, p: dict[str, Any], res: list[Instance],
                     entry: EntryPoint, json6902: bool = False) -> None:
@@ -631,8 +665,16 @@ class _Build:
                     and (not ns or ns in r.namespaces or ns == r.namespace)]
         if not hits:
             entry.unread.append(Unread(f"patch {pdoc.source.path} matches no resource", k.site(*where)))
+        # the patch's own identity never changes the target (api/resource/resource.go
+        # ApplySmPatch restores the target's name, namespace and kind after the merge)
+        patch = {k: v for k, v in patch.items() if k not in ("apiVersion", "kind")}
+        if isinstance(patch.get("metadata"), dict):
+            patch["metadata"] = {k: v for k, v in patch["metadata"].items() if k not in ("name", "namespace")}
         for inst in hits:
             merged = strategic_merge(copy.deepcopy(inst.data), patch)
+            if not isinstance(merged, dict) or not merged:
+                res.remove(inst)  # `$patch: delete`: the object is not deployed
+                continue
             inst.replace_data(merged)
             for leaf in _leaves(patch, ()):
                 if leaf not in IDENTITY and leaf[:1] != ("$patch",):
@@ -778,25 +820,48 @@ class _Ops(Document):
         self.data = doc.tree.data  # type: ignore[assignment]  # the list of operations
 
 
-_LABEL_EQ = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s*(==?|!=)\s*([A-Za-z0-9_.-]*)\s*$")
+_SEL_TERM = re.compile(r"^\s*(!?)\s*([A-Za-z0-9_./-]+)\s*(?:(==|=|!=)\s*([A-Za-z0-9_.-]*)|\s(in|notin)\s*"
+                       r"\(([^)]*)\))?\s*$")
 
 
 def _selector_matches(sel: str, labels: dict[str, Any]) -> bool | None:
-    """A label selector of ``k=v``/``k!=v``/``k`` terms; None for forms not evaluated."""
-    for term in sel.split(","):
-        term = term.strip()
-        if not term:
-            continue
-        m = _LABEL_EQ.match(term)
-        if m:
-            k, op, v = m.groups()
-            if (labels.get(k) == v) != (op != "!="):
-                return False
-        elif re.fullmatch(r"[A-Za-z0-9_./-]+", term):
-            if term not in labels:
-                return False
+    """A label selector as apimachinery labels.Parse reads it: ``k``, ``!k``, ``k=v``,
+    ``k==v``, ``k!=v``, ``k in (a,b)``, ``k notin (a,b)``, terms joined by commas (a
+    ``!=``/``notin`` term matches a missing label). None for a form not understood."""
+    terms, depth, cur = [], 0, ""
+    for ch in sel:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            terms.append(cur)
+            cur = ""
         else:
+            cur += ch
+    terms.append(cur)
+    for term in terms:
+        if not term.strip():
+            continue
+        m = _SEL_TERM.match(term)
+        if m is None:
             return None
+        neg, key, op, value, setop, values = m.groups()
+        have = key in labels
+        got = str(labels.get(key)) if have else None
+        if neg:
+            if op or setop:
+                return None
+            ok = not have
+        elif op in ("=", "=="):
+            ok = got == value
+        elif op == "!=":
+            ok = got != value
+        elif setop:
+            choices = {v.strip() for v in values.split(",") if v.strip()}
+            ok = (got in choices) if setop == "in" else (got not in choices)
+        else:
+            ok = have
+        if not ok:
+            return False
     return True
 
 
@@ -933,8 +998,10 @@ def flux_substitute(inst: Instance, values: dict[str, str], unknown_source: bool
         found = meta.get(where) if isinstance(meta, dict) else None
         if isinstance(found, dict) and found.get(key) == "disabled":
             return
-    if not any(isinstance(s, str) and "${" in s or isinstance(s, str) and "$$" in s
-               for s in _strings(inst.data)):
+    texts = [inst.source.text or ""] + [d.source.text or "" for d, _ in inst.origins.values()]
+    if not any("$" in t for t in texts):
+        return  # nothing written here to substitute (cheaper than walking every string)
+    if not any(isinstance(s, str) and ("${" in s or "$$" in s) for s in _strings(inst.data)):
         return
     data = copy.deepcopy(inst.data)
     for path, s in list(_string_paths(data, ())):
@@ -975,13 +1042,42 @@ def build_graph(root: str, documents: list[Document], load: Loader) -> Graph:
     path is in the project, then the kustomizations no other one (nor those) includes."""
     b = _Build(root, documents, load)
     g = b.graph
-    for doc in documents:
-        if is_flux_kustomization(doc):
-            e = flux_entry(b, doc)
-            if e is not None:
-                g.entries.append(e)
-        elif is_argo_application(doc):
-            g.entries.extend(argo_entries(b, doc))
+    objects = [d for d in documents if is_flux_kustomization(d) or is_argo_application(d)]
+    built: dict[int, list[EntryPoint]] = {}
+    for doc in objects:
+        built[id(doc)] = _entries_of(b, doc)
+    # A Flux Kustomization (or Application) is deployed by another entry point, whose
+    # patches may change it (a cluster's root Kustomization adding postBuild.substituteFrom
+    # to every child is common): such a child is built again from the object as deployed,
+    # parents before children.
+    deployed: dict[int, Instance] = {}
+    for doc in objects:
+        for e in built[id(doc)]:
+            for inst in e.instances:
+                if id(inst.original) in built and inst.original is not doc:
+                    deployed.setdefault(id(inst.original), inst)
+    done: set[int] = set()
+
+    def final(doc: Document, depth: int = 0) -> None:
+        if id(doc) in done or depth > 20:
+            return
+        done.add(id(doc))
+        inst = deployed.get(id(doc))
+        if inst is None:
+            return
+        parent = next((d for d in objects if any(inst in e.instances for e in built[id(d)])), None)
+        if parent is not None:
+            final(parent, depth + 1)
+            # the parent may have been built again: take its instance of this object
+            fresh = next((i for e in built[id(parent)] for i in e.instances if i.original is doc), None)
+            inst = fresh or inst
+        if inst.data.get("spec") != doc.data.get("spec"):
+            built[id(doc)] = _entries_of(b, inst)
+
+    for doc in objects:
+        final(doc)
+    for doc in objects:
+        g.entries.extend(built[id(doc)])
     reached = set()
     for e in g.entries:
         reached |= e.files
@@ -1015,9 +1111,17 @@ def build_graph(root: str, documents: list[Document], load: Loader) -> Graph:
     return g
 
 
+def _entries_of(b: _Build, doc: Document) -> list[EntryPoint]:
+    if is_flux_kustomization(doc):
+        e = flux_entry(b, doc)
+        return [e] if e is not None else []
+    return argo_entries(b, doc)
+
+
 def _link(g: Graph) -> None:
     """Parent and children: the entry point that deploys another's Flux/Argo object."""
-    by_doc = {id(e.doc): e for e in g.entries if e.kind in ("flux", "argo") and e.doc is not None}
+    by_doc = {id(getattr(e.doc, "original", e.doc)): e for e in g.entries
+              if e.kind in ("flux", "argo") and e.doc is not None}
     for e in g.entries:
         for inst in e.instances:
             child = by_doc.get(id(inst.original))
@@ -1097,6 +1201,9 @@ class _SpecKFile(KFile):
     def site(self, *path: Any, value: bool = False) -> Site | None:
         return self.owner.site("spec", *path, value=value)
 
+    def located(self, path: Path) -> tuple[Document | None, Path]:
+        return self.owner, ("spec",) + tuple(path)
+
 
 def generated(b: _Build, folder: str, e: EntryPoint, recurse: bool = True,
               suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[Instance]:
@@ -1125,7 +1232,7 @@ def generated(b: _Build, folder: str, e: EntryPoint, recurse: bool = True,
                 if ent.name in KUSTOMIZATION_FILES:
                     continue
                 e.files.add(path)
-                out += [Instance(doc) for doc in b.docs(path) if doc.data]
+                out += [Instance(doc) for doc in b.docs(path, relevant_only=True) if doc.data]
         stack.extend(reversed(subdirs))
     return out
 
