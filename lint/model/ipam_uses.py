@@ -42,6 +42,14 @@ class IpamUse:
         ptype = getk(self.plugin, "type")
         if ptype in ("macvlan", "ipvlan"):  # no master: the node's default-route interface
             return ("master", "", vlan)
+        if ptype == "userspace":
+            # intel userspace-cni-network-plugin: the interface lives in the host's VPP or
+            # OVS-DPDK data plane (host.engine), on the bridge it names; two engines never share one
+            host = getk(self.plugin, "host")
+            if isinstance(host, dict):
+                bridge = getk(host, "bridge")
+                name = getk(bridge, "bridgeName") if isinstance(bridge, dict) else None
+                return ("userspace", str(getk(host, "engine")), str(name), vlan)
         return None
 
 
