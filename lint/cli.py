@@ -260,7 +260,8 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     options = Options(paths=args.paths, stdin_filename=args.stdin_filename,
                       select=_split(args.select), ignore=_split(args.ignore),
                       profile_flags={k: v for k, v in flags.items() if v is not None},
-                      baseline=None if args.write_baseline else args.baseline)
+                      baseline=None if args.write_baseline else args.baseline,
+                      all_scopes=args.print_profile)
     if args.print_profile and not args.paths:
         from multus_lint.model.project import Project
 
@@ -283,9 +284,14 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         options.progress = progress
         result = run(options, config)
     if args.print_profile:
-        _print_profile(result.profile)
-        _print_charts(result.project)
-        _print_entry_points(result.project)
+        from multus_lint.report.profile import print_run
+
+        print_run(result, sys.stdout)
+        seen: set[tuple] = set()
+        models = result.scope_models()
+        for name, project, _ in models:  # each scope's model holds its charts and entry points
+            _print_charts(project, seen)
+            _print_entry_points(project, name if len(models) > 1 else None)
         return EXIT_OK
     if args.write_baseline:
         from multus_lint.filter import baseline
@@ -460,9 +466,12 @@ def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     return EXIT_OK
 
 
-def _print_charts(project: Any) -> None:
+def _print_charts(project: Any, seen: set[tuple] | None = None) -> None:
     """Which chart each values file and release is for: chart rules judge only rke2-multus's."""
     ids = getattr(project, "chart_ids", [])
+    if seen is not None:  # a file in several scopes: listed once
+        ids = [(doc, ident) for doc, ident in ids if (doc.source.path, doc.index) not in seen]
+        seen.update((doc.source.path, doc.index) for doc, _ in ids)
     if not ids:
         return
     sys.stdout.write("\ncharts (chart rules apply to rke2-multus only):\n")
@@ -471,7 +480,7 @@ def _print_charts(project: Any) -> None:
         sys.stdout.write(f"  {doc.source.path}:{doc.name_site().span.line}  {what}  ({ident.reason})\n")
 
 
-def _print_entry_points(project: Any) -> None:
+def _print_entry_points(project: Any, scope: str | None = None) -> None:
     """What kustomize, Flux and Argo CD deploy: each entry point, and what is not read
     (remote bases, generators, substituteFrom ...), which is never an error."""
     graph = getattr(project, "graph", None)
@@ -479,7 +488,8 @@ def _print_entry_points(project: Any) -> None:
         return
     from multus_lint.model.kustomize import describe
 
-    sys.stdout.write("\nentry points (kustomize, Flux, Argo CD):\n")
+    where = f" in scope {scope}" if scope else ""
+    sys.stdout.write(f"\nentry points (kustomize, Flux, Argo CD){where}:\n")
     for line in describe(graph):
         sys.stdout.write(f"  {line}\n")
 

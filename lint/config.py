@@ -18,7 +18,8 @@ CONFIG_NAMES = (".multus-lint.yaml", ".multus-lint.yml")
 CLUSTER_KEYS = ("distro", "k3s-version", "data-dir", "nodes", "cluster-cidr", "service-cidr",
                 "flannel-backend")
 TOP_KEYS = ("select", "ignore", "severity", "per-path-ignores", "exclude", "known-networks",
-            "extra-plugins", "cluster", "limits", "fail-level")
+            "extra-plugins", "cluster", "clusters", "limits", "fail-level")
+CLUSTERS_KEYS = ("name", "paths", "cluster")
 
 
 class ConfigError(Exception):
@@ -37,6 +38,8 @@ class Config:
     known_networks: list[str] = field(default_factory=list)
     extra_plugins: list[str] = field(default_factory=list)
     cluster: dict[str, Any] = field(default_factory=dict)
+    # declared cluster scopes: [{name, paths: [globs], cluster: {profile keys}}]
+    clusters: list[dict[str, Any]] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
     fail_level: str | None = None
 
@@ -137,6 +140,8 @@ def parse_config(raw: Any, where: str = "config") -> Config:
                                     for k, v in value.items()}
         elif key == "cluster":
             cfg.cluster = _cluster(value, where)
+        elif key == "clusters":
+            cfg.clusters = _clusters(value, where)
         elif key == "limits":
             cfg.limits = _limits(value, where)
         elif key == "fail-level":
@@ -176,6 +181,36 @@ def _cluster(value: Any, where: str) -> dict[str, Any]:
     if "nodes" in out and not (isinstance(out["nodes"], int) and out["nodes"] >= 1) \
             and out["nodes"] not in ("unknown", None):
         raise ConfigError(f"{where}: cluster.nodes must be a positive number or 'unknown'")
+    return out
+
+
+def _clusters(value: Any, where: str) -> list[dict[str, Any]]:
+    """``clusters:``: the cluster scopes, each files (globs relative to the root) deployed
+    to one cluster, with that cluster's profile keys."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: clusters must be a list of {{name, paths, cluster}} mappings")
+    out: list[dict[str, Any]] = []
+    names: set[str] = set()
+    for i, entry in enumerate(value):
+        label = f"{where}: clusters[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{label} must be a mapping with name, paths and cluster")
+        for key in entry:
+            if key not in CLUSTERS_KEYS:
+                raise ConfigError(f"{label}: unknown key '{key}'{hint(str(key), CLUSTERS_KEYS)}")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name.strip() or name.startswith("("):
+            raise ConfigError(f"{label}: name must be a non-empty string")
+        if name in names:
+            raise ConfigError(f"{label}: the name '{name}' is used twice")
+        names.add(name)
+        if "paths" not in entry:
+            raise ConfigError(f"{label} ({name}): paths is required (globs of its files)")
+        paths = _str_list(entry["paths"], f"{label}.paths")
+        if not paths:
+            raise ConfigError(f"{label} ({name}): paths is empty")
+        cluster = _cluster(entry.get("cluster") or {}, f"{label}")
+        out.append({"name": name, "paths": paths, "cluster": cluster})
     return out
 
 

@@ -64,6 +64,8 @@ class Finding:
             "end_column": self.span.end_column,
             "object": self.object,
         }
+        if "scope" in self.extra:  # only when the run has several cluster scopes (issue 12)
+            out["scope"] = self.extra["scope"]
         return out
 
 

@@ -26,8 +26,9 @@ from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, rend
 from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
 from multus_lint.model.contain import contained
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
-from multus_lint.model.profile import Profile, apply
-from multus_lint.model.project import Project, build_project
+from multus_lint.model.profile import Profile, apply, apply_k3s_configs, skipped_rules
+from multus_lint.model.project import Project, build_project, parse_sources
+from multus_lint.model.scopes import Scope, find_scopes, merge_scope_findings
 
 # A context file (not named, only there to resolve references) is parsed only when its
 # text could matter to a cross-file rule: the rest of a large repository is skipped unread.
@@ -47,6 +48,7 @@ class Options:
     profile_flags: dict[str, Any] = field(default_factory=dict)
     baseline: str | None = None  # report only findings not in this baseline file
     progress: Any = None  # called as progress(stage, done, total) on long runs (cli's bar)
+    all_scopes: bool = False  # model every cluster scope, even one holding no named file
 
 
 @dataclass
@@ -58,15 +60,27 @@ class Result:
     root: ProjectRoot | None = None
     baseline_hidden: int = 0  # findings the baseline absorbed
     baseline_stale: list[dict] = field(default_factory=list)  # its entries that matched nothing
+    scopes: list[ScopeRun] = field(default_factory=list)
 
     def scope_models(self) -> list[tuple[str, Project, Profile]]:
-        """(name, project, profile) of every cluster scope of the run."""
-        return [("cluster", self.project, self.profile)]
+        """(name, project, profile) of every cluster scope of the run that was judged."""
+        judged = [(r.scope.name, r.project, r.profile) for r in self.scopes
+                  if r.scope is not None and r.project is not None and r.profile is not None]
+        return judged if len(self.scopes) > 1 and judged else [("cluster", self.project, self.profile)]
 
     @property
     def nothing_readable(self) -> bool:
         """No named input could be read at all (exit code 2)."""
         return all(s.error for s in self.project.sources if s.named)
+
+
+@dataclass
+class ScopeRun:
+    """One cluster scope of a run: its model and profile (None: not judged, nothing named)."""
+
+    scope: Scope | None  # None: the whole root, no scope found
+    project: Project | None
+    profile: Profile | None
 
 
 def project_root(config: Config, options: Options) -> ProjectRoot:
@@ -135,20 +149,15 @@ def _read(c: Candidate, limits: Any) -> SourceFile:
     return read(c.real, c.path, limits)
 
 
-def resolve_profile(config: Config, project: Project, flags: dict[str, Any]) -> Profile:
+def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
+                    scope: Scope | None = None) -> Profile:
+    """The scope's profile: its K3s configs (ML605 where they disagree), then the config's
+    ``cluster:``, the scope's declared ``clusters[].cluster:``, then flags."""
     profile = Profile()
-    for doc in sorted(project.k3s_configs, key=lambda d: d.source.path):
-        settings = {k.rstrip("+"): v for k, v in doc.data.items() if isinstance(k, str)}
-        where = f"{doc.source.path}"
-        if "/rancher/rke2/" in "/" + doc.source.path.replace(os.sep, "/"):
-            settings.setdefault("distro", "rke2")  # /etc/rancher/rke2/config.yaml
-        if "server" in settings:
-            settings["nodes"] = 2
-        apply(profile, {k: v for k, v in settings.items() if k != "nodes"}, where, strict=False)
-        if "server" in settings:
-            profile.nodes = 2
-            profile.sources["nodes"] = f"{where} (server: joins another node, so more than one)"
+    apply_k3s_configs(profile, sorted(project.k3s_configs, key=lambda d: d.source.path))
     apply(profile, config.cluster, f"config {config.path or ''} cluster:".replace("  ", " "))
+    if scope is not None and scope.cluster:
+        apply(profile, scope.cluster, scope.cluster_source)
     apply(profile, flags, "command line")
     return profile
 
@@ -196,11 +205,54 @@ def run(options: Options, config: Config) -> Result:
     sources, named = collect(options, config, root)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
-    project = build_project(sources, root.path, config.limits)
-    profile = resolve_profile(config, project, options.profile_flags)
+    parsed = parse_sources(sources, config.limits)
+    scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path)
+    if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
+        project = build_project(sources, root.path, config.limits, parsed)
+        profile = _profile(config, project, options, scopes[0] if scopes else None)
+        findings = judge(project, profile, config, codes, progress)
+        runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
+    else:
+        project = Project(root=root.path, limits=config.limits, sources=sources)
+        runs, judged = [], []
+        for scope in scopes:
+            members = sorted(scope.files)
+            if not options.all_scopes and not any(sources[i].named for i in members):
+                runs.append(ScopeRun(scope, None, None))  # nothing named there: nothing to report
+                continue
+            sub = build_project([sources[i] for i in members], root.path, config.limits,
+                                {j: parsed[i] for j, i in enumerate(members) if i in parsed})
+            profile = _profile(config, sub, options, scope)
+            runs.append(ScopeRun(scope, sub, profile))
+            judged.append((scope, judge(sub, profile, config, codes, progress)))
+        findings = merge_scope_findings(judged, sources)
+        profile = next((r.profile for r in runs if r.profile is not None), Profile())
+    hidden, stale = 0, []
+    if options.baseline:
+        from multus_lint.filter.baseline import filter_counted
+
+        before = len(findings)
+        findings, stale = filter_counted(findings, options.baseline,
+                                         {s.path for s in project.sources if s.named}, codes)
+        hidden = before - len(findings)
+    return Result(findings, project, profile, named, root, hidden, stale, runs)
+
+
+def _profile(config: Config, project: Project, options: Options, scope: Scope | None) -> Profile:
+    """The scope's profile, and the model parts that depend on it."""
+    profile = resolve_profile(config, project, options.profile_flags, scope)
     from multus_lint.model.charts import add_packaged_releases
 
     add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig
+    return profile
+
+
+def judge(project: Project, profile: Profile, config: Config, codes: set[str],
+          progress: Any) -> list[Finding]:
+    """Every enabled checker on one scope's model, then the filters."""
+    skipped = skipped_rules(profile)
+    if skipped:  # values the scope's K3s configs dispute (ML605): not judged against a guess
+        codes = {c for c in codes if not c.startswith(tuple(skipped))}
     ctx = Context(project, profile, config)
     findings: list[Finding] = []
     checkers = registry.all_checkers()
@@ -211,17 +263,8 @@ def run(options: Options, config: Config) -> Result:
         findings.extend(run_checker(checker, ctx))
     # after the checkers: a shared analysis they ran may have contained an error (ML000)
     findings[:0] = [_problem_finding(src, prob) for src, prob in project.problems]
-    findings = filter_findings(findings, project, config, codes)
     progress("checking", len(checkers), len(checkers))
-    hidden, stale = 0, []
-    if options.baseline:
-        from multus_lint.filter.baseline import filter_counted
-
-        before = len(findings)
-        findings, stale = filter_counted(findings, options.baseline,
-                                         {s.path for s in project.sources if s.named}, codes)
-        hidden = before - len(findings)
-    return Result(findings, project, profile, named, root, hidden, stale)
+    return filter_findings(findings, project, config, codes)
 
 
 def _problem_finding(source: SourceFile, prob: Any) -> Finding:

@@ -269,3 +269,40 @@ def _is_cidr(text: str) -> bool:
     except ValueError:
         return False
     return "/" in text
+
+
+K3S_CONFIGS_DISAGREE = declare(
+    "ML605", "k3s-configs-disagree", "warning",
+    "Two K3s configs deployed to one cluster scope set data-dir, cluster-cidr, service-cidr or "
+    "flannel-backend differently: the paths and networks they imply cannot both be right.",
+    what="Within one cluster scope (a `clusters:` entry, a `clusters/<name>/` folder, a Flux or Argo CD "
+         "entry point's files, or the whole project), K3s configs are grouped as a node reads them: "
+         "`config.yaml` then its `config.yaml.d/*.yaml` drop-ins, later values replacing earlier ones. "
+         "Two such groups (two nodes) that both set one of the keys the cluster profile uses, with "
+         "different values, are reported at the later one. The profile then keeps the default for that "
+         "key and the rules that read it (ML1xx, ML201, ML507 and ML604 for data-dir and "
+         "flannel-backend; ML305 for the CIDRs) are not run in that scope until `cluster:` in the "
+         "config (or `clusters[].cluster:`), or a flag, says which value holds.",
+    why="Paths under the data dir and the cluster networks are judged against one profile per "
+        "cluster; merging two nodes' configs field by field made one cluster's data-dir judge (and "
+        "`--fix` rewrite) another cluster's manifests. cluster-cidr, service-cidr and flannel-backend "
+        "must match on every server (K3s refuses to join a server whose critical configuration "
+        "differs); a per-node data-dir makes every fixed hostPath wrong on some node.",
+    example="# clusters/prod/k3s/server-1/config.yaml\ndata-dir: /srv/k3s\n"
+            "# clusters/prod/k3s/server-2/config.yaml\ndata-dir: /var/lib/rancher/k3s",
+    fix="Make the configs agree, split them into separate cluster scopes (`clusters:` in the config, "
+        "or one `clusters/<name>/` folder each), or set the value for the scope with `cluster:`.",
+    refs=("https://docs.k3s.io/installation/configuration#configuration-file",
+          "https://github.com/k3s-io/k3s/blob/master/pkg/configfilearg/parser.go"),
+)
+
+
+@checks(K3S_CONFIGS_DISAGREE)
+def k3s_configs_disagree(ctx: Context) -> Iterator[Finding]:
+    for d in ctx.profile.disputes:
+        settled = ctx.profile.sources.get(d.key, "default")
+        then = ("the rules that read it are not run in this scope until `cluster:` in the config "
+                "or a flag sets it" if settled.startswith("default") else f"the value in force comes from {settled}")
+        yield ctx.finding(K3S_CONFIGS_DISAGREE, _k3s_value_site(d.doc, d.key),
+                          f"{d.key} is {d.value!r} here but {d.other_value!r} in {d.other}, a K3s config of "
+                          f"the same cluster scope: the profile cannot take both ({then})")

@@ -51,6 +51,7 @@ class Profile:
     flannel_backend: str = "vxlan"
     distro: str = "k3s"
     sources: dict[str, str] = field(default_factory=dict)
+    disputes: list[Any] = field(default_factory=list)  # Dispute: K3s configs that disagree (ML605)
 
     @property
     def is_k3s(self) -> bool:
@@ -207,3 +208,108 @@ def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool 
                 raise ConfigError(f"{source}: {key} '{value}' is not valid") from exc
             continue
         profile.sources[key] = source
+
+
+# ------------------------------------------------------------------ K3s configs of one scope
+
+# Profile keys a K3s config.yaml sets, and the rules whose verdicts read them: when two
+# configs of one scope disagree on a key (ML605), those rules are not run in that scope
+# unless the config or a flag settles the value.
+K3S_PROFILE_KEYS = ("data-dir", "cluster-cidr", "service-cidr", "flannel-backend")
+DEPENDENT_RULES = {
+    "data-dir": ("ML1", "ML201", "ML507", "ML604"),
+    "flannel-backend": ("ML1", "ML201", "ML507", "ML604"),
+    "cluster-cidr": ("ML305",),
+    "service-cidr": ("ML305",),
+}
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Two K3s configs of one scope (two nodes' config sets) set ``key`` differently."""
+
+    key: str
+    doc: Any  # the Document reported (the later config set's)
+    value: Any
+    other: str  # the other config's path
+    other_value: Any
+
+
+def node_config_sets(docs: list[Any]) -> list[list[Any]]:
+    """K3s configs grouped as one node reads them: ``config.yaml``, then the drop-ins of
+    ``config.yaml.d/`` in name order, later values replacing earlier ones (k3s
+    pkg/configfilearg/parser.go, readConfigFile and dotDFiles). Separate sets are
+    separate nodes."""
+    import os
+
+    sets: dict[str, list[tuple[int, str, Any]]] = {}
+    for doc in docs:
+        path = os.path.abspath(doc.source.path) if not doc.source.path.startswith("<") else doc.source.path
+        parent = os.path.dirname(path)
+        if parent.endswith(".d"):
+            base, rank = parent[:-2], 1
+        else:
+            base, rank = path, 0
+        sets.setdefault(base, []).append((rank, os.path.basename(path), doc))
+    return [[d for _, _, d in sorted(items, key=lambda t: (t[0], t[1]))] for _, items in sorted(sets.items())]
+
+
+def _k3s_items(doc: Any) -> dict[str, Any]:
+    return {k.rstrip("+"): v for k, v in doc.data.items() if isinstance(k, str)}
+
+
+def _same(key: str, a: Any, b: Any) -> bool:
+    if key == "data-dir":
+        return str(a).rstrip("/") == str(b).rstrip("/")
+    if key in ("cluster-cidr", "service-cidr"):
+        def norm(v: Any) -> list[str]:
+            items = v if isinstance(v, list) else str(v).split(",")
+            return [str(i).strip() for i in items if str(i).strip()]
+        return norm(a) == norm(b)
+    return a == b
+
+
+def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
+    """Set the profile from the scope's K3s configs: a value that every node config set
+    that names it agrees on; a disagreement is recorded in ``profile.disputes`` instead
+    (no field-by-field merge of two nodes' configs)."""
+    chosen: dict[str, tuple[Any, Any]] = {}  # key -> (value, doc)
+    disputed: set[str] = set()
+    servers: list[Any] = []
+    for node in node_config_sets(docs):
+        merged: dict[str, tuple[Any, Any]] = {}
+        for doc in node:
+            for key, value in _k3s_items(doc).items():
+                merged[key] = (value, doc)
+        for key, (value, doc) in merged.items():
+            if key == "server":
+                servers.append(doc)
+            if key not in K3S_PROFILE_KEYS or value is None:
+                continue
+            if key not in chosen:
+                chosen[key] = (value, doc)
+            elif not _same(key, chosen[key][0], value):
+                first_value, first_doc = chosen[key]
+                profile.disputes.append(Dispute(key, doc, value, first_doc.source.path, first_value))
+                disputed.add(key)
+    for key, (value, doc) in chosen.items():
+        if key not in disputed:
+            apply(profile, {key: value}, doc.source.path, strict=False)
+    rke2 = next((d for d in docs if "/rancher/rke2/" in "/" + d.source.path.replace("\\", "/")), None)
+    if rke2 is not None:  # /etc/rancher/rke2/config.yaml: the nodes run RKE2
+        apply(profile, {"distro": "rke2"}, rke2.source.path, strict=False)
+    for key in disputed:
+        profile.sources[key] = "default (the scope's K3s configs disagree: ML605)"
+    if servers:
+        profile.nodes = 2
+        profile.sources["nodes"] = f"{servers[0].source.path} (server: joins another node, so more than one)"
+
+
+def skipped_rules(profile: Profile) -> set[str]:
+    """Code prefixes not judged with this profile: they read a value the scope's K3s
+    configs dispute that no config or flag settled."""
+    out: set[str] = set()
+    for d in profile.disputes:
+        if profile.sources.get(d.key, "").startswith("default"):
+            out.update(DEPENDENT_RULES.get(d.key, ()))
+    return out

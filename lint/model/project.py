@@ -568,14 +568,33 @@ def _first_placeholder(source: SourceFile) -> Span | None:
     return Span(line, col, line, col + len(m.group(0).split("\n")[0]))
 
 
-def build_project(sources: list[SourceFile], root: str, limits: Limits) -> Project:
+def parse_sources(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parsed]]:
+    """The parsed documents of every readable source, by index (parsed once per run, then
+    shared by every cluster scope the source is judged in)."""
+    from multus_lint.load.parallel_parse import parse_all
+
+    pre = parse_all(sources, limits) or {}
+    for i, source in enumerate(sources):
+        if i not in pre and source.error is None and (source.text or "").strip():
+            try:
+                pre[i] = parse_file(source, limits)
+            except Exception:  # reported where the model is built (it parses again there)
+                continue
+    return pre
+
+
+def build_project(sources: list[SourceFile], root: str, limits: Limits,
+                  parsed: dict[int, list[Parsed]] | None = None) -> Project:
+    """The model of ``sources``; ``parsed``: their documents by index, when already parsed."""
     from multus_lint.model.kustomize import needs_graph
 
     project = Project(root=root, limits=limits)
     builder = Builder(project, deferred=needs_graph(sources))
-    from multus_lint.load.parallel_parse import parse_all
+    if parsed is None:
+        from multus_lint.load.parallel_parse import parse_all
 
-    pre = parse_all(sources, limits) or {}
+        parsed = parse_all(sources, limits) or {}
+    pre = parsed
     for i, source in enumerate(sources):
         try:
             builder.add_source(source, pre.get(i))
