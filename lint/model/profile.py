@@ -269,6 +269,14 @@ def _same(key: str, a: Any, b: Any) -> bool:
     return a == b
 
 
+def _valid(key: str, value: Any) -> bool:
+    try:
+        apply(Profile(), {key: value}, "", strict=True)
+    except ConfigError:
+        return False
+    return True
+
+
 def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
     """Set the profile from the scope's K3s configs: a value that every node config set
     that names it agrees on; a disagreement is recorded in ``profile.disputes`` instead
@@ -284,8 +292,8 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
         for key, (value, doc) in merged.items():
             if key == "server":
                 servers.append(doc)
-            if key not in K3S_PROFILE_KEYS or value is None:
-                continue
+            if key not in K3S_PROFILE_KEYS or value is None or not _valid(key, value):
+                continue  # an invalid value is ML604's, and never taken into the profile
             if key not in chosen:
                 chosen[key] = (value, doc)
             elif not _same(key, chosen[key][0], value):
