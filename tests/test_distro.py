@@ -63,7 +63,8 @@ def test_rke2_config_file_sets_the_distro(tmp_path):
     (cfg / "config.yaml").write_text("cni: multus,canal\n")
     proc = subprocess.run([sys.executable, "-m", "multus_lint", "--print-profile", "."], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
-    first = proc.stdout.splitlines()[0]
+    # after the root and scope lines (issue 12), the profile's rows
+    first = next(line for line in proc.stdout.splitlines() if line.startswith("distro"))
     assert first.split()[:2] == ["distro", "rke2"] and "config.yaml" in first
 
 
