@@ -28,7 +28,7 @@ from multus_lint.model.contain import contained
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
 from multus_lint.model.profile import Profile, apply, apply_k3s_configs, skipped_rules
 from multus_lint.model.project import Project, build_project, parse_sources
-from multus_lint.model.scopes import Scope, find_scopes, merge_scope_findings
+from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
 
 # A context file (not named, only there to resolve references) is parsed only when its
 # text could matter to a cross-file rule: the rest of a large repository is skipped unread.
@@ -225,7 +225,7 @@ def run(options: Options, config: Config) -> Result:
             profile = _profile(config, sub, options, scope)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
-        findings = merge_scope_findings(judged, sources)
+        findings = merge_scope_findings(judged, sources, labelled(scopes))
         profile = next((r.profile for r in runs if r.profile is not None), Profile())
     hidden, stale = 0, []
     if options.baseline:

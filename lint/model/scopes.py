@@ -450,14 +450,17 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     return [s for s in groups.values() if s.files]
 
 
-def scopes_of(index: int, scopes: Iterable[Scope]) -> list[str]:
-    return [s.name for s in scopes if index in s.files]
+def labelled(scopes: Iterable[Scope]) -> bool:
+    """Whether findings name their scope: when the run has two clusters or more (the rest
+    of the files, judged on their own, is not one)."""
+    return sum(1 for s in scopes if s.name != REST) > 1
 
 
 # ------------------------------------------------------------------ findings of several scopes
 
 
-def merge_scope_findings(judged: list[tuple[Scope, list[Finding]]], sources: list[SourceFile]) -> list[Finding]:
+def merge_scope_findings(judged: list[tuple[Scope, list[Finding]]], sources: list[SourceFile],
+                         label: bool = True) -> list[Finding]:
     """One list from the findings of each judged scope.
 
     A finding every scope reports alike is kept once, naming them all. Its message says
@@ -465,7 +468,9 @@ def merge_scope_findings(judged: list[tuple[Scope, list[Finding]]], sources: lis
     right in one and wrong in the other. Where only some of the scopes holding the file
     report it, the verdict depends on the scope: its fix is dropped (``--fix`` never
     writes a value that came from another scope's profile), and an unused-suppression
-    (ML006) is not reported, since the suppression is used in another scope.
+    (ML006) is not reported, since the suppression is used in another scope. ``label``:
+    whether findings name their scope (not with one cluster and the rest: which files are
+    named must not change a finding's text).
     """
     holders: dict[str, list[str]] = {}
     for scope, _ in judged:
@@ -488,9 +493,10 @@ def merge_scope_findings(judged: list[tuple[Scope, list[Finding]]], sources: lis
             continue
         if "fix" in f.extra and not (everywhere and all(x == fixes[0] for x in fixes)):
             del f.extra["fix"]
-        label = ", ".join(names)
-        f.extra["scope"] = label
-        f.message = f"{f.message} [cluster scope{'s' * (len(names) > 1)}: {label}]"
+        if label:
+            where = ", ".join(names)
+            f.extra["scope"] = where
+            f.message = f"{f.message} [cluster scope{'s' * (len(names) > 1)}: {where}]"
         out.append(f)
     out.sort(key=Finding.sort_key)
     return out
