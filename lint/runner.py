@@ -120,7 +120,10 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
         else:
             sources.append(SourceFile(os.path.normpath(p), error=("ML002", "no such file or directory",
                                                                   Span.point(1))))
-    for c in candidates:
+    progress = options.progress
+    for i, c in enumerate(candidates):
+        if progress is not None and i % 64 == 0:
+            progress("reading", i, len(candidates))
         real = c.canonical or os.path.realpath(c.real)
         if real in named_real:
             continue
@@ -201,8 +204,8 @@ def run(options: Options, config: Config) -> Result:
     codes = enabled_codes(config, options)
     root = project_root(config, options)
     progress = options.progress or (lambda stage, done, total: None)
-    progress("reading", 0, 1)
     sources, named = collect(options, config, root)
+    progress("modelling", 0, 1)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
     parsed = parse_sources(sources, config.limits)

@@ -182,3 +182,23 @@ def test_terminal_shows_colour_and_progress_pipe_shows_neither(repo):
     # CI set: no bar even on a terminal
     ci = _in_pty(["-q", "."], repo, {**env, "CI": "true"})
     assert not re.search(r"checking\s.*\d+/\d+", ANSI.sub("", ci))
+
+
+def test_annotation_findings_point_at_the_entry(repo):
+    """The offending entry's column, not the annotation key's (one-line values, plain and
+    JSON); lint/model/network_refs.py AnnotationUse.entry_site."""
+    (repo / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\n  annotations:\n"
+        "    k8s.v1.cni.cncf.io/networks: good, missing-one@eth1\n"
+        "spec:\n  containers: [{name: a, image: b}]\n---\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  namespace: default\n  annotations:\n"
+        "    k8s.v1.cni.cncf.io/networks: '[{\"name\": \"good\"}, {\"name\": \"gone\"}]'\n"
+        "spec:\n  containers: [{name: a, image: b}]\n---\n"
+        "apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: good\n"
+        "  namespace: default\nspec:\n  config: '{\"cniVersion\": \"0.3.1\", \"type\": \"macvlan\", "
+        "\"master\": \"eth0\", \"ipam\": {\"type\": \"dhcp\"}}'\n")
+    found = json.loads(run("--format", "json", "--select", "ML402", "pod.yaml", cwd=repo).stdout)["findings"]
+    line7 = "    k8s.v1.cni.cncf.io/networks: good, missing-one@eth1"
+    line17 = "    k8s.v1.cni.cncf.io/networks: '[{\"name\": \"good\"}, {\"name\": \"gone\"}]'"
+    assert [(f["line"], f["column"]) for f in found] == [
+        (7, line7.index("missing-one") + 1), (17, line17.index('{"name": "gone"}') + 1)]

@@ -70,7 +70,10 @@ class AnnotationUse:
                 # a folded (>) value has no newlines left, so count the lines of the source:
                 # the header line and at least two lines of content
                 raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
-                if getattr(node, "style", None) in ("|", ">") and raw.rstrip().count("\n") >= 2 \
+                style = getattr(node, "style", None)
+                # a block of several lines, or a value on one line (the entry's column)
+                if ((style in ("|", ">") and raw.rstrip().count("\n") >= 2)
+                        or (style in (None, "", "'", '"') and raw and "\n" not in raw)) \
                         and raw_value(where, path) == self.value:
                     self._map = tree.scalar_map(full)
                     self._lines = LineIndex(self.value)

@@ -24,7 +24,7 @@ class Progress:
         self.start = time.monotonic()
         self.delay = delay
         self._bar: Any = None
-        self._tasks: dict[str, Any] = {}
+        self._task: Any = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self._bar is None:
@@ -37,10 +37,10 @@ class Progress:
             self._bar = Bar(TextColumn("{task.description:<9}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=Console(file=self.stream), transient=True)
             self._bar.start()
-        task = self._tasks.get(stage)
-        if task is None:
-            task = self._tasks[stage] = self._bar.add_task(stage, total=total)
-        self._bar.update(task, completed=done, total=total)
+        if self._task is None:
+            self._task = self._bar.add_task(stage, total=total)
+        # one line: the stage's name, and how far it is
+        self._bar.update(self._task, description=stage, completed=done, total=max(total, 1))
 
     def close(self) -> None:
         if self._bar is not None:
