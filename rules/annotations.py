@@ -622,6 +622,8 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
                 used.add((ns or home, name))
     if not used:
         return  # no workload here names any network: the NADs serve pods kept elsewhere
+    if any(getattr(w.doc, "unsure", None) for w in project.workloads):
+        return  # kustomize transformers not applied here may add references
     for nad in project.nads:
         if nad.key not in used:
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),

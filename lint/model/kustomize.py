@@ -121,6 +121,7 @@ UNREAD_FIELDS = {
     "configurations": "configurations (custom transformer configs are not applied)",
     "crds": "crds (custom name-reference specs are not applied)",
 }
+MULTUS_ANNOTATION_PREFIXES = ("k8s.v1.cni.cncf.io/", "v1.multus-cni.io/")
 # of those, the ones that can change the values of objects already there
 VALUE_CHANGING = frozenset({"transformers", "replacements", "vars", "configurations", "crds"})
 REMOTE_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//",
@@ -580,6 +581,15 @@ class _Build:
     # ---- transformers, in kustomize's order
     def transform(self, k: KFile, res: list[Instance], entry: EntryPoint) -> None:
         data = k.data
+        common = data.get("commonAnnotations")
+        if isinstance(common, dict) and any(isinstance(a, str) and a.startswith(MULTUS_ANNOTATION_PREFIXES)
+                                            for a in common):
+            # AnnotationsTransformer (builtinpluginconsts/commonannotations.go) would put them on
+            # every object and pod template: not applied here, so what pods name is not known
+            entry.unread.append(Unread("commonAnnotations with Multus keys (not applied)",
+                                       k.site("commonAnnotations")))
+            for inst in res:
+                inst.unsure.append(f"commonAnnotations in {k.path}")
         for key, what in UNREAD_FIELDS.items():
             if data.get(key):
                 entry.unread.append(Unread(what, k.site(key)))
