@@ -526,3 +526,44 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
                               f"plugin '{ptype}' is installed into {ctx.profile.bin_dir} by nothing in the "
                               f"project{why}: pods fail with `failed to find plugin \"{ptype}\"`; deploy "
                               "it or list it in extra-plugins")
+
+
+# ------------------------------------------------------------------ ML511
+
+FLANNEL_SECONDARY = declare(
+    "ML511", "flannel-secondary-network", "warning",
+    "A NAD of `type: flannel`: a second attachment to the node's own flannel pod subnet.",
+    what="Reported at the plugin's `type` in a NetworkAttachmentDefinition (a secondary network).",
+    why="The flannel CNI plugin (containernetworking/plugins plugins/meta/flannel) reads the node's "
+        "/run/flannel/subnet.env and delegates to bridge (cni0 by default, plugins/main/bridge "
+        "defaultBrName) with host-local IPAM on the node's pod subnet. host-local keeps its state "
+        "per network name (/var/lib/cni/networks/<name>, plugins/ipam/host-local/backend/disk), so "
+        "this NAD hands out the same node addresses as the primary flannel network (cbr0): "
+        "duplicate pod IPs on cni0; with `delegate.isDefaultGateway` the pod also gets a second "
+        "default route.",
+    example='{"cniVersion": "0.3.0", "type": "flannel", "delegate": {"isDefaultGateway": true}}',
+    fix="Use a network of its own for the secondary interface (macvlan, ipvlan, or bridge with a "
+        "bridge name and a subnet outside the cluster CIDR).",
+    refs=("https://github.com/containernetworking/plugins/tree/main/plugins/meta/flannel",),
+)
+
+
+@checks(FLANNEL_SECONDARY)
+def flannel_secondary(ctx: Context) -> Iterator[Finding]:
+    for nad in ctx.project.nads:
+        cfg = nad.config
+        if cfg is None or not cfg.is_dict:
+            continue
+        for path, plugin in cfg.plugins():
+            if plugin.get("type") != "flannel":
+                continue
+            delegate = plugin.get("delegate")
+            route = isinstance(delegate, dict) and delegate.get("isDefaultGateway") is True
+            yield ctx.finding(FLANNEL_SECONDARY, cfg.site(*path, "type"),
+                              "type flannel as a secondary network: the plugin attaches the pod to the "
+                              "node's own flannel subnet (/run/flannel/subnet.env, bridge cni0, host-local) "
+                              f"with IPAM state under '{cfg.name or nad.name}', separate from the primary "
+                              "network's, so it hands out pod IPs the node already uses (duplicates)"
+                              + ("; delegate.isDefaultGateway also gives the pod a second default route"
+                                 if route else "") + "; use a network of its own (macvlan, ipvlan, a named "
+                              "bridge)")

@@ -462,8 +462,9 @@ def _one_to_one(ctx: Context, ds: MultusDaemonSet, np: NodePath, paths: list[Nod
                for other in paths if other.volume == np.volume)
 
 
-def _daemonset_paths(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding]:
-    paths = ds.node_paths(ctx.project)
+def _daemonset_paths(ctx: Context, ds: MultusDaemonSet, paths: list[NodePath] | None = None) -> Iterator[Finding]:
+    if paths is None:
+        paths = ds.node_paths(ctx.project)
     judged: set[tuple[str, str, str | None]] = set()
     for np in paths:
         if np.host is None:
@@ -631,8 +632,43 @@ def _k8snp_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
                           fix=release_fix(rel, path, verdict.expected))
 
 
+# KubeVirt cluster-network-addons-operator (pkg/network/cni/cni.go): every component it deploys
+# outside OpenShift 4 uses ConfigDir /etc/cni/net.d and BinDir /opt/cni/bin; no field of the
+# NetworkAddonsConfig changes them (data/multus/001-multus.yaml mounts {{ .CNIConfigDir }} and
+# {{ .CNIBinDir }}; ovs, linux-bridge and macvtap copy their plugins into CNIBinDir / CniMountPath).
+CNAO_GROUP = "networkaddonsoperator.network.kubevirt.io/"
+CNAO_PLUGIN_COMPONENTS = ("ovs", "linuxBridge", "macvtap")
+
+
+def _cnao_paths(ctx: Context) -> Iterator[Finding]:
+    for doc in ctx.project.of_kind("NetworkAddonsConfig"):
+        spec = doc.data.get("spec")
+        if not doc.api_version.startswith(CNAO_GROUP) or not isinstance(spec, dict):
+            continue
+        site = Site(doc.source, doc.span("spec", "multus"), doc.object_ref()) if "multus" in spec else None
+        if site is not None:
+            for verdict in (judge_bin_dir("/opt/cni/bin", ctx.profile, "the Multus DaemonSet's cnibin hostPath"),
+                            judge_conf_dir("/etc/cni/net.d", ctx.profile, "its cni hostPath")):
+                if verdict:
+                    yield ctx.finding(verdict.rule, site,
+                                      f"spec.multus: cluster-network-addons-operator deploys Multus with "
+                                      f"hard-coded CNI dirs: {verdict.message}; no NetworkAddonsConfig "
+                                      "field changes them (CNAO pkg/network/cni/cni.go), so leave multus "
+                                      "out and deploy it for K3s (the rke2-multus chart)", verdict.severity)
+        for comp in CNAO_PLUGIN_COMPONENTS:
+            if comp not in spec:
+                continue
+            verdict = judge_bin_dir("/opt/cni/bin", ctx.profile, f"the {comp} plugin's bin dir")
+            if verdict:
+                yield ctx.finding(verdict.rule, Site(doc.source, doc.span("spec", comp), doc.object_ref()),
+                                  f"spec.{comp}: cluster-network-addons-operator installs the plugin into "
+                                  f"/opt/cni/bin (CNAO pkg/network/cni/cni.go BinDir): {verdict.message}; "
+                                  "pods on this network fail with `failed to find plugin`", verdict.severity)
+
+
 @checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
 def node_paths(ctx: Context) -> Iterator[Finding]:
+    yield from _cnao_paths(ctx)
     from multus_lint.model.chart_ids import BITNAMI, K8SNP
 
     for rel in ctx.project.judged_releases:
@@ -646,6 +682,13 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
             yield from _k8snp_paths(ctx, rel)
     for doc in ctx.project.daemonsets:
         yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
+    multus = {id(d) for d in ctx.project.daemonsets}
+    for doc in ctx.project.of_kind("DaemonSet"):
+        if id(doc) not in multus and "whereabouts" in str(doc.data):
+            ds = MultusDaemonSet(doc)
+            paths = ds.whereabouts_node_paths()
+            if paths:
+                yield from _daemonset_paths(ctx, ds, paths)
     yield from _multus_conf_files(ctx)
 
 

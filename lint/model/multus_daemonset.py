@@ -418,6 +418,30 @@ class MultusDaemonSet:
                 out += self._thick_paths(c, project)
         return out
 
+    def whereabouts_node_paths(self) -> list[NodePath]:
+        """whereabouts' own DaemonSet (k8snetworkplumbingwg/whereabouts doc/crds/
+        daemonset-install.yaml): the upstream image's /install-cni.sh copies the plugin into
+        ``$CNI_BIN_DIR`` (default /host/opt/cni/bin/) and writes whereabouts.d into
+        ``$CNI_CONF_DIR`` (default /host/etc/cni/net.d), both container paths."""
+        out: list[NodePath] = []
+        for c in self.containers:
+            if "k8snetworkplumbingwg/whereabouts" not in c.image or \
+                    not any("install-cni.sh" in t.text for t in c.tokens()):
+                continue
+            env: dict[str, tuple[Any, int]] = {}
+            for i, e in enumerate(c.data.get("env") or []):
+                if isinstance(e, dict) and isinstance(e.get("name"), str):
+                    env[e["name"]] = (e.get("value"), i)
+            for var, kind, default in (("CNI_BIN_DIR", "bin", "/host/opt/cni/bin/"),
+                                       ("CNI_CONF_DIR", "conf", "/host/etc/cni/net.d")):
+                value, i = env.get(var, (None, -1))
+                if isinstance(value, str) and value:
+                    out.append(self._node(c, kind, f"whereabouts env {var}", value, None, self.doc,
+                                          c.path + ("env", i, "value")))
+                elif var not in env:
+                    out.append(self._node(c, kind, f"whereabouts {var} (default)", default, None))
+        return out
+
     def _node(self, c: Container, kind: str, origin: str, inner: str, tok: Token | None,
               located: Any = None, path: Path | None = None) -> NodePath:
         if tok is not None:
