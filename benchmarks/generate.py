@@ -306,3 +306,18 @@ if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "out", "sample")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
     print(generate(out, n), "files,", count_documents(out), "documents in", out)
+
+
+def generate_clusters(dest: str, documents: int, clusters: int, seed: int = 7) -> int:
+    """``clusters`` cluster scopes of ``documents // clusters`` documents each, in Flux's
+    ``clusters/<name>/`` layout (issue 12); returns the file count."""
+    if os.path.isdir(dest):
+        shutil.rmtree(dest)
+    files = 0
+    for i in range(clusters):
+        tree = os.path.join(dest, "clusters", f"c{i:02d}")
+        files += generate(tree, documents // clusters, seed + i)
+        os.remove(os.path.join(tree, ".multus-lint.yaml"))  # one config, at the root
+    with open(os.path.join(dest, ".multus-lint.yaml"), "w", encoding="utf-8") as fh:
+        fh.write("cluster:\n  nodes: 1\n")
+    return files

@@ -275,3 +275,52 @@ def test_scope_field_absent_in_single_scope_runs() -> None:
     assert not any("cluster scope" in f["message"] for f in findings)
     assert json.dumps(findings)  # still the version-1 contract
     assert os.path.isdir(repo / "examples")
+
+
+def test_argo_applicationset_git_directories_and_recurse(tmp_path: Path) -> None:
+    """An ApplicationSet's git directory generator makes one app per matching folder (path
+    "{{path}}"), all to the template's destination; a plain directory source reads its
+    folder only, sub-folders with directory.recurse (argo-cd findManifests)."""
+    repo = tmp_path / "argo"
+    (repo / ".git").mkdir(parents=True)
+    appset = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: edge
+  namespace: argocd
+spec:
+  generators:
+    - git:
+        repoURL: https://git.example.com/fleet.git
+        revision: HEAD
+        directories:
+          - path: sites/*
+          - path: sites/skip
+            exclude: true
+  template:
+    metadata:
+      name: '{{path.basename}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://git.example.com/fleet.git
+        targetRevision: HEAD
+        path: '{{path}}'
+      destination:
+        server: https://edge.example.com:6443
+        namespace: net
+"""
+    write(repo, {
+        "argocd/edge.yaml": appset,
+        "argocd/core.yaml": argo_app("core-net", "core", "https://core.example.com:6443"),
+        "sites/a/storage.yaml": nad("storage-a", "10.40.0.0/24"),
+        "sites/b/storage.yaml": nad("storage-b", "10.40.0.0/24"),  # same cluster as a: overlap
+        "sites/skip/storage.yaml": nad("storage-skip", "10.50.0.0/24"),
+        "core/storage.yaml": nad("storage-core", "10.50.0.0/24"),  # only meets sites/skip: excluded
+        "core/sub/storage.yaml": nad("storage-core-sub", "10.40.0.0/24"),  # not read: no recurse
+    })
+    _, findings, err = lint("--select", "ML304", ".", cwd=repo)
+    assert {(f["path"], f["scope"]) for f in findings} == {
+        ("sites/a/storage.yaml", "https://edge.example.com:6443"),
+        ("sites/b/storage.yaml", "https://edge.example.com:6443")}, (findings, err)

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Finding
+from multus_lint.load.discover import SKIP_DIRS
 from multus_lint.load.parse import Parsed, parse_file
 from multus_lint.load.read import Limits, SourceFile, read
 
@@ -83,6 +84,7 @@ class Files:
 
     def __init__(self, sources: list[SourceFile], root: str, limits: Limits) -> None:
         self.root = root
+        self.real_root = os.path.realpath(root)
         self.limits = limits
         self.index: dict[str, int] = {}
         for i, s in enumerate(sources):
@@ -109,7 +111,8 @@ class Files:
         found = None
         for name in KUSTOMIZATION_FILES:
             path = os.path.join(folder, name)
-            if os.path.isfile(path) and _inside(path, self.root):
+            # a symlink out of the root is never read (issue 14): its real path must be inside
+            if os.path.isfile(path) and _inside(os.path.realpath(path), self.real_root):
                 data = self._data(path)
                 found = (path, data if isinstance(data, dict) else {})
                 break
@@ -319,8 +322,8 @@ def _argo_folders(root: str, path: str, appset: dict[str, Any]) -> Iterator[str]
                    and not d.get("exclude")]
         exclude = [d["path"] for d in dirs if isinstance(d, dict) and isinstance(d.get("path"), str)
                    and d.get("exclude")]
-        for dirpath, dirnames, _ in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for dirpath, dirnames, _ in os.walk(root):  # symlinked folders are not followed
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
             rel = _rel(dirpath, root)
             if any(fnmatch.fnmatchcase(rel, g) for g in include) and \
                     not any(fnmatch.fnmatchcase(rel, g) for g in exclude):
