@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="multus-lint",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Lint Multus CNI manifests for K3s: NetworkAttachmentDefinitions and their CNI "
+        description="Lint Multus CNI manifests for K3s: NetworkAttachmentDefinitions and their CNI\n"
         "JSON, pod network annotations, the rke2-multus chart values, Multus DaemonSets and K3s config.",
         epilog="formats:\n" + "\n".join(f"  {name:<11} {PURPOSE[name]}" for name in FORMATS) + "\n\n"
         "Exit codes: 0 no finding at or above --fail-level (or --exit-zero), 1 findings,\n"

@@ -202,3 +202,13 @@ def test_annotation_findings_point_at_the_entry(repo):
     line17 = "    k8s.v1.cni.cncf.io/networks: '[{\"name\": \"good\"}, {\"name\": \"gone\"}]'"
     assert [(f["line"], f["column"]) for f in found] == [
         (7, line7.index("missing-one") + 1), (17, line17.index('{"name": "gone"}') + 1)]
+
+
+def test_readme_names_every_option():
+    """docs and --help match the code: every long option of the parser is in the README."""
+    from multus_lint.cli import build_parser
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    options = {o for a in build_parser()._actions for o in a.option_strings if o.startswith("--")}
+    missing = sorted(o for o in options - {"--help", "--version"} if f"`{o}" not in readme)
+    assert not missing, f"options --help lists that the README does not: {missing}"
