@@ -567,3 +567,39 @@ def flannel_secondary(ctx: Context) -> Iterator[Finding]:
                               + ("; delegate.isDefaultGateway also gives the pod a second default route"
                                  if route else "") + "; use a network of its own (macvlan, ipvlan, a named "
                               "bridge)")
+
+
+# ------------------------------------------------------------------ ML512
+
+NAD_CRD_SCOPE = declare(
+    "ML512", "nad-crd-cluster-scope", "error",
+    "The NetworkAttachmentDefinition CRD declared with a scope other than Namespaced.",
+    what="Reported at `spec.scope` of the CustomResourceDefinition "
+         "`network-attachment-definitions.k8s.cni.cncf.io`.",
+    why="Multus reads every network as a namespaced object (multus-cni pkg/k8sclient/k8sclient.go "
+        "GetNetAttachDef: NetworkAttachmentDefinitions(namespace).Get), and the NAD spec defines it "
+        "namespaced. With `scope: Cluster` the API server has no namespaced resource to serve, so "
+        "every pod with an extra network fails (multus-cni#713).",
+    example="kind: CustomResourceDefinition\nspec:\n  group: k8s.cni.cncf.io\n  scope: Cluster",
+    fix="Set `scope: Namespaced`; to share a network across namespaces reference it as "
+        "`namespace/name` (and list the namespace in Multus's globalNamespaces with namespace "
+        "isolation).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/713",),
+)
+
+
+@checks(NAD_CRD_SCOPE)
+def nad_crd_scope(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.load.document import Site
+
+    for doc in ctx.project.of_kind("CustomResourceDefinition"):
+        if doc.name != "network-attachment-definitions.k8s.cni.cncf.io":
+            continue
+        spec = doc.data.get("spec")
+        scope = spec.get("scope") if isinstance(spec, dict) else None
+        if isinstance(scope, str) and scope != "Namespaced":
+            yield ctx.finding(NAD_CRD_SCOPE, Site(doc.source, doc.span("spec", "scope"), doc.object_ref()),
+                              f"scope: {scope}: Multus looks up each network as a namespaced "
+                              "NetworkAttachmentDefinition (pkg/k8sclient NetworkAttachmentDefinitions("
+                              "namespace).Get), so with this CRD every pod with an extra network fails; "
+                              "use scope: Namespaced and reference shared networks as namespace/name")
