@@ -533,7 +533,9 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
 FLANNEL_SECONDARY = declare(
     "ML511", "flannel-secondary-network", "warning",
     "A NAD of `type: flannel`: a second attachment to the node's own flannel pod subnet.",
-    what="Reported at the plugin's `type` in a NetworkAttachmentDefinition (a secondary network).",
+    what="Reported at the plugin's `type` in a NetworkAttachmentDefinition (a secondary network) whose "
+         "`subnetFile` is absent or the node's /run/flannel/subnet.env (a subnet file of its own is a "
+         "network of its own, flannel-io/cni-plugin cmdAdd).",
     why="The flannel CNI plugin (containernetworking/plugins plugins/meta/flannel) reads the node's "
         "/run/flannel/subnet.env and delegates to bridge (cni0 by default, plugins/main/bridge "
         "defaultBrName) with host-local IPAM on the node's pod subnet. host-local keeps its state "
@@ -557,11 +559,18 @@ def flannel_secondary(ctx: Context) -> Iterator[Finding]:
         for path, plugin in cfg.plugins():
             if plugin.get("type") != "flannel":
                 continue
+            subnet_file = plugin.get("subnetFile")
+            if isinstance(subnet_file, str) and subnet_file.rstrip("/") not in ("", "/run/flannel/subnet.env"):
+                continue  # flannel-io/cni-plugin cmdAdd: a subnet file of its own is a network of its own
             delegate = plugin.get("delegate")
+            via = delegate.get("type") if isinstance(delegate, dict) and isinstance(delegate.get("type"), str) \
+                else "bridge"
+            device = "bridge cni0" if via == "bridge" and not (
+                isinstance(delegate, dict) and delegate.get("bridge")) else via
             route = isinstance(delegate, dict) and delegate.get("isDefaultGateway") is True
             yield ctx.finding(FLANNEL_SECONDARY, cfg.site(*path, "type"),
                               "type flannel as a secondary network: the plugin attaches the pod to the "
-                              "node's own flannel subnet (/run/flannel/subnet.env, bridge cni0, host-local) "
+                              f"node's own flannel subnet (/run/flannel/subnet.env, {device}, host-local) "
                               f"with IPAM state under '{cfg.name or nad.name}', separate from the primary "
                               "network's, so it hands out pod IPs the node already uses (duplicates)"
                               + ("; delegate.isDefaultGateway also gives the pod a second default route"
