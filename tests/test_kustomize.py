@@ -289,3 +289,20 @@ def test_a_parent_kustomization_patches_its_children(tmp_path):
     (inst,) = nets.instances
     assert inst.placeholders == {"${CIDR:=10.9.0.0/24}"}
     assert any("substituteFrom" in u.what for u in nets.unread)
+
+
+def test_a_flux_object_in_a_file_named_kustomization_yaml(tmp_path):
+    """konfig.RecognizedKustomizationFileNames names the file, but a Flux Kustomization in it
+    is an object (an entry point), not kustomize input: it stays in the project."""
+    p = tree(tmp_path, {
+        "kustomization.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: x}
+            spec: {path: ./app, targetNamespace: net}
+            """,
+        "app/nad.yaml": NAD,
+    })
+    assert [e.kind for e in p.graph.entries] == ["flux"]
+    assert [n.key for n in p.nads] == [("net", "lan")]
+    assert [d.kind for d in p.documents if d.kind == "Kustomization"] == ["Kustomization"]

@@ -510,6 +510,8 @@ class _Build:
                 doc = docs[0] if docs else None
                 if doc is None:
                     return KFile(folder, None)
+                if not is_kustomization_doc(doc):
+                    return None  # another API's object in a file of that name (a Flux Kustomization)
                 self.graph.consumed.add(id(doc))
                 return KFile(folder, doc, doc.kind == "Component")
         return None

@@ -448,7 +448,9 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
             scope = groups[key] = Scope(key, p.what, set())
         elif p.what not in scope.origin:
             scope.origin += f", {p.what}"
-        scope.files |= _reached(files, p)
+        # the Application itself too: its destination namespace applies to what it deploys
+        # there (lint/model/kustomize.py reads it from the scope's own files)
+        scope.files |= _reached(files, p) | {p.source}
         _close(files, scope, [q for q in points if q.mode == "flux"], flux_only=True)
     return [s for s in groups.values() if s.files]
 
