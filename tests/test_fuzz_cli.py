@@ -36,7 +36,7 @@ from multus_lint.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEED = int(os.environ.get("MULTUS_LINT_FUZZ_SEED", "14"))
-CASES = int(os.environ.get("MULTUS_LINT_FUZZ_CASES", "360"))
+CASES = int(os.environ.get("MULTUS_LINT_FUZZ_CASES", "2000"))
 ONLY = os.environ.get("MULTUS_LINT_FUZZ_ONLY")
 PER_RUN_SECONDS = 20  # generous on a shared machine; a run over one small file takes ~50 ms
 MAX_PEAK_MIB = 1500  # the whole pytest process: bombs and hangs would take gigabytes

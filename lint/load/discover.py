@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -136,9 +137,19 @@ def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candi
                     yield Candidate(_child_display(shown, path, e.name), path, named,
                                     canonical=os.path.join(real, e.name))
                 else:  # a FIFO, socket or device: reported, never opened (open() would block)
-                    yield Candidate(display_path(path), path, named,
-                                    "not a regular file (a FIFO, socket or device): not opened")
+                    yield Candidate(display_path(path), path, named, _odd_file(path))
         stack.extend(reversed(subdirs))
+
+
+def _odd_file(path: str) -> str:
+    """Why a directory entry that is neither a folder nor a regular file is not read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:  # a name past PATH_MAX, a vanished file...
+        return f"cannot be examined ({exc.strerror or exc}): not read"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+    return f"is {kind}, not a manifest: not opened"
 
 
 def outside_root(path: str, root: str) -> str | None:

@@ -85,6 +85,20 @@ class LineIndex:
 INDEX_SKIPS_BOM = {"value": True}
 
 
+_MARKS: dict[int, MarkPositions] = {}
+
+
+def marks_of(text: str) -> MarkPositions:
+    """The MarkPositions of ``text``, shared by every document of one file: each would
+    otherwise scan the whole file again (10,000 documents of one file)."""
+    hit = _MARKS.get(id(text))
+    if hit is None or hit.text is not text:
+        if len(_MARKS) >= 8:
+            _MARKS.pop(next(iter(_MARKS)))
+        hit = _MARKS[id(text)] = MarkPositions(text)
+    return hit
+
+
 class MarkPositions:
     """YAML marks of one text as editor (line, column) and as offsets into the text."""
 
@@ -285,7 +299,7 @@ class YamlTree(Tree):
     @property
     def marks(self) -> MarkPositions:
         if self._marks is None:
-            self._marks = MarkPositions(self.text)
+            self._marks = marks_of(self.text)
         return self._marks
 
     def mark_position(self, mark: Any) -> tuple[int, int]:

@@ -42,6 +42,11 @@ ARGO_GROUP = "argoproj.io/"
 _INT = re.compile(r"^-?[0-9]+$")
 
 
+def _seq(value: object) -> list:
+    """A list field as a list (any other type is read as empty: never iterated)."""
+    return value if isinstance(value, list) else []
+
+
 def gitops_releases(project: Any) -> list[ChartRelease]:
     """Every rke2-multus release deployed by a Flux HelmRelease or an Argo CD Application."""
     releases: list[ChartRelease] = []
@@ -243,7 +248,7 @@ class ParametersLayer(Layer):
         self.path = path
         self.params: list[tuple[list[str], int]] = []  # (dotted name split, index)
         self.nested: dict[str, Any] = {}
-        for i, p in enumerate(get_path(doc.data, path) or []):
+        for i, p in enumerate(_seq(get_path(doc.data, path))):
             if isinstance(p, dict) and isinstance(p.get("name"), str) and p["name"]:
                 parts = set_key_parts(p["name"])
                 self.params.append((parts, i))  # helm applies them in order: the last one wins

@@ -136,6 +136,11 @@ MERGE_KEYS = {"containers": "name", "initContainers": "name", "ephemeralContaine
 IDENTITY = {("apiVersion",), ("kind",), ("metadata", "name"), ("metadata", "namespace")}
 
 
+def _seq(value: object) -> list:
+    """A list field as a list (any other type is read as empty: never iterated)."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass
 class Unread:
     """Something an entry point deploys that is not read: a remote base, a generator, a
@@ -598,10 +603,10 @@ class _Build:
                 if key in VALUE_CHANGING:
                     for inst in res:
                         inst.unsure.append(f"{key} in {k.path}")
-        for i, p in enumerate(data.get("patchesStrategicMerge") or []):
+        for i, p in enumerate(_seq(data.get("patchesStrategicMerge"))):
             for pdoc in self.patch_docs(k, ("patchesStrategicMerge", i), p, entry):
                 self.strategic(pdoc, None, res, entry, k, ("patchesStrategicMerge", i))
-        for i, p in enumerate(data.get("patches") or []):
+        for i, p in enumerate(_seq(data.get("patches"))):
             if isinstance(p, dict):
                 self.patch_entry(k, ("patches", i), p, res, entry)
         ns = data.get("namespace")
@@ -611,7 +616,7 @@ class _Build:
             text = data.get(key)
             if isinstance(text, str) and text:
                 rename(res, text, front, k.site(key, value=True) if k.doc else None)
-        for i, p in enumerate(data.get("patchesJson6902") or []):
+        for i, p in enumerate(_seq(data.get("patchesJson6902"))):
             if isinstance(p, dict):
                 self.patch_entry(k, ("patchesJson6902", i), p, res, entry, json6902=True)
 

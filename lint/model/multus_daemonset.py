@@ -48,6 +48,11 @@ DAEMON_CONFIG_KEY = "daemon-config.json"
 _SHELLS = ("sh", "bash", "ash", "dash")
 
 
+def _list(value: Any) -> list[Any]:
+    """A list field as a list; any other type is ML009's finding, read here as empty."""
+    return value if isinstance(value, list) else []
+
+
 @dataclass
 class Token:
     text: str
@@ -280,13 +285,13 @@ class MultusDaemonSet:
         spec = get_path(doc.data, spec_path) or {}
         self.containers: list[Container] = []
         for key in ("initContainers", "containers"):
-            for i, c in enumerate(spec.get(key) or []):
+            for i, c in enumerate(_list(spec.get(key))):
                 if isinstance(c, dict):
                     self.containers.append(Container(spec_path + (key, i), c))
         self.volumes: dict[str, tuple[str, Path]] = {}  # name -> (host path, path of hostPath.path)
         self.configmaps: dict[str, str] = {}  # volume name -> ConfigMap name
         self.configmap_items: dict[str, dict[str, str]] = {}  # volume name -> {file: key}
-        for i, v in enumerate(spec.get("volumes") or []):
+        for i, v in enumerate(_list(spec.get("volumes"))):
             if isinstance(v, dict) and isinstance(v.get("hostPath"), dict):
                 hp = v["hostPath"].get("path")
                 if isinstance(hp, str) and isinstance(v.get("name"), str):
@@ -304,7 +309,7 @@ class MultusDaemonSet:
     @staticmethod
     def mounts(container: Container) -> list[Mount]:
         out = []
-        for i, m in enumerate(container.data.get("volumeMounts") or []):
+        for i, m in enumerate(_list(container.data.get("volumeMounts"))):
             if not isinstance(m, dict) or not isinstance(m.get("mountPath"), str) \
                     or not isinstance(m.get("name"), str):
                 continue
@@ -317,8 +322,8 @@ class MultusDaemonSet:
 
     def configmap_file(self, container: Container, inner: str, project: Any) -> tuple[Document, str] | None:
         """(ConfigMap, data key) of the file at container path ``inner``, when one is mounted there."""
-        for m in container.data.get("volumeMounts") or []:
-            if not isinstance(m, dict) or m.get("name") not in self.configmaps:
+        for m in _list(container.data.get("volumeMounts")):
+            if not isinstance(m, dict) or not isinstance(m.get("name"), str) or m["name"] not in self.configmaps:
                 continue
             mount = str(m.get("mountPath", "")).rstrip("/")
             sub = m.get("subPath")

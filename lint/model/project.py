@@ -318,7 +318,8 @@ def _is_multus_daemonset(doc: Document) -> bool:
     for c in pod_containers(spec):
         image = c.get("image")
         image = image if isinstance(image, str) else ""  # a number is no image (Go: a string field)
-        command = " ".join(str(x) for x in (c.get("command") or []) if isinstance(x, (str, int)))
+        words = c.get("command")
+        command = " ".join(str(x) for x in words if isinstance(x, (str, int))) if isinstance(words, list) else ""
         if "multus-cni" in image or "/multus:" in image or image.endswith("/multus") or "nfvpe/multus" in image:
             return True
         if any(p in command for p in ("/thin_entrypoint", "/entrypoint.sh", "multus-daemon")) \
