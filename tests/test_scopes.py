@@ -324,3 +324,30 @@ spec:
     assert {(f["path"], f["scope"]) for f in findings} == {
         ("sites/a/storage.yaml", "https://edge.example.com:6443"),
         ("sites/b/storage.yaml", "https://edge.example.com:6443")}, (findings, err)
+
+
+def test_disabled_app_joins_the_cluster_whose_folder_holds_it(tmp_path: Path) -> None:
+    """An app whose ks.yaml is commented out of its parent kustomization is applied by
+    nothing: it is judged with the cluster whose folder holds it, not alone (realworld FP-15:
+    a false ML402 'not in the project' for a NAD that is there)."""
+    repo = tmp_path / "home"
+    (repo / ".git").mkdir(parents=True)
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: busybox\n  namespace: kube-system\n"
+           "  annotations:\n    k8s.v1.cni.cncf.io/networks: iot-vlan\nspec:\n  containers: []\n")
+    write(repo, {
+        "kubernetes/flux/cluster.yaml": flux_kustomization("cluster-apps", "./kubernetes/apps"),
+        "kubernetes/apps/kustomization.yaml": "resources:\n  - ./net/ks.yaml\n  # - ./busybox/ks.yaml\n",
+        "kubernetes/apps/net/ks.yaml": flux_kustomization("net", "./kubernetes/apps/net/app"),
+        "kubernetes/apps/net/app/nad.yaml": nad("iot-vlan").replace("namespace: net", "namespace: kube-system"),
+        "kubernetes/apps/busybox/ks.yaml": flux_kustomization("busybox", "./kubernetes/apps/busybox/app"),
+        "kubernetes/apps/busybox/app/pod.yaml": pod,
+        # a second cluster, so that scopes are in play
+        "kubernetes/other/cluster.yaml": flux_kustomization("other", "./kubernetes/other/apps"),
+        "kubernetes/other/apps/nad.yaml": nad("elsewhere"),
+    })
+    _, findings, err = lint("--select", "ML402", "kubernetes/apps/busybox", cwd=repo)
+    assert findings == [], (findings, err)
+    # the control: a network that is really missing is still reported, in that cluster
+    (repo / "kubernetes/apps/busybox/app/pod.yaml").write_text(pod.replace("iot-vlan", "nope"))
+    _, findings, _ = lint("--select", "ML402", "kubernetes/apps/busybox", cwd=repo)
+    assert [(f["code"], f["scope"]) for f in findings] == [("ML402", "kubernetes/apps")]

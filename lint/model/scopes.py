@@ -66,6 +66,7 @@ class Scope:
     files: set[int] = field(default_factory=set)  # indices into the run's sources
     cluster: dict[str, Any] = field(default_factory=dict)  # declared profile keys
     cluster_source: str = ""  # where those keys were declared
+    homes: list[str] = field(default_factory=list)  # folders whose files belong here (absolute)
 
 
 @dataclass(frozen=True)
@@ -349,10 +350,37 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
     if not scopes:
         return []
     placed = set().union(*(s.files for s in scopes))
+    _adopt(files, scopes, placed)
     rest = {i for i in range(len(sources)) if i not in placed}
     if rest:
         scopes.append(Scope(REST, "files no cluster scope reaches", rest))
     return scopes
+
+
+def _home_of(path: str, scopes: list[Scope]) -> list[Scope]:
+    """The scopes with the deepest home folder holding ``path`` (several on a tie)."""
+    best: list[Scope] = []
+    depth = -1
+    for scope in scopes:
+        for home in scope.homes:
+            if _inside(path, home) and len(home) >= depth:
+                if len(home) > depth:
+                    best, depth = [], len(home)
+                if scope not in best:
+                    best.append(scope)
+    return best
+
+
+def _adopt(files: Files, scopes: list[Scope], placed: set[int]) -> None:
+    """A file no entry point reaches but that lies in a scope's folder belongs to that
+    cluster: a K3s config of ``clusters/lab/``, an app whose ``ks.yaml`` is commented out
+    of its parent kustomization (judged with the cluster it joins when enabled, not alone)."""
+    for path, i in files.index.items():
+        if i in placed:
+            continue
+        for scope in _home_of(path, scopes):
+            scope.files.add(i)
+            placed.add(i)
 
 
 def _declared(files: Files, declared: list[dict[str, Any]], config_path: str | None) -> list[Scope]:
@@ -383,7 +411,7 @@ def _cluster_trees(files: Files) -> list[Scope]:
             if name.startswith(".") or not os.path.isdir(tree):
                 continue
             members = {files.index[p] for p in files.below(tree, ("",), recurse=True)}
-            out.append(Scope(name, f"the cluster folder {_rel(tree, files.root)}/", members))
+            out.append(Scope(name, f"the cluster folder {_rel(tree, files.root)}/", members, homes=[tree]))
     return out
 
 
@@ -433,11 +461,19 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     flux = [p for p in outside if p.mode == "flux"]
     reached = {p: _reached(files, p) for p in flux}
     groups: dict[str, Scope] = {}
-    for p in flux:
-        if any(p.source in r for q, r in reached.items() if q.source != p.source):
-            continue  # applied by another Kustomization: part of that one's cluster
+    roots = [p for p in flux if not any(p.source in r for q, r in reached.items() if q.source != p.source)]
+    # shallowest first: a Kustomization nothing applies (its ks.yaml commented out of the
+    # parent kustomization) that lies in another root's folder joins that root's cluster
+    roots.sort(key=lambda p: (p.folder.count(os.sep), p.folder))
+    for p in roots:
+        path = next((f for f, i in files.index.items() if i == p.source), "")
+        home = [g for g in _home_of(path, list(groups.values())) if path]
+        if home:
+            home[0].files.add(p.source)
+            _close(files, home[0], points, flux_only=True)
+            continue
         key = _rel(p.folder, files.root)
-        scope = groups.setdefault(key, Scope(key, p.what, {p.source}))
+        scope = groups.setdefault(key, Scope(key, p.what, {p.source}, homes=[p.folder]))
         _close(files, scope, points, flux_only=True)
     for p in outside:
         if p.mode == "flux":
@@ -448,6 +484,7 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
             scope = groups[key] = Scope(key, p.what, set())
         elif p.what not in scope.origin:
             scope.origin += f", {p.what}"
+        scope.homes.append(p.folder)
         # the Application itself too: its destination namespace applies to what it deploys
         # there (lint/model/kustomize.py reads it from the scope's own files)
         scope.files |= _reached(files, p) | {p.source}
