@@ -352,6 +352,13 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
     placed = set().union(*(s.files for s in scopes))
     _adopt(files, scopes, placed)
     rest = {i for i in range(len(sources)) if i not in placed}
+    if rest and len(scopes) == 1 and not declared:
+        # One cluster: files its entry points do not reach (a copy of part of a repository, an
+        # app whose Flux Kustomization lives elsewhere) can only be that cluster's. Judged
+        # alone they would miss the NADs they name and report them as dangling.
+        scopes[0].files |= rest
+        scopes[0].origin += "; and the files no entry point reaches (one cluster only)"
+        return scopes
     if rest:
         scopes.append(Scope(REST, "files no cluster scope reaches", rest))
     return scopes
@@ -451,8 +458,9 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     """Scopes of the entry points outside every cluster folder.
 
     A Flux Kustomization applies to the cluster its controller runs in, so what it reaches,
-    and what the Kustomizations found there reach, is one cluster: each root (one no other
-    Kustomization reaches) starts a scope. An Argo CD Application names its cluster
+    and what the Kustomizations found there reach, is one cluster: the roots (those no other
+    Kustomization reaches) outside the cluster folders are all one scope, the cluster of the
+    Flux that syncs this repository. An Argo CD Application names its cluster
     (``spec.destination``): the Applications of one destination are one scope, whichever
     Application (an app of apps) created them.
     """
@@ -472,8 +480,18 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
             home[0].files.add(p.source)
             _close(files, home[0], points, flux_only=True)
             continue
-        key = _rel(p.folder, files.root)
-        scope = groups.setdefault(key, Scope(key, p.what, {p.source}, homes=[p.folder]))
+        # Root Kustomizations outside every cluster folder are applied by the one Flux that
+        # syncs this repository (its flux-system Kustomization, often not in the tree): one
+        # cluster, not one per Kustomization (two in one ks.yaml are the same cluster's).
+        key = "flux"
+        scope = groups.get(key)
+        if scope is None:
+            scope = groups[key] = Scope(key, p.what, {p.source}, homes=[p.folder])
+        else:
+            scope.files.add(p.source)
+            scope.homes.append(p.folder)
+            if p.what not in scope.origin:
+                scope.origin += f", {p.what}"
         _close(files, scope, points, flux_only=True)
     for p in outside:
         if p.mode == "flux":
