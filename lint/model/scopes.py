@@ -473,6 +473,7 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     # shallowest first: a Kustomization nothing applies (its ks.yaml commented out of the
     # parent kustomization) that lies in another root's folder joins that root's cluster
     roots.sort(key=lambda p: (p.folder.count(os.sep), p.folder))
+    by_file: dict[int, str] = {}  # the file declaring a root -> its scope
     for p in roots:
         path = next((f for f, i in files.index.items() if i == p.source), "")
         home = [g for g in _home_of(path, list(groups.values())) if path]
@@ -480,15 +481,13 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
             home[0].files.add(p.source)
             _close(files, home[0], points, flux_only=True)
             continue
-        # Root Kustomizations outside every cluster folder are applied by the one Flux that
-        # syncs this repository (its flux-system Kustomization, often not in the tree): one
-        # cluster, not one per Kustomization (two in one ks.yaml are the same cluster's).
-        key = "flux"
+        # Roots declared in one file (a ks.yaml holding two Kustomizations, "multus" and
+        # "multus-networks") are applied by the same parent: one cluster, not one each.
+        key = by_file.setdefault(p.source, _rel(p.folder, files.root))
         scope = groups.get(key)
         if scope is None:
             scope = groups[key] = Scope(key, p.what, {p.source}, homes=[p.folder])
         else:
-            scope.files.add(p.source)
             scope.homes.append(p.folder)
             if p.what not in scope.origin:
                 scope.origin += f", {p.what}"
