@@ -135,7 +135,7 @@ def paint(text: str, style: str, color: bool) -> str:
     return f"\x1b[{_SGR[style]}m{text}\x1b[0m"
 
 
-def identities(findings: list[Finding]) -> list[str]:
+def identities(findings: list[Finding], base: str | None = None) -> list[str]:
     """One identity per finding, unique within the run and stable when lines move: rule,
     repository-relative path, object and message fingerprint (``findings.fingerprint``, line
     numbers masked), and for findings equal in all of these their order in the file. Code
@@ -147,24 +147,36 @@ def identities(findings: list[Finding]) -> list[str]:
 
     seen: Counter = Counter()
     out = []
+    root = repo_base() if base is None else base  # one look-up per run, not per finding
     for f in findings:
-        base = "\0".join((f.code, encodable(repo_relative(f.path)), encodable(object_key(f.object)),
-                          fingerprint(f)))
-        seen[base] += 1
-        out.append(hashlib.sha256(f"{base}\0{seen[base]}".encode()).hexdigest()[:32])
+        key = "\0".join((f.code, encodable(repo_relative(f.path, root)), encodable(object_key(f.object)),
+                         fingerprint(f)))
+        seen[key] += 1
+        out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:32])
     return out
 
 
-def repo_relative(path: str) -> str:
-    """``path`` relative to the repository root (forward slashes), as GitHub expects for
-    annotations and code scanning; relative to the current directory outside a repository."""
+def repo_base() -> str:
+    """The folder report paths are relative to: the repository root around the current
+    directory, else the current directory. Reporters look it up once per run and pass it to
+    ``repo_relative`` (a look-up walks every ancestor folder: 10,000 findings, 10,000 walks)."""
     import os
 
     from multus_lint.load.discover import git_root
 
+    return git_root(".") or os.getcwd()
+
+
+def repo_relative(path: str, base: str | None = None) -> str:
+    """``path`` relative to the repository root (forward slashes), as GitHub expects for
+    annotations and code scanning; relative to the current directory outside a repository.
+    ``base``: ``repo_base()`` when the caller already looked it up."""
+    import os
+
     if path.startswith("<"):  # <stdin>, <multus-lint>
         return path
-    base = git_root(".") or os.getcwd()
+    if base is None:
+        base = repo_base()
     try:
         rel = os.path.relpath(os.path.abspath(path), base)
     except ValueError:  # another drive on Windows

@@ -13,14 +13,15 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from multus_lint.report import ReportInput, identities, repo_relative
+from multus_lint.report import ReportInput, identities, repo_base, repo_relative
 from multus_lint.report.escape import encodable
 
 SEVERITY = {"error": "critical", "warning": "minor", "info": "info"}
 
 
 def report(run: ReportInput, out: IO[str]) -> None:
-    ids = identities(run.findings)
+    base = repo_base()
+    ids = identities(run.findings, base)
     issues: list[dict[str, Any]] = []
     for f, identity in zip(run.findings, ids):
         s = f.span
@@ -33,7 +34,7 @@ def report(run: ReportInput, out: IO[str]) -> None:
             "fingerprint": identity,
             "severity": SEVERITY[f.severity],
             "location": {
-                "path": encodable(repo_relative(f.path)),
+                "path": encodable(repo_relative(f.path, base)),
                 "positions": {"begin": {"line": s.line, "column": s.column},
                               "end": {"line": end_line,
                                       "column": s.end_column if end_line > s.line else max(s.end_column, s.column)}},

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from multus_lint import __version__, registry
 from multus_lint.findings import Finding
-from multus_lint.report import HOMEPAGE, ReportInput, identities, repo_relative
+from multus_lint.report import HOMEPAGE, ReportInput, identities, repo_base, repo_relative
 from multus_lint.report.escape import encodable, uri_path
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -80,27 +80,28 @@ def region(f: Finding, source: Any) -> dict[str, int]:
     return {"startLine": s.line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
 
 
-def _location(f: Finding, source: Any) -> dict[str, Any]:
-    return {"physicalLocation": {"artifactLocation": {"uri": uri_path(repo_relative(f.path))},
+def _location(f: Finding, source: Any, base: str | None = None) -> dict[str, Any]:
+    return {"physicalLocation": {"artifactLocation": {"uri": uri_path(repo_relative(f.path, base))},
                                  "region": region(f, source)}}
 
 
-def result(f: Finding, index: int, identity: str, source: Any = None) -> dict[str, Any]:
+def result(f: Finding, index: int, identity: str, source: Any = None,
+           base: str | None = None) -> dict[str, Any]:
     return {
         "ruleId": f.code,
         "ruleIndex": index,
         "level": LEVEL[f.severity],
         "message": {"text": encodable(f.message)},
-        "locations": [_location(f, source)],
+        "locations": [_location(f, source, base)],
         "partialFingerprints": {"multusLint/v2": identity},
     }
 
 
-def notification(f: Finding, source: Any) -> dict[str, Any]:
+def notification(f: Finding, source: Any, base: str | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"level": "error", "message": {"text": encodable(f.message)},
                            "descriptor": {"id": f.code}}
     if not f.path.startswith("<"):  # located at the object it failed on
-        out["locations"] = [_location(f, source)]
+        out["locations"] = [_location(f, source, base)]
     return out
 
 
@@ -110,10 +111,12 @@ def build(run: ReportInput) -> dict[str, Any]:
     codes = sorted({f.code for f in results})
     rules = [r for r in (registry.get(c) for c in codes) if r is not None]
     index = {r.code: i for i, r in enumerate(rules)}
-    ids = identities(results)
+    base = repo_base()  # once per run, not per finding
+    ids = identities(results, base)
     invocation: dict[str, Any] = {"executionSuccessful": not internal, "exitCode": run.exit_code}
     if internal:
-        invocation["toolExecutionNotifications"] = [notification(f, run.sources.get(f.path)) for f in internal]
+        invocation["toolExecutionNotifications"] = [notification(f, run.sources.get(f.path), base)
+                                                     for f in internal]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -127,7 +130,7 @@ def build(run: ReportInput) -> dict[str, Any]:
             }},
             "invocations": [invocation],
             "columnKind": "utf16CodeUnits",
-            "results": [result(f, index.get(f.code, -1), ids[i], run.sources.get(f.path))
+            "results": [result(f, index.get(f.code, -1), ids[i], run.sources.get(f.path), base)
                         for i, f in enumerate(results)],
         }],
     }
