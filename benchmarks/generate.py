@@ -8,6 +8,12 @@ ConfigMaps, one rke2-multus HelmChart with its HelmChartConfig and the CRD chart
 ``config.yaml``, and a few deliberate mistakes (a missing network, a gateway outside its
 range, a whereabouts config without ``configuration_path``, a duplicate key, a broken YAML
 document). The same arguments always give the same bytes.
+
+``mix`` picks the repository (issue 16): ``"multus"`` (the default above: every app is a
+Multus workload with its own NAD), ``"realistic"`` (most files ordinary Deployments, Services
+and ConfigMaps without any Multus annotation; one unit in ``REALISTIC_EVERY`` is a NAD with a
+Multus workload, the planted mistakes among them) or ``"findings"`` (about one finding per
+document: every workload also names networks that do not exist and every NAD carries a mistake).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ D = "/var/lib/rancher/k3s"
 CONF_DIR = f"{D}/agent/etc/cni/net.d"
 WHEREABOUTS_CONF = f"{CONF_DIR}/whereabouts.d/whereabouts.conf"
 MISTAKE_EVERY = 400  # one unit in this many carries a mistake
+REALISTIC_EVERY = 25  # realistic mix: one unit in this many is Multus (NAD + annotated workload)
+MIXES = ("multus", "realistic", "findings")
 
 
 def _ipam(kind: str, n: int, mistake: str | None) -> dict:
@@ -117,7 +125,8 @@ def _annotation(nets: list[tuple[str, str]], json_form: bool, n: int) -> str:
 
 
 def workload(kind: str, name: str, ns: str, nets: list[tuple[str, str]], n: int) -> str:
-    ann = _indent(_annotation(nets, n % 3 == 0, n), 0)
+    """A workload of ``kind``; no networks annotation when ``nets`` is empty (an ordinary app)."""
+    ann = _indent(_annotation(nets, n % 3 == 0, n), 0) if nets else "app.kubernetes.io/managed-by: kustomize"
     container = (f"- name: {name}\n  image: registry.example.com/{name}:1.{n % 20}.{n % 7}\n"
                  f"  ports:\n  - containerPort: {8000 + n % 1000}\n    name: http\n"
                  f"  resources:\n    requests: {{cpu: 50m, memory: 64Mi}}\n"
@@ -227,15 +236,38 @@ data:
 """
 
 
-def _units(rng: random.Random) -> Iterator[tuple[str, list[str], str | None]]:
-    """(file path, documents, mistake) forever: one NAD file, then one app file, and so on."""
-    n = 0
+MISTAKES = ("missing-network", "gateway", "config-path", "dup-key", "broken")
+
+
+def _plain_units(start: int) -> Iterator[tuple[str, list[str], str | None]]:
+    """Ordinary apps (no Multus) numbered from ``start``: a workload, its Service and ConfigMap."""
+    n = start
     while True:
         ns = NAMESPACES[n % len(NAMESPACES)]
+        kind = ("Deployment", "Deployment", "Deployment", "StatefulSet", "DaemonSet", "CronJob")[n % 6]
+        app = f"web-{n:06d}"
+        yield f"services/{ns}/{app}.yaml", [workload(kind, app, ns, [], n), service(app, ns, n),
+                                            configmap(app, ns, n)], None
+        n += 1
+
+
+def _units(rng: random.Random, mix: str = "multus") -> Iterator[tuple[str, list[str], str | None]]:
+    """(file path, documents, mistake) forever: one NAD file, then one app file, and so on
+    (the realistic mix: ordinary apps between them)."""
+    n = 0
+    plain = _plain_units(0)
+    while True:
+        if mix == "realistic":
+            # about one file in this many carries a Multus document (2 of the 2R files of a round)
+            for _ in range(REALISTIC_EVERY * 2 - 2):
+                yield next(plain)
+        ns = NAMESPACES[n % len(NAMESPACES)]
         mistake = None
-        if n and n % MISTAKE_EVERY == 0:
-            mistake = ("missing-network", "gateway", "config-path", "dup-key", "broken")[
-                (n // MISTAKE_EVERY) % 5]
+        every = 20 if mix == "realistic" else MISTAKE_EVERY
+        if mix == "findings":
+            mistake = MISTAKES[n % 4]  # never "broken": a file that does not parse hides its findings
+        elif n and n % every == 0:
+            mistake = MISTAKES[(n // every) % 5]
         net = f"net-{n:05d}"
         yield f"networks/{ns}/{net}.yaml", [nad(net, ns, rng, n, mistake)], mistake
         # apps use their own network, and often a shared one from 'default'
@@ -243,8 +275,10 @@ def _units(rng: random.Random) -> Iterator[tuple[str, list[str], str | None]]:
         shared = max((n // 8) * 8 - 1, 7)  # a NAD of namespace 'default'
         if n % 12 == 0 and ns != "default" and shared % len(IPAM_KINDS) != 5:  # not a static one
             nets.append(("default", f"net-{shared:05d}"))
-        if mistake == "missing-network":
+        if mistake == "missing-network" or mix == "findings":
             nets.append((ns, f"net-{n:05d}x"))
+        if mix == "findings":  # more references to networks nobody defined
+            nets.extend((ns, f"net-{n:05d}{c}") for c in "yz")
         kind = WORKLOAD_KINDS[n % len(WORKLOAD_KINDS)]
         app = f"app-{n:05d}"
         docs = [workload(kind, app, ns, nets, n), service(app, ns, n), configmap(app, ns, n)]
@@ -254,8 +288,10 @@ def _units(rng: random.Random) -> Iterator[tuple[str, list[str], str | None]]:
         n += 1
 
 
-def generate(dest: str, documents: int, seed: int = 7) -> int:
+def generate(dest: str, documents: int, seed: int = 7, mix: str = "multus") -> int:
     """Write ``documents`` documents below ``dest`` (emptied first); returns the file count."""
+    if mix not in MIXES:
+        raise ValueError(f"mix {mix!r}: one of {', '.join(MIXES)}")
     if os.path.isdir(dest):
         shutil.rmtree(dest)
     rng = random.Random(seed)
@@ -265,7 +301,7 @@ def generate(dest: str, documents: int, seed: int = 7) -> int:
     }
     count = sum(len(d) for d in files.values())
     # the shared NADs in 'default' that apps of other namespaces reference
-    for path, docs, _ in _units(rng):
+    for path, docs, _ in _units(rng, mix):
         if count >= documents:
             break
         docs = docs[:documents - count]
@@ -305,7 +341,8 @@ if __name__ == "__main__":
 
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "out", "sample")
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 200
-    print(generate(out, n), "files,", count_documents(out), "documents in", out)
+    mix = sys.argv[3] if len(sys.argv) > 3 else "multus"
+    print(generate(out, n, mix=mix), "files,", count_documents(out), "documents in", out)
 
 
 def generate_clusters(dest: str, documents: int, clusters: int, seed: int = 7) -> int:

@@ -3,6 +3,16 @@
     python benchmarks/run.py                  # 10,000 and 20,000 documents, checks the targets
     python benchmarks/run.py --sizes 2000     # a quick run
     python benchmarks/run.py --json out.json  # also write the numbers
+    python benchmarks/run.py --lint-python /other/venv/bin/python   # another build, same files
+
+Situations of issue 16, each printed with its ratios to yamllint on the same files and to
+the parse floor: the audit of the realistic mix (most files ordinary Deployments, Services,
+ConfigMaps; a few percent Multus) and of the many-findings repository (about one finding per
+document); pre-commit runs (1 and 10 changed files named, as pre-commit passes them, inside a
+git repository of the realistic mix: ``git init`` and one commit in the generated folder) at
+``--precommit-sizes``; and the peak memory of audits at ``--memory-sizes``. With ``--sizes``
+alone those default to the same sizes, so ``--sizes 2000`` is a quick run of everything.
+Timings on a loaded machine are noisy: compare ratios within one run.
 
 Everything runs in the same invocation on the same generated files (benchmarks/out/, git
 ignored): multus-lint (the whole audit: discovery, loading, model, every rule, JSON report),
@@ -40,12 +50,16 @@ FLOOR_SCRIPT = r"""
 import os, sys, time, yaml
 loader = yaml.CSafeLoader
 texts = []
-for root, dirs, names in os.walk(sys.argv[1]):
-    dirs.sort()
-    for name in sorted(names):
-        if name.endswith((".yaml", ".yml")):
-            with open(os.path.join(root, name), encoding="utf-8") as fh:
-                texts.append(fh.read())
+for top in sys.argv[1:]:
+    if os.path.isfile(top):
+        with open(top, encoding="utf-8") as fh:
+            texts.append(fh.read())
+    for root, dirs, names in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d != ".git")
+        for name in sorted(names):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                with open(os.path.join(root, name), encoding="utf-8") as fh:
+                    texts.append(fh.read())
 start = time.perf_counter()
 docs = 0
 for text in texts:
@@ -85,12 +99,14 @@ def best(cmd: list[str], cwd: str, repeat: int) -> dict:
             "rc": runs[0][3], "stdout": runs[0][4]}
 
 
-def floor(path: str, repeat: int) -> tuple[float, int]:
+def floor(path: str | list[str], repeat: int, cwd: str | None = None) -> tuple[float, int]:
+    """Best time to compose every document of ``path`` (a folder, or a list of files)."""
     times = []
     docs = 0
+    paths = [path] if isinstance(path, str) else path
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, path], capture_output=True,
-                             text=True, check=True).stdout.split()
+        out = subprocess.run([sys.executable, "-c", FLOOR_SCRIPT, *paths], capture_output=True,
+                             text=True, check=True, cwd=cwd).stdout.split()
         times.append(float(out[0]))
         docs = int(out[1])
     return min(times), docs
@@ -101,25 +117,76 @@ def yamllint_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "yamllint"]
 
 
+LINT_PYTHON = [sys.executable]  # --lint-python: the interpreter (venv) whose multus-lint is timed
+
+
 def lint_cmd() -> list[str]:
-    return [sys.executable, "-m", "multus_lint", "--format", "json"]
+    return [LINT_PYTHON[0], "-m", "multus_lint", "--format", "json"]
 
 
-def check_findings(stdout: bytes, where: str) -> int:
-    """The planted mistakes are found (a fast linter that finds nothing proves nothing)."""
+STAMP = ".bench-stamp"
+
+
+def ensure(path: str, documents: int, mix: str, git: bool = False) -> int:
+    """The generated repository at ``path`` (reused when its stamp says it is the same one:
+    generating and committing 100,000 documents takes a while); returns its file count."""
+    import hashlib
+
+    with open(os.path.join(HERE, "generate.py"), "rb") as fh:
+        want = f"{documents} {mix} {git} {hashlib.sha256(fh.read()).hexdigest()[:16]}"
+    stamp = os.path.join(path, STAMP)
+    try:
+        with open(stamp, encoding="utf-8") as fh:
+            have = fh.read().split("\n")
+        if have[0] == want:
+            return int(have[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    files = generate(path, documents, mix=mix)
+    if git:
+        with open(os.path.join(path, ".gitignore"), "w", encoding="utf-8") as fh:
+            fh.write(f"{STAMP}\n")
+        env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+               "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+        for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "generated"]):
+            subprocess.run(cmd, cwd=path, env=env, check=True, stdout=subprocess.DEVNULL)
+    with open(stamp, "w", encoding="utf-8") as fh:
+        fh.write(f"{want}\n{files}\n")
+    return files
+
+
+def changed_files(path: str, count: int) -> list[str]:
+    """``count`` files of the repository as pre-commit would pass them (relative to its
+    root): Multus files (a NAD, the workload using it) first, then ordinary apps."""
+    multus, plain = [], []
+    for folder, target in (("networks", multus), ("apps", multus), ("services", plain)):
+        top = os.path.join(path, folder)
+        for root, dirs, names in os.walk(top):
+            dirs.sort()
+            target.extend(os.path.relpath(os.path.join(root, n), path) for n in sorted(names))
+    picked = []
+    for i in range(count):
+        pool = multus if (i % 2 == 0 and multus) or not plain else plain
+        picked.append(pool[(i * 7919) % len(pool)])
+    return sorted(set(picked))
+
+
+def check_findings(stdout: bytes, where: str, documents: int) -> int:
+    """The planted mistakes are found (a fast linter that finds nothing proves nothing);
+    below 10,000 documents not all of them are planted (one unit in MISTAKE_EVERY)."""
     report = json.loads(stdout)
     codes = {f["code"] for f in report["findings"]}
     missing = {"ML001", "ML007", "ML101", "ML201", "ML301", "ML402"} - codes
-    if missing:
+    if missing and documents >= 10000:
         raise SystemExit(f"{where}: the planted mistakes {sorted(missing)} were not reported")
     return len(report["findings"])
 
 
-def one_file(repeat: int) -> dict:
+def one_file(repeat: int, project: int = 10000) -> dict:
     """Lint one ordinary file (a Deployment, its Service and ConfigMap) on its own."""
-    src = os.path.join(OUT, "docs-10000", "apps", "apps", "app-00000.yaml")
+    src = os.path.join(OUT, f"docs-{project}", "apps", "apps", "app-00000.yaml")
     if not os.path.exists(src):
-        generate(os.path.join(OUT, "docs-10000"), 10000)
+        generate(os.path.join(OUT, f"docs-{project}"), project)
     dest = os.path.join(OUT, "one-file")
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
@@ -130,8 +197,8 @@ def one_file(repeat: int) -> dict:
     yl = best(yamllint_cmd() + ["-d", "relaxed", "app.yaml"], dest, repeat)
     # pre-commit style: one file named, the whole 10,000-document project read as context
     ctx = best(lint_cmd() + [os.path.join("apps", "apps", "app-00000.yaml")],
-               os.path.join(OUT, "docs-10000"), repeat)
-    return {"multus_lint": ml["wall"], "yamllint": yl["wall"], "in_project": ctx["wall"],
+               os.path.join(OUT, f"docs-{project}"), repeat)
+    return {"multus_lint": ml["wall"], "yamllint": yl["wall"], "in_project": ctx["wall"], "project": project,
             "multus_lint_peak_mib": ml["peak_mib"]}
 
 
@@ -155,7 +222,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs of each fast measurement (best kept)")
     ap.add_argument("--no-yamllint", action="store_true", help="skip yamllint (slow: ~18 s per 10,000)")
     ap.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    ap.add_argument("--precommit-sizes", type=int, nargs="*", default=None,
+                    help="documents of the git repositories for pre-commit runs (default 10000 100000; "
+                         "with --sizes alone: those)")
+    ap.add_argument("--memory-sizes", type=int, nargs="*", default=None,
+                    help="documents of the realistic-mix audits whose peak memory is shown "
+                         "(default 10000 50000 100000; with --sizes alone: those)")
+    ap.add_argument("--yamllint-all", action="store_true",
+                    help="time yamllint on the realistic and many-findings mixes in a quick run too")
+    ap.add_argument("--lint-python", metavar="PYTHON", help="interpreter whose multus-lint is timed "
+                    "(e.g. another checkout's venv), default this one")
     args = ap.parse_args(argv)
+    explicit = "--sizes" in (argv if argv is not None else sys.argv)
+    if args.precommit_sizes is None:
+        args.precommit_sizes = args.sizes if explicit else [10000, 100000]
+    if args.memory_sizes is None:
+        args.memory_sizes = args.sizes if explicit else [10000, 50000, 100000]
+    if args.lint_python:
+        LINT_PYTHON[0] = args.lint_python
 
     os.makedirs(OUT, exist_ok=True)
     compile_bytecode()
@@ -166,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         files = generate(path, n)
         rel = os.path.relpath(path, OUT)
         ml = best(lint_cmd() + [rel], OUT, args.repeat)
-        findings = check_findings(ml["stdout"], rel)
+        findings = check_findings(ml["stdout"], rel, n)
         # the same run with only the loader's rules: what reading and modelling cost, so
         # the rules' share is the difference
         core = best(lint_cmd() + ["--select", "ML001,ML002,ML004", rel], OUT, args.repeat)["wall"]
@@ -186,12 +270,71 @@ def main(argv: list[str] | None = None) -> int:
         if yl is not None:
             print(f"  yamllint      {yl:7.2f} s  (-d relaxed)")
         print()
-    one = one_file(max(args.repeat, 5))
+    results["mixes"] = {}
+    for mix in ("realistic", "findings"):
+        for n in args.sizes:
+            path = os.path.join(OUT, f"{mix}-{n}")
+            files = ensure(path, n, mix)
+            rel = os.path.relpath(path, OUT)
+            ml = best(lint_cmd() + [rel], OUT, args.repeat)
+            found = len(json.loads(ml["stdout"])["findings"])
+            fl, _ = floor(path, args.repeat)
+            # yamllint takes ~2.5 ms per document and the same on every mix: a quick run
+            # (--sizes below 10,000) times it on the main repository only
+            slow_ok = not args.no_yamllint and (not explicit or n >= 10000 or args.yamllint_all)
+            yl = best(yamllint_cmd() + ["-d", "relaxed", rel], OUT, 1)["wall"] if slow_ok else None
+            row = {"files": files, "findings": found, "multus_lint": ml["wall"], "peak_mib": ml["peak_mib"],
+                   "floor": fl, "yamllint": yl}
+            results["mixes"][f"{mix}-{n}"] = row
+            print(f"{mix} mix, {n:,} documents in {files:,} files ({found:,} findings)")
+            print(f"  multus-lint   {ml['wall']:7.2f} s  (peak {ml['peak_mib']:.0f} MiB)  "
+                  f"{ml['wall'] / fl:.2f}x the floor" + (f", {ml['wall'] / yl:.3f}x yamllint" if yl else ""))
+            print(f"  parse floor   {fl:7.2f} s")
+            if yl is not None:
+                print(f"  yamllint      {yl:7.2f} s")
+            print()
+
+    results["precommit"] = {}
+    for n in args.precommit_sizes:
+        path = os.path.join(OUT, f"git-realistic-{n}")
+        files = ensure(path, n, "realistic", git=True)
+        print(f"pre-commit in a git repository of {n:,} documents ({files:,} files, realistic mix)")
+        for count in (1, 10):
+            named = changed_files(path, count)
+            ml = best(lint_cmd() + named, path, args.repeat)
+            yl = best(yamllint_cmd() + ["-d", "relaxed", *named], path, args.repeat)["wall"]
+            fl, _ = floor(named, args.repeat, cwd=path)
+            found = len(json.loads(ml["stdout"])["findings"])
+            results["precommit"][f"{n}-{count}"] = {"multus_lint": ml["wall"], "yamllint": yl, "floor": fl,
+                                                     "peak_mib": ml["peak_mib"], "findings": found,
+                                                     "files": named}
+            print(f"  {count:>2} changed  multus-lint {ml['wall']:6.3f} s  yamllint {yl:6.3f} s  "
+                  f"floor {fl * 1000:5.1f} ms  -> {ml['wall'] / yl:.2f}x yamllint  "
+                  f"(peak {ml['peak_mib']:.0f} MiB, {found} findings)")
+        print()
+
+    results["memory"] = {}
+    if args.memory_sizes:
+        print("peak memory, audit of the realistic mix")
+        base_t = None
+        for n in args.memory_sizes:
+            path = os.path.join(OUT, f"realistic-{n}")
+            ensure(path, n, "realistic")
+            ml = best(lint_cmd() + [os.path.relpath(path, OUT)], OUT, 1)
+            fl, _ = floor(path, 1)
+            base_t = base_t or (n, ml["wall"])
+            results["memory"][n] = {"peak_mib": ml["peak_mib"], "multus_lint": ml["wall"], "floor": fl}
+            print(f"  {n:>7,} documents  peak {ml['peak_mib']:6.0f} MiB  ({ml['peak_mib'] * 1024 / n:.1f} KiB/doc)"
+                  f"  {ml['wall']:6.2f} s  {ml['wall'] / fl:.2f}x the floor"
+                  f"  time {ml['wall'] / base_t[1]:.2f}x for {n / base_t[0]:.1f}x the documents")
+        print()
+
+    one = one_file(max(args.repeat, 5), 10000 if 10000 in args.sizes or not explicit else min(args.sizes))
     results["one_file"] = one
     print("one file (a Deployment, Service, ConfigMap)")
     print(f"  multus-lint   {one['multus_lint']:7.3f} s  (peak {one['multus_lint_peak_mib']:.0f} MiB)")
     print(f"  yamllint      {one['yamllint']:7.3f} s")
-    print(f"  multus-lint   {one['in_project']:7.3f} s  the same file named inside the 10,000-document "
+    print(f"  multus-lint   {one['in_project']:7.3f} s  the same file named inside the {one['project']:,}-document "
           "project (pre-commit: the project is read as context)\n")
 
     checks = []

