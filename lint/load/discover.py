@@ -132,12 +132,15 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
     real_root = os.path.realpath(root)
     seen = {real_root}  # real folders walked, shared with _walk as in one walk of the root
     shown: dict[str, str | None] = {}
+    # string operations, not os.path calls: this loop runs once per file of the repository
+    prefix, real_prefix = os.path.join(root, ""), os.path.join(real_root, "")
     entries = []
     for rel in listed:
         parts = rel.rstrip("/").split("/")
-        if any(p in SKIP_DIRS for p in parts[:-1]) or any(p in ("", ".", "..") for p in parts):
+        if not SKIP_DIRS.isdisjoint(parts[:-1]) or "" in parts or "." in parts or ".." in parts:
             continue
-        path = os.path.join(root, *parts)
+        rel = "/".join(parts)
+        path = prefix + (rel if os.sep == "/" else rel.replace("/", os.sep))
         try:
             mode = os.lstat(path).st_mode
         except OSError:  # listed but deleted from the work tree
@@ -145,9 +148,12 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
         if not is_dir and not parts[-1].lower().endswith(SUFFIXES):
             continue
-        order = tuple((1, p) for p in parts[:-1]) + ((1 if is_dir else 0, parts[-1]),)
+        # the walk's order: a folder's files (by name), then its folders (by name); "\0"
+        # and "\1" sort below any character of a name
+        dirs = parts if is_dir else parts[:-1]
+        order = "\1".join(dirs) + ("\0" if is_dir else "\0" + parts[-1]) if dirs else "\0" + parts[-1]
         entries.append((order, parts, path, mode, is_dir))
-    entries.sort(key=lambda e: e[0])  # the walk's order: a folder's files, then its folders
+    entries.sort(key=lambda e: e[0])
     dir_out: dict[tuple[str, ...], bool] = {}  # folders the walk would not enter (by pattern)
 
     def folder_excluded(dirs: tuple[str, ...]) -> bool:
@@ -157,18 +163,19 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         return dir_out[dirs]
 
     for _, parts, path, mode, is_dir in entries:
-        if folder_excluded(tuple(parts[:-1])) or excluded(path, root, exclude):
+        if exclude and (folder_excluded(tuple(parts[:-1])) or excluded(path, root, exclude)):
             continue
         name = parts[-1]
-        parent_real = os.path.join(real_root, *parts[:-1])
-        # below a folder a folder symlink already walked (the walk skips it entirely)
-        if any(os.path.join(real_root, *parts[:i]) in seen for i in range(1, len(parts))):
+        # below a folder a folder symlink already walked (the walk skips it entirely); only
+        # asked once something was walked (most repositories: never)
+        if len(seen) > 1 and any(os.path.join(real_root, *parts[:i]) in seen for i in range(1, len(parts))):
             continue
         if is_dir:
             if name in SKIP_DIRS:
                 continue
             if stat.S_ISLNK(mode):
                 target = os.path.realpath(path)
+                parent_real = os.path.join(real_root, *parts[:-1])
                 if (not target.startswith(real_root + os.sep) or target in seen
                         or parent_real.startswith(target + os.sep)):
                     continue
@@ -180,11 +187,11 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         elif stat.S_ISREG(mode):
             # displayed as the walk shows it (the folder's relpath, once per folder); git
             # never lists a path through a symlinked folder, so the real path is the root's
-            folder = os.path.dirname(path)
+            folder = path[:len(path) - len(name) - 1]
             if folder not in shown:
                 shown[folder] = _relative(folder)
             yield Candidate(_child_display(shown[folder], path, name), path, False,
-                            canonical=os.path.join(real_root, *parts))
+                            canonical=real_prefix + path[len(prefix):])
         else:
             yield Candidate(display_path(path), path, False,
                             "not a regular file (a FIFO, socket or device): not opened")
