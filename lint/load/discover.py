@@ -193,8 +193,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
             yield Candidate(_child_display(shown[folder], path, name), path, False,
                             canonical=real_prefix + path[len(prefix):])
         else:
-            yield Candidate(display_path(path), path, False,
-                            "not a regular file (a FIFO, socket or device): not opened")
+            yield Candidate(display_path(path), path, False, _odd_file(path))
 
 
 def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] | None = None,
