@@ -160,3 +160,38 @@ spec: {containers: [{name: c, image: busybox}]}
     assert len(tree.find("line", "outside")) == 1
     assert {a["data-id"] for a in tree.find("g", "node")} >= {"nad:net/lab-net", "nad:net/prod-net",
                                                               "master:eth1", "master:bond0"}
+
+
+def test_two_declared_clusters_through_the_cli(tmp_path: Path) -> None:
+    """The same, from the command line: a `clusters:` config makes two scopes, and the page
+    draws one map and one plan per scope, each with its own NADs and pools."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / ".multus-lint.yaml").write_text(
+        "clusters:\n  - name: lab\n    paths: [lab/**]\n  - name: prod\n    paths: [prod/**]\n")
+    nad = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\n"
+           "metadata: {{name: {name}, namespace: net}}\nspec:\n"
+           "  config: '{{\"cniVersion\": \"0.3.1\", \"type\": \"macvlan\", \"master\": \"eth1\", "
+           "\"ipam\": {{\"type\": \"whereabouts\", \"range\": \"{cidr}\"}}}}'\n")
+    for name, cidr in (("lab", "10.10.0.0/24"), ("prod", "10.20.0.0/24")):
+        (repo / name).mkdir()
+        (repo / name / "nad.yaml").write_text(nad.format(name=f"{name}-net", cidr=cidr))
+    out = repo / "report.html"
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--format", "html", "--output-file",
+                           str(out), "."], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    tree = parse(out.read_text(encoding="utf-8"))
+    assert sorted(a["data-scope"] for a in tree.find("section", "scope")) == ["lab", "prod"]
+    # each scope's section holds its own NAD node and pool row only
+    current, seen = None, {}
+    for tag, a, _ in tree.elements:
+        if tag == "section" and "scope" in a.get("class", "").split():
+            current = a["data-scope"]
+        elif current and tag == "g" and "node" in a.get("class", "").split():
+            seen.setdefault(current, set()).add(a["data-id"])
+        elif current and tag == "g" and "pool" in a.get("class", "").split():
+            seen.setdefault(current, set()).add(a["data-cidr"])
+        elif tag == "section" and a.get("id") == "findings":
+            current = None
+    assert seen["lab"] >= {"nad:net/lab-net", "10.10.0.0/24"} and "nad:net/prod-net" not in seen["lab"]
+    assert seen["prod"] >= {"nad:net/prod-net", "10.20.0.0/24"} and "nad:net/lab-net" not in seen["prod"]

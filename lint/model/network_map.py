@@ -150,4 +150,6 @@ def report_context(scopes: list[tuple[str, Project, Any]], findings: list[Findin
         scope = scope_map(name, project, mine, tuple(profile.cluster_cidrs), tuple(profile.service_cidrs))
         scope["profile"] = [{"key": k, "value": v, "source": s} for k, v, s in profile.describe()]
         out.append(scope)
-    return {"scopes": out}
+    drawn = [s for s in out if s["nads"] or s["workloads"] or s["pools"]]
+    # with several scopes, one with nothing to draw (the files no cluster reaches, say) is left out
+    return {"scopes": drawn if len(out) > 1 and drawn else out}
