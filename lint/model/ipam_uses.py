@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.model.contain import object_problem
-from multus_lint.model.project import NAD, CniConfig, Project
+from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, CniConfig, Project
 from multus_lint.net.addresses import IpamAnalysis, analyze_ipam, getk
 
 
@@ -36,7 +36,7 @@ class IpamUse:
             value = getk(self.plugin, key)
             if isinstance(value, str) and value:
                 return (key, value, vlan)
-        resource = self.nad.doc.annotations.get("k8s.v1.cni.cncf.io/resourceName") if self.nad else None
+        resource = self.nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION) if self.nad else None
         if isinstance(resource, str) and resource:
             return ("resource", resource, vlan)
         ptype = getk(self.plugin, "type")

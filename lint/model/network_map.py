@@ -15,10 +15,9 @@ from typing import Any
 from multus_lint.findings import Finding
 from multus_lint.model.ipam_uses import ipam_uses
 from multus_lint.model.network_refs import network_refs
-from multus_lint.model.project import NAD, Project
+from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, Project
 from multus_lint.net.addresses import getk
 
-RESOURCE_ANNOTATION = "k8s.v1.cni.cncf.io/resourceName"
 # Plugins whose attachment is a bridge on the node, not a parent interface.
 BRIDGE_PLUGINS = frozenset({"bridge", "ovs", "ovs-cni", "kube-ovn"})
 
@@ -40,7 +39,7 @@ def _first_plugin(nad: NAD) -> dict[str, Any]:
 
 def _attachment(nad: NAD, plugin: dict[str, Any]) -> tuple[str, str] | None:
     """(kind, name) of what the NAD attaches to on the node, None when it names nothing."""
-    resource = nad.doc.annotations.get(RESOURCE_ANNOTATION)
+    resource = nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION)
     if isinstance(resource, str) and resource:
         return ("resource", resource)
     ptype = getk(plugin, "type")

@@ -14,7 +14,7 @@ from importlib import resources
 from typing import IO, Any
 
 from multus_lint import __version__, registry
-from multus_lint.findings import Finding
+from multus_lint.findings import SEVERITY_RANK, Finding
 from multus_lint.report import ReportInput, summary
 from multus_lint.report.svg import address_plan, network_map
 
@@ -64,7 +64,7 @@ def render(findings: list[Finding], *, sources: dict, files: int, context: dict[
     first = {f.code: f for f in findings}
     by_rule = sorted(({"code": c, "name": first[c].rule, "severity": first[c].severity, "count": n}
                       for c, n in counts.items()),
-                     key=lambda r: (-{"error": 2, "warning": 1, "info": 0}[r["severity"]], -r["count"], r["code"]))
+                     key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["count"], r["code"]))
     shown = findings[:MAX_FINDINGS]
     grouped: dict[str, list[dict[str, Any]]] = {}
     for f in shown:

@@ -12,8 +12,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from multus_lint.findings import SEVERITY_RANK
+
 SEVERITY_COLOUR = {"error": "#c62828", "warning": "#ef6c00", "info": "#1565c0"}
-RANK = {"info": 0, "warning": 1, "error": 2}
 MAX_PER_COLUMN = 60  # more nodes than this in a column: one node per namespace
 MAX_POOL_ROWS = 400  # the address plan draws at most this many pools (the table lists all)
 
@@ -29,7 +30,7 @@ def _attr(value: Any) -> str:
 def _worst(findings: list[dict[str, str]]) -> str | None:
     if not findings:
         return None
-    return max((f["severity"] for f in findings), key=lambda s: RANK.get(s, 0))
+    return max((f["severity"] for f in findings), key=lambda s: SEVERITY_RANK.get(s, 0))
 
 
 def _clip(text: str, width: int = 30) -> str:
