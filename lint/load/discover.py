@@ -20,8 +20,10 @@ class Candidate:
     path: str  # as the user should see it
     real: str  # where to read it
     named: bool
-    error: str | None = None  # a broken or looping symlink
-    canonical: str | None = None  # its real path, when the walk already knows it
+    error: str | None = None  # why it is not read: a broken or looping symlink, a link out...
+    # its real path, when the walk already knows it; for a refused entry where the entry
+    # itself is (two links to one place outside are two findings, not one)
+    canonical: str | None = None
 
 
 def display_path(path: str) -> str:
@@ -146,7 +148,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         except OSError:  # listed but deleted from the work tree
             continue
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
-        if not is_dir and not parts[-1].lower().endswith(SUFFIXES):
+        if not is_dir and not parts[-1].lower().endswith(SUFFIXES) and not (stat.S_ISLNK(mode) and _is_loop(path)):
             continue
         # the walk's order: a folder's files (by name), then its folders (by name); "\0"
         # and "\1" sort below any character of a name
@@ -166,6 +168,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         if exclude and (folder_excluded(tuple(parts[:-1])) or excluded(path, root, exclude)):
             continue
         name = parts[-1]
+        here = real_prefix + path[len(prefix):]  # where the entry itself is (a link's own place)
         # below a folder a folder symlink already walked (the walk skips it entirely); only
         # asked once something was walked (most repositories: never)
         if len(seen) > 1 and any(os.path.join(real_root, *parts[:i]) in seen for i in range(1, len(parts))):
@@ -176,35 +179,45 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
             if stat.S_ISLNK(mode):
                 target = os.path.realpath(path)
                 parent_real = os.path.join(real_root, *parts[:-1])
-                if (not target.startswith(real_root + os.sep) or target in seen
-                        or parent_real.startswith(target + os.sep)):
+                if not _inside(target, real_root):
+                    yield Candidate(display_path(path), path, False, _folder_outside(target), here)
+                    continue
+                if target in seen or parent_real.startswith(target + os.sep):
                     continue
             yield from _walk(path, root, exclude, False, seen, real_root)
         elif stat.S_ISLNK(mode) and not os.path.exists(path):
-            yield Candidate(display_path(path), path, False, "symlink loop" if _is_loop(path) else "broken symlink")
+            yield Candidate(display_path(path), path, False, "symlink loop" if _is_loop(path) else "broken symlink",
+                            here)
         elif stat.S_ISLNK(mode):
-            yield Candidate(display_path(path), path, False, outside_root(path, root))
+            escape = outside_root(path, root)
+            yield Candidate(display_path(path), path, False, escape, here if escape else None)
         elif stat.S_ISREG(mode):
             # displayed as the walk shows it (the folder's relpath, once per folder); git
             # never lists a path through a symlinked folder, so the real path is the root's
             folder = path[:len(path) - len(name) - 1]
             if folder not in shown:
                 shown[folder] = _relative(folder)
-            yield Candidate(_child_display(shown[folder], path, name), path, False,
-                            canonical=real_prefix + path[len(prefix):])
+            yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here)
         else:
-            yield Candidate(display_path(path), path, False, _odd_file(path))
+            yield Candidate(display_path(path), path, False, _odd_file(path), here)
 
 
 def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] | None = None,
           top_real: str | None = None) -> Iterator[Candidate]:
     seen = set() if seen is None else seen
-    top_real = top_real or os.path.realpath(top)
-    stack = [top]
+    # symlinked folders are followed anywhere inside the project root, never out of it
+    top_real = top_real or os.path.realpath(root)
+    stack: list[str | Candidate] = [top]
     while stack:
         d = stack.pop()
+        if isinstance(d, Candidate):
+            yield d
+            continue
         real = os.path.realpath(d)
         if real in seen:
+            continue
+        if d is top and not _inside(real, top_real):  # a named folder that is a symlink out
+            yield Candidate(display_path(d), d, named, _folder_outside(real), os.path.abspath(d))
             continue
         seen.add(real)
         try:
@@ -214,12 +227,13 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
                 yield Candidate(display_path(d), d, named,
                                 f"folder cannot be read ({exc.strerror or exc}): its files are not linted")
             continue
-        subdirs = []
+        subdirs: list[str | Candidate] = []
         # display and real paths of the entries, from the directory's (os.path.relpath and
         # realpath per file were most of the walk's time on large trees)
         shown = _relative(d)
         for e in entries:
             path = os.path.join(d, e.name)
+            here = os.path.join(real, e.name)
             if excluded(path, root, exclude):
                 continue
             try:
@@ -231,21 +245,29 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
                     continue
                 if e.is_symlink():
                     target = os.path.realpath(path)
-                    inside = target.startswith(top_real + os.sep)
-                    if not inside or target in seen or real.startswith(target + os.sep):
-                        continue  # out of the tree, back up it, or into a loop
+                    if not _inside(target, top_real):  # said, not skipped silently
+                        # in the folders' order, where its walk would have been
+                        subdirs.append(Candidate(display_path(path), path, named, _folder_outside(target), here))
+                        continue
+                    if target in seen or real.startswith(target + os.sep):
+                        continue  # back up the tree or into a loop: those files are walked already
                 subdirs.append(path)
+            elif e.is_symlink() and not e.name.lower().endswith(SUFFIXES):
+                # a folder's name has no suffix: a looping link may stand for one (a plain
+                # broken link may be anything, and holds nothing either way)
+                if _is_loop(path):
+                    yield Candidate(display_path(path), path, named, "symlink loop", here)
             elif e.name.lower().endswith(SUFFIXES):
                 if e.is_symlink() and not os.path.exists(path):
                     reason = "symlink loop" if _is_loop(path) else "broken symlink"
-                    yield Candidate(display_path(path), path, named, reason)
+                    yield Candidate(display_path(path), path, named, reason, here)
                 elif e.is_symlink():
-                    yield Candidate(display_path(path), path, named, outside_root(path, root))
+                    escape = outside_root(path, root)
+                    yield Candidate(display_path(path), path, named, escape, here if escape else None)
                 elif e.is_file(follow_symlinks=True):
-                    yield Candidate(_child_display(shown, path, e.name), path, named,
-                                    canonical=os.path.join(real, e.name))
+                    yield Candidate(_child_display(shown, path, e.name), path, named, canonical=here)
                 else:  # a FIFO, socket or device: reported, never opened (open() would block)
-                    yield Candidate(display_path(path), path, named, _odd_file(path))
+                    yield Candidate(display_path(path), path, named, _odd_file(path), here)
         stack.extend(reversed(subdirs))
 
 
@@ -268,6 +290,10 @@ def outside_root(path: str, root: str) -> str | None:
     if target == top or target.startswith(top.rstrip(os.sep) + os.sep):
         return None
     return f"symlink to {target}, outside the project root: not read"
+
+
+def _folder_outside(target: str) -> str:
+    return f"symlink to {target}, a folder outside the project root: not followed"
 
 
 def _relative(path: str) -> str | None:
