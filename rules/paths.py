@@ -17,6 +17,7 @@ from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.fixes import Fix, release_fix
 from multus_lint.load.document import Document, Site, get_path
+from multus_lint.model.chart_bugs import bugs_of
 from multus_lint.model.charts import ChartRelease, crd_charts
 from multus_lint.model.multus_daemonset import MultusDaemonSet, NodePath
 from multus_lint.model.profile import Profile
@@ -216,6 +217,28 @@ ENTRYPOINT_MISSING = declare(
         "`/entrypoint.sh` for v3 (or the deployments/multus-daemonset.yml of that release).",
     refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/images/Dockerfile",
           "https://github.com/k8snetworkplumbingwg/multus-cni/blob/v3.9.3/images/Dockerfile"),
+)
+
+CHART_VERSION_BUG = declare(
+    "ML113", "multus-chart-version-bug", "error",
+    "A pinned rke2-multus / rke2-multus-crd release with a known bug that the values trigger "
+    "(list with sources: lint/model/chart_bugs.py).",
+    what="Compares a pinned chart version (HelmChart `spec.version` or .tgz URL, Flux and Argo CD "
+         "releases) with the published releases that carry a known bug, and reports it when the "
+         "merged values make it bite: rke2-multus v4.0.2-build2023081100 to v4.2.106 with "
+         "`config.cni_conf.namespaceIsolation` set (rendered as the unknown flag "
+         "`--cni-namespace-isolation`); v4.2.201 with `confDir` equal to `multusAutoconfigDir` (the "
+         "chart's own defaults: one mountPath twice); rke2-multus-crd 4.3.009 (its templates fail "
+         "under helm-controller). Unpinned charts install the newest release, which has none of them.",
+    why="Each one stops Multus: the thin entrypoint exits on the unknown flag, the API server rejects "
+        "a container with a duplicate mountPath, and a chart whose templates fail installs nothing "
+        "(no NetworkAttachmentDefinition CRD).",
+    example="spec:\n  chart: rke2-multus\n  version: v4.2.106\n  valuesContent: |-\n    config:\n"
+            "      cni_conf:\n        namespaceIsolation: true",
+    fix="Pin the release the finding names (on K3s v4.2.202 or later for rke2-multus), or drop the "
+        "value that triggers the bug.",
+    refs=("https://github.com/rancher/rke2/issues/8577", "https://github.com/rancher/rke2-charts/pull/737",
+          "https://github.com/rancher/rke2-charts/pull/746", "https://github.com/rancher/rke2-charts/pull/1120"),
 )
 
 _HASH_DIR = re.compile(r"^(?P<d>.*)/data/(?P<h>[0-9a-f]{6,})/bin$")
@@ -901,3 +924,41 @@ def entrypoint_missing(ctx: Context) -> Iterator[Finding]:
                                   f"{c.image} is a Multus v{major} image, which has no {first} (v3's "
                                   "images/Dockerfile ships /entrypoint.sh): the container cannot start; "
                                   "use /entrypoint.sh with the same flags, or a v4 image")
+
+
+# ------------------------------------------------------------------ known chart bugs (ML113)
+
+
+def _crd_version(doc: Document) -> tuple[str | None, Site]:
+    """(pinned version, where it is written) of an rke2-multus-crd HelmChart: ``spec.version``,
+    else the version in a .tgz URL (``.../rke2-multus-crd-4.3.009.tgz``)."""
+    version = get_path(doc.data, ("spec", "version"))
+    path: tuple = ("spec", "version")
+    if not isinstance(version, (str, int, float)) or isinstance(version, bool) or version == "":
+        chart = get_path(doc.data, ("spec", "chart"))
+        m = re.search(r"rke2-multus-crd-(v?[0-9][^/]*?)\.tgz$", chart) if isinstance(chart, str) else None
+        version, path = (m[1] if m else None), ("spec", "chart")
+    span, _ = doc.locate(path)
+    return (str(version) if version is not None else None), Site(doc.source, span, doc.object_ref())
+
+
+@checks(CHART_VERSION_BUG)
+def chart_version_bug(ctx: Context) -> Iterator[Finding]:
+    for rel in ctx.project.judged_releases:
+        if not rel.version:
+            continue  # unpinned: helm installs the newest release, which has none of these bugs
+        for bug in bugs_of("rke2-multus", rel.version):
+            if bug.trigger is None:
+                continue
+            if not rel.values_known:
+                continue  # a values layer this linter cannot read may change the trigger
+            hit = bug.trigger(rel.get)
+            if hit is None:
+                continue
+            yield ctx.finding(CHART_VERSION_BUG, rel.site(hit.path),
+                              f"rke2-multus {rel.version} {hit.why}: {bug.effect} ({bug.cite()}); {bug.advice}")
+    for doc in crd_charts(ctx.project):
+        version, site = _crd_version(doc)
+        for bug in bugs_of("rke2-multus-crd", version):
+            yield ctx.finding(CHART_VERSION_BUG, site,
+                              f"rke2-multus-crd {version}: {bug.effect} ({bug.cite()}); {bug.advice}")

@@ -68,3 +68,44 @@ def test_chart_is() -> None:
     assert chart_is("4.2.107", "v4.2.107") and chart_is("v4.2.200", "v4.2.200")
     assert not chart_is("v4.2.106", "v4.2.107") and not chart_is("v4.2.108", "v4.2.107")
     assert not chart_is(None, "v4.2.107")
+
+
+# Published releases in the order the chart repository's index lists them (rancher/rke2-charts
+# branch main, index.yaml): build tags, three-digit packages, and the one release without "v".
+PUBLISHED_ORDER = ["v3.8-build2021110401", "v3.9.3-build2023010903", "v4.0.2-build2023070601",
+                   "v4.0.2-build2023081100", "v4.0.2-build2024020802", "v4.0.202", "4.1.000",
+                   "v4.1.001", "v4.2.106", "v4.2.107", "v4.2.201", "v4.2.202", "4.3.009", "4.3.010"]
+
+
+def test_chart_release_key_orders_published_releases() -> None:
+    from multus_lint.model.versions import chart_release_key
+
+    keys = [chart_release_key(v) for v in PUBLISHED_ORDER]
+    assert all(k is not None for k in keys)
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert chart_release_key(">=4.2") is None and chart_release_key(None) is None
+
+
+def test_chart_bugs_bound_exactly() -> None:
+    """Each entry: its first and last releases are affected, its fixed release and the release
+    before the first are not; every entry names its upstream source."""
+    from multus_lint.model.chart_bugs import BUGS, bugs_of
+
+    before = {"v4.0.2-build2023081100": "v4.0.2-build2023070703", "v4.2.201": "v4.2.200",
+              "4.3.009": "4.3.008"}
+    for bug in BUGS:
+        assert bug.affects(bug.first) and bug.affects(bug.last)
+        assert not bug.affects(bug.fixed) and not bug.affects(before[bug.first])
+        assert bug.url.startswith("https://github.com/") and bug.fixed_by
+        assert bug in bugs_of(bug.chart, bug.last)
+    assert bugs_of("rke2-multus", None) == [] and bugs_of("rke2-multus", "latest") == []
+
+
+@pytest.mark.parametrize("value,truthy", [
+    (True, True), ("false", True), ("x", True), (1, True), ([0], True),
+    (False, False), ("", False), (0, False), (None, False), ([], False), ({}, False),
+])
+def test_go_template_truth(value: object, truthy: bool) -> None:
+    from multus_lint.model.chart_bugs import go_truthy
+
+    assert go_truthy(value) is truthy

@@ -64,6 +64,29 @@ def parse_chart(version: object) -> tuple[int, int, int, int] | None:
     return int(m[1]), int(m[2]), patch, package
 
 
+_CHART_RELEASE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-build(\d+))?$")
+
+
+def chart_release_key(version: object) -> tuple[int, int, int, int, int] | None:
+    """An exact order of published rke2-multus(-crd) releases, build tags included:
+    ``v4.0.2-build2023070601`` < ``v4.0.2-build2023081100`` < ``v4.0.202`` < ``4.1.000``.
+
+    parse_chart reads ``-buildN`` as package 0, which is enough for the ML1xx gates but not to
+    tell two builds apart (chart_bugs.py ranges start at one build). None: not such a version.
+    """
+    if not isinstance(version, str):
+        return None
+    m = _CHART_RELEASE.match(version.strip())
+    if not m:
+        return None
+    tail = m[3] or "0"
+    if m[4] is None and len(tail) >= 3:
+        patch, package = int(tail[:-2]), int(tail[-2:])
+    else:
+        patch, package = int(tail), 0
+    return int(m[1]), int(m[2]), patch, package, int(m[4] or 0)
+
+
 def chart_lt(version: str | None, bound: str) -> bool | None:
     """``version < bound``; None when the chart is unpinned or the version is unreadable."""
     if not version:
