@@ -231,6 +231,33 @@ IPAM_TYPE = declare(
           "https://github.com/containernetworking/cni/blob/main/SPEC.md"),
 )
 
+KUBEVIRT_REPO = "https://github.com/kubevirt/kubevirt"
+SRIOV_VM_IPAM = declare(
+    "ML209", "kubevirt-sriov-ipam", "warning",
+    "A KubeVirt `sriov` interface on a NAD with IPAM: the guest never gets that address (dhcp: the VM's pod fails).",
+    what="For each KubeVirt VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceReplicaSet "
+         "and VirtualMachinePool interface bound with `sriov: {}`, looks up the NAD its network names "
+         "(`multus.networkName`, `name` in the VM's namespace or `namespace/name`; a NAD manifest, or "
+         "the NAD an SR-IOV operator `SriovNetwork` renders) and reports an `ipam` with a `type` in its "
+         "`sriov` or `host-device` plugin: a warning, and an error for `type: dhcp`.",
+    why="KubeVirt passes the VF to the guest as a PCI host device, which needs the VF bound to "
+        "vfio-pci. For such a VF sriov-cni (and host-device) run the IPAM plugin but skip "
+        "`ipam.ConfigureIface` (DPDK mode), and KubeVirt's virt-launcher leaves SR-IOV interfaces "
+        "out of its pod-network setup and DHCP: the address is taken from the pool and configured "
+        "nowhere, so the guest has no address unless it configures one itself (kubevirt#8294: a VF "
+        "bound to vfio-pci \"cannot be configured with IPAM\"). The dhcp IPAM needs the interface in "
+        "the pod's namespace, which a vfio-bound VF never has there: the lease fails (`error looking "
+        "up`) and the VM's pod never starts.",
+    example="interfaces: [{name: sriov-net, sriov: {}}]   # NAD sriov-vm: {\"type\": \"sriov\", "
+            "\"ipam\": {\"type\": \"host-local\", ...}}",
+    fix="Drop the NAD's `ipam` (or leave it `{}`) and give the guest its address itself: cloud-init "
+        "`networkData` (static, as KubeVirt's own SR-IOV tests do) or a DHCP server on the VF's network.",
+    refs=(f"{KUBEVIRT_REPO}/issues/8294",
+          "https://kubevirt.io/user-guide/network/interfaces_and_networks/#sriov",
+          "https://github.com/k8snetworkplumbingwg/sriov-cni/blob/master/pkg/cnicommands/cni.go",
+          f"{KUBEVIRT_REPO}/blob/main/pkg/network/setup/netpod/netpod.go"),
+)
+
 WHEREABOUTS_DIALECT = {"rangestart": "range_start", "rangeend": "range_end", "subnet": "range",
                        "ranges": "ipRanges", "datadir": None}
 HOST_LOCAL_DIALECT = {"range_start": "rangeStart", "range_end": "rangeEnd", "range": "subnet"}
@@ -295,6 +322,36 @@ def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
         label = f"{w.kind} {w.doc.name}" + (f" ({replicas} replicas)" if replicas > 1 else "")
         out[(ref.namespace, ref.name)] = (count + replicas, who + ([label] if label not in who else []))
     return out
+
+
+@checks(SRIOV_VM_IPAM)
+def sriov_vm_ipam(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.kubevirt import device_ipam, vm_attachments
+
+    for att in vm_attachments(ctx.project):
+        iface_path = att.interface_path
+        if not att.attached or att.binding != "sriov" or iface_path is None:
+            continue
+        found = device_ipam(ctx.project, att.namespace, att.name)
+        if found is None:
+            continue
+        iface = att.interface.get("name") if att.interface else att.network_name
+        plugin = "sriov-cni" if found.plugin_type == "sriov" else "the host-device plugin"
+        head = (f"interface {iface} is bound with sriov: KubeVirt passes the VF to the guest as a PCI "
+                f"host device (bound to vfio-pci), and the {found.ipam_type} IPAM of {found.origin} ")
+        if found.ipam_type == "dhcp":
+            # containernetworking/plugins plugins/ipam/dhcp/lease.go AcquireLease: LinkByName(ifName)
+            msg = (head + "needs that interface in the pod, which a vfio-bound VF never has there "
+                   f"({plugin} moves no link in DPDK mode): the lease fails with `error looking "
+                   "up` and the VM's virt-launcher pod never starts; drop the ipam and let the guest "
+                   "run DHCP on the VF itself")
+            yield ctx.finding(SRIOV_VM_IPAM, att.doc.site(*iface_path, "sriov"), msg, severity="error")
+            continue
+        msg = (head + f"allocates an address that is configured nowhere ({plugin} skips "
+               "ipam.ConfigureIface for a vfio-bound VF, and KubeVirt runs no DHCP for SR-IOV): the guest "
+               "gets no address from it; drop the NAD's ipam and configure the address in the guest "
+               "(cloud-init networkData)")
+        yield ctx.finding(SRIOV_VM_IPAM, att.doc.site(*iface_path, "sriov"), msg)
 
 
 @checks(WRONG_DIALECT_KEY)

@@ -184,38 +184,14 @@ def _annotation_refs(project: Project) -> list[NetworkRef]:
     return refs
 
 
-# kind -> path of the VM's ``networks`` list (DOMAIN.md [GITOPS]): KubeVirt turns each
-# ``multus.networkName`` into a Multus selection on the virt-launcher pod.
-KUBEVIRT_NETWORKS: dict[str, Path] = {
-    "VirtualMachine": ("spec", "template", "spec", "networks"),
-    "VirtualMachineInstance": ("spec", "networks"),
-    "VirtualMachineInstanceReplicaSet": ("spec", "template", "spec", "networks"),
-    "VirtualMachinePool": ("spec", "virtualMachineTemplate", "spec", "template", "spec", "networks"),
-}
-
-
 def kubevirt_refs(project: Project) -> list[NetworkRef]:
-    """KubeVirt ``networks[].multus.networkName``: ``name`` in the VM's namespace, or
-    ``namespace/name`` (kubevirt splits on the first ``/``, as getNamespaceAndNetworkName)."""
-    from multus_lint.load.document import get_path
+    """KubeVirt ``networks[].multus.networkName`` (model/kubevirt.py): ``name`` in the VM's
+    namespace, or ``namespace/name``."""
+    from multus_lint.model.kubevirt import vm_attachments
 
-    refs = []
-    for doc in project.of_kind(*KUBEVIRT_NETWORKS):
-        if not doc.api_version.startswith("kubevirt.io/") and doc.kind != "VirtualMachinePool":
-            continue
-        path = KUBEVIRT_NETWORKS[doc.kind]
-        networks = get_path(doc.data, path)
-        for i, net in enumerate(networks if isinstance(networks, list) else []):
-            full = get_path(net, ("multus", "networkName"))
-            if not isinstance(full, str) or not full.strip():
-                continue
-            ns, sep, name = full.partition("/")
-            if not sep:
-                ns, name = doc.namespace or "default", full
-            refs.append(NetworkRef(doc, name, ns, bool(sep),
-                                   functools.partial(doc.site, *path, i, "multus", "networkName"),
-                                   "kubevirt"))
-    return refs
+    return [NetworkRef(a.doc, a.name, a.namespace, a.explicit_namespace,
+                       functools.partial(a.doc.site, *a.network_name_path), "kubevirt")
+            for a in vm_attachments(project)]
 
 
 def values_pod_uses(project: Project) -> list[AnnotationUse]:
