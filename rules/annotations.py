@@ -19,6 +19,7 @@ from multus_lint.model.network_refs import (
     network_refs,
 )
 from multus_lint.model.project import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
+from multus_lint.net.addresses import getk
 from multus_lint.net.annotation import (
     FIELDS,
     PRESENT_INTERFACES,
@@ -211,6 +212,28 @@ UNKNOWN_KEY = declare(
 )
 
 # unknown selection key (lower-cased, without '-'/'_') -> the key Multus reads
+MULTIPLE_IPS_HOST_LOCAL = declare(
+    "ML412", "multiple-ips-host-local", "error",
+    "Several `ips` in one selection element for a NAD with host-local IPAM: Multus joins them into "
+    "one CNI arg that host-local cannot parse.",
+    what="Checks network-selection elements with two or more `ips` (a dual-stack pair, or several "
+         "addresses of one family) whose NetworkAttachmentDefinition is in the project and uses "
+         "host-local IPAM (in any plugin of the config).",
+    why="Every Multus release (pkg/multus/multus.go DelegateAdd, through v4.3.0; the fix proposed in "
+        "multus-cni PR #1459 was closed unmerged) passes the request as the single CNI arg "
+        "`IP=a,b`, and host-local loads that arg as one address (backend/allocator/config.go "
+        "IPAMEnvArgs): the pod fails with `error parsing value of pair \"IP=a,b\": invalid IP address` "
+        "(multus-cni#647). static IPAM and whereabouts split the list and accept it.",
+    example='k8s.v1.cni.cncf.io/networks: \'[{"name": "macvlan-dualstack", "ips": ["10.254.0.22", '
+            '"fd17:d84:5c7::8"]}]\'  # NAD with "ipam": {"type": "host-local", ...}',
+    fix="Use static IPAM (with `capabilities: {ips: true}`; it takes several CIDRs), or request one "
+        "address per element.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/647",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/pull/1459",
+          "https://github.com/containernetworking/plugins/blob/main/plugins/ipam/host-local/backend/"
+          "allocator/config.go"),
+)
+
 KEY_HINTS = {
     "gateway": "default-route", "gateways": "default-route", "gw": "default-route",
     "defaultgateway": "default-route", "defaultroutes": "default-route", "route": "default-route",
@@ -655,3 +678,29 @@ def _key_hint(key: str) -> str:
         return " (it exists in the NPWG spec v1.3, but Multus's parser ignores it)"
     best = KEY_HINTS.get(folded) or closest(key, FIELDS)
     return f"; did you mean '{best}'?" if best else ""
+
+
+# ------------------------------------------------------------------ ML412
+
+
+@checks(MULTIPLE_IPS_HOST_LOCAL)
+def multiple_ips_host_local(ctx: Context) -> Iterator[Finding]:
+    for ref in network_refs(ctx.project, ("annotation",)):
+        sel, use = ref.selection, ref.use
+        if sel is None or use is None or not sel.ok:
+            continue
+        ips = sel.keys.get("ips")
+        if not isinstance(ips, list) or len(ips) < 2:
+            continue
+        nad = ctx.project.nad_index.get((ref.namespace, ref.name))
+        if nad is None or nad.config is None:
+            continue  # the IPAM is unknown: static and whereabouts accept the list
+        if not any(getk(ipam, "type") == "host-local" for _, ipam, _ in nad.config.ipams()):
+            continue
+        joined = ",".join(str(ip) for ip in ips)
+        yield ctx.finding(MULTIPLE_IPS_HOST_LOCAL, use.entry_site(sel.key_offsets.get("ips", sel.offset)),
+                          f"{len(ips)} ips in one element for '{ref.name}', whose IPAM is host-local: "
+                          f"Multus passes them as the one CNI arg IP={joined} (pkg/multus/multus.go "
+                          "DelegateAdd, every release; multus-cni#647), which host-local reads as a single "
+                          "address, so the pod fails with `error parsing value of pair \"IP=...\": invalid "
+                          "IP address`; use static IPAM for several addresses, or one address per element")
