@@ -40,8 +40,11 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def lint(cwd: Path, *args: str) -> tuple[int, list[dict], str]:
-    """Run the command; (exit code, findings, stderr), with time and memory checked."""
+def lint(cwd: Path, *args: str, max_peak_mib: float = MAX_PEAK_MIB,
+         max_cpu_seconds: float | None = None) -> tuple[int, list[dict], str]:
+    """Run the command; (exit code, findings, stderr), with time and memory checked.
+    ``max_cpu_seconds`` bounds the child's CPU time (user + system), which a busy machine
+    stretches far less than the wall clock."""
     cmd = [sys.executable, "-m", "multus_lint", "--format", "json", "--select", SELECT, *args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
@@ -53,10 +56,12 @@ def lint(cwd: Path, *args: str) -> tuple[int, list[dict], str]:
         err.seek(0)
         stdout, stderr = out.read(), err.read().decode(errors="replace")
     peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     assert "Traceback" not in stderr, stderr
     assert rc in (0, 1, 2), (rc, stderr)  # never a signal (a segfault is -11)
     assert seconds < MAX_SECONDS, f"took {seconds:.1f} s"
-    assert peak < MAX_PEAK_MIB, f"peak memory {peak:.0f} MiB"
+    assert peak < max_peak_mib, f"peak memory {peak:.0f} MiB"
+    assert max_cpu_seconds is None or cpu < max_cpu_seconds, f"took {cpu:.1f} s of CPU"
     data = json.loads(stdout) if stdout.strip() else {"findings": []}
     return rc, data["findings"], stderr
 

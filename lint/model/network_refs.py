@@ -43,6 +43,8 @@ class AnnotationUse:
     _map: Any = field(default=None, repr=False)
     _lines: LineIndex | None = field(default=None, repr=False)
     _block: bool | None = field(default=None, repr=False)
+    _spans: dict[int, Span] = field(default_factory=dict, repr=False)  # offset -> span in the file
+    _at: tuple[Any, Any] = field(default=(None, None), repr=False)  # (source, object) of its sites
 
     @property
     def doc(self) -> Document:
@@ -75,9 +77,10 @@ class AnnotationUse:
                 if ((style in ("|", ">") and raw.rstrip().count("\n") >= 2)
                         or (style in (None, "", "'", '"') and raw and "\n" not in raw)) \
                         and raw_value(where, path) == self.value:
-                    self._map = tree.scalar_map(full)
-                    self._lines = LineIndex(self.value)
+                    self._map, self._lines, self._spans = _shared_value_map(tree, full, node, self.value)
                     self._block = self._map is not None
+                    # once per use, not per entry located (one pod's 900 entries)
+                    self._at = (where.source, self.doc.object_ref())
         return self._map if self._block else None
 
     def entry_site(self, offset: int | None) -> Site:
@@ -85,15 +88,31 @@ class AnnotationUse:
         smap = self._block_map()
         if smap is None or offset is None or self._lines is None:
             return self.key_site()
-        line, col = self._lines.position(max(0, min(offset, len(self.value) - 1)))
-        ol, oc = smap.to_outer(line, col)
-        return Site(self._located()[0].source, Span(ol, oc, ol, oc + 1), self.doc.object_ref())
+        at = max(0, min(offset, len(self.value) - 1))
+        span = self._spans.get(at)
+        if span is None:
+            ol, oc = smap.to_outer(*self._lines.position(at))
+            span = self._spans[at] = Span(ol, oc, ol, oc + 1)
+        return Site(self._at[0], span, self._at[1])
 
     def selection_site(self, sel: Selection, offset: int | None = None) -> Site:
         return self.entry_site(sel.offset if offset is None else offset)
 
 
-@dataclass
+def _shared_value_map(tree: Any, full: Path, node: Any, value: str) -> tuple[Any, LineIndex, dict[int, Span]]:
+    """The map into an annotation value, its lines and the spans worked out so far, once per
+    scalar of the file: pods aliasing one anchored value (250 pods, 900 entries) share them,
+    as their entries are at the same places (the anchor's text)."""
+    cache = getattr(tree, "embedded_cache", None)
+    key = ("annotation-value", node.start_mark.index, node.end_mark.index)
+    if cache is None or "*" not in tree.text:  # no alias in the file: no value is shared
+        return tree.scalar_map(full), LineIndex(value), {}
+    if key not in cache:
+        cache[key] = (tree.scalar_map(full), LineIndex(value), {})
+    return cache[key]  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True)  # one per pod and entry: 225,000 for 250 pods aliasing 900 entries
 class NetworkRef:
     """A reference to a NAD: an annotation entry, a KubeVirt network, ..."""
 
@@ -101,13 +120,17 @@ class NetworkRef:
     name: str
     namespace: str  # resolved
     explicit_namespace: bool
-    where: Callable[[], Site]  # located only when reported: positions cost a scan
+    # located only when reported (positions cost a scan); None: the annotation entry's place
+    where: Callable[[], Site] | None
     origin: str  # "annotation", "default-network" or "kubevirt"
     use: AnnotationUse | None = None
     selection: Selection | None = None
 
     @property
     def site(self) -> Site:
+        if self.where is None:
+            assert self.use is not None and self.selection is not None
+            return self.use.selection_site(self.selection)
         return self.where()
 
     @property
@@ -150,12 +173,19 @@ def annotation_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATI
     def build() -> list[AnnotationUse]:
         out = []
         limit = project.limits.max_annotation_entries
+        # one parse per distinct value: a parse depends on the text alone, and pods that
+        # alias one anchored annotation (250 pods x 900 entries) share it (never mutated)
+        parses: dict[str, ParsedAnnotation] = {}
         for w in project.workloads:
             for base, found, on_controller in _annotation_spots(w):
                 for key, value in found.items():
                     if not isinstance(key, str) or not key.startswith(("k8s.v1.cni.cncf.io/", "v1.multus-cni.io/")):
                         continue
-                    parsed = parse(value, limit) if isinstance(value, str) and key in MULTUS_KEYS else None
+                    parsed = None
+                    if isinstance(value, str) and key in MULTUS_KEYS:
+                        parsed = parses.get(value)
+                        if parsed is None:
+                            parsed = parses[value] = parse(value, limit)
                     out.append(AnnotationUse(w, key, base + (key,), value, parsed, on_controller))
         for source in USE_SOURCES:
             out += source(project)
@@ -180,7 +210,7 @@ def _annotation_refs(project: Project) -> list[NetworkRef]:
             if not sel.ok:
                 continue
             refs.append(NetworkRef(use.doc, sel.name, sel.namespace or home, sel.namespace is not None,
-                                   functools.partial(use.selection_site, sel), origin, use, sel))
+                                   None, origin, use, sel))
     return refs
 
 
