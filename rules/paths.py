@@ -27,10 +27,13 @@ from multus_lint.model.versions import (
     CHART_CLEANUP_DEFAULT,
     CHART_CRD_SPLIT,
     CHART_WHEREABOUTS_CNICONF,
+    MULTUS_CNI_1_0,
     chart_assumed_newest,
     chart_at_least,
     chart_is,
     chart_pinned_below,
+    k3s_flannel_cni_1_0,
+    multus_image_release,
 )
 from multus_lint.registry import Rule, checks, declare
 from multus_lint.validate.schemas import key_problems, load
@@ -217,6 +220,27 @@ ENTRYPOINT_MISSING = declare(
         "`/entrypoint.sh` for v3 (or the deployments/multus-daemonset.yml of that release).",
     refs=("https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/images/Dockerfile",
           "https://github.com/k8snetworkplumbingwg/multus-cni/blob/v3.9.3/images/Dockerfile"),
+)
+
+MULTUS_TOO_OLD_FOR_CNI_1_0 = declare(
+    "ML112", "multus-v3-cni-1.0", "error",
+    "A Multus v1-v3 image (tag names the release) generating its config from K3s's flannel conflist, "
+    "which is cniVersion 1.0.0: the delegate fails.",
+    what="Checks Multus DaemonSet containers whose image tag names a release before v4.0.0 "
+         "(ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3, nfvpe/multus:v3.4, "
+         "rancher/hardened-multus-cni:v3.9-build..., thick images alike) and that generate the Multus "
+         "config from the master plugin (`--multus-conf-file=auto`) in the K3s conf dir, where K3s "
+         "writes 10-flannel.conflist. Moving tags (stable, latest, thick) are not judged.",
+    why="Multus v1-v3 vendor a containernetworking/cni library older than v1.0 (v3.9.3: v0.8.1), "
+        "which parses delegate results only up to cniVersion 0.4.0; K3s's flannel conflist is "
+        "cniVersion 1.0.0, so every pod fails with `error adding container to network \"cbr0\": "
+        "unsupported CNI result version \"1.0.0\"` (multus-cni#875). CNI 1.0 support arrived in "
+        "Multus v4.0.0.",
+    example="image: ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3\nargs: [\"--multus-conf-file=auto\", ...]",
+    fix="Use a Multus v4 image (its deployments/multus-daemonset.yml), or the rke2-multus chart.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/875",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/pull/879",
+          "https://github.com/k3s-io/k3s/blob/master/pkg/agent/flannel/setup_linux.go"),
 )
 
 CHART_VERSION_BUG = declare(
@@ -962,3 +986,38 @@ def chart_version_bug(ctx: Context) -> Iterator[Finding]:
         for bug in bugs_of("rke2-multus-crd", version):
             yield ctx.finding(CHART_VERSION_BUG, site,
                               f"rke2-multus-crd {version}: {bug.effect} ({bug.cite()}); {bug.advice}")
+
+
+# ------------------------------------------------------------------ Multus 3.x on CNI 1.0 (ML112)
+
+FLANNEL_CONFLIST = "10-flannel.conflist"  # k3s-io/k3s pkg/agent/flannel setup.go createCNIConf
+
+
+@checks(MULTUS_TOO_OLD_FOR_CNI_1_0)
+def multus_too_old_for_cni_1_0(ctx: Context) -> Iterator[Finding]:
+    profile = ctx.profile
+    if profile.flannel_off or not k3s_flannel_cni_1_0(profile.k3s_version):
+        return  # no K3s flannel conflist, or a K3s release that may still write 0.3.1
+    for doc in ctx.project.daemonsets:
+        ds = MultusDaemonSet(doc)
+        for np in ds.node_paths(ctx.project):
+            c = np.container
+            release = multus_image_release(c.image)
+            if np.kind != "autoconfig" or release is None or release >= MULTUS_CNI_1_0:
+                continue
+            if c.role == "thin" and c.flag("multus-conf-file")[0] != "auto":
+                continue  # v3's /entrypoint.sh defaults to a file, not to "auto"
+            master = c.flag("multus-master-cni-file-name")[0] or c.flag("multus-master-cni-file")[0]
+            if master and master.rsplit("/", 1)[-1] != FLANNEL_CONFLIST:
+                continue  # another master config is delegated to
+            if np.host is None or norm(np.host) != profile.conf_dir:
+                continue  # it does not read the dir where K3s writes flannel's conflist
+            version = ".".join(str(x) for x in release)
+            yield ctx.finding(MULTUS_TOO_OLD_FOR_CNI_1_0,
+                              Site(doc.source, doc.span(*c.path, "image"), doc.object_ref()),
+                              f"{c.image} is Multus {version}, older than v4.0.0: it vendors a "
+                              "containernetworking/cni library before v1.0 that parses delegate results "
+                              "only up to cniVersion 0.4.0, and it generates its config from K3s's "
+                              f"{FLANNEL_CONFLIST} in {profile.conf_dir}, which is cniVersion 1.0.0, so every "
+                              "pod fails with `unsupported CNI result version \"1.0.0\"` (multus-cni#875); "
+                              "use a v4 image")

@@ -109,3 +109,34 @@ def test_go_template_truth(value: object, truthy: bool) -> None:
     from multus_lint.model.chart_bugs import go_truthy
 
     assert go_truthy(value) is truthy
+
+
+@pytest.mark.parametrize("image,release", [
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3", (3, 9, 3)),
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.2-thick-amd64", (3, 9, 2)),
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:v4.0.2-thick", (4, 0, 2)),
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3@sha256:0123", (3, 9, 3)),
+    ("docker.io/nfvpe/multus:v3.4", (3, 4, 0)),
+    ("rancher/hardened-multus-cni:v3.9-build20221028", (3, 9, 0)),
+    # moving tags, other builds (EKS patches its own), other images: not a release
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:stable", None),
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:thick", None),
+    ("nfvpe/multus:latest", None),
+    ("602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/multus-cni:v3.7.2-eksbuild.2", None),
+    ("example.org/my-multus-cni:v3.9", None), (None, None),
+])
+def test_multus_image_release(image: object, release: tuple | None) -> None:
+    from multus_lint.model.versions import multus_image_release
+
+    assert multus_image_release(image) == release
+
+
+@pytest.mark.parametrize("version,known", [
+    (None, True), ("garbage", True), ("v1.25.0+k3s1", True), ("v1.33.1+k3s1", True),
+    ("v1.24.1+k3s1", False), ("v1.24.2+k3s1", True), ("v1.23.7+k3s1", False), ("v1.23.8+k3s1", True),
+    ("v1.22.10+k3s1", False), ("v1.22.11+k3s1", True), ("v1.21.14+k3s1", False),
+])
+def test_k3s_flannel_cni_1_0(version: str | None, known: bool) -> None:
+    from multus_lint.model.versions import k3s_flannel_cni_1_0
+
+    assert k3s_flannel_cni_1_0(version) is known

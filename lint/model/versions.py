@@ -24,6 +24,53 @@ CHART_WHEREABOUTS_CNICONF = "v4.0.203"  # from here rke2-whereabouts.cniConf exi
 CHART_BROKEN = ("v4.2.107", "v4.2.200")  # custom conf dir not mounted (k3s-io/docs #450)
 
 
+# Multus images whose tag names the upstream release: the upstream image, the old Docker Hub
+# one, and rancher/hardened-multus-cni (rancher/image-build-multus builds the upstream tag; its
+# v3.x Dockerfiles apply no patch to the Go code). Other tags (stable, latest, thick, snapshot)
+# move with the releases and say nothing about the code they hold.
+_MULTUS_IMAGE = re.compile(r"(?:^|/)(?:k8snetworkplumbingwg/multus-cni|nfvpe/multus|rancher/hardened-multus-cni)"
+                           r":v?(?P<v>\d+\.\d+(?:\.\d+)?)(?=$|[-_+@])")
+# The first Multus release that can delegate to a cniVersion 1.0.0 config: v4.0.0 vendors
+# containernetworking/cni v1.1.2 (master commit 93ec0c121 "Support CNI 1.0.0"); every v1-v3
+# release vendors a library before v1.0 (v3.9.3: v0.8.1), whose pkg/version NewResult knows
+# results up to 0.4.0 only (multus-cni#875; the PR #879 that proposed the bump was closed).
+MULTUS_CNI_1_0 = (4, 0, 0)
+# K3s releases known to write 10-flannel.conflist with cniVersion 1.0.0 (k3s-io/k3s
+# pkg/agent/flannel setup_linux.go cniConf today): v1.22.11+ (k3s#5683 validated it on a v1.22.10
+# dev build), v1.23.8+k3s1 (the multus-cni#875 reporter), v1.24.2+k3s1 (k3s#6005); 1.25 and
+# later always. Older releases may write 0.3.1 (the release that changed it is not pinned here).
+K3S_FLANNEL_CNI_1_0 = {22: 11, 23: 8, 24: 2}
+
+
+def multus_image_release(image: object) -> tuple[int, int, int] | None:
+    """(major, minor, patch) of a Multus image whose tag names its release, else None:
+    ``ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.2-thick-amd64`` -> (3, 9, 2),
+    ``rancher/hardened-multus-cni:v3.9-build20221028`` -> (3, 9, 0); ``:stable`` -> None."""
+    if not isinstance(image, str):
+        return None
+    m = _MULTUS_IMAGE.search(image.strip())
+    if not m:
+        return None
+    parts = [int(x) for x in m["v"].split(".")] + [0]
+    return parts[0], parts[1], parts[2]
+
+
+def k3s_flannel_cni_1_0(version: str | None) -> bool:
+    """True when K3s's flannel conflist is known to be cniVersion 1.0.0: an unknown K3s version
+    is a current one; a known one only from the releases in K3S_FLANNEL_CNI_1_0 on."""
+    if not version:
+        return True
+    v = parse_k3s(version)
+    if v is None:
+        return True
+    major, minor, patch, _ = v
+    if major != 1:
+        return major > 1
+    if minor >= 25:
+        return True
+    return minor in K3S_FLANNEL_CNI_1_0 and patch >= K3S_FLANNEL_CNI_1_0[minor]
+
+
 def parse_k3s(version: str) -> tuple[int, int, int, int] | None:
     """``v1.30.6+k3s1`` -> (1, 30, 6, 1); None when it is not a K3s version."""
     m = _K3S.match(version.strip())
