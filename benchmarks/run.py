@@ -10,7 +10,9 @@ the parse floor: the audit of the realistic mix (most files ordinary Deployments
 ConfigMaps; a few percent Multus) and of the many-findings repository (about one finding per
 document); pre-commit runs (1 and 10 changed files named, as pre-commit passes them, inside a
 git repository of the realistic mix: ``git init`` and one commit in the generated folder) at
-``--precommit-sizes``; and the peak memory of audits at ``--memory-sizes``. With ``--sizes``
+``--precommit-sizes``, each cold (no cache), warm (the cache of an earlier run, the named
+files edited since) and unchanged (the same run again: replayed); and the peak memory of
+audits at ``--memory-sizes``. Every other run is timed with ``--no-cache``. With ``--sizes``
 alone those default to the same sizes, so ``--sizes 2000`` is a quick run of everything.
 Timings on a loaded machine are noisy: compare ratios within one run.
 
@@ -25,6 +27,8 @@ work on the machine only ever adds time); the exit code is 1 when a target is mi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import shutil
@@ -32,6 +36,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
@@ -99,6 +105,40 @@ def best(cmd: list[str], cwd: str, repeat: int) -> dict:
             "rc": runs[0][3], "stdout": runs[0][4]}
 
 
+def best_with(before: Any, cmd: list[str], cwd: str, repeat: int) -> dict:
+    """``best``, with ``before()`` run (untimed) ahead of each run."""
+    runs = []
+    for _ in range(repeat):
+        before()
+        runs.append(measure(cmd, cwd))
+    return {"wall": min(r[0] for r in runs), "cpu": min(r[1] for r in runs),
+            "peak_mib": max(r[2] for r in runs), "rc": runs[0][3], "stdout": runs[0][4]}
+
+
+@contextlib.contextmanager
+def edited(root: str, files: list[str]) -> Iterator[Any]:
+    """A function that changes ``files`` (a comment line appended, then toggled), and their
+    texts put back afterwards."""
+    texts = {}
+    for f in files:
+        with open(os.path.join(root, f), encoding="utf-8") as fh:
+            texts[f] = fh.read()
+    count = [0]
+
+    def edit() -> None:
+        count[0] += 1
+        for f in files:
+            with open(os.path.join(root, f), "w", encoding="utf-8") as fh:
+                fh.write(texts[f] + f"# edited {count[0]}\n")
+
+    try:
+        yield edit
+    finally:
+        for f, text in texts.items():
+            with open(os.path.join(root, f), "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+
 def floor(path: str | list[str], repeat: int, cwd: str | None = None) -> tuple[float, int]:
     """Best time to compose every document of ``path`` (a folder, or a list of files)."""
     times = []
@@ -120,8 +160,10 @@ def yamllint_cmd() -> list[str]:
 LINT_PYTHON = [sys.executable]  # --lint-python: the interpreter (venv) whose multus-lint is timed
 
 
-def lint_cmd() -> list[str]:
-    return [LINT_PYTHON[0], "-m", "multus_lint", "--format", "json"]
+def lint_cmd(cache: bool = False) -> list[str]:
+    """The timed command; without the cache (--no-cache) unless asked: an audit timed
+    three times must not be timed replaying its first run."""
+    return [LINT_PYTHON[0], "-m", "multus_lint", "--format", "json"] + ([] if cache else ["--no-cache"])
 
 
 STAMP = ".bench-stamp"
@@ -299,18 +341,33 @@ def main(argv: list[str] | None = None) -> int:
         path = os.path.join(OUT, f"git-realistic-{n}")
         files = ensure(path, n, "realistic", git=True)
         print(f"pre-commit in a git repository of {n:,} documents ({files:,} files, realistic mix)")
+        cache = os.path.join(path, ".multus-lint_cache")
         for count in (1, 10):
             named = changed_files(path, count)
-            ml = best(lint_cmd() + named, path, args.repeat)
             yl = best(yamllint_cmd() + ["-d", "relaxed", *named], path, args.repeat)["wall"]
             fl, _ = floor(named, args.repeat, cwd=path)
-            found = len(json.loads(ml["stdout"])["findings"])
-            results["precommit"][f"{n}-{count}"] = {"multus_lint": ml["wall"], "yamllint": yl, "floor": fl,
-                                                     "peak_mib": ml["peak_mib"], "findings": found,
-                                                     "files": named}
-            print(f"  {count:>2} changed  multus-lint {ml['wall']:6.3f} s  yamllint {yl:6.3f} s  "
-                  f"floor {fl * 1000:5.1f} ms  -> {ml['wall'] / yl:.2f}x yamllint  "
-                  f"(peak {ml['peak_mib']:.0f} MiB, {found} findings)")
+            # cold: no cache at all (the first run in a fresh clone; it writes the cache)
+            cold = best_with(functools.partial(shutil.rmtree, cache, ignore_errors=True),
+                             lint_cmd(cache=True) + named, path, args.repeat)
+            # warm: the cache of an earlier run, and the named files changed since (each run
+            # edits them first, as a commit does)
+            with edited(path, named) as edit:
+                best_with(edit, lint_cmd(cache=True) + named, path, 1)  # fills the cache
+                warm = best_with(edit, lint_cmd(cache=True) + named, path, args.repeat)
+            # again with nothing changed: the run before it had the same files
+            best(lint_cmd(cache=True) + named, path, 1)
+            again = best(lint_cmd(cache=True) + named, path, args.repeat)
+            found = len(json.loads(warm["stdout"])["findings"])
+            assert again["stdout"] == cold["stdout"], "a cached run must report what an uncached one does"
+            row = {"multus_lint": warm["wall"], "cold": cold["wall"], "unchanged": again["wall"],
+                   "yamllint": yl, "floor": fl, "peak_mib": warm["peak_mib"], "findings": found,
+                   "files": named}
+            results["precommit"][f"{n}-{count}"] = row
+            print(f"  {count:>2} changed  cold {cold['wall']:6.3f} s  warm {warm['wall']:6.3f} s  "
+                  f"unchanged {again['wall']:6.3f} s  yamllint {yl:6.3f} s  floor {fl * 1000:5.1f} ms")
+            print(f"             warm {warm['wall'] / yl:.2f}x yamllint, cold {cold['wall'] / yl:.2f}x, "
+                  f"unchanged {again['wall'] / cold['wall']:.2f}x the cold run  "
+                  f"(peak {warm['peak_mib']:.0f} MiB, {found} findings)")
         print()
 
     results["memory"] = {}

@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--isolated", action="store_true",
                      help="ignore every config file (.multus-lint.yaml, pyproject.toml): defaults only")
     sel.add_argument("--stdin-filename", metavar="PATH", help="the path to report for input read from '-'")
+    cache = p.add_argument_group("cache")
+    cache.add_argument("--cache-dir", metavar="DIR",
+                     help="where facts of unchanged files are kept between runs (default: "
+                          "$MULTUS_LINT_CACHE_DIR, else .multus-lint_cache at the project root)")
+    cache.add_argument("--no-cache", action="store_true",
+                     help="read and parse every file again; neither read nor write the cache")
 
     out = p.add_argument_group("output")
     out.add_argument("--format", "--output-format", dest="formats", action="append", default=[],
@@ -261,7 +267,12 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                       select=_split(args.select), ignore=_split(args.ignore),
                       profile_flags={k: v for k, v in flags.items() if v is not None},
                       baseline=None if args.write_baseline else args.baseline,
-                      all_scopes=args.print_profile)
+                      all_scopes=args.print_profile, cache_dir=args.cache_dir,
+                      use_cache=not args.no_cache)
+    # the reporters of this run need only the findings: a stored run may stand in for it
+    options.replay = not (args.fix or args.diff or args.show_fixes or args.print_profile
+                          or args.write_baseline or args.show_files
+                          or any(o.format == "html" for o in outputs))
     if args.print_profile and not args.paths:
         from multus_lint.model.project import Project
 
@@ -391,6 +402,8 @@ def fixable_findings(findings: list[Any], sources: Any) -> list[Any]:
         fix, src = f.extra.get("fix"), by_path.get(f.path)
         if isinstance(fix, Fix) and src is not None and src.text is not None \
                 and edit_for(fix, src.text) is not None:
+            out.append(f)
+        elif fix is None and f.extra.get("fixable"):  # a replayed run's finding (lint/replay.py)
             out.append(f)
     return out
 

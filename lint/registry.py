@@ -43,6 +43,10 @@ class Checker:
     fn: CheckFn
     rules: tuple[Rule, ...]
     name: str = field(default="")
+    # Local: each finding is about one object and depends on that object alone (and the
+    # profile and config), never on another file. Such a checker runs on the named files'
+    # objects only when other files are there as context (runner.judge).
+    local: bool = False
 
 
 RULES: dict[str, Rule] = {}
@@ -60,11 +64,11 @@ def declare(code: str, name: str, severity: str, summary: str, **doc: object) ->
     return rule
 
 
-def checks(*rules: Rule) -> Callable[[CheckFn], CheckFn]:
-    """Register a checker that may emit findings for ``rules``."""
+def checks(*rules: Rule, local: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register a checker that may emit findings for ``rules``; ``local``: see Checker."""
 
     def wrap(fn: CheckFn) -> CheckFn:
-        CHECKERS.append(Checker(fn, rules, f"{fn.__module__}.{fn.__name__}"))
+        CHECKERS.append(Checker(fn, rules, f"{fn.__module__}.{fn.__name__}", local))
         return fn
 
     return wrap

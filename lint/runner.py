@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import os
 import sys
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from multus_lint import registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
+from multus_lint.load.cache import FileCache, default_directory, digest
 from multus_lint.load.discover import (
     Candidate,
     ProjectRoot,
@@ -30,6 +32,7 @@ from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
 from multus_lint.model.profile import Profile, apply, apply_k3s_configs, skipped_rules
 from multus_lint.model.project import Project, build_project, parse_sources
 from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
+from multus_lint.replay import Replay, file_state, findings_of, source_key
 
 # A context file (not named, only there to resolve references) is parsed only when its
 # text could matter to a cross-file rule: the rest of a large repository is skipped unread.
@@ -50,6 +53,9 @@ class Options:
     baseline: str | None = None  # report only findings not in this baseline file
     progress: Any = None  # called as progress(stage, done, total) on long runs (cli's bar)
     all_scopes: bool = False  # model every cluster scope, even one holding no named file
+    cache_dir: str | None = None  # --cache-dir (default: load.cache.default_directory)
+    use_cache: bool = True  # --no-cache: False
+    replay: bool = False  # the reporters need only the findings: a stored run may be replayed
 
 
 @dataclass
@@ -89,9 +95,32 @@ def project_root(config: Config, options: Options) -> ProjectRoot:
     return find_root(named_locations(options.paths, options.stdin_filename), config.path)
 
 
-def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[SourceFile], int]:
+def open_cache(options: Options, config: Config, where: ProjectRoot) -> FileCache | None:
+    """The per-file cache of this project (load.cache), or None: turned off, or no project
+    around the named paths (nothing is read as context, so nothing is worth keeping)."""
+    if not options.use_cache or not where.context or not os.path.isdir(where.path):
+        return None
+    limits = config.limits
+    settings = repr((sorted(vars(limits).items()), CONTEXT_MARKERS, ENTRY_MARKERS,
+                     sorted(KUSTOMIZATION_FILES)))
+    return FileCache(options.cache_dir or default_directory(where.path), where.path, settings)
+
+
+def is_context(path: str, text: str) -> bool:
+    """Whether a file that was not named can matter to a named one (the context prefilter)."""
+    return any(m in text for m in CONTEXT_MARKERS + ENTRY_MARKERS) \
+        or os.path.basename(path) in KUSTOMIZATION_FILES
+
+
+def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCache | None = None,
+            listed: list[str] | None = None,
+            deferred: list[tuple[SourceFile, Candidate]] | None = None) -> tuple[list[SourceFile], int]:
     """Named sources first, then the project's other files as context (none when the
-    named paths are the whole project)."""
+    named paths are the whole project). With a cache, a context file whose stat matches a
+    file already known to be no context is not read at all. ``listed`` gets every path the
+    context listing gave (what a replay depends on besides the sources). With ``deferred``,
+    a context file the cache knows unchanged is not read yet: its source has the known
+    content hash and no text until ``read_deferred``."""
     root = where.path
     limits = config.limits
     sources: list[SourceFile] = []
@@ -134,17 +163,62 @@ def collect(options: Options, config: Config, where: ProjectRoot) -> tuple[list[
     walked = {os.path.realpath(p) for p in options.paths if p != "-" and os.path.isdir(p)}
     # the root itself named (an audit of the whole project): every file there is named already
     if where.context and os.path.isdir(root) and os.path.realpath(root) not in walked:
-        for c in walk(root, root, config.exclude, named=False):
+        real_root = os.path.join(os.path.realpath(root), "")
+        known = cache.known_no_context if cache is not None else None
+        if known is not None and listed is not None:
+            no_context = known
+
+            def known(rel: str, st: os.stat_result) -> bool:
+                listed.append(rel)
+                return no_context(rel, st)
+
+        for c in walk(root, root, config.exclude, named=False, known=known):
+            if listed is not None:
+                listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
             if real in named_real or c.error:
                 continue
             named_real.add(real)
+            st = None
+            if cache is not None:
+                rel = real[len(real_root):] if real.startswith(real_root) else real
+                st = c.stat
+                if st is None:
+                    try:
+                        st = os.stat(c.real)
+                    except OSError:
+                        st = None
+                entry = cache.by_stat(rel, st) if st is not None else None
+                if entry is not None and not entry[5]:
+                    continue  # unchanged, and known to be no context
+                if entry is not None and deferred is not None:
+                    # unchanged context: read only if the run is not replayed (read_deferred)
+                    src = SourceFile(c.path, named=False, digest=entry[4])
+                    deferred.append((src, c))
+                    sources.append(src)
+                    continue
             src = _read(c, limits)
-            if src.text is not None and (any(m in src.text for m in CONTEXT_MARKERS + ENTRY_MARKERS)
-                                         or os.path.basename(c.path) in KUSTOMIZATION_FILES):
+            relevant = src.text is not None and is_context(c.path, src.text)
+            if st is not None and cache is not None:
+                src.digest = digest(src.text) if src.text is not None else "-"
+                cache.note(rel, st, src.digest, relevant)
+            if relevant:
                 src.named = False
                 sources.append(src)
     return sources, named
+
+
+def read_deferred(deferred: list[tuple[SourceFile, Candidate]], limits: Any) -> bool:
+    """Read the sources ``collect`` deferred; False if one no longer holds what the cache
+    said (changed between its stat and now: then the run's key is not its content's)."""
+    same = True
+    for src, c in deferred:
+        fresh = _read(c, limits)
+        src.text, src.error = fresh.text, fresh.error
+        if fresh.text is None or digest(fresh.text) != src.digest:
+            src.digest = digest(fresh.text) if fresh.text is not None else "-"
+            same = False
+    return same
 
 
 def _read(c: Candidate, limits: Any) -> SourceFile:
@@ -205,11 +279,25 @@ def run(options: Options, config: Config) -> Result:
     codes = enabled_codes(config, options)
     root = project_root(config, options)
     progress = options.progress or (lambda stage, done, total: None)
-    sources, named = collect(options, config, root)
+    cache = open_cache(options, config, root)
+    listed: list[str] = []
+    deferred: list[tuple[SourceFile, Candidate]] = []
+    sources, named = collect(options, config, root, cache, listed, deferred)
     progress("modelling", 0, 1)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")
-    parsed = parse_sources(sources, config.limits)
+    stored = None
+    if options.replay and cache is not None and "-" not in options.paths:
+        stored = Replay(cache.directory, root.path, _run_key(options, config, root, sources, listed))
+        replayed = _replayed(stored, sources, named, root, config)
+        if replayed is not None:
+            cache.save()
+            return replayed
+    if not read_deferred(deferred, config.limits):
+        stored = None  # a file changed under the run: its findings are not stored
+    parsed = parse_sources(sources, config.limits, cache)
+    if cache is not None:
+        cache.save()
     scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path)
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         project = build_project(sources, root.path, config.limits, parsed)
@@ -239,7 +327,53 @@ def run(options: Options, config: Config) -> Result:
         findings, stale = filter_counted(findings, options.baseline,
                                          {s.path for s in project.sources if s.named}, codes)
         hidden = before - len(findings)
+    if stored is not None:
+        extra: set[str] = set(project.extra_reads)
+        for r in runs:
+            if r.project is not None:
+                extra |= r.project.extra_reads
+        stored.save(findings, _fixable(findings, project), {p: file_state(p) for p in sorted(extra)},
+                    named, hidden, stale)
     return Result(findings, project, profile, named, root, hidden, stale, runs)
+
+
+def _run_key(options: Options, config: Config, root: ProjectRoot, sources: list[SourceFile],
+             listed: list[str]) -> list[str]:
+    """Everything the findings of this run depend on (lint/replay.py), as text."""
+    baseline = f"{options.baseline}:{file_state(options.baseline)}" if options.baseline else ""
+    listing = hashlib.sha256("\0".join(sorted(listed)).encode("utf-8", "surrogatepass")).hexdigest()
+    return [repr(config), os.getcwd(), repr((root.path, root.source, root.context)),
+            repr((options.paths, options.stdin_filename, options.select, options.ignore,
+                  sorted(options.profile_flags.items()), options.all_scopes)), baseline, listing,
+            *(source_key(s) for s in sources)]
+
+
+def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: ProjectRoot,
+              config: Config) -> Result | None:
+    raw = stored.load()
+    found = findings_of(raw) if raw is not None else None
+    if raw is None or found is None or raw.get("named") != named:
+        return None
+    hidden = raw.get("hidden")
+    stale = raw.get("stale")
+    project = Project(root=root.path, limits=config.limits, sources=sources)
+    return Result(found, project, Profile(), named, root, hidden if isinstance(hidden, int) else 0,
+                  stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
+
+
+def _fixable(findings: list[Finding], project: Project) -> set[int]:
+    """The findings whose fix ``--fix`` could apply (what the text report counts)."""
+    from multus_lint.apply_fixes import edit_for
+    from multus_lint.fixes import Fix
+
+    texts = {s.path: s.text for s in project.sources}
+    out = set()
+    for f in findings:
+        fix = f.extra.get("fix")
+        text = texts.get(f.path)
+        if isinstance(fix, Fix) and text is not None and edit_for(fix, text) is not None:
+            out.add(id(f))
+    return out
 
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None) -> Profile:
@@ -258,17 +392,36 @@ def judge(project: Project, profile: Profile, config: Config, codes: set[str],
     if skipped:  # values the scope's K3s configs dispute (ML605): not judged against a guess
         codes = {c for c in codes if not c.startswith(tuple(skipped))}
     ctx = Context(project, profile, config)
+    # local checkers see the named files' objects only: what they would say of the context
+    # is never reported (one view, shared by all of them, so their shared analyses are too)
+    named_ctx = _named_context(project, profile, config)
     findings: list[Finding] = []
     checkers = registry.all_checkers()
     for done, checker in enumerate(checkers):
         progress("checking", done, len(checkers))
         if not any(r.code in codes for r in checker.rules):
             continue
-        findings.extend(run_checker(checker, ctx))
+        findings.extend(run_checker(checker, named_ctx if checker.local and named_ctx else ctx))
     # after the checkers: a shared analysis they ran may have contained an error (ML000)
     findings[:0] = [_problem_finding(src, prob) for src, prob in project.problems]
     progress("checking", len(checkers), len(checkers))
     return filter_findings(findings, project, config, codes)
+
+
+def _named_context(project: Project, profile: Profile, config: Config) -> Context | None:
+    """A context whose object lists hold the named files' objects only (look-ups keep
+    every object); None when every file is named (an audit)."""
+    if all(s.named for s in project.sources):
+        return None
+    from multus_lint.model.contain import without
+
+    # an object kustomize patched may be located in the patch's file (Instance.origins),
+    # which may be named when the object's own file is not: kept
+    context_docs = {id(d) for d in project.documents
+                    if not d.source.named and not getattr(d, "origins", None)}
+    view = without(project, context_docs)
+    view.duplicates = [d for d in project.duplicates if d[0].named]
+    return Context(view, profile, config)
 
 
 def _problem_finding(source: SourceFile, prob: Any) -> Finding:

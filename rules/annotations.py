@@ -309,7 +309,7 @@ def missing_hint(project: Project, namespace: str, name: str, cache: dict[tuple[
 # ------------------------------------------------------------------ ML401
 
 
-@checks(ANNOTATION_SYNTAX)
+@checks(ANNOTATION_SYNTAX, local=True)
 def annotation_syntax(ctx: Context) -> Iterator[Finding]:
     for use in _pod_uses(ctx.project):
         if use.parsed is None:
@@ -392,7 +392,7 @@ def _values_pod(ref: Any) -> bool:
 # ------------------------------------------------------------------ ML403
 
 
-@checks(ON_CONTROLLER)
+@checks(ON_CONTROLLER, local=True)
 def annotation_on_controller(ctx: Context) -> Iterator[Finding]:
     for use in annotation_uses(ctx.project, MULTUS_KEYS):
         if not use.on_controller:
@@ -407,7 +407,7 @@ def annotation_on_controller(ctx: Context) -> Iterator[Finding]:
 # ------------------------------------------------------------------ ML404
 
 
-@checks(INTERFACE_INVALID)
+@checks(INTERFACE_INVALID, local=True)
 def interface_invalid(ctx: Context) -> Iterator[Finding]:
     for use in _pod_uses(ctx.project, MULTUS_KEYS):
         for sel in _entries(use):
@@ -428,7 +428,7 @@ def _parser_catches(sel: Selection) -> bool:
 # ------------------------------------------------------------------ ML405
 
 
-@checks(INTERFACE_CONFLICT)
+@checks(INTERFACE_CONFLICT, local=True)
 def interface_conflict(ctx: Context) -> Iterator[Finding]:
     for uses in _per_workload(ctx.project).values():
         use = uses.get(NETWORKS_ANNOTATION)
@@ -603,7 +603,7 @@ def multiple_default_routes(ctx: Context) -> Iterator[Finding]:
 # ------------------------------------------------------------------ ML409
 
 
-@checks(DEPRECATED_KEY)
+@checks(DEPRECATED_KEY, local=True)
 def deprecated_key(ctx: Context) -> Iterator[Finding]:
     for use in annotation_uses(ctx.project, MULTUS_KEYS + (OLD_NETWORKS_STATUS_ANNOTATION,
                                                           NETWORK_STATUS_ANNOTATION)):
@@ -658,7 +658,7 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
 # ------------------------------------------------------------------ ML411
 
 
-@checks(UNKNOWN_KEY)
+@checks(UNKNOWN_KEY, local=True)
 def unknown_key(ctx: Context) -> Iterator[Finding]:
     for use in _pod_uses(ctx.project, MULTUS_KEYS):
         for sel in _entries(use):

@@ -112,7 +112,7 @@ DUPLICATE_KEY = declare(
 )
 
 
-@checks(DUPLICATE_KEY)
+@checks(DUPLICATE_KEY, local=True)
 def duplicate_keys(ctx: Context) -> Iterator[Finding]:
     for source, path, later, earlier, obj in ctx.project.duplicates:
         first = f"line {earlier.line}" + (f", column {earlier.column}" if earlier.line == later.line else "")
@@ -143,7 +143,7 @@ UNSUPPORTED_API_VERSION = declare(
 )
 
 
-@checks(UNSUPPORTED_API_VERSION)
+@checks(UNSUPPORTED_API_VERSION, local=True)
 def unsupported_api_versions(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.api_versions import unserved
 
@@ -257,7 +257,7 @@ def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
     return out
 
 
-@checks(FIELD_TYPE)
+@checks(FIELD_TYPE, local=True)
 def field_types(ctx: Context) -> Iterator[Finding]:
     from multus_lint.load.document import get_path
 

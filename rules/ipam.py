@@ -354,7 +354,7 @@ def sriov_vm_ipam(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(SRIOV_VM_IPAM, att.doc.site(*iface_path, "sriov"), msg)
 
 
-@checks(WRONG_DIALECT_KEY)
+@checks(WRONG_DIALECT_KEY, local=True)
 def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
     from multus_lint.validate.cni import IPAM_SCHEMAS, unknown_keys
 

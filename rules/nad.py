@@ -174,7 +174,7 @@ def config_site(cfg: CniConfig) -> Site:
     return cfg.site()
 
 
-@checks(INVALID_JSON)
+@checks(INVALID_JSON, local=True)
 def config_not_object(ctx: Context) -> Iterator[Finding]:
     for nad in ctx.project.nads:
         if nad.config is not None and not nad.config.is_dict:
@@ -183,7 +183,7 @@ def config_not_object(ctx: Context) -> Iterator[Finding]:
                               "not an object: Multus fails with \"failed to unmarshal Spec.Config\"")
 
 
-@checks(EMPTY_CONFIG)
+@checks(EMPTY_CONFIG, local=True)
 def empty_config(ctx: Context) -> Iterator[Finding]:
     for nad in ctx.project.nads:
         raw = nad.raw_config
@@ -226,7 +226,7 @@ def _schema_errors(ctx: Context) -> list[tuple[CniConfig, tuple, str, str, str |
     return ctx.project.cached("cni-schema-errors", build)  # type: ignore[no-any-return]
 
 
-@checks(CONFIG_SCHEMA)
+@checks(CONFIG_SCHEMA, local=True)
 def config_schema(ctx: Context) -> Iterator[Finding]:
     from multus_lint.validate.cni import COMMON_PLUGIN_KEYS, PLUGIN_SCHEMAS, unknown_keys
 
@@ -264,7 +264,7 @@ def config_schema(ctx: Context) -> Iterator[Finding]:
                                       f"'{key}' is not a {ptype} option: the plugin ignores it", "info")
 
 
-@checks(CNI_VERSION)
+@checks(CNI_VERSION, local=True)
 def cni_version(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key
 
@@ -290,7 +290,7 @@ def cni_version(ctx: Context) -> Iterator[Finding]:
                               + (f"; did you mean '{best}'?" if best else ""), "error")
 
 
-@checks(NAD_NAME)
+@checks(NAD_NAME, local=True)
 def nad_name(ctx: Context) -> Iterator[Finding]:
     for nad in ctx.project.nads:
         name = nad.doc.metadata.get("name")
@@ -308,7 +308,7 @@ def _is_chained(path: tuple) -> bool:
     return len(path) >= 2 and path[-2] == "plugins" and path[-1] != 0
 
 
-@checks(PLUGIN_OPTION)
+@checks(PLUGIN_OPTION, local=True)
 def plugin_option(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key, getk
 

@@ -1,10 +1,22 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, str(Path(__file__).parent))
+
+# The whole suite shares one cache folder outside the source tree (lint/load/cache.py): no
+# .multus-lint_cache/ is written into fixture folders, and every run of the linter in the
+# suite, in-process or in a subprocess, goes through the cache another test may have filled,
+# so a cache that changed a verdict would turn some test red. Tests of the cache itself
+# point it elsewhere.
+_CACHE = tempfile.mkdtemp(prefix="multus-lint-tests-cache-")
+os.environ["MULTUS_LINT_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 # Property tests are reproducible by default: the "ci" profile draws the same examples on
 # every run and machine (derandomize, no example database carried between runs), so a red

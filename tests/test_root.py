@@ -151,8 +151,11 @@ def test_reads_no_file_outside_the_repository(tmp_path: Path) -> None:
     """Every open and directory listing of a run from `/` (sys.addaudithook, PEP 578) is
     inside the repository, or Python's own installation (imports)."""
     log = tmp_path / "opened.txt"
+    # as users run it: the cache in its default place, the repository's .multus-lint_cache/
+    env = {k: v for k, v in os.environ.items() if k != "MULTUS_LINT_CACHE_DIR"}
     proc = subprocess.run([sys.executable, "-c", AUDIT, str(log), "--format", "json",
-                           str(REPO / "examples")], cwd="/", capture_output=True, text=True, timeout=120)
+                           str(REPO / "examples")], cwd="/", capture_output=True, text=True, timeout=120,
+                          env=env)
     assert proc.returncode == 1, proc.stderr
     assert absolute(json.loads(proc.stdout)["findings"], "/") == absolute(lint("examples/", cwd=REPO)[1], REPO)
     allowed = [str(REPO)] + sorted({os.path.realpath(p) for p in

@@ -7,12 +7,12 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
-             ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+             ".mypy_cache", ".ruff_cache", ".pytest_cache", ".multus-lint_cache"}
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Candidate:
     # its real path, when the walk already knows it; for a refused entry where the entry
     # itself is (two links to one place outside are two findings, not one)
     canonical: str | None = None
+    stat: os.stat_result | None = None  # its stat, when the listing already took it
 
 
 def display_path(path: str) -> str:
@@ -90,17 +91,20 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
     return _compiled(patterns).match(rel)
 
 
-def walk(top: str, root: str, exclude: list[str], named: bool) -> Iterator[Candidate]:
+def walk(top: str, root: str, exclude: list[str], named: bool,
+         known: Callable[[str, os.stat_result], bool] | None = None) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
     The project's context (``top`` is the root, nothing named) of a git repository is
     listed by ``git ls-files`` instead, which also honours .gitignore (a walk of 100,000
-    documents took 0.9 s, the listing 0.03 s), with the walk's rules for what is kept."""
+    documents took 0.9 s, the listing 0.03 s), with the walk's rules for what is kept.
+    ``known(rel, stat)``: True for a listed regular file the caller already knows it does
+    not need (load.cache: unchanged, and no context), left out before any other work."""
     if not named and top == root and is_repo_root(root):
         listed = _git_listed(root)
         if listed is not None:
-            yield from _from_listing(root, listed, exclude)
+            yield from _from_listing(root, listed, exclude, known)
             return
     yield from _walk(top, root, exclude, named)
 
@@ -126,7 +130,8 @@ def _git_listed(root: str) -> list[str] | None:
         return None
 
 
-def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[Candidate]:
+def _from_listing(root: str, listed: list[str], exclude: list[str],
+                  known: Callable[[str, os.stat_result], bool] | None = None) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -144,8 +149,11 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         rel = "/".join(parts)
         path = prefix + (rel if os.sep == "/" else rel.replace("/", os.sep))
         try:
-            mode = os.lstat(path).st_mode
+            st = os.lstat(path)
         except OSError:  # listed but deleted from the work tree
+            continue
+        mode = st.st_mode
+        if known is not None and stat.S_ISREG(mode) and known(rel, st):
             continue
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
         if not is_dir and not parts[-1].lower().endswith(SUFFIXES) and not (stat.S_ISLNK(mode) and _is_loop(path)):
@@ -154,7 +162,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
         # and "\1" sort below any character of a name
         dirs = parts if is_dir else parts[:-1]
         order = "\1".join(dirs) + ("\0" if is_dir else "\0" + parts[-1]) if dirs else "\0" + parts[-1]
-        entries.append((order, parts, path, mode, is_dir))
+        entries.append((order, parts, path, st, is_dir))
     entries.sort(key=lambda e: e[0])
     dir_out: dict[tuple[str, ...], bool] = {}  # folders the walk would not enter (by pattern)
 
@@ -164,7 +172,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
                                             or excluded(os.path.join(root, *dirs), root, exclude))
         return dir_out[dirs]
 
-    for _, parts, path, mode, is_dir in entries:
+    for _, parts, path, st, is_dir in entries:
+        mode = st.st_mode
         if exclude and (folder_excluded(tuple(parts[:-1])) or excluded(path, root, exclude)):
             continue
         name = parts[-1]
@@ -197,7 +206,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str]) -> Iterator[
             folder = path[:len(path) - len(name) - 1]
             if folder not in shown:
                 shown[folder] = _relative(folder)
-            yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here)
+            yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here, stat=st)
         else:
             yield Candidate(display_path(path), path, False, _odd_file(path), here)
 

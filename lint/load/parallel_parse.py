@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from multus_lint.load.parse import Parsed, _compose_nth, parse_file
@@ -27,9 +28,11 @@ _SOURCES: list[SourceFile] = []
 _LIMITS = Limits()
 
 
-def parse_all(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parsed]] | None:
-    """Parsed documents of each readable source by index, or None to parse serially."""
-    todo = [i for i, s in enumerate(sources) if s.text and s.error is None]
+def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | None = None,
+              after: Callable[[list[Parsed]], list[Parsed]] | None = None) -> dict[int, list[Parsed]] | None:
+    """Parsed documents of each readable source by index (but those in ``skip``), or None
+    to parse serially. ``after`` is applied to each file's parse here, as it is made."""
+    todo = [i for i, s in enumerate(sources) if s.text and s.error is None and (not skip or i not in skip)]
     size = sum(len(sources[i].text or "") for i in todo)
     jobs = os.environ.get("MULTUS_LINT_JOBS", "")
     if (os.cpu_count() or 1) < 2 or jobs == "1" or len(todo) < MIN_FILES or size < MIN_BYTES:
@@ -50,7 +53,7 @@ def parse_all(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parse
         with mp.Pool(1) as pool:
             pending = pool.apply_async(_work, (theirs,))
             for i in mine:
-                out[i] = parse_file(sources[i], limits)
+                out[i] = parse_file(sources[i], limits) if after is None else after(parse_file(sources[i], limits))
             packed = pending.get(timeout=600)
     except Exception:
         return None  # any trouble with the worker: the caller parses serially
@@ -66,6 +69,17 @@ def parse_all(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parse
 
 def _work(indices: list[int]) -> list[Any]:
     return [_pack(_SOURCES[i], parse_file(_SOURCES[i], _LIMITS)) for i in indices]
+
+
+def pack(source: SourceFile, parsed: list[Parsed]) -> list[Any] | None:
+    """The parse of ``source`` as plain data (what the worker sends back, and what the cache
+    keeps), or None where it cannot be described so simply."""
+    return _pack(source, parsed)
+
+
+def unpack(source: SourceFile, items: list[Any]) -> list[Parsed]:
+    """``pack``'s data back as parsed documents of ``source``'s text."""
+    return _unpack(source, items)
 
 
 def _pack(source: SourceFile, parsed: list[Parsed]) -> Any:

@@ -59,6 +59,7 @@ class SourceFile:
     text: str | None = None
     error: tuple[str, str, Span] | None = None  # (code, message, span) when unreadable
     named: bool = True  # named on the command line (findings are reported for it)
+    digest: str | None = None  # content hash, when the run keeps a cache (load.cache)
     _lines: list[str] | None = field(default=None, repr=False)
 
     @property

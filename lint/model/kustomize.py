@@ -478,8 +478,10 @@ def _relevant(path: str) -> bool:
 class _Build:
     """The state of building every entry point of a project."""
 
-    def __init__(self, root: str, documents: list[Document], load: Loader) -> None:
+    def __init__(self, root: str, documents: list[Document], load: Loader,
+                 note: Callable[[str], None] | None = None) -> None:
         self.root = os.path.abspath(root)
+        self.note = note  # told every file read here (lint/replay.py checks them again)
         self.by_file: dict[str, list[Document]] = {}
         for d in documents:
             self.by_file.setdefault(os.path.abspath(d.source.path), []).append(d)
@@ -495,13 +497,18 @@ class _Build:
         found = self.by_file.get(path)
         if found is None:
             found = []
-            if self.inside(path) and os.path.isfile(path) and not (relevant_only and not _relevant(path)):
+            if self.inside(path) and os.path.isfile(path) and not (relevant_only and not self.relevant(path)):
                 try:
                     found = self.load(path)
                 except Exception:  # an unreadable file deploys nothing we can judge
                     found = []
             self.by_file[path] = found
         return found
+
+    def relevant(self, path: str) -> bool:
+        if self.note is not None:
+            self.note(path)
+        return _relevant(path)
 
     def inside(self, path: str) -> bool:
         return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
@@ -1054,10 +1061,11 @@ def _string_paths(data: Any, path: Path) -> Iterator[tuple[Path, str]]:
 # ------------------------------------------------------------------ the whole graph
 
 
-def build_graph(root: str, documents: list[Document], load: Loader) -> Graph:
+def build_graph(root: str, documents: list[Document], load: Loader,
+                note: Callable[[str], None] | None = None) -> Graph:
     """Every entry point of the project: Flux Kustomizations and Argo CD Applications whose
     path is in the project, then the kustomizations no other one (nor those) includes."""
-    b = _Build(root, documents, load)
+    b = _Build(root, documents, load, note)
     g = b.graph
     objects = [d for d in documents if is_flux_kustomization(d) or is_argo_application(d)]
     built: dict[int, list[EntryPoint]] = {}

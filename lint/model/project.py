@@ -42,6 +42,33 @@ CONTROLLER_KINDS = tuple(k for k in POD_TEMPLATE_META if k != "Pod")
 KEEP_NODES = frozenset({NAD_KIND, "HelmChart", "HelmChartConfig", "", *POD_TEMPLATE_META})
 
 
+MULTUS_ANNOTATION_MARKERS = ("cni.cncf.io", "multus-cni.io")
+
+
+def keeps_nodes(data: Any) -> bool:
+    """Whether a document's composed YAML nodes stay in memory once it is read.
+
+    Nodes are most of a large run's memory (~350 bytes each) and serve only to locate
+    findings; released, they are composed again from the text if a position is asked, with
+    the same result. Kept: the objects rules find most in (NADs, charts, plain files such as
+    CNI configs, values and K3s configs, lists) and workloads that carry a Multus
+    annotation; released: every other object, ordinary Deployments included (in a large
+    repository most documents), as soon as the file is parsed."""
+    if not isinstance(data, dict):
+        return True
+    kind = data.get("kind")
+    if not isinstance(kind, str) or kind in KEEP_NODES and kind not in POD_TEMPLATE_META or kind in LIST_KINDS:
+        return True
+    if kind not in POD_TEMPLATE_META:
+        return False
+    for path in (("metadata",), POD_TEMPLATE_META[kind]):
+        annotations = get_path(data, path + ("annotations",))
+        if isinstance(annotations, dict) and any(
+                isinstance(k, str) and any(m in k for m in MULTUS_ANNOTATION_MARKERS) for k in annotations):
+            return True
+    return False
+
+
 # ------------------------------------------------------------------ CNI configs
 
 
@@ -204,6 +231,9 @@ class Project:
     other_releases: list[Any] = field(default_factory=list)  # other_charts: bitnami, k8snp multus
     _nad_index: dict[tuple[str, str], NAD] | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
+    # files the model read on its own (kustomize resources and patches that were not
+    # sources): what a replayed run must find unchanged (lint/replay.py)
+    extra_reads: set[str] = field(default_factory=set)
 
     @property
     def nad_index(self) -> dict[tuple[str, str], NAD]:
@@ -404,7 +434,7 @@ class Builder:
 
         p = self.project
         try:
-            graph = build_graph(p.root, pending, self.load_extra)
+            graph = build_graph(p.root, pending, self.load_extra, p.extra_reads.add)
         except Exception as exc:  # a bug in the graph must not stop the run: judge as written
             p.problems.append((pending[0].source if pending else SourceFile("<multus-lint>"), Problem(
                 "ML000", f"internal error while reading kustomizations: {type(exc).__name__}: {exc}; "
@@ -427,6 +457,7 @@ class Builder:
         from multus_lint.load.discover import display_path
         from multus_lint.load.read import read
 
+        self.project.extra_reads.add(path)
         known = next((s for s in self.project.sources if s.path == display_path(path)), None)
         source = known or read(path, display_path(path), self.project.limits)
         if known is None:
@@ -476,7 +507,7 @@ class Builder:
                 p.values_files.append(doc)
             elif _is_k3s_config(doc.source, doc.data, p.root):
                 p.k3s_configs.append(doc)
-        if kind not in KEEP_NODES and not doc.base and isinstance(doc.tree, YamlTree):
+        if not doc.base and isinstance(doc.tree, YamlTree) and not keeps_nodes(doc.data):
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.
             doc.tree.release()
@@ -569,19 +600,45 @@ def _first_placeholder(source: SourceFile) -> Span | None:
     return Span(line, col, line, col + len(m.group(0).split("\n")[0]))
 
 
-def parse_sources(sources: list[SourceFile], limits: Limits) -> dict[int, list[Parsed]]:
+def parse_sources(sources: list[SourceFile], limits: Limits, cache: Any = None) -> dict[int, list[Parsed]]:
     """The parsed documents of every readable source, by index (parsed once per run, then
-    shared by every cluster scope the source is judged in)."""
-    from multus_lint.load.parallel_parse import parse_all
+    shared by every cluster scope the source is judged in). With a cache (load.cache), a
+    context file whose text was parsed before is taken from it, and the others are kept
+    there for the next run."""
+    from multus_lint.load.parallel_parse import pack, parse_all, unpack
 
-    pre = parse_all(sources, limits) or {}
+    pre: dict[int, list[Parsed]] = {}
+    cached = [i for i, s in enumerate(sources) if not s.named and s.digest and s.text] if cache is not None else []
+    for i in cached:
+        items = cache.parse_of(sources[i].digest)
+        if items is not None:
+            pre[i] = unpack(sources[i], items)
+    pre.update(parse_all(sources, limits, skip=pre, after=_release_unkept) or {})
     for i, source in enumerate(sources):
         if i not in pre and source.error is None and (source.text or "").strip():
             try:
-                pre[i] = parse_file(source, limits)
+                pre[i] = _release_unkept(parse_file(source, limits))
             except Exception:  # reported where the model is built (it parses again there)
                 continue
+    for i in cached:
+        source = sources[i]
+        text = source.text or ""
+        # an alias shares one node among many paths: as plain data it would be copied
+        if i in pre and source.digest not in cache.kept and "*" not in text:
+            packed = pack(source, pre[i])
+            if packed is not None:
+                cache.keep_parse(source.digest, packed, text)
     return pre
+
+
+def _release_unkept(parsed: list[Parsed]) -> list[Parsed]:
+    """Release, as each file is parsed, the nodes no rule is likely to ask for (keeps_nodes):
+    the peak of a large audit was every document's nodes at once, before any was released."""
+    for item in parsed:
+        tree = item.tree
+        if isinstance(tree, YamlTree) and tree.recompose is not None and not keeps_nodes(tree.data):
+            tree.release()
+    return parsed
 
 
 def build_project(sources: list[SourceFile], root: str, limits: Limits,

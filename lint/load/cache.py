@@ -1,0 +1,324 @@
+"""What the last runs learnt about each file, kept between runs in ``.multus-lint_cache/``.
+
+A pre-commit run names one or ten files, but judges them against the whole repository: a
+NAD in one folder, the workload naming it in another. Reading every file of a 100,000-
+document repository to find the few hundred that matter was most of such a run. The cache
+remembers, per file, whether its text can matter to a cross-file rule (the context
+prefilter), and for the files that can, their parsed documents as plain data (positions are
+composed again from the text if a finding ever needs them, as for the two-process parse).
+
+Validity, in ruff's and git's manner:
+
+* A file is known by its path below the project root, its size, modification and change
+  times (nanoseconds) and inode. When all of them match the entry, the file is not read.
+* When they do not match, the file is read and its content hash (BLAKE2b) decides: the same
+  bytes (a ``touch``, a checkout of the same commit) keep the entry.
+* An entry written within ``RACY_NS`` of a file's last change is "racy" (the file may change
+  again within the file system's timestamp granularity without its stat changing): it is
+  checked by content on the next run, like git's racily clean index entries.
+* Parsed documents are reused only for files read in this run whose hash matches, so the
+  text a finding quotes and the data judged are always the same bytes.
+* The whole cache is keyed by the linter's version, a signature of the modules that read and
+  parse files, and the settings that change what is extracted (limits, prefilter markers):
+  another version's or setting's cache is a different file, never misread.
+
+A cache that cannot be read (corrupt, truncated, foreign, another format) is ignored and
+rebuilt; one that cannot be written (read-only folder) is skipped. It is JSON, so a cache
+planted in a repository can at worst make the linter miss facts, never run code. It is
+written to a temporary file and renamed into place (atomic), so two runs sharing it
+(pre-commit in parallel worktrees) each see a whole cache, and the last writer wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from typing import Any
+
+from multus_lint.findings import Span
+
+CACHE_DIR_NAME = ".multus-lint_cache"
+ENV_VAR = "MULTUS_LINT_CACHE_DIR"
+FORMAT = 1
+# Linux stamps files with a coarse clock (a jiffy, up to 10 ms); FAT with 2 s.
+RACY_NS = 2_000_000_000
+# parsed data kept only when its encoding is not much larger than the text (aliases expand)
+MAX_BLOWUP = 4
+
+_MODULES = ("read.py", "parse.py", "positions.py", "parallel_parse.py", "cache.py", "goyaml.py",
+            "anchors.py", "discover.py")
+
+
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def code_signature() -> str:
+    """The linter's version and the size and mtime of the modules that read and parse: a
+    development checkout that changes the parser must not reuse what the old one parsed."""
+    from multus_lint import __version__
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = [__version__, str(FORMAT)]
+    for name in _MODULES:
+        try:
+            st = os.stat(os.path.join(here, name))
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:-")
+    return "|".join(parts)
+
+
+def default_directory(root: str) -> str:
+    return os.environ.get(ENV_VAR) or os.path.join(root, CACHE_DIR_NAME)
+
+
+class FileCache:
+    """The per-file facts of one project root under one set of settings: the entries (one
+    file, read by every run) and the parsed documents (another, read only by a run that
+    parses: a replayed run does not)."""
+
+    def __init__(self, directory: str, root: str, settings: str) -> None:
+        self.directory = directory
+        key = hashlib.sha256(f"{code_signature()}\0{os.path.realpath(root)}\0{settings}".encode(
+            "utf-8", "surrogatepass")).hexdigest()[:20]
+        self.file = os.path.join(directory, f"files-{key}.cache")
+        self.parsed_file = os.path.join(directory, f"parsed-{key}.cache")
+        self.key = key
+        self.started = time.time_ns()
+        self.entries: dict[str, Any] = {}  # rel -> [size, mtime, ctime, ino, digest, relevant, racy]
+        self.seen: dict[str, list] = {}  # entries used or made by this run (what is saved)
+        self.changed = False
+        self.parsed: dict[str, str] | None = None  # digest -> its parse as JSON text; None: not loaded
+        self.kept: dict[str, str] = {}  # the parses this run used or made (what is saved)
+        self.entries = self._read(self.file, "files")
+
+    # ---------------------------------------------------------------- reading
+
+    def _read(self, path: str, part: str) -> dict[str, Any]:
+        try:
+            with open(path, "rb") as fh:
+                raw = json.loads(fh.read())
+        except (OSError, ValueError, RecursionError, MemoryError):
+            return {}
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("key") != self.key:
+            return {}
+        found = raw.get(part)
+        return found if isinstance(found, dict) else {}  # each entry checked where it is used
+
+    def by_stat(self, rel: str, st: os.stat_result) -> list | None:
+        """The entry of ``rel`` when its stat says the file is unchanged (and not racy)."""
+        entry = self.entries.get(rel)
+        if not _valid_entry(entry) or entry[6] or entry[:4] != _stat_key(st):
+            return None
+        self.seen[rel] = entry
+        return entry
+
+    def known_no_context(self, rel: str, st: os.stat_result) -> bool:
+        """``rel`` is unchanged since a run found it to be no context (not worth reading)."""
+        entry = self.by_stat(rel, st)
+        return entry is not None and not entry[5]
+
+    def parse_of(self, text_digest: str) -> list | None:
+        """The cached parse (as ``parallel_parse.pack`` gives it) of text with this hash."""
+        if self.parsed is None:
+            self.parsed = self._read(self.parsed_file, "parsed")
+        enc = self.parsed.get(text_digest)
+        if not isinstance(enc, str):
+            return None
+        try:
+            items = json.loads(enc, object_hook=_tagged)
+        except (TypeError, ValueError, KeyError, IndexError, RecursionError):
+            return None
+        if not _valid_parse(items):
+            return None
+        self.kept[text_digest] = enc
+        return items
+
+    # ---------------------------------------------------------------- writing
+
+    def note(self, rel: str, st: os.stat_result, text_digest: str, relevant: bool) -> None:
+        key = _stat_key(st)
+        racy = max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS
+        entry = [*key, text_digest, relevant, racy]
+        if self.entries.get(rel) != entry:
+            self.changed = True
+        self.seen[rel] = entry
+
+    def keep_parse(self, text_digest: str, packed: list, text: str) -> None:
+        """Remember the parse of ``text`` (already checked to hold plain data only)."""
+        try:
+            enc = json.dumps(_encode(packed), ensure_ascii=False, separators=(",", ":"))
+        except (TypeError, ValueError, RecursionError):
+            return
+        if len(enc) > MAX_BLOWUP * len(text) + 4096:
+            return
+        self.kept[text_digest] = enc
+
+    def save(self) -> None:
+        """Write what changed: the entries when this run saw other files or facts, the
+        parses when this run parsed (a replayed run leaves them as they are)."""
+        if self.changed or set(self.seen) != set(self.entries):
+            write_cache_file(self.directory, self.file, "files-",
+                   {"format": FORMAT, "key": self.key, "files": self.seen})
+        if self.parsed is not None and set(self.kept) != set(self.parsed):
+            write_cache_file(self.directory, self.parsed_file, "parsed-",
+                   {"format": FORMAT, "key": self.key, "parsed": self.kept})
+
+
+def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any]) -> None:
+    """``data`` as JSON at ``path``, atomically (temporary file, then rename); a cache that
+    cannot be written is no cache, the run is the same."""
+    try:
+        # ASCII: lone surrogates (file names, JSON escapes) stay escapes, never bad UTF-8
+        text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+        _prepare(directory)
+        fd, tmp = tempfile.mkstemp(prefix="." + prefix, suffix=".tmp", dir=directory)
+    except (OSError, ValueError, TypeError, RecursionError):
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("ascii"))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return
+    prune(directory, prefix, path)
+
+
+KEEP = 16  # cache files of each kind kept in a folder (other versions, settings, roots)
+
+
+def prune(directory: str, prefix: str, current: str) -> None:
+    """Remove all but the ``KEEP`` most recent ``prefix*.cache`` files: other versions'
+    and settings' caches would otherwise pile up."""
+    try:
+        found = []
+        for entry in os.scandir(directory):
+            if entry.name.startswith(prefix) and entry.name.endswith(".cache") and entry.path != current \
+                    and entry.is_file(follow_symlinks=False):
+                found.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path))
+        found.sort(reverse=True)
+        for _, path in found[KEEP - 1:]:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def _prepare(directory: str) -> None:
+    """The cache folder, with a .gitignore so it is never committed (and never listed by
+    ``git ls-files``) and a CACHEDIR.TAG for backup tools."""
+    os.makedirs(directory, exist_ok=True)
+    for name, text in ((".gitignore", "# written by multus-lint\n*\n"),
+                       ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n"
+                                        "# a cache directory written by multus-lint\n")):
+        path = os.path.join(directory, name)
+        if not os.path.lexists(path):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            except OSError:
+                pass
+
+
+def _valid_parse(items: Any) -> bool:
+    """The shape ``parallel_parse.pack`` gives: a planted cache of the right key must not
+    hand the model anything else (the data itself may be any YAML data, as any file's)."""
+    from multus_lint.load.parse import Problem
+
+    if type(items) is not list:
+        return False
+    for item in items:
+        if type(item) is not tuple or len(item) != 5:
+            return False
+        kind, _, problems, duplicates, extra = item
+        if kind not in ("yaml", "json", "none") or type(problems) is not list \
+                or type(duplicates) is not list:
+            return False
+        if kind == "yaml" and type(extra) is not int or kind == "json" and type(extra) is not bool:
+            return False
+        if not all(type(p) is Problem and type(p.span) is Span and type(p.code) is str
+                   and type(p.message) is str and (p.object is None or type(p.object) is dict) for p in problems):
+            return False
+        if not all(type(d) is tuple and len(d) == 3 and type(d[0]) is tuple and type(d[1]) is Span
+                   and type(d[2]) is Span for d in duplicates):
+            return False
+    return True
+
+
+def _stat_key(st: os.stat_result) -> list:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _valid_entry(v: Any) -> bool:
+    return (type(v) is list and len(v) == 7 and all(type(x) is int for x in v[:4])
+            and isinstance(v[4], str) and isinstance(v[5], bool) and isinstance(v[6], bool))
+
+
+# ------------------------------------------------------------------ encoding
+# JSON holds mappings with string keys only; YAML data may have other keys (``1: x``,
+# ``? [a, b]``), tuples (paths) and the loader's Problem and Span objects. Those are tagged
+# as one-key objects whose key starts with NUL, which no real key of a JSON-ready mapping
+# does (a mapping that has such a key is tagged as well).
+
+_DICT, _TUPLE, _SPAN, _PROBLEM, _FLOAT = "\0d", "\0t", "\0s", "\0p", "\0f"
+
+
+def _encode(obj: Any) -> Any:
+    t = type(obj)
+    if t is str or t is int or t is bool or obj is None:
+        return obj
+    if t is float:
+        return {_FLOAT: repr(obj)} if math.isnan(obj) or math.isinf(obj) else obj
+    if t is list:
+        return [_encode(x) for x in obj]
+    if t is dict:
+        if all(type(k) is str and not k.startswith("\0") for k in obj):
+            return {k: _encode(v) for k, v in obj.items()}
+        return {_DICT: [[_encode(k), _encode(v)] for k, v in obj.items()]}
+    if t is tuple:
+        return {_TUPLE: [_encode(x) for x in obj]}
+    if t is Span:
+        return {_SPAN: [obj.line, obj.column, obj.end_line, obj.end_column]}
+    from multus_lint.load.parse import Problem
+
+    if t is Problem:
+        return {_PROBLEM: [obj.code, obj.message, _encode(obj.span), _encode(obj.object)]}
+    raise TypeError(f"not cached: {t.__name__}")
+
+
+def _tagged(obj: dict) -> Any:
+    """``json.loads`` object hook: a tagged one-key object back to what it stands for (the
+    hook runs innermost first, so tagged values inside are already decoded)."""
+    if len(obj) != 1:
+        return obj
+    (key, value), = obj.items()
+    if not key.startswith("\0"):
+        return obj
+    if key == _DICT:
+        return {_hashable(k): v for k, v in value}
+    if key == _TUPLE:
+        return tuple(value)
+    if key == _SPAN:
+        return Span(*(int(x) for x in value))
+    if key == _FLOAT:
+        return float(value)
+    if key == _PROBLEM:
+        from multus_lint.load.parse import Problem
+
+        return Problem(str(value[0]), str(value[1]), value[2], value[3])
+    raise ValueError(f"unknown tag {key!r}")
+
+
+def _hashable(key: Any) -> Any:
+    if isinstance(key, (list, dict)):
+        raise TypeError("unhashable key")
+    return key
