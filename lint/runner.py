@@ -114,7 +114,8 @@ def is_context(path: str, text: str) -> bool:
 
 def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCache | None = None,
             listed: list[str] | None = None,
-            deferred: list[tuple[SourceFile, Candidate]] | None = None) -> tuple[list[SourceFile], int]:
+            deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] | None = None,
+            ) -> tuple[list[SourceFile], int]:
     """Named sources first, then the project's other files as context (none when the
     named paths are the whole project). With a cache, a context file whose stat matches a
     file already known to be no context is not read at all. ``listed`` gets every path the
@@ -194,7 +195,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
                 if entry is not None and deferred is not None:
                     # unchanged context: read only if the run is not replayed (read_deferred)
                     src = SourceFile(c.path, named=False, digest=entry[4])
-                    deferred.append((src, c))
+                    deferred.append((src, c, rel, st))
                     sources.append(src)
                     continue
             src = _read(c, limits)
@@ -208,16 +209,21 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
     return sources, named
 
 
-def read_deferred(deferred: list[tuple[SourceFile, Candidate]], limits: Any) -> bool:
+def read_deferred(deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]], limits: Any,
+                  cache: FileCache | None) -> bool:
     """Read the sources ``collect`` deferred; False if one no longer holds what the cache
-    said (changed between its stat and now: then the run's key is not its content's)."""
+    said (changed between its stat and now: then the run's key is not its content's, and
+    the cache is told what it holds now)."""
     same = True
-    for src, c in deferred:
+    for src, c, rel, st in deferred:
         fresh = _read(c, limits)
         src.text, src.error = fresh.text, fresh.error
         if fresh.text is None or digest(fresh.text) != src.digest:
             src.digest = digest(fresh.text) if fresh.text is not None else "-"
             same = False
+            if cache is not None:
+                cache.note(rel, st, src.digest, fresh.text is not None and is_context(c.path, fresh.text),
+                           racy=True)
     return same
 
 
@@ -281,7 +287,7 @@ def run(options: Options, config: Config) -> Result:
     progress = options.progress or (lambda stage, done, total: None)
     cache = open_cache(options, config, root)
     listed: list[str] = []
-    deferred: list[tuple[SourceFile, Candidate]] = []
+    deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] = []
     sources, named = collect(options, config, root, cache, listed, deferred)
     progress("modelling", 0, 1)
     if named == 0:
@@ -293,7 +299,7 @@ def run(options: Options, config: Config) -> Result:
         if replayed is not None:
             cache.save()
             return replayed
-    if not read_deferred(deferred, config.limits):
+    if not read_deferred(deferred, config.limits, cache):
         stored = None  # a file changed under the run: its findings are not stored
     parsed = parse_sources(sources, config.limits, cache)
     if cache is not None:
@@ -342,7 +348,11 @@ def _run_key(options: Options, config: Config, root: ProjectRoot, sources: list[
     """Everything the findings of this run depend on (lint/replay.py), as text."""
     baseline = f"{options.baseline}:{file_state(options.baseline)}" if options.baseline else ""
     listing = hashlib.sha256("\0".join(sorted(listed)).encode("utf-8", "surrogatepass")).hexdigest()
-    return [repr(config), os.getcwd(), repr((root.path, root.source, root.context)),
+    try:
+        cwd = os.getcwd()  # paths are shown relative to it
+    except OSError:  # the working directory was deleted: nothing to replay against
+        cwd = f"<none {os.getpid()} {id(options)}>"
+    return [repr(config), cwd, repr((root.path, root.source, root.context)),
             repr((options.paths, options.stdin_filename, options.select, options.ignore,
                   sorted(options.profile_flags.items()), options.all_scopes)), baseline, listing,
             *(source_key(s) for s in sources)]

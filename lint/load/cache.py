@@ -141,9 +141,12 @@ class FileCache:
 
     # ---------------------------------------------------------------- writing
 
-    def note(self, rel: str, st: os.stat_result, text_digest: str, relevant: bool) -> None:
+    def note(self, rel: str, st: os.stat_result, text_digest: str, relevant: bool,
+             racy: bool = False) -> None:
+        """What ``rel`` held when its stat was ``st``; ``racy``: check it by content next time
+        (always so when it changed within RACY_NS of this run's start)."""
         key = _stat_key(st)
-        racy = max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS
+        racy = racy or max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS
         entry = [*key, text_digest, relevant, racy]
         if self.entries.get(rel) != entry:
             self.changed = True
