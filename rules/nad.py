@@ -72,8 +72,8 @@ CNI_VERSION = declare(
     "cniVersion missing (treated as 0.1.0) or not a CNI version.",
     what="The top-level `cniVersion` of a CNI config: missing is a warning (libcni reads it as "
          "0.1.0, which limits results to one address per family and skips CHECK); a value that is "
-         "not one of 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0 is an error. This is the only "
-         "rule about cniVersion values.",
+         "not one of 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0 is an error. Whether the "
+         "plugin that receives a valid version accepts it is ML513's.",
     why="Plugins refuse a version they do not know (`incompatible CNI versions`), at every pod "
         "start.",
     example='{"cniVersion": "1.0", "type": "macvlan"}',
@@ -612,3 +612,96 @@ def nad_crd_scope(ctx: Context) -> Iterator[Finding]:
                               "NetworkAttachmentDefinition (pkg/k8sclient NetworkAttachmentDefinitions("
                               "namespace).Get), so with this CRD every pod with an extra network fails; "
                               "use scope: Namespaced and reference shared networks as namespace/name")
+
+
+# ------------------------------------------------------------------ ML513
+
+CNI_VERSION_UNSUPPORTED = declare(
+    "ML513", "cni-version-unsupported", "error",
+    "A plugin (or its IPAM) gets a cniVersion it rejects: in every release, or in the release the "
+    "project installs (supported versions as data: lint/model/plugin_versions.py).",
+    what="For each plugin of a CNI config (NAD or file), and its IPAM plugin, takes the cniVersion it "
+         "receives (a conflist's own, which libcni writes into every plugin) and compares it with the "
+         "versions that plugin accepts: firewall (0.4.0 and later), bandwidth (0.3.0 and later) and "
+         "vrf (0.3.1 and later) in every release; whereabouts, ovs-cni, sriov-cni and the "
+         "containernetworking/plugins when every installer in the project names its release (an "
+         "image tag such as whereabouts:v0.6.3, or the rke2-multus chart version, whose rke2-whereabouts "
+         "is v0.6.x up to v4.0.204). Plugins with no data, and releases the project does not name, "
+         "are not judged.",
+    why="skel's checkVersionAndCall refuses a config whose cniVersion is not in the plugin's "
+        "PluginInfo: the pod fails with `incompatible CNI versions; config is \"1.0.0\", plugin "
+        "supports [\"0.1.0\" ... \"0.4.0\"]` (whereabouts#289, containernetworking/plugins#652, "
+        "k3s#9557).",
+    example='{"cniVersion": "0.3.1", "plugins": [{"type": "bridge"}, {"type": "firewall"}]}',
+    fix="Use a cniVersion the plugin accepts (the finding names them), or install a release of the "
+        "plugin that accepts it.",
+    refs=("https://github.com/containernetworking/cni/blob/main/pkg/skel/skel.go",
+          "https://github.com/k8snetworkplumbingwg/whereabouts/issues/289",
+          "https://github.com/containernetworking/plugins/pull/652"),
+)
+
+
+def _received_version(cfg: CniConfig, plugin_path: tuple) -> Any:
+    """The cniVersion the plugin at ``plugin_path`` receives: a conflist's own (libcni's
+    injectConf writes it into every plugin), else the plugin config's (a Multus delegate's)."""
+    from multus_lint.load.document import get_path
+    from multus_lint.net.addresses import getk
+
+    owner = plugin_path[:-2] if len(plugin_path) >= 2 and plugin_path[-2] == "plugins" else plugin_path
+    return getk(get_path(cfg.data, owner) if owner else cfg.data, "cniVersion")
+
+
+@checks(CNI_VERSION_UNSUPPORTED)
+def cni_version_unsupported(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.installed_plugins import deployed
+    from multus_lint.model.plugin_versions import CNI_VERSIONS as KNOWN
+    from multus_lint.model.plugin_versions import PLUGINS, release_key
+    from multus_lint.net.addresses import find_key, getk
+
+    have = deployed(ctx.project, ctx.config.extra_plugins)
+    for cfg in ctx.project.cni_configs():
+        targets: list[tuple[tuple, Any, tuple, str]] = []  # (plugin path, type, where, role)
+        for path, plugin in cfg.plugins():
+            targets.append((path, getk(plugin, "type"), path, "plugin"))
+        for ipam_path, ipam, _ in cfg.ipams():
+            targets.append((ipam_path[:-1], getk(ipam, "type"), ipam_path, "IPAM plugin"))
+        for plugin_path, ptype, where, role in targets:
+            support = PLUGINS.get(ptype) if isinstance(ptype, str) else None
+            if support is None:
+                continue
+            version = _received_version(cfg, plugin_path)
+            if not isinstance(version, str) or version not in KNOWN:
+                continue  # missing or not a CNI version: ML504's
+            node = cfg.data
+            for part in where:
+                node = node[part]
+            site = cfg.site(*where, find_key(node, "type") or "type")
+            accepted = support.accepted_anywhere
+            if support.every_release_rejects(version):
+                better = next((v for v in accepted if release_key(v) and release_key(v) > release_key(version)),
+                              accepted[-1])
+                yield ctx.finding(CNI_VERSION_UNSUPPORTED, site,
+                                  f"the {role} '{ptype}' gets cniVersion {version}, which no release of it "
+                                  f"accepts (it takes {', '.join(accepted)}: {support.rows[0].source}); it "
+                                  f"fails with `incompatible CNI versions; config is \"{version}\"`; use "
+                                  f"cniVersion {better}")
+                continue
+            # one installer may add a type twice (its image, and a `cp` of the binary in its
+            # command): the release its image names is that of every binary it copies
+            by_source: dict[str, str | None] = {}
+            for src, rel in (have.installs.get(ptype, []) if have.known else []):
+                by_source[src] = by_source.get(src) or rel
+            rows = [(src, rel, support.at(rel)) for src, rel in by_source.items()]
+            if not rows or any(row is None for _, _, row in rows):
+                continue  # nothing here installs it, or an installer's release is unknown
+            if any(version in row.versions for _, _, row in rows):
+                continue
+            src, rel, row = rows[0]
+            assert row is not None
+            newer = next((r.since for r in support.rows if version in r.versions), None)
+            yield ctx.finding(CNI_VERSION_UNSUPPORTED, site,
+                              f"the {role} '{ptype}' gets cniVersion {version}, but {support.project} "
+                              f"{rel} (installed by {src}) accepts only {', '.join(row.versions)} "
+                              f"({row.source}): it fails with `incompatible CNI versions; config is "
+                              f"\"{version}\"`; use cniVersion {row.versions[-1]}"
+                              + (f", or {support.project.rsplit('/', 1)[-1]} {newer} or later" if newer else ""))

@@ -140,3 +140,70 @@ def test_k3s_flannel_cni_1_0(version: str | None, known: bool) -> None:
     from multus_lint.model.versions import k3s_flannel_cni_1_0
 
     assert k3s_flannel_cni_1_0(version) is known
+
+
+def test_plugin_support_data_is_well_formed() -> None:
+    """Rows ordered by release, versions from the CNI spec list in order, a source per row."""
+    from multus_lint.model.plugin_versions import CNI_VERSIONS, PLUGINS, release_key
+
+    for ptype, support in PLUGINS.items():
+        keys = [release_key(r.since) for r in support.rows]
+        assert all(k is not None for k in keys) and keys == sorted(keys), ptype
+        for row in support.rows:
+            assert row.versions and list(row.versions) == [v for v in CNI_VERSIONS if v in row.versions]
+            assert support.project.split("/")[0] in row.source, (ptype, row.source)
+
+
+@pytest.mark.parametrize("ptype,release,version,accepted", [
+    ("firewall", "v0.8.0", "0.3.1", False), ("firewall", "v1.0.0", "1.0.0", False),
+    ("firewall", "v1.0.1", "1.0.0", True), ("firewall", "v1.9.1", "1.1.0", True),
+    ("bandwidth", "v1.0.0", "0.4.0", False), ("bandwidth", "v1.0.1", "0.4.0", True),
+    ("whereabouts", "v0.6.3-build20240109", "1.0.0", False), ("whereabouts", "v0.7.0", "1.1.0", True),
+    ("ovs", "v0.25.0", "0.2.0", True), ("ovs", "v0.26.0", "0.2.0", False), ("ovs", "v0.33.0", "1.0.0", False),
+    ("ovs", "v0.34.0", "1.0.0", True), ("ovs", "v0.34.0", "1.1.0", False), ("ovs", "v0.35.0", "1.1.0", True),
+    ("sriov", "v2.6.3", "1.0.0", False), ("sriov", "v2.7.0", "1.0.0", True),
+    ("macvlan", "v1.5.1", "1.1.0", False), ("macvlan", "v1.6.0-build20241022", "1.1.0", True),
+])
+def test_plugin_support_at_release(ptype: str, release: str, version: str, accepted: bool) -> None:
+    from multus_lint.model.plugin_versions import PLUGINS
+
+    row = PLUGINS[ptype].at(release)
+    assert row is not None and (version in row.versions) is accepted
+
+
+def test_plugin_support_unknown_releases_and_every_release() -> None:
+    from multus_lint.model.plugin_versions import PLUGINS
+
+    assert PLUGINS["ovs"].at("v0.7.0") is None and PLUGINS["ovs"].at("latest") is None
+    assert PLUGINS["firewall"].every_release_rejects("0.3.1")
+    assert not PLUGINS["firewall"].every_release_rejects("0.4.0")
+    assert PLUGINS["vrf"].every_release_rejects("0.3.0") and not PLUGINS["vrf"].every_release_rejects("0.3.1")
+    assert not any(PLUGINS["macvlan"].every_release_rejects(v) for v in ("0.1.0", "1.1.0"))
+
+
+@pytest.mark.parametrize("image,project,release", [
+    ("ghcr.io/k8snetworkplumbingwg/whereabouts:v0.6.1-amd64", "whereabouts", "v0.6.1-amd64"),
+    ("rancher/hardened-whereabouts:v0.6.3-build20240109", "whereabouts", "v0.6.3-build20240109"),
+    ("ghcr.io/k8snetworkplumbingwg/whereabouts:latest-amd64", "whereabouts", None),
+    ("quay.io/kubevirt/ovs-cni-plugin:v0.31.1", "ovs", "v0.31.1"),
+    ("quay.io/kubevirt/ovs-cni-plugin:latest", "ovs", None),
+    ("ghcr.io/k8snetworkplumbingwg/sriov-cni:v2.7.0", "sriov", "v2.7.0"),
+    ("ghcr.io/k8snetworkplumbingwg/ib-sriov-cni:v1.0.0", "sriov", None),
+    ("rancher/hardened-cni-plugins:v1.5.1-build20241009", "cni-plugins", "v1.5.1-build20241009"),
+])
+def test_plugin_image_release(image: str, project: str, release: str | None) -> None:
+    from multus_lint.model.plugin_versions import image_release
+
+    assert image_release(image, project) == release
+
+
+@pytest.mark.parametrize("chart,tag,release", [
+    ("v4.0.204", None, "v0.6"), ("v4.0.2-build2023081100", None, "v0.6"), ("v3.8-build2021110403", None, "v0.6"),
+    ("v3.8-build2021110402", None, None), ("v4.0.205", None, None), ("4.1.000", None, None),
+    (None, None, None), ("v4.0.204", "v0.7.0-build20240429", "v0.7.0-build20240429"),
+    ("v4.0.204", "my-own-build", None),
+])
+def test_rke2_whereabouts_release(chart: str | None, tag: object, release: str | None) -> None:
+    from multus_lint.model.plugin_versions import rke2_whereabouts_release
+
+    assert rke2_whereabouts_release(chart, tag) == release

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.load.document import get_path
+from multus_lint.model.plugin_versions import image_release, rke2_whereabouts_release
 from multus_lint.model.project import pod_containers
 
 # K3s's own multicall CNI binary (k3s-io/k3s #9224): nothing else is in D/data/cni.
@@ -95,10 +96,14 @@ class Deployed:
     # a DaemonSet copies a set of plugins this linter cannot list (a glob, a directory, an
     # archive) into a host dir: what it installs is not known, so ML507 says nothing
     any_plugin: str | None = None
+    # type -> every (source, release) installing it; release: the plugin release the source's
+    # image tag (or chart version) names, None when unknown (ML513 judges known ones only)
+    installs: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
 
-    def add(self, types: Any, source: str) -> None:
+    def add(self, types: Any, source: str, release: str | None = None) -> None:
         for t in types:
             self.plugins.setdefault(t, source)
+            self.installs.setdefault(t, []).append((source, release))
 
 
 def _skipped(value: Any) -> set[str]:
@@ -129,7 +134,8 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
         out.add(STANDARD_PLUGINS - _skipped(rel.get(("cniplugins", "skipcnis"))), label)
         if rel.get(("rke2-whereabouts", "enabled")) is True:
             out.whereabouts = True
-            out.add(["whereabouts"], label)
+            out.add(["whereabouts"], label, rke2_whereabouts_release(
+                rel.version, rel.get(("rke2-whereabouts", "image", "tag"))))
         if rel.get(("manifests", "dhcpDaemonSet")) is True:
             out.dhcp_daemon = True
     for doc in project.of_kind("DaemonSet"):
@@ -147,7 +153,7 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
                 out.add(["multus"], label)
             for needle, types in IMAGE_PLUGINS:
                 if needle in image:
-                    out.add(types, label)
+                    out.add(types, label, _release(needle, image))
                     if needle == "whereabouts":
                         out.whereabouts = True
             if "dhcp" in words and "daemon" in words:
@@ -178,6 +184,13 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
                 out.whereabouts = True
                 out.add(["whereabouts"], label)
     return out
+
+
+def _release(needle: str, image: str) -> str | None:
+    """The plugin release an installer image's tag names (lint/model/plugin_versions.py)."""
+    project = {"whereabouts": "whereabouts", "ovs-cni": "ovs", "sriov-cni": "sriov",
+               "cni-plugins": "cni-plugins"}.get(needle)
+    return image_release(image, project) if project else None
 
 
 def _chart_name(data: Any, kind: str) -> str | None:
