@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from multus_lint.findings import Span
+from multus_lint.load.goyaml import V2_ONLY_BOOLS
 from multus_lint.load.parse import parse_file, parse_json, parse_yaml
 from multus_lint.load.positions import (
     EDITOR_BREAK,
@@ -245,7 +246,10 @@ def _block_dumper() -> type[yaml.SafeDumper]:
         pass
 
     def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+        # PyYAML quotes what its own resolver would not read back as a string; go-yaml v2
+        # (Kubernetes, and this loader) also reads y/Y/n/N as booleans: quoted too
+        style = "|" if "\n" in value else '"' if value in V2_ONLY_BOOLS else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     Dumper.add_representer(str, text)
     return Dumper

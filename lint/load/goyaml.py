@@ -9,6 +9,11 @@ Go:
   idea ... purposefully unsupported"), ints to PyYAML;
 - an integer past 64 bits is a float to Go when it is decimal and finite, else a string;
   PyYAML makes a Python int of any size (whose ``str()`` raises past 4,300 digits);
+- ``y``, ``Y``, ``n`` and ``N`` are booleans to Go (its table of YAML 1.1 booleans has
+  them beside yes/no/on/off/true/false), strings to PyYAML (whose table lacks them):
+  ``rke2-whereabouts: {enabled: y}`` in Helm values installs whereabouts, and
+  ``k8s.v1.cni.cncf.io/networks: n`` is no network named "n" but a boolean where a string
+  must be. Other spellings (``yEs``, ``oN``) are strings to both;
 - an explicit tag the value cannot hold (``!!bool maybe``, a bare ``!!bool``) fails the
   whole decode in Go ("cannot decode !!str `maybe` as a !!bool"): the object is never
   applied, so it is a syntax error (ML001) here, not a value.
@@ -31,6 +36,9 @@ for _value, _tag, _words in (
         ("<<", "merge", ("<<",))):
     for _w in _words:
         _MAP[_w] = (_tag, _value)
+
+# in go-yaml v2's boolean table (resolve.go resolveMapList) but not in PyYAML's
+V2_ONLY_BOOLS = frozenset(("y", "Y", "n", "N"))
 
 _YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.?[0-9]*)([eE][-+]?[0-9]+)?")

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - PyYAML without libyaml
 # plain scalars repeat (keys, kinds, small numbers): the resolver's regexes were a tenth of a
 # large run. Bounded (count and length), so no input can make it grow without end.
 _YAML_NS = "tag:yaml.org,2002:"
-_INT_TAG, _FLOAT_TAG = _YAML_NS + "int", _YAML_NS + "float"
+_INT_TAG, _FLOAT_TAG, _BOOL_TAG = _YAML_NS + "int", _YAML_NS + "float", _YAML_NS + "bool"
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 4096
 
@@ -59,6 +59,8 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                     # numbers as go-yaml v2 (Kubernetes) reads them: base 60 and past 64
                     # bits are strings or floats there (load.goyaml)
                     tag = _YAML_NS + goyaml.resolve(value)[0]
+                elif value in goyaml.V2_ONLY_BOOLS:  # y, Y, n, N: booleans to go-yaml v2 alone
+                    tag = _BOOL_TAG
                 if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX and len(value) <= 64:
                     _PLAIN_TAGS[value] = tag
             return tag
