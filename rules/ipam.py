@@ -184,14 +184,20 @@ STATIC_IPAM = declare(
          "parse, `routes[].dst` must be a CIDR, and below cniVersion 0.3.0 only one address per family "
          "is allowed. A gateway of the other family or outside its subnet is ML301's. Also a warning when a NAD with static addresses is used by more than "
          "one pod (replicas, a DaemonSet, several workloads, or the same pod twice): every pod "
-         "gets the same address.",
+         "gets the same address. KubeVirt objects count by their virt-launcher pods: a "
+         "VirtualMachine whose run strategy runs it (`running: true`, `runStrategy` Always, "
+         "RerunOnFailure, Manual or Once; neither set is Halted), each VMI, the `replicas` of a "
+         "VirtualMachineInstanceReplicaSet or VirtualMachinePool; not an interface in `state: "
+         "absent` nor one bound with `sriov` (its address is configured nowhere: ML209). A "
+         "`macvtap` NAD (kubevirt/macvtap-cni) runs no IPAM and is not judged.",
     why="The static plugin fails to decode a bad address or gateway at pod start; and since the "
         "address is part of the NAD, a second pod on the network duplicates it.",
     example='"ipam": {"type": "static", "addresses": [{"address": "10.1.1.10"}]}',
     fix="Write the address with its prefix (10.1.1.10/24). For several pods, request addresses "
         "per pod (`ips` in the annotation with `capabilities: {ips: true}`) or use whereabouts.",
     refs=("https://www.cni.dev/plugins/current/ipam/static/",
-          f"{PLUGINS_REPO}/blob/main/plugins/ipam/static/main.go"),
+          f"{PLUGINS_REPO}/blob/main/plugins/ipam/static/main.go",
+          "https://github.com/kubevirt/kubevirt/blob/main/pkg/network/multus/annotation.go"),
 )
 
 WRONG_DIALECT_KEY = declare(
@@ -285,32 +291,46 @@ def host_local_range(ctx: Context) -> Iterator[Finding]:
 @checks(STATIC_IPAM)
 def static_ipam(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.ipam_uses import ipam_uses
-    from multus_lint.net.addresses import find_key
+    from multus_lint.net.addresses import find_key, getk
 
     yield from _issues(ctx, STATIC_IPAM)
     pods = None
     for use in ipam_uses(ctx.project):
         if use.nad is None or use.analysis.kind != "static" or not use.analysis.pools:
             continue
+        if getk(use.plugin, "type") == "macvtap":
+            continue  # kubevirt/macvtap-cni pkg/cni/plugin.go CmdAdd runs no IPAM: no address at all
         if pods is None:
             pods = _pods_per_nad(ctx)
-        count, who = pods.get(use.nad.key, (0, []))
+        count, who, vms = pods.get(use.nad.key, (0, [], False))
         if count > 1:
             key = find_key(use.ipam, "addresses") or "addresses"
+            # kubevirt pkg/network/multus/annotation.go newAnnotationData: a VM's selection
+            # element has no `ips`, so VMs cannot be given addresses one by one
+            advice = ("KubeVirt cannot request per-VM addresses (`ips`): use whereabouts or one NAD "
+                      "per VM" if vms else "request addresses per pod (`ips`) or use whereabouts")
             yield ctx.finding(
                 STATIC_IPAM, use.site((key,)),
                 f"static addresses in NAD {use.nad.name} are handed to every pod that uses it, and "
                 f"{' and '.join(who[:3])}{' and more' if len(who) > 3 else ''} start more than one: "
-                "they all get the same address; request addresses per pod (`ips`) or use whereabouts",
+                f"they all get the same address; {advice}",
                 severity="warning")
 
 
-def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
-    """(NAD key) -> (pods that attach it, counting repeats in one pod; the workloads)."""
+def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str], bool]]:
+    """(NAD key) -> (pods that attach it, counting repeats in one pod; the workloads; whether
+    KubeVirt objects are among them)."""
+    from multus_lint.model.kubevirt import launcher_pods, vm_attachments
     from multus_lint.model.network_refs import network_refs
 
     nodes = ctx.profile.nodes
-    out: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    out: dict[tuple[str, str], tuple[int, list[str], bool]] = {}
+
+    def add(key: tuple[str, str], kind: str, name: str, replicas: int, vm: bool) -> None:
+        count, who, vms = out.get(key, (0, [], False))
+        label = f"{kind} {name}" + (f" ({replicas} replicas)" if replicas > 1 else "")
+        out[key] = (count + replicas, who + ([label] if label not in who else []), vms or vm)
+
     for ref in network_refs(ctx.project):
         w = ref.use.workload if ref.use is not None else None
         if w is None:
@@ -318,9 +338,15 @@ def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str]]]:
         replicas = w.replicas
         if replicas is None:
             replicas = (nodes if nodes is not None else 2) if w.kind == "DaemonSet" else 1
-        count, who = out.get((ref.namespace, ref.name), (0, []))
-        label = f"{w.kind} {w.doc.name}" + (f" ({replicas} replicas)" if replicas > 1 else "")
-        out[(ref.namespace, ref.name)] = (count + replicas, who + ([label] if label not in who else []))
+        add((ref.namespace, ref.name), w.kind, w.doc.name, replicas, False)
+    # each running VM is one virt-launcher pod holding its attachments; an sriov-bound VF is
+    # handed to the guest and its IPAM address configured nowhere (ML209), so it shares nothing
+    for att in vm_attachments(ctx.project):
+        if not att.attached or att.binding == "sriov":
+            continue
+        replicas = launcher_pods(att.doc)
+        if replicas > 0:
+            add((att.namespace, att.name), att.doc.kind, att.doc.name, replicas, True)
     return out
 
 
