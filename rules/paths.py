@@ -679,6 +679,36 @@ def _k8snp_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
                           fix=release_fix(rel, path, verdict.expected))
 
 
+def _bjws_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    """bjw-s multus (bjw-s-labs/helm-charts charts/other/multus templates/common.yaml, on the
+    bjw-s common library): the hostPath volumes are ``cni.binPath`` (default /opt/cni/bin) and
+    ``cni.netPath`` (default /etc/cni/net.d), mounted at /host/opt/cni/bin and
+    /host/etc/cni/net.d; the multus container's args are the chart's own
+    (``--cleanup-config-on-exit --multus-cni-conf-dir=/tmp``, merged over the release's values
+    with mergeOverwrite), so the thin entrypoint's --multus-kubeconfig-file-host keeps its
+    default (multus-cni cmd/thin_entrypoint/main.go addFlags)."""
+    post = str(get_path(rel.doc.data, ("spec", "postRenderers")) or "") if rel.source_kind == "HelmRelease" else ""
+    for key, judge in ((("cni", "binPath"), judge_bin_dir), (("cni", "netPath"), judge_conf_dir)):
+        if "hostPath" in post:
+            break  # a Flux post-renderer patches the DaemonSet's volumes: not what the values say
+        verdict = judge(rel.get(key), ctx.profile, f"cni.{key[1]} (bjw-s multus)")
+        if verdict:
+            msg = verdict.message + ("" if rel.has(key) else rel.unread_note())
+            yield ctx.finding(verdict.rule, rel.site(key), msg, verdict.severity,
+                              fix=release_fix(rel, key, verdict.expected))
+    if "multus-kubeconfig-file-host" in post:
+        return
+    verdict = judge_kubeconfig(None, ctx.profile, "--multus-kubeconfig-file-host (bjw-s multus)")
+    if verdict:
+        where = ("cni", "netPath")
+        site = rel.site(where) if rel.has(where) else rel.chart_site()
+        yield ctx.finding(verdict.rule, site, verdict.message + (
+            "; the chart sets the multus container's args itself (templates/common.yaml merges them "
+            "over the release's values), so no value passes the flag: add "
+            f"--multus-kubeconfig-file-host={verdict.expected} to the DaemonSet's args with a Flux "
+            "postRenderers patch, or deploy the rke2-multus chart"), verdict.severity)
+
+
 # KubeVirt cluster-network-addons-operator (pkg/network/cni/cni.go): every component it deploys
 # outside OpenShift 4 uses ConfigDir /etc/cni/net.d and BinDir /opt/cni/bin; no field of the
 # NetworkAddonsConfig changes them (data/multus/001-multus.yaml mounts {{ .CNIConfigDir }} and
@@ -716,7 +746,7 @@ def _cnao_paths(ctx: Context) -> Iterator[Finding]:
 @checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
 def node_paths(ctx: Context) -> Iterator[Finding]:
     yield from _cnao_paths(ctx)
-    from multus_lint.model.chart_ids import BITNAMI, K8SNP
+    from multus_lint.model.chart_ids import BITNAMI, BJWS, K8SNP
 
     for rel in ctx.project.judged_releases:
         yield from _release_paths(ctx, rel)
@@ -727,6 +757,8 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
             yield from _bitnami_paths(ctx, rel)
         elif rel.chart == K8SNP:
             yield from _k8snp_paths(ctx, rel)
+        elif rel.chart == BJWS:
+            yield from _bjws_paths(ctx, rel)
     for doc in ctx.project.daemonsets:
         yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
     multus = {id(d) for d in ctx.project.daemonsets}

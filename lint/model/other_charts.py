@@ -11,6 +11,14 @@ Each chart's node paths come from its own templates, not from rke2-multus's keys
 - k8snetworkplumbingwg ``multus`` (k8snetworkplumbingwg/helm-charts ``multus/templates/daemonSet.yaml``):
   the hostPath volumes are hard-coded /etc/cni/net.d and /opt/cni/bin; ``args.*`` only become
   thin-entrypoint flags (``args.multusKubeConfigFileHost`` -> ``--multus-kubeconfig-file-host``).
+- bjw-s ``multus`` (bjw-s-labs/helm-charts ``charts/other/multus/templates/common.yaml``, on the
+  bjw-s common library; oci://ghcr.io/bjw-s-labs/helm/multus): the hostPath volumes are
+  ``cni.binPath`` (default /opt/cni/bin) and ``cni.netPath`` (default /etc/cni/net.d), mounted
+  at the thin entrypoint's defaults /host/opt/cni/bin and /host/etc/cni/net.d; the multus
+  container's args are the chart's own (``--cleanup-config-on-exit --multus-cni-conf-dir=/tmp``,
+  merged over the release's values with ``mergeOverwrite``), so no value passes
+  ``--multus-kubeconfig-file-host``: its default /etc/cni/net.d/multus.d/multus.kubeconfig goes
+  into the Multus config (multus-cni ``cmd/thin_entrypoint/main.go`` ``addFlags``).
 
 A release is a ``ChartRelease`` (same layers and locations as rke2-multus's), with ``chart`` set
 to the chart_ids name; they are kept apart in ``project.other_releases`` so no rke2-multus rule
@@ -22,10 +30,10 @@ from __future__ import annotations
 from typing import Any
 
 from multus_lint.load.document import get_path
-from multus_lint.model.chart_ids import BITNAMI, K8SNP, identify_values
+from multus_lint.model.chart_ids import BITNAMI, BJWS, K8SNP, identify_values
 from multus_lint.model.charts import ChartRelease, Layer, _Sub, unread_layers, values_layers
 
-JUDGED = (BITNAMI, K8SNP)
+JUDGED = (BITNAMI, K8SNP, BJWS)
 
 
 def other_releases(project: Any) -> list[ChartRelease]:
