@@ -23,6 +23,7 @@ from multus_lint.model.multus_daemonset import MultusDaemonSet, NodePath
 from multus_lint.model.profile import Profile
 from multus_lint.model.versions import (
     CHART_AUTOCONFIG_DIR,
+    CHART_AUTOCONFIG_HOST,
     CHART_BROKEN,
     CHART_CLEANUP_DEFAULT,
     CHART_CRD_SPLIT,
@@ -116,20 +117,21 @@ KUBECONFIG_PATH = declare(
 
 AUTOCONFIG_DIR = declare(
     "ML105", "multus-autoconfig-dir", "error",
-    "multusAutoconfigDir missing or not the K3s conf dir (chart unpinned or >= v4.2.202); "
-    "set on a chart pinned below v4.2.202 (warning).",
-    what="Chart values only. From rke2-multus v4.2.202 the chart passes "
+    "multusAutoconfigDir missing or not the K3s conf dir (chart unpinned or >= v4.2.201); "
+    "set on a chart pinned below v4.2.201 (warning).",
+    what="Chart values only. From rke2-multus v4.2.201 the chart passes "
          "`config.cni_conf.multusAutoconfigDir` (default `/etc/cni/net.d`) to Multus as the dir "
          "where it looks for the primary network's config; on K3s it must be "
          "`D/agent/etc/cni/net.d`. An unpinned chart installs the newest release, so it needs it too. "
-         "A chart pinned below v4.2.202 passes the value without the /host prefix, so setting it "
-         "there breaks Multus (warning).",
+         "A chart pinned below v4.2.201 passes the value without the /host prefix, so setting it "
+         "there breaks Multus (warning). v4.2.201 gets no automatic fix: it mounts the dir a second "
+         "time when it equals confDir (ML113).",
     why="Multus looks for flannel's `10-flannel.conflist` in the autoconfig dir; in the RKE2 default "
         "it finds nothing and fails with `cannot find valid master CNI config`.",
     example="config:\n  cni_conf:\n    confDir: /var/lib/rancher/k3s/agent/etc/cni/net.d\n"
             "    # multusAutoconfigDir missing",
     fix="Add `multusAutoconfigDir: /var/lib/rancher/k3s/agent/etc/cni/net.d` (remove it when you pin "
-        "a chart older than v4.2.202).",
+        "a chart older than v4.2.201; on v4.2.201 pin v4.2.202 or later instead).",
     refs=(K3S_DOCS, "https://github.com/k3s-io/docs/pull/455", "https://github.com/k3s-io/docs/issues/450"),
     fixable=True,
 )
@@ -782,7 +784,10 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
         if thick(rel) or shadowed(rel, path):
             continue
         value = rel.get(path)
-        if chart_pinned_below(rel.version, CHART_AUTOCONFIG_DIR):
+        # v4.2.201 reads the value as v4.2.202 does (with /host), so it needs it too; but it mounts
+        # the dir twice when the value equals confDir (ML113), so no fix is offered there
+        v201 = chart_is(rel.version, CHART_AUTOCONFIG_HOST)
+        if chart_pinned_below(rel.version, CHART_AUTOCONFIG_DIR) and not v201:
             if rel.has(path):
                 yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                                   f"multusAutoconfigDir is set, but chart {rel.version} (< v4.2.202) "
@@ -790,21 +795,23 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
                                   "dir that does not exist in its container; remove it, or pin v4.2.202 "
                                   "or later", "warning")
             continue
-        pinned = pin_label(rel, CHART_AUTOCONFIG_DIR)
+        pinned = pin_label(rel, CHART_AUTOCONFIG_HOST if v201 else CHART_AUTOCONFIG_DIR)
+        note = ("; v4.2.201 mounts it a second time when it equals confDir and the DaemonSet is "
+                "rejected (ML113): pin v4.2.202 or later") if v201 else ""
         if value is None:
             if expected == RKE2_CONF_DIR:
                 continue
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                               f"config.cni_conf.multusAutoconfigDir is not set, so the chart default "
                               f"{RKE2_CONF_DIR} applies, where Multus finds no flannel conflist; "
-                              f"{ctx.profile.name} expects {expected} ({pinned})" + rel.unread_note(),
-                              fix=release_fix(rel, path, expected))
+                              f"{ctx.profile.name} expects {expected} ({pinned})" + rel.unread_note() + note,
+                              fix=None if v201 else release_fix(rel, path, expected))
         elif not isinstance(value, str) or norm(value) != expected:
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                               f"config.cni_conf.multusAutoconfigDir {value} is not the {ctx.profile.name} "
                               f"conf dir; Multus looks there for the primary CNI's config ({pinned}); "
-                              f"{ctx.profile.name} expects {expected}",
-                              fix=release_fix(rel, path, expected))
+                              f"{ctx.profile.name} expects {expected}" + note,
+                              fix=None if v201 else release_fix(rel, path, expected))
 
 
 def pin_label(rel: ChartRelease, bound: str) -> str:

@@ -608,3 +608,21 @@ spec:
     proc = lint(tmp_path, "--fix", "--format", "json")
     assert sorted(f["code"] for f in json.loads(proc.stdout)["findings"]) == ["ML101", "ML103"]
     assert (tmp_path / "ds.yaml").read_text(encoding="utf-8") == text
+
+
+def test_no_autoconfig_fix_on_v4_2_201(tmp_path):
+    """rke2-multus v4.2.201 needs multusAutoconfigDir (it passes /host<dir>), but mounts it twice
+    when it equals confDir (packaged templates/daemonSet.yaml; rke2-charts#746): writing the K3s
+    conf dir there would turn ML105 into a rejected DaemonSet (ML113), so --fix leaves it."""
+    (tmp_path / ".git").mkdir()
+    text = ("apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: multus, namespace: kube-system}\n"
+            "spec:\n  chart: rke2-multus\n  repo: https://rke2-charts.rancher.io\n  version: v4.2.201\n"
+            "  valuesContent: |-\n    config:\n      cni_conf:\n"
+            "        confDir: /var/lib/rancher/k3s/agent/etc/cni/net.d\n")
+    f = tmp_path / "multus.yaml"
+    f.write_text(text)
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--select", "ML105", "--fix", "--format", "json",
+                           "."], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert f.read_text() == text
+    findings = json.loads(proc.stdout)["findings"]
+    assert [x["code"] for x in findings] == ["ML105"] and "pin v4.2.202" in findings[0]["message"]

@@ -18,6 +18,10 @@ CNI_BIN_GATE = {28: 15, 29: 10, 30: 6, 31: 2}
 
 # rke2-multus chart releases that matter on K3s (DOMAIN.md [CHART-2]).
 CHART_AUTOCONFIG_DIR = "v4.2.202"  # from here multusAutoconfigDir must be the K3s conf dir
+# v4.2.201 already passes --multus-autoconfig-dir=/host<dir> and mounts that dir (its packaged
+# templates/daemonSet.yaml), but mounts it a second time when it equals confDir (chart_bugs.py);
+# v4.2.202 only adds the guard against that (rancher/rke2-charts#746).
+CHART_AUTOCONFIG_HOST = "v4.2.201"
 CHART_CLEANUP_DEFAULT = "v4.2.303"  # from here cleanupConfigOnExit defaults to true
 CHART_CRD_SPLIT = "v4.3.009"  # from here the NAD CRD is in the rke2-multus-crd chart
 CHART_WHEREABOUTS_CNICONF = "v4.0.203"  # from here rke2-whereabouts.cniConf exists
