@@ -704,4 +704,4 @@ def cni_version_unsupported(ctx: Context) -> Iterator[Finding]:
                               f"{rel} (installed by {src}) accepts only {', '.join(row.versions)} "
                               f"({row.source}): it fails with `incompatible CNI versions; config is "
                               f"\"{version}\"`; use cniVersion {row.versions[-1]}"
-                              + (f", or {support.project.rsplit('/', 1)[-1]} {newer} or later" if newer else ""))
+                              + (f", or {support.project} {newer} or later" if newer else ""))

@@ -207,3 +207,15 @@ def test_rke2_whereabouts_release(chart: str | None, tag: object, release: str |
     from multus_lint.model.plugin_versions import rke2_whereabouts_release
 
     assert rke2_whereabouts_release(chart, tag) == release
+
+
+@pytest.mark.parametrize("chart,tag,release", [
+    ("v4.0.204", None, "v1.4.0"), ("v4.1.202", None, "v1.5.1"), ("v4.1.203", None, "v1.6.0"),
+    ("v4.1.205", None, "v1.5.1"), ("v4.1.301", None, "v1.6.0"), ("4.1.000", None, "v1.5.1"),
+    ("v4.3.015", None, "v1.9.1"), (None, None, None), ("v4.1.202", "v1.6.2-build20250108", "v1.6.2-build20250108"),
+    ("v4.1.202", "custom", None),
+])
+def test_rke2_cni_plugins_release(chart: str | None, tag: object, release: str | None) -> None:
+    from multus_lint.model.plugin_versions import rke2_cni_plugins_release
+
+    assert rke2_cni_plugins_release(chart, tag) == release

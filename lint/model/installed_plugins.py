@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.load.document import get_path
-from multus_lint.model.plugin_versions import image_release, rke2_whereabouts_release
+from multus_lint.model.plugin_versions import (
+    image_release,
+    rke2_cni_plugins_release,
+    rke2_whereabouts_release,
+)
 from multus_lint.model.project import pod_containers
 
 # K3s's own multicall CNI binary (k3s-io/k3s #9224): nothing else is in D/data/cni.
@@ -131,7 +135,8 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             continue
         label = f"the rke2-multus chart ({rel.doc.name or rel.source_kind})"
         out.add(["multus"], label)
-        out.add(STANDARD_PLUGINS - _skipped(rel.get(("cniplugins", "skipcnis"))), label)
+        out.add(STANDARD_PLUGINS - _skipped(rel.get(("cniplugins", "skipcnis"))), label,
+                rke2_cni_plugins_release(rel.version, rel.get(("cniplugins", "image", "tag"))))
         if rel.get(("rke2-whereabouts", "enabled")) is True:
             out.whereabouts = True
             out.add(["whereabouts"], label, rke2_whereabouts_release(

@@ -189,3 +189,34 @@ def rke2_whereabouts_release(chart_version: str | None, tag: object) -> str | No
     if key is not None and bound is not None and first is not None and first <= key < bound:
         return RKE2_WHEREABOUTS_OLD
     return None
+
+
+# rke2-multus: the release of rancher/hardened-cni-plugins (containernetworking/plugins, built
+# from the upstream tag) its cni-plugins init container copies, by chart release: the first
+# published release with each new default `cniplugins.image.tag` (values.yaml of each packaged
+# chart, rancher/rke2-charts branch main; v4.1.205 went back to v1.5.1 for one release).
+RKE2_CNI_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("v3.7.1-build2021041601", "v0.9.1"), ("v3.8-build2021110401", "v1.0.1"),
+    ("v3.9.3-build2023010903", "v1.2.0"), ("v4.0.2-build2024020800", "v1.4.0"), ("v4.0.205", "v1.4.1"),
+    ("4.1.000", "v1.5.1"), ("v4.1.203", "v1.6.0"), ("v4.1.205", "v1.5.1"), ("v4.1.301", "v1.6.0"),
+    ("v4.1.401", "v1.6.2"), ("v4.2.002", "v1.7.1"), ("v4.2.203", "v1.8.0"), ("v4.2.307", "v1.9.0"),
+    ("v4.2.405", "v1.9.1"),
+)
+
+
+def rke2_cni_plugins_release(chart_version: str | None, tag: object) -> str | None:
+    """The containernetworking/plugins release an rke2-multus release copies: ``cniplugins.image.tag``
+    when set, else the pinned chart's default; None when unpinned (the newest) or unknown."""
+    from multus_lint.model.versions import chart_release_key
+
+    if isinstance(tag, str) and release_key(tag) is not None:
+        return tag
+    key = chart_release_key(chart_version)
+    if tag is not None or key is None:
+        return None
+    found = None
+    for since, release in RKE2_CNI_PLUGINS:
+        first = chart_release_key(since)
+        if first is not None and first <= key:
+            found = release
+    return found
