@@ -711,6 +711,40 @@ def _bjws_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
             "postRenderers patch, or deploy the rke2-multus chart"), verdict.severity)
 
 
+def _homeops_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    """home-operations multus (home-operations/helm-charts charts/multus/templates/daemonset.tpl):
+    hostPath volumes ``cni.binDir`` (default /opt/cni/bin) and ``cni.netDir`` (default
+    /etc/cni/net.d) at /host/opt/cni/bin and /host/etc/cni/net.d; the container args are
+    ``--cleanup-config-on-exit --multus-cni-conf-dir=/tmp`` and then ``extraArgs``, so
+    --multus-kubeconfig-file-host comes from extraArgs or keeps the thin entrypoint's default
+    (multus-cni cmd/thin_entrypoint/main.go addFlags; pflag keeps a repeated flag's last value)."""
+    for key, judge in ((("cni", "binDir"), judge_bin_dir), (("cni", "netDir"), judge_conf_dir)):
+        verdict = judge(rel.get(key), ctx.profile, f"cni.{key[1]} (home-operations multus)")
+        if verdict:
+            msg = verdict.message + ("" if rel.has(key) else rel.unread_note())
+            yield ctx.finding(verdict.rule, rel.site(key), msg, verdict.severity,
+                              fix=release_fix(rel, key, verdict.expected))
+    extra = rel.get(("extraArgs",))
+    value, where = None, None
+    flag = "--multus-kubeconfig-file-host"
+    for i, arg in enumerate(extra if isinstance(extra, list) else []):
+        if isinstance(arg, str) and arg.startswith(flag + "="):
+            value, where = arg.split("=", 1)[1], ("extraArgs", i)
+        elif arg == flag and i + 1 < len(extra):
+            value, where = extra[i + 1], ("extraArgs", i + 1)
+    verdict = judge_kubeconfig(value, ctx.profile, f"{flag} (home-operations multus)")
+    if verdict:
+        if where is None:
+            site = rel.site(("cni", "netDir")) if rel.has(("cni", "netDir")) else rel.chart_site()
+            msg = verdict.message + f"; add {flag}={verdict.expected} to extraArgs"
+        else:
+            # the list is one value: the strongest layer that sets it holds the item
+            layer = next((ly for ly in reversed(rel.layers) if ly.depth(("extraArgs",)) == 1), None)
+            site = layer.site(where) if layer is not None and not layer.flat else rel.site(("extraArgs",))
+            msg = verdict.message
+        yield ctx.finding(verdict.rule, site, msg, verdict.severity)
+
+
 # KubeVirt cluster-network-addons-operator (pkg/network/cni/cni.go): every component it deploys
 # outside OpenShift 4 uses ConfigDir /etc/cni/net.d and BinDir /opt/cni/bin; no field of the
 # NetworkAddonsConfig changes them (data/multus/001-multus.yaml mounts {{ .CNIConfigDir }} and
@@ -748,7 +782,7 @@ def _cnao_paths(ctx: Context) -> Iterator[Finding]:
 @checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
 def node_paths(ctx: Context) -> Iterator[Finding]:
     yield from _cnao_paths(ctx)
-    from multus_lint.model.chart_ids import BITNAMI, BJWS, K8SNP
+    from multus_lint.model.chart_ids import BITNAMI, BJWS, HOMEOPS, K8SNP
 
     for rel in ctx.project.judged_releases:
         yield from _release_paths(ctx, rel)
@@ -761,6 +795,8 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
             yield from _k8snp_paths(ctx, rel)
         elif rel.chart == BJWS:
             yield from _bjws_paths(ctx, rel)
+        elif rel.chart == HOMEOPS:
+            yield from _homeops_paths(ctx, rel)
     for doc in ctx.project.daemonsets:
         yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
     multus = {id(d) for d in ctx.project.daemonsets}

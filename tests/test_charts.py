@@ -197,3 +197,16 @@ def test_identify_values_by_keys_only_one_chart_has():
     assert ci.identify_values({"cni": {"binPath": "/opt/cni/bin"}}) is None  # cilium, not multus
     assert ci.identify_chart("multus-cni", "oci://registry-1.docker.io/bitnamicharts").chart == ci.BITNAMI
     assert ci.identify_chart("rke2-multus-crd") is None
+
+
+def test_identify_the_bjw_s_chart_and_its_successor():
+    """bjw-s-labs/helm-charts charts/other/multus values.yaml (cni.binPath, cni.netPath, multus)
+    and home-operations/helm-charts charts/multus values.yaml (cni.binDir, cni.netDir, cniPlugins,
+    extraArgs); Cilium's cni.binPath/confPath without a multus section is neither."""
+    from multus_lint.model import chart_ids as ci
+
+    assert ci.identify_values({"cni": {"binPath": "/opt/cni/bin"}, "multus": {}}).chart == ci.BJWS
+    assert ci.identify_values({"cni": {"netDir": "/etc/cni/net.d"}, "extraArgs": []}).chart == ci.HOMEOPS
+    assert ci.identify_values({"cni": {"binPath": "/opt/cni/bin", "confPath": "/etc/cni/net.d"}}) is None
+    assert ci.identify_chart("multus", "oci://ghcr.io/home-operations/charts/multus").chart == ci.HOMEOPS
+    assert ci.identify_chart("multus", "oci://ghcr.io/bjw-s-labs/helm/multus").chart == ci.BJWS

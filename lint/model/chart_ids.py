@@ -18,7 +18,10 @@ that chart's own values.yaml:
 - bitnami ``multus-cni`` (bitnami/charts ``bitnami/multus-cni/values.yaml``: ``hostCNIBinDir``,
   ``hostCNINetDir``, ``CNIMountPath``);
 - bjw-s ``multus`` (oci://ghcr.io/bjw-s-labs/helm/multus, as deployed by jimmy-ungerman/pork3s
-  and rwade628/homelab: ``cni.binPath``/``cni.netPath`` next to a ``multus`` section).
+  and rwade628/homelab: ``cni.binPath``/``cni.netPath`` next to a ``multus`` section);
+- home-operations ``multus``, its successor (home-operations/helm-charts ``charts/multus/values.yaml``,
+  oci://ghcr.io/home-operations/charts/multus: ``cni.binDir``/``cni.netDir`` next to
+  ``cniPlugins`` or ``extraArgs``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ K8SNP = "k8snetworkplumbingwg multus"
 K8SNP_LEGACY = "k8snetworkplumbingwg multus (legacy) or rke2-multus before v4"
 BITNAMI = "bitnami multus-cni"
 BJWS = "bjw-s multus"
+HOMEOPS = "home-operations multus"
 
 RKE2_TOP = frozenset({"rke2-whereabouts", "cniplugins", "thickPlugin", "dynamicNetworksController",
                       "dhcpDaemonSet"})
@@ -86,6 +90,8 @@ def identify_values(data: Any) -> ChartIdentity | None:
     cni = data.get("cni")
     if isinstance(cni, dict) and _keys(cni) & {"binPath", "netPath"} and "multus" in top:
         found[BJWS] = "cni.binPath/cni.netPath with a multus section"
+    if isinstance(cni, dict) and _keys(cni) & {"binDir", "netDir"} and top & {"cniPlugins", "extraArgs"}:
+        found[HOMEOPS] = "cni.binDir/cni.netDir with cniPlugins or extraArgs"
     if not found:
         if has_cni_conf:
             return ChartIdentity(None, "config.cni_conf with only keys that several Multus charts share")
@@ -113,6 +119,8 @@ def identify_chart(name: Any, repo: Any = None) -> ChartIdentity | None:
     if base == "multus" or base.startswith("multus-"):
         if "bjw-s" in full:
             return ChartIdentity(BJWS, f"chart {name} from {repo or 'bjw-s'}")
+        if "home-operations" in full:
+            return ChartIdentity(HOMEOPS, f"chart {name} from {repo}")
         if "k8snetworkplumbingwg" in full:
             return ChartIdentity(K8SNP, f"chart {name} from {repo}")
         return ChartIdentity(None, f"chart {name}" + (f" from {repo}" if repo else "")

@@ -19,6 +19,9 @@ Each chart's node paths come from its own templates, not from rke2-multus's keys
   merged over the release's values with ``mergeOverwrite``), so no value passes
   ``--multus-kubeconfig-file-host``: its default /etc/cni/net.d/multus.d/multus.kubeconfig goes
   into the Multus config (multus-cni ``cmd/thin_entrypoint/main.go`` ``addFlags``).
+- home-operations ``multus`` (home-operations/helm-charts ``charts/multus/templates/daemonset.tpl``):
+  the same DaemonSet with ``cni.binDir`` / ``cni.netDir`` as the hostPaths and ``extraArgs``
+  appended to the fixed args, so ``--multus-kubeconfig-file-host`` can be given there.
 
 A release is a ``ChartRelease`` (same layers and locations as rke2-multus's), with ``chart`` set
 to the chart_ids name; they are kept apart in ``project.other_releases`` so no rke2-multus rule
@@ -30,10 +33,10 @@ from __future__ import annotations
 from typing import Any
 
 from multus_lint.load.document import get_path
-from multus_lint.model.chart_ids import BITNAMI, BJWS, K8SNP, identify_values
+from multus_lint.model.chart_ids import BITNAMI, BJWS, HOMEOPS, K8SNP, identify_values
 from multus_lint.model.charts import ChartRelease, Layer, _Sub, unread_layers, values_layers
 
-JUDGED = (BITNAMI, K8SNP, BJWS)
+JUDGED = (BITNAMI, K8SNP, BJWS, HOMEOPS)
 
 
 def other_releases(project: Any) -> list[ChartRelease]:
