@@ -563,8 +563,11 @@ def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding
     for c in ds.multus_containers:
         if "initContainers" in c.path:
             continue  # init containers copy binaries; the entrypoint runs in a container
-        thin_args = not c.data.get("command") and any(
-            a.lstrip("-").startswith(("multus-conf-file", "cni-conf-dir")) for a in c.args)
+        # without command the image's ENTRYPOINT takes the args: /thin_entrypoint in a v4
+        # multus-cni image (images/Dockerfile), as the bjw-s and home-operations charts run it
+        thin_args = not c.data.get("command") and (any(
+            a.lstrip("-").startswith(("multus-conf-file", "cni-conf-dir")) for a in c.args) or (
+            bool(c.args) and image_major(c.image) == 4 and "thick" not in c.image))
         if c.entrypoint not in ("thin", "entrypoint.sh") and not thin_args:
             continue  # thick talks to its daemon; no command or args: nothing to judge
         conf_file, _ = c.flag("multus-conf-file")
