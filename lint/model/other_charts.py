@@ -58,7 +58,7 @@ def other_releases(project: Any) -> list[ChartRelease]:
             if get_path(doc.data, ("spec", "valuesFrom")):
                 rel.unread.append(("the HelmRelease's valuesFrom", doc))
         elif doc.kind == "Application":
-            rel = _argo(doc, ident.chart)
+            rel = _argo(doc, ident.chart, project)
         elif not doc.kind and identify_values(doc.data) == ident:
             rel = ChartRelease(doc, "values file", ident.chart, None, [Layer("values file", doc)])
         if rel is not None:
@@ -67,7 +67,7 @@ def other_releases(project: Any) -> list[ChartRelease]:
     return out
 
 
-def _argo(doc: Any, chart: str) -> ChartRelease | None:
+def _argo(doc: Any, chart: str, project: Any) -> ChartRelease | None:
     from multus_lint.model.gitops import argo_sources
 
     for base in argo_sources(doc):
@@ -79,7 +79,12 @@ def _argo(doc: Any, chart: str) -> ChartRelease | None:
         if isinstance(get_path(doc.data, helm + ("valuesObject",)), dict):
             rel.layers.append(Layer("Application valuesObject", _Sub(doc, helm + ("valuesObject",))))
         elif get_path(doc.data, helm + ("values",)) is not None:
-            rel.values_known = False  # a YAML string: only rke2-multus's builder reads it today
+            # a YAML string, read as the rke2-multus builder reads it (positions in the file)
+            from multus_lint.model.gitops import embedded_values
+
+            layer, rel.values_known = embedded_values(doc, helm + ("values",), "Application values", project)
+            if layer is not None:
+                rel.layers.append(layer)
         if get_path(doc.data, helm + ("valueFiles",)) or get_path(doc.data, helm + ("parameters",)):
             rel.unread.append(("the Application's helm valueFiles/parameters", doc))
         return rel
