@@ -170,6 +170,7 @@ class ScalarMap(TextMap):
         self.style = style
         self.value = value
         self._literal: tuple[int, int] | None = None  # (first content line, indent), 0-based
+        self._line_ends: list[int] | None = None  # literal: each content line's length in the file
         self._offsets: array[int] | None = None  # value offset -> raw offset
         self._value_lines: LineIndex | None = None
         self._raw_lines: LineIndex | None = None
@@ -232,6 +233,11 @@ class ScalarMap(TextMap):
     def to_outer(self, line: int, column: int) -> tuple[int, int]:
         if self._literal is not None:
             first, indent = self._literal
+            if self._line_ends is None:
+                self._line_ends = [len(raw) for raw in EDITOR_BREAK.split(self.raw)[1:]]
+            # an empty line of the block has no indentation in the file: its end, not past it
+            if 0 <= line < len(self._line_ends) and indent + column > self._line_ends[line]:
+                return self.outer.to_outer(first + line, max(self._line_ends[line], 0))
             return self.outer.to_outer(first + line, indent + column)
         if self._offsets is None:
             self._offsets = self._align()
