@@ -8,7 +8,7 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multus_lint.suggest import best_match
+from multus_lint.suggest import best_match, closest, fold
 
 names = st.text(alphabet="abn-0123x_", min_size=0, max_size=12)
 
@@ -25,3 +25,36 @@ def test_many_similar_names() -> None:
     for word in ("net-00001x", "net-0299", "nte-01234", "net-00000", "macvlan-net"):
         hits = difflib.get_close_matches(word, options, n=1, cutoff=0.8)
         assert best_match(word, options, 0.8) == (hits[0] if hits else None)
+
+
+def reference_closest(word: str, candidates: list[str], cutoff: float) -> str | None:
+    """suggest.closest as it was before the index (issue 16): the definition it must keep."""
+    folded = {fold(c): c for c in candidates}
+    if fold(word) in folded:
+        return folded[fold(word)]
+    hits = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+    if hits:
+        return hits[0]
+    lower = {c.lower(): c for c in candidates}
+    hits = difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=cutoff)
+    return lower[hits[0]] if hits else None
+
+
+mixed = st.text(alphabet="aAbBn-0123x_", min_size=0, max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=mixed, options=st.lists(mixed, max_size=80), cutoff=st.sampled_from([0.0, 0.5, 0.6, 0.75, 0.85, 1.0]))
+def test_closest_is_the_reference(word: str, options: list[str], cutoff: float) -> None:
+    # lists of INDEX_FROM candidates and more take the indexed path, shorter ones the scan
+    assert closest(word, options, cutoff) == reference_closest(word, options, cutoff)
+    assert closest(word, options * 3, cutoff) == reference_closest(word, options * 3, cutoff)
+
+
+def test_closest_among_many_similar_names() -> None:
+    options = [f"net-{i:05d}" for i in range(0, 3000, 8)] + ["Net-00016", "macvlan_conf", "NET-X"]
+    words = ("net-00001x", "net-00008y", "net-0299", "nte-01234", "net-00000", "macvlan-net",
+             "NET-00016", "Net-00017x", "net-x", "", "MACVLAN-CONF", "n")
+    for cutoff in (0.6, 0.75, 0.8):
+        for word in words:
+            assert closest(word, options, cutoff) == reference_closest(word, options, cutoff), word
