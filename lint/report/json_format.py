@@ -6,10 +6,10 @@ ASCII, lone surrogates included, so any finding is valid JSON text.
 
 from __future__ import annotations
 
-import json
 from typing import IO
 
 from multus_lint.report import ReportInput, summary
+from multus_lint.report.jsontext import dumps
 
 
 def report(run: ReportInput, out: IO[str]) -> None:
@@ -18,5 +18,5 @@ def report(run: ReportInput, out: IO[str]) -> None:
         "findings": [f.to_json() for f in run.findings],
         "summary": summary(run.findings, run.files),
     }
-    json.dump(doc, out, indent=2, ensure_ascii=True)
+    out.write(dumps(doc, indent=2, ensure_ascii=True))  # json.dump's text, faster
     out.write("\n")

@@ -12,13 +12,13 @@ UTF-16 code units (SARIF's default ``columnKind``, stated explicitly), and carri
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from multus_lint import __version__, registry
 from multus_lint.findings import Finding
 from multus_lint.report import HOMEPAGE, ReportInput, identities, repo_base, repo_relative
 from multus_lint.report.escape import encodable, uri_path
+from multus_lint.report.jsontext import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -137,5 +137,5 @@ def build(run: ReportInput) -> dict[str, Any]:
 
 
 def report(run: ReportInput, out: IO[str]) -> None:
-    json.dump(build(run), out, indent=2, ensure_ascii=False)
+    out.write(dumps(build(run), indent=2, ensure_ascii=False))  # json.dump's text, faster
     out.write("\n")
