@@ -112,8 +112,8 @@ class _Index:
     difflib's quick_ratio is 2 * (shared characters, counted as a multiset) / (both
     lengths): the number of (char, k) pairs the two strings have in common, where (c, k)
     stands for "at least k times c". Only the candidates that reach the cutoff by that
-    count go through ``best_match``, which then gives difflib's answer: the candidates
-    left out would fail its quick_ratio test."""
+    count are compared in full (``_Groups.best``): the others would fail difflib's
+    quick_ratio test."""
 
     def __init__(self, options: tuple[str, ...]) -> None:
         self.folded: dict[str, str] = {}
@@ -128,16 +128,16 @@ class _Index:
         hit = self.folded.get(fold(word))
         if hit is not None:
             return hit
-        hit = _best_of(word, self.groups.near(word, cutoff), cutoff)
+        hit = self.groups.best(word, cutoff)
         if hit is not None:
             return hit
         low = word.lower()
         if self.lower_groups is None:
             if low == word:
                 return None  # the same search again: the candidates are lower-case already
-            hit = _best_of(low, self.groups.near(low, cutoff), cutoff)
+            hit = self.groups.best(low, cutoff)
         else:
-            hit = _best_of(low, self.lower_groups.near(low, cutoff), cutoff)
+            hit = self.lower_groups.best(low, cutoff)
         return self.lower[hit] if hit is not None else None
 
 
@@ -158,32 +158,29 @@ class _Groups:
         self.postings = {k: int.from_bytes(b, "little") for k, b in postings.items()}
         self.all = (1 << len(self.names)) - 1
 
-    def near(self, word: str, cutoff: float) -> list[tuple[float, str]]:
-        """(quick_ratio, candidate) of exactly the candidates whose quick_ratio against
-        ``word`` reaches ``cutoff``: those missing at most ``slack`` of the word's (char, k)
-        pairs, the slack from their length, counted for all candidates at once on the bit
-        masks; quick_ratio is then 2 * (pairs - missing) / (both lengths), as difflib sums."""
+    def best(self, word: str, cutoff: float) -> str | None:
+        """``best_match(word, candidates, cutoff)``.
+
+        A candidate's quick_ratio reaches the cutoff when it misses at most ``slack`` of
+        the word's (char, k) pairs, the slack from its length: counted for all candidates
+        at once on the bit masks, which also sorts them into layers of equal quick_ratio
+        (2 * (pairs - missing) / both lengths, as difflib sums it). Layers are compared in
+        full from the highest quick_ratio down, and only while one can still beat the best
+        ratio found: ratio <= quick_ratio."""
         lw = len(word)
         slack: dict[int, int] = {}
-        out: list[tuple[float, str]] = []
-        for lx, mask in self.lengths.items():
+        for lx in self.lengths:
             total = lx + lw
             most = min(lx, lw)
             need = 0  # the fewest shared pairs that give quick_ratio >= cutoff (same float sums)
             while need <= most and (2.0 * need / total if total else 1.0) < cutoff:
                 need += 1
-            if need > most:
-                continue
-            if need == 0:  # cutoff 0: every candidate of this length, measured by difflib
-                s = difflib.SequenceMatcher()
-                s.set_seq2(word)
-                for x in self._decode(mask):
-                    s.set_seq1(x)
-                    out.append((s.quick_ratio(), x))
-            else:
+            if need == 0:
+                return best_match(word, self.names, cutoff)  # cutoff 0: every candidate counts
+            if need <= most:
                 slack[lx] = lw - need
         if not slack:
-            return out
+            return None
         top = max(slack.values())
         # within[j]: candidates missing at most j of the pairs seen so far
         within = [self.all] * (top + 1)
@@ -193,18 +190,33 @@ class _Groups:
                 within[j] = (within[j] & has) | within[j - 1]
             within[0] &= has
             if not within[top]:
-                break
-        hits = 0
-        for lx, j in slack.items():
-            hits |= within[j] & self.lengths[lx]
-        done = 0
-        for j in range(top + 1):
-            layer = within[j] & hits & ~done  # missing exactly j pairs
-            done |= layer
+                return None
+        layers: list[tuple[float, int]] = []
+        for lx, most_missing in slack.items():
+            of_length = self.lengths[lx]
+            fewer = 0
+            for j in range(most_missing + 1):
+                layer = within[j] & of_length & ~fewer  # missing exactly j pairs
+                fewer = within[j]
+                if layer:
+                    layers.append((2.0 * (lw - j) / (lx + lw), layer))
+        layers.sort(key=lambda item: item[0], reverse=True)
+        s: difflib.SequenceMatcher | None = None
+        best: tuple[float, str] | None = None
+        for q, layer in layers:
+            if best is not None and q < best[0]:
+                break  # no candidate left can reach the best ratio, nor tie it
             for x in self._decode(layer):
-                total = len(x) + lw
-                out.append((2.0 * (lw - j) / total, x))
-        return out
+                if best is not None and (q, x) < best:
+                    continue
+                if s is None:
+                    s = difflib.SequenceMatcher()
+                    s.set_seq2(word)
+                s.set_seq1(x)
+                r = s.ratio()
+                if r >= cutoff and (best is None or (r, x) > best):
+                    best = (r, x)
+        return None if best is None else best[1]
 
     def _decode(self, mask: int) -> list[str]:
         out = []
@@ -213,21 +225,3 @@ class _Groups:
             out.append(self.names[low.bit_length() - 1])
             mask ^= low
         return out
-
-
-def _best_of(word: str, pairs: list[tuple[float, str]], cutoff: float) -> str | None:
-    """``best_match`` over candidates whose quick_ratio is known (and reaches the cutoff)."""
-    if not pairs:
-        return None
-    pairs.sort(reverse=True)
-    s = difflib.SequenceMatcher()
-    s.set_seq2(word)
-    best: tuple[float, str] | None = None
-    for q, x in pairs:
-        if best is not None and (q, x) < best:
-            break  # ratio <= quick_ratio: no later candidate can beat the best
-        s.set_seq1(x)
-        r = s.ratio()
-        if r >= cutoff and (best is None or (r, x) > best):
-            best = (r, x)
-    return None if best is None else best[1]

@@ -33,6 +33,9 @@ def _float(o: float) -> str:
 def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
     """``json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)``."""
     encode = encode_basestring_ascii if ensure_ascii else encode_basestring
+    # the exact types of plain data, written at once; subclasses take json's isinstance chain
+    plain: dict[type, Any] = {str: encode, int: _INT_REPR, float: _float,
+                              bool: lambda o: "true" if o else "false", type(None): lambda o: "null"}
     step = " " * indent
     newlines = ["\n"]  # newlines[level]: a line break and that level's indentation
     parts: list[str] = []
@@ -69,7 +72,8 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
         raise _Unknown
 
     def value(o: Any, level: int) -> None:
-        text = scalar(o)
+        write = plain.get(type(o))
+        text = write(o) if write is not None else scalar(o)
         if text is not None:
             put(text)
             return
@@ -78,24 +82,31 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
                 put("[]")
                 return
             inner = _newline(newlines, level + 1, step)
-            put("[")
-            first = True
+            sep = "[" + inner
             for item in o:
-                put(inner if first else "," + inner)
-                first = False
-                value(item, level + 1)
+                write = plain.get(type(item))
+                if write is not None:
+                    put(sep + write(item))
+                else:
+                    put(sep)
+                    value(item, level + 1)
+                sep = "," + inner
             put(newlines[level] + "]")
         elif isinstance(o, dict):
             if not o:
                 put("{}")
                 return
             inner = _newline(newlines, level + 1, step)
-            put("{")
-            first = True
+            sep = "{" + inner
             for k, v in o.items():
-                put((inner if first else "," + inner) + key_text(k) + ": ")
-                first = False
-                value(v, level + 1)
+                key = encode(k) if type(k) is str else key_text(k)
+                write = plain.get(type(v))
+                if write is not None:
+                    put(sep + key + ": " + write(v))
+                else:
+                    put(sep + key + ": ")
+                    value(v, level + 1)
+                sep = "," + inner
             put(newlines[level] + "}")
         else:
             raise _Unknown
