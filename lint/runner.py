@@ -201,7 +201,9 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             src = _read(c, limits)
             relevant = src.text is not None and is_context(c.path, src.text)
             if st is not None and cache is not None:
-                src.digest = digest(src.text) if src.text is not None else "-"
+                # a file that is no context needs no hash: whenever its stat changes it is
+                # read again anyway, and only the prefilter's verdict is kept of it
+                src.digest = digest(src.text) if relevant else "-"
                 cache.note(rel, st, src.digest, relevant)
             if relevant:
                 src.named = False

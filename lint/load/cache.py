@@ -143,12 +143,13 @@ class FileCache:
 
     def note(self, rel: str, st: os.stat_result, text_digest: str, relevant: bool,
              racy: bool = False) -> None:
-        """What ``rel`` held when its stat was ``st``; ``racy``: check it by content next time
-        (always so when it changed within RACY_NS of this run's start)."""
-        key = _stat_key(st)
-        racy = racy or max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS
-        entry = [*key, text_digest, relevant, racy]
-        if self.entries.get(rel) != entry:
+        """What ``rel`` held when its stat was ``st`` (its content hash, "-" for a file that
+        is no context); ``racy``: check it again next time (always so when it changed
+        within RACY_NS of this run's start)."""
+        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+        entry = [st.st_size, mtime, ctime, st.st_ino, text_digest, relevant,
+                 racy or (mtime if mtime > ctime else ctime) >= self.started - RACY_NS]
+        if not self.changed and self.entries.get(rel) != entry:
             self.changed = True
         self.seen[rel] = entry
 
