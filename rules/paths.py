@@ -1091,8 +1091,8 @@ def multus_too_old_for_cni_1_0(ctx: Context) -> Iterator[Finding]:
             if np.host is None or norm(np.host) != profile.conf_dir:
                 continue  # it does not read the dir where K3s writes flannel's conflist
             version = ".".join(str(x) for x in release)
-            yield ctx.finding(MULTUS_TOO_OLD_FOR_CNI_1_0,
-                              Site(doc.source, doc.span(*c.path, "image"), doc.object_ref()),
+            # doc.site follows the value to where it is written (a kustomization's images entry)
+            yield ctx.finding(MULTUS_TOO_OLD_FOR_CNI_1_0, doc.site(*c.path, "image"),
                               f"{c.image} is Multus {version}, older than v4.0.0: it vendors a "
                               "containernetworking/cni library before v1.0 that parses delegate results "
                               "only up to cniVersion 0.4.0, and it generates its config from K3s's "

@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from multus_lint.load.read import Limits, read
 from multus_lint.model.kustomize import Instance, is_cluster_scoped, substitute_text
 from multus_lint.model.project import Project, build_project
@@ -306,3 +308,18 @@ def test_a_flux_object_in_a_file_named_kustomization_yaml(tmp_path):
     assert [e.kind for e in p.graph.entries] == ["flux"]
     assert [n.key for n in p.nads] == [("net", "lan")]
     assert [d.kind for d in p.documents if d.kind == "Kustomization"] == ["Kustomization"]
+
+
+@pytest.mark.parametrize("image,parts", [
+    ("ghcr.io/k8snetworkplumbingwg/multus-cni:v3.9.3", ("ghcr.io/k8snetworkplumbingwg/multus-cni", "v3.9.3", "")),
+    ("registry:5000/multus-cni", ("registry:5000/multus-cni", "", "")),
+    ("registry:5000/multus-cni:v4", ("registry:5000/multus-cni", "v4", "")),
+    ("nginx@sha256:abc", ("nginx", "", "sha256:abc")),
+    ("nginx:1.2@sha256:abc", ("nginx", "1.2", "sha256:abc")),
+    ("nginx", ("nginx", "", "")),
+])
+def test_image_split_as_kustomize(image, parts):
+    """api/image Split: a registry port is not a tag; tag and digest both split off."""
+    from multus_lint.model.kustomize import _image_split
+
+    assert _image_split(image) == parts

@@ -626,6 +626,9 @@ class _Build:
         for i, p in enumerate(_seq(data.get("patchesJson6902"))):
             if isinstance(p, dict):
                 self.patch_entry(k, ("patchesJson6902", i), p, res, entry, json6902=True)
+        for i, img in enumerate(_seq(data.get("images"))):
+            if isinstance(img, dict):
+                set_images(res, img, k.located(("images", i)))
 
     def patch_docs(self, k: KFile, where: Path, p: Any, entry: EntryPoint) -> list[Document]:
         """The documents of a patch: a file path, or YAML written inline."""
@@ -929,6 +932,73 @@ def select(res: list[Instance], target: dict[str, Any], entry: EntryPoint,
         if ok:
             out.append(r)
     return out
+
+
+def _image_split(image: str) -> tuple[str, str, str]:
+    """(name, tag, digest) of an image reference, as kustomize api/image Split: a ``:`` in the
+    registry host (before the first ``/``) is no tag separator."""
+    slash = image.find("/")
+    slash = slash if slash > 0 else 0
+    search = image[slash:]
+    at, colon = search.find("@"), search.find(":")
+    if at < 0 and colon < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        return image[:slash + at], "", image[slash + at + 1:]
+    if at >= 0:
+        return image[:slash + colon], image[slash + colon + 1:slash + at], image[slash + at + 1:]
+    return image[:slash + colon], image[slash + colon + 1:], ""
+
+
+def _image_text(value: Any) -> str:
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+def set_images(res: list[Instance], img: dict[str, Any], where: tuple[Document | None, Path]) -> None:
+    """kustomize's ``images`` (ImageTagTransformer, api/filters/imagetag updater.go SetImageValue):
+    a container image whose name matches ``name`` (api/image IsImageMatched: the name, then an
+    optional tag and sha256 digest) gets ``newName``, and ``newTag`` and/or ``digest`` replace
+    both its tag and digest. The changed value is located at the images entry."""
+    name = _image_text(img.get("name"))
+    new_name, new_tag, digest = (_image_text(img.get(k)) for k in ("newName", "newTag", "digest"))
+    if not name or not (new_name or new_tag or digest):
+        return
+    try:
+        pattern = re.compile("^" + name + r"(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$")
+    except re.error:
+        return  # Go's regexp.Compile fails too: the pattern matches nothing
+    doc, path = where
+    key = "newTag" if new_tag else "digest" if digest else "newName"
+    for inst in res:
+        if inst.kind == "CustomResourceDefinition":
+            continue
+        hits: list[tuple[Path, str]] = []
+        for base in (("spec",), ("spec", "template", "spec")):
+            spec = get_path(inst.data, base)
+            for field_name in ("containers", "initContainers"):
+                items = spec.get(field_name) if isinstance(spec, dict) else None
+                for j, c in enumerate(items if isinstance(items, list) else []):
+                    image = c.get("image") if isinstance(c, dict) else None
+                    if not isinstance(image, str) or not pattern.match(image):
+                        continue
+                    n, tag, dig = _image_split(image)
+                    if new_tag and digest:
+                        tag, dig = new_tag, digest
+                    elif new_tag:
+                        tag, dig = new_tag, ""
+                    elif digest:
+                        tag, dig = "", digest
+                    value = (new_name or n) + (":" + tag if tag else "") + ("@" + dig if dig else "")
+                    hits.append((base + (field_name, j, "image"), value))
+        if not hits:
+            continue
+        data = copy.deepcopy(inst.data)
+        for p, value in hits:
+            get_path(data, p[:-1])["image"] = value
+        inst.replace_data(data)
+        if doc is not None:
+            for p, _ in hits:
+                inst.origins[p] = (doc, tuple(path) + (key,))
 
 
 def set_namespace(res: list[Instance], ns: str, where: tuple[Document, Path] | None,
