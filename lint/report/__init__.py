@@ -14,6 +14,7 @@ for code frames). Never the model, the rules or the engine.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -177,8 +178,18 @@ def repo_relative(path: str, base: str | None = None) -> str:
         return path
     if base is None:
         base = repo_base()
+    return _relative(path, base, os.getcwd())
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(path: str, base: str, cwd: str) -> str:
+    """repo_relative's answer, once per path: 10,000 findings sit in a few thousand files,
+    and the reporters ask for each finding (abspath and relpath were half of SARIF's time).
+    ``cwd`` is part of the key: a relative path means another file in another folder."""
+    import os
+
     try:
-        rel = os.path.relpath(os.path.abspath(path), base)
+        rel = os.path.relpath(os.path.join(cwd, path), base)
     except ValueError:  # another drive on Windows
         rel = path
     if rel.startswith(".."):
