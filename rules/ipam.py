@@ -244,7 +244,7 @@ SRIOV_VM_IPAM = declare(
     what="For each KubeVirt VirtualMachine, VirtualMachineInstance, VirtualMachineInstanceReplicaSet "
          "and VirtualMachinePool interface bound with `sriov: {}`, looks up the NAD its network names "
          "(`multus.networkName`, `name` in the VM's namespace or `namespace/name`; a NAD manifest, or "
-         "the NAD an SR-IOV operator `SriovNetwork` renders) and reports an `ipam` with a `type` in its "
+         "the NAD an SR-IOV operator `SriovNetwork` or a Mellanox network-operator `HostDeviceNetwork` renders) and reports an `ipam` with a `type` in its "
          "`sriov` or `host-device` plugin: a warning, and an error for `type: dhcp`.",
     why="KubeVirt passes the VF to the guest as a PCI host device, which needs the VF bound to "
         "vfio-pci. For such a VF sriov-cni (and host-device) run the IPAM plugin but skip "

@@ -179,6 +179,10 @@ def launcher_pods(doc: Document) -> int:
 # then ``if !netConf.DPDKMode`` ipam.ConfigureIface), containernetworking/plugins
 # plugins/main/host-device/host-device.go cmdAdd (the same, DPDKMode from hasDpdkDriver).
 DEVICE_PLUGINS = ("sriov", "host-device")
+# Operator CRs that render a device NAD with ``"ipam":`` + spec.ipam (``{}`` when empty):
+# sriov-network-operator api/v1/helper.go SriovNetwork.RenderNetAttDef, and Mellanox
+# network-operator manifests/state-hostdevice-network/0010-hostdevice-net-cr.yml
+GENERATED_DEVICE_NADS = {"SriovNetwork": "sriov", "HostDeviceNetwork": "host-device"}
 
 
 @dataclass
@@ -192,8 +196,8 @@ class DeviceIpam:
 
 def device_ipam(project: Any, namespace: str, name: str) -> DeviceIpam | None:
     """The IPAM (with a type) of the device plugin of NAD ``namespace/name``: a NAD manifest
-    of the project, else the NAD an SR-IOV operator SriovNetwork renders (sriov-network-operator
-    api/v1/helper.go ``SriovNetwork.RenderNetAttDef``: ``"ipam":`` + spec.ipam, ``{}`` when empty)."""
+    of the project, else the NAD an operator renders from a SriovNetwork or HostDeviceNetwork
+    (GENERATED_DEVICE_NADS)."""
     import json
 
     from multus_lint.model.generated_nads import generated_nads
@@ -210,7 +214,8 @@ def device_ipam(project: Any, namespace: str, name: str) -> DeviceIpam | None:
                 return DeviceIpam(itype, ptype, f"NAD {nad_label(nad)}")
         return None
     cr = generated_nads(project).get((namespace, name))
-    if cr is None or cr.kind != "SriovNetwork":
+    plugin = GENERATED_DEVICE_NADS.get(cr.kind) if cr is not None else None
+    if cr is None or plugin is None:
         return None
     text = get_path(cr.data, ("spec", "ipam"))
     try:
@@ -219,5 +224,5 @@ def device_ipam(project: Any, namespace: str, name: str) -> DeviceIpam | None:
         return None  # the operator renders a NAD whose config does not parse: another problem
     itype = getk(ipam, "type") if isinstance(ipam, dict) else None
     if isinstance(itype, str) and itype:
-        return DeviceIpam(itype, "sriov", f"SriovNetwork {cr.name} ({cr.source.path})")
+        return DeviceIpam(itype, plugin, f"{cr.kind} {cr.name} ({cr.source.path})")
     return None
