@@ -599,7 +599,6 @@ NAD_CRD_SCOPE = declare(
 
 @checks(NAD_CRD_SCOPE)
 def nad_crd_scope(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.load.document import Site
 
     for doc in ctx.project.of_kind("CustomResourceDefinition"):
         if doc.name != "network-attachment-definitions.k8s.cni.cncf.io":
@@ -607,7 +606,7 @@ def nad_crd_scope(ctx: Context) -> Iterator[Finding]:
         spec = doc.data.get("spec")
         scope = spec.get("scope") if isinstance(spec, dict) else None
         if isinstance(scope, str) and scope != "Namespaced":
-            yield ctx.finding(NAD_CRD_SCOPE, Site(doc.source, doc.span("spec", "scope"), doc.object_ref()),
+            yield ctx.finding(NAD_CRD_SCOPE, doc.site("spec", "scope"),
                               f"scope: {scope}: Multus looks up each network as a namespaced "
                               "NetworkAttachmentDefinition (pkg/k8sclient NetworkAttachmentDefinitions("
                               "namespace).Get), so with this CRD every pod with an extra network fails; "

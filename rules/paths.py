@@ -761,7 +761,7 @@ def _cnao_paths(ctx: Context) -> Iterator[Finding]:
         spec = doc.data.get("spec")
         if not doc.api_version.startswith(CNAO_GROUP) or not isinstance(spec, dict):
             continue
-        site = Site(doc.source, doc.span("spec", "multus"), doc.object_ref()) if "multus" in spec else None
+        site = doc.site("spec", "multus") if "multus" in spec else None
         if site is not None:
             for verdict in (judge_bin_dir("/opt/cni/bin", ctx.profile, "the Multus DaemonSet's cnibin hostPath"),
                             judge_conf_dir("/etc/cni/net.d", ctx.profile, "its cni hostPath")):
@@ -776,7 +776,7 @@ def _cnao_paths(ctx: Context) -> Iterator[Finding]:
                 continue
             verdict = judge_bin_dir("/opt/cni/bin", ctx.profile, f"the {comp} plugin's bin dir")
             if verdict:
-                yield ctx.finding(verdict.rule, Site(doc.source, doc.span("spec", comp), doc.object_ref()),
+                yield ctx.finding(verdict.rule, doc.site("spec", comp),
                                   f"spec.{comp}: cluster-network-addons-operator installs the plugin into "
                                   f"/opt/cni/bin (CNAO pkg/network/cni/cni.go BinDir): {verdict.message}; "
                                   "pods on this network fail with `failed to find plugin`", verdict.severity)
@@ -1015,14 +1015,12 @@ def entrypoint_missing(ctx: Context) -> Iterator[Finding]:
                 continue
             if major >= 4 and first in ("/entrypoint.sh", "entrypoint.sh"):
                 want = "/usr/src/multus-cni/bin/multus-daemon" if "thick" in c.image else "/thin_entrypoint"
-                yield ctx.finding(ENTRYPOINT_MISSING, Site(doc.source, doc.span(*c.path, "command", 0),
-                                                           doc.object_ref()),
+                yield ctx.finding(ENTRYPOINT_MISSING, doc.site(*c.path, "command", 0),
                                   f"{c.image} is a Multus v{major} image, which has no /entrypoint.sh "
                                   "(images/Dockerfile copies /thin_entrypoint and /install_multus): the "
                                   f"container cannot start; use {want}")
             elif major <= 3 and first.rstrip("/").endswith(("thin_entrypoint", "install_multus")):
-                yield ctx.finding(ENTRYPOINT_MISSING, Site(doc.source, doc.span(*c.path, "command", 0),
-                                                           doc.object_ref()),
+                yield ctx.finding(ENTRYPOINT_MISSING, doc.site(*c.path, "command", 0),
                                   f"{c.image} is a Multus v{major} image, which has no {first} (v3's "
                                   "images/Dockerfile ships /entrypoint.sh): the container cannot start; "
                                   "use /entrypoint.sh with the same flags, or a v4 image")
