@@ -199,6 +199,10 @@ class ScalarMap(TextMap):
         else:
             j = 0
         n = len(raw)
+        if raw.startswith(self.value, j):
+            # the value as written, unescaped and unfolded (a one-line JSON config): the
+            # greedy loop below matches every character in turn, so the same offsets
+            return array("l", range(j, j + len(self.value)))
         last = max(n - 1, 0)
         out = array("l")
         ws = " \t\r\n" + YAML_ONLY_BREAKS
