@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from multus_lint.load.parse import Parsed, _compose_nth, parse_file
-from multus_lint.load.positions import JsonTree, ShiftMap, YamlTree
+from multus_lint.load.positions import JsonTree, ShiftMap, YamlTree, copy_scalars, restore_scalars
 from multus_lint.load.read import Limits, SourceFile
 
 MIN_BYTES = 2_000_000  # below this a second process costs more than it saves
@@ -63,12 +63,48 @@ def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | 
         if item is None:
             out[i] = parse_file(sources[i], limits)  # not describable as plain data
         else:
-            out[i] = _unpack(sources[i], item)
+            out[i] = _unpack(sources[i], item[0])
+            for parsed, copies in zip(out[i], item[1]):
+                if isinstance(parsed.tree, YamlTree):
+                    restore_scalars(parsed.tree, copies)
     return out
 
 
 def _work(indices: list[int]) -> list[Any]:
-    return [_pack(_SOURCES[i], parse_file(_SOURCES[i], _LIMITS)) for i in indices]
+    out: list[Any] = []
+    for i in indices:
+        parsed = parse_file(_SOURCES[i], _LIMITS)
+        items = _pack(_SOURCES[i], parsed)
+        # with the scalars findings are most often located at (a NAD's config, a pod's
+        # network annotation): locating those here needs no composition of the file again
+        out.append(None if items is None else (items, [
+            copy_scalars(p.tree, _hot_paths(p.tree.data)) if isinstance(p.tree, YamlTree) else []
+            for p in parsed]))
+    return out
+
+
+# Where a workload keeps the annotations Multus reads (and those it never reads, which the
+# ML4xx rules point at too): metadata of the object, its pod template, a CronJob's job.
+_ANNOTATION_HOMES = (("metadata",), ("spec", "template", "metadata"), ("spec", "jobTemplate", "metadata"),
+                     ("spec", "jobTemplate", "spec", "template", "metadata"))
+
+
+def _hot_paths(data: Any) -> list[tuple]:
+    """The paths of a document whose scalars findings are most often located at."""
+    if not isinstance(data, dict):
+        return []
+    out: list[tuple] = []
+    spec = data.get("spec")
+    if isinstance(spec, dict) and isinstance(spec.get("config"), str):
+        out.append(("spec", "config"))
+    for home in _ANNOTATION_HOMES:
+        node: Any = data
+        for part in home + ("annotations",):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            out.extend(home + ("annotations", k) for k, v in node.items()
+                       if isinstance(k, str) and "cni.cncf.io" in k and isinstance(v, str))
+    return out
 
 
 def pack(source: SourceFile, parsed: list[Parsed]) -> list[Any] | None:
