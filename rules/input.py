@@ -208,12 +208,18 @@ def _meta_problems(meta: object, path: tuple) -> list[tuple[tuple, str]]:
     out: list[tuple[tuple, str]] = []
     if _bad(out, meta, dict, path, "a mapping") or not isinstance(meta, dict):
         return out
+    # every object of a run passes here: the paths are built only for a wrong value (a
+    # str, dict or list is never a bool, so isinstance alone is _bad's test)
     for key in ("name", "namespace", "generateName"):
-        _bad(out, meta.get(key), str, path + (key,), "a string")
+        value = meta.get(key)
+        if value is not None and not isinstance(value, str):
+            _bad(out, value, str, path + (key,), "a string")
     for key in ("annotations", "labels"):
         values = meta.get(key)
         if not _bad(out, values, dict, path + (key,), "a mapping of strings") and isinstance(values, dict):
             for k, v in values.items():
+                if v is None or isinstance(v, str):
+                    continue
                 if key == "annotations" and k in _OWNED_ANNOTATIONS:
                     continue  # ML401 / ML407 judge these values, wrong types included
                 _bad(out, v, str, path + (key, k), "a string (quote it)")
@@ -237,18 +243,23 @@ def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
             if bad(c, dict, at, "a container mapping") or not isinstance(c, dict):
                 continue
             for field in ("name", "image"):
-                bad(c.get(field), str, at + (field,), "a string")
+                value = c.get(field)
+                if value is not None and not isinstance(value, str):
+                    bad(value, str, at + (field,), "a string")
             for field in ("command", "args"):
                 words = c.get(field)
                 if not bad(words, list, at + (field,), "a list of strings") and isinstance(words, list):
                     for j, w in enumerate(words):
-                        bad(w, str, at + (field, j), "a string (quote it)")
+                        if w is not None and not isinstance(w, str):
+                            bad(w, str, at + (field, j), "a string (quote it)")
             mounts = c.get("volumeMounts")
             if not bad(mounts, list, at + ("volumeMounts",), "a list") and isinstance(mounts, list):
                 for j, m in enumerate(mounts):
                     if not bad(m, dict, at + ("volumeMounts", j), "a mapping") and isinstance(m, dict):
                         for field in ("name", "mountPath"):
-                            bad(m.get(field), str, at + ("volumeMounts", j, field), "a string")
+                            value = m.get(field)
+                            if value is not None and not isinstance(value, str):
+                                bad(value, str, at + ("volumeMounts", j, field), "a string")
     volumes = spec.get("volumes")
     if not bad(volumes, list, path + ("volumes",), "a list") and isinstance(volumes, list):
         for j, v in enumerate(volumes):
