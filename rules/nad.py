@@ -674,9 +674,12 @@ def cni_version_unsupported(ctx: Context) -> Iterator[Finding]:
             node = cfg.data
             for part in where:
                 node = node[part]
-            site = cfg.site(*where, find_key(node, "type") or "type")
-            accepted = support.accepted_anywhere
+            type_path = (*where, find_key(node, "type") or "type")
+            # located only when reported: a site scans the config's JSON for positions, and
+            # nearly every plugin of a project accepts its cniVersion
             if support.every_release_rejects(version):
+                site = cfg.site(*type_path)
+                accepted = support.accepted_anywhere
                 better = next((v for v in accepted if release_key(v) and release_key(v) > release_key(version)),
                               accepted[-1])
                 yield ctx.finding(CNI_VERSION_UNSUPPORTED, site,
@@ -698,7 +701,7 @@ def cni_version_unsupported(ctx: Context) -> Iterator[Finding]:
             src, rel, row = rows[0]
             assert row is not None
             newer = next((r.since for r in support.rows if version in r.versions), None)
-            yield ctx.finding(CNI_VERSION_UNSUPPORTED, site,
+            yield ctx.finding(CNI_VERSION_UNSUPPORTED, cfg.site(*type_path),
                               f"the {role} '{ptype}' gets cniVersion {version}, but {support.project} "
                               f"{rel} (installed by {src}) accepts only {', '.join(row.versions)} "
                               f"({row.source}): it fails with `incompatible CNI versions; config is "
