@@ -195,3 +195,19 @@ def test_two_declared_clusters_through_the_cli(tmp_path: Path) -> None:
             current = None
     assert seen["lab"] >= {"nad:net/lab-net", "10.10.0.0/24"} and "nad:net/prod-net" not in seen["lab"]
     assert seen["prod"] >= {"nad:net/prod-net", "10.20.0.0/24"} and "nad:net/lab-net" not in seen["prod"]
+
+
+def test_pods_in_chart_values_are_drawn_as_their_release(tmp_path: Path) -> None:
+    """A network reference from app-template values (an Embedded values document, no
+    namespace of its own) is drawn from the HelmRelease that holds it; it made the report
+    raise AttributeError ('Embedded' object has no attribute 'namespace')."""
+    shutil.copytree(ROOT / "tests" / "fixtures" / "ML4xx" / "values-pods", tmp_path / "p")
+    (tmp_path / ".git").mkdir()
+    out = tmp_path / "report.html"
+    proc = subprocess.run([sys.executable, "-m", "multus_lint", "--format", "html",
+                           "--output-file", str(out), "p"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr
+    page = out.read_text(encoding="utf-8")
+    parse(page)
+    assert "HelmRelease" in page
