@@ -504,14 +504,15 @@ def run_fixes(options: Any, config: Any, result: Any, write: bool) -> tuple[Any,
     return result, diff
 
 
-def count_fixable(findings: list[Finding], sources: dict) -> int:
-    """How many findings ``--fix`` would repair (an offered fix that is a safe edit)."""
-    if not any("fix" in f.extra for f in findings):
-        return 0
-    count = 0
+def fixable_findings(findings: list[Any], sources: Any) -> list[Any]:
+    """The findings ``--fix`` would repair: an offered fix that is a safe text edit."""
+    by_path = {s.path: s for s in sources} if isinstance(sources, list) else sources
+    out = []
     for f in findings:
-        fix, src = f.extra.get("fix"), sources.get(f.path)
+        fix, src = f.extra.get("fix"), by_path.get(f.path)
         if isinstance(fix, Fix) and src is not None and src.text is not None \
                 and edit_for(fix, src.text) is not None:
-            count += 1
-    return count
+            out.append(f)
+        elif fix is None and f.extra.get("fixable"):  # a replayed run's finding (lint/replay.py)
+            out.append(f)
+    return out

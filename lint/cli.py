@@ -317,6 +317,8 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         count = baseline.write(args.write_baseline, result.findings)
         _note(args, f"wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}")
         return EXIT_OK
+    from multus_lint.apply_fixes import fixable_findings
+
     diff = ""
     fixable_before: list[Any] = []
     if args.fix or args.diff:
@@ -343,6 +345,7 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _write_reports(args: argparse.Namespace, outputs: list[Output], result: Any, fail_level: str,
                    code: int, diff: str, fixable_before: list[Any]) -> None:
+    from multus_lint.apply_fixes import fixable_findings
     from multus_lint.report import ReportInput, get_reporter
 
     sources = {s.path: s for s in result.project.sources}
@@ -396,23 +399,6 @@ def _stale_entries(result: Any) -> str:
     if len(stale) > 20:
         lines.append(f"  ... and {len(stale) - 20} more\n")
     return ("Stale baseline entries:\n" + "".join(lines)) if lines else ""
-
-
-def fixable_findings(findings: list[Any], sources: Any) -> list[Any]:
-    """The findings ``--fix`` would repair: an offered fix that is a safe text edit."""
-    from multus_lint.apply_fixes import edit_for
-    from multus_lint.fixes import Fix
-
-    by_path = {s.path: s for s in sources} if isinstance(sources, list) else sources
-    out = []
-    for f in findings:
-        fix, src = f.extra.get("fix"), by_path.get(f.path)
-        if isinstance(fix, Fix) and src is not None and src.text is not None \
-                and edit_for(fix, src.text) is not None:
-            out.append(f)
-        elif fix is None and f.extra.get("fixable"):  # a replayed run's finding (lint/replay.py)
-            out.append(f)
-    return out
 
 
 def _show_fixes(args: argparse.Namespace, fixable: list[Any]) -> str:

@@ -25,7 +25,7 @@ import os
 from typing import Any
 
 from multus_lint.findings import Finding, Span
-from multus_lint.load.cache import FORMAT, digest, write_cache_file
+from multus_lint.load.cache import FORMAT, digest, stamp, write_cache_file
 
 
 def code_signature() -> str:
@@ -44,11 +44,8 @@ def code_signature() -> str:
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(names):
                 if name.endswith((".py", ".json")):
-                    try:
-                        st = os.stat(os.path.join(folder, name))
-                    except OSError:
-                        continue
-                    parts.append(f"{os.path.relpath(os.path.join(folder, name), top)}:{st.st_size}:{st.st_mtime_ns}")
+                    path = os.path.join(folder, name)
+                    parts.append(stamp(path, os.path.relpath(path, top)))
     return "\n".join(parts)
 
 

@@ -220,8 +220,9 @@ def read_deferred(deferred: list[tuple[SourceFile, Candidate, str, os.stat_resul
     for src, c, rel, st in deferred:
         fresh = _read(c, limits)
         src.text, src.error = fresh.text, fresh.error
-        if fresh.text is None or digest(fresh.text) != src.digest:
-            src.digest = digest(fresh.text) if fresh.text is not None else "-"
+        now = digest(fresh.text) if fresh.text is not None else "-"
+        if now != src.digest:
+            src.digest = now
             same = False
             if cache is not None:
                 cache.note(rel, st, src.digest, fresh.text is not None and is_context(c.path, fresh.text),
@@ -336,12 +337,14 @@ def run(options: Options, config: Config) -> Result:
                                          {s.path for s in project.sources if s.named}, codes)
         hidden = before - len(findings)
     if stored is not None:
+        from multus_lint.apply_fixes import fixable_findings  # what the text report counts
+
         extra: set[str] = set(project.extra_reads)
         for r in runs:
             if r.project is not None:
                 extra |= r.project.extra_reads
-        stored.save(findings, _fixable(findings, project), {p: file_state(p) for p in sorted(extra)},
-                    named, hidden, stale)
+        stored.save(findings, {id(f) for f in fixable_findings(findings, project.sources)},
+                    {p: file_state(p) for p in sorted(extra)}, named, hidden, stale)
     return Result(findings, project, profile, named, root, hidden, stale, runs)
 
 
@@ -371,21 +374,6 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
     project = Project(root=root.path, limits=config.limits, sources=sources)
     return Result(found, project, Profile(), named, root, hidden if isinstance(hidden, int) else 0,
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
-
-
-def _fixable(findings: list[Finding], project: Project) -> set[int]:
-    """The findings whose fix ``--fix`` could apply (what the text report counts)."""
-    from multus_lint.apply_fixes import edit_for
-    from multus_lint.fixes import Fix
-
-    texts = {s.path: s.text for s in project.sources}
-    out = set()
-    for f in findings:
-        fix = f.extra.get("fix")
-        text = texts.get(f.path)
-        if isinstance(fix, Fix) and text is not None and edit_for(fix, text) is not None:
-            out.add(id(f))
-    return out
 
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None) -> Profile:
@@ -542,4 +530,3 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
 def exit_code(findings: list[Finding], fail_level: str) -> int:
     bar = SEVERITY_RANK[fail_level]
     return 1 if any(SEVERITY_RANK[f.severity] >= bar for f in findings) else 0
-

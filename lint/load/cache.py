@@ -63,14 +63,17 @@ def code_signature() -> str:
     from multus_lint import __version__
 
     here = os.path.dirname(os.path.abspath(__file__))
-    parts = [__version__, str(FORMAT)]
-    for name in _MODULES:
-        try:
-            st = os.stat(os.path.join(here, name))
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{name}:-")
-    return "|".join(parts)
+    return "|".join([__version__, str(FORMAT)] + [stamp(os.path.join(here, name), name) for name in _MODULES])
+
+
+def stamp(path: str, label: str) -> str:
+    """``label:size:mtime`` of a module file (``label:-`` when it cannot be examined): what
+    a code signature holds of each file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{label}:-"
+    return f"{label}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def default_directory(root: str) -> str:
@@ -90,12 +93,12 @@ class FileCache:
         self.parsed_file = os.path.join(directory, f"parsed-{key}.cache")
         self.key = key
         self.started = time.time_ns()
-        self.entries: dict[str, Any] = {}  # rel -> [size, mtime, ctime, ino, digest, relevant, racy]
         self.seen: dict[str, list] = {}  # entries used or made by this run (what is saved)
         self.changed = False
         self.parsed: dict[str, str] | None = None  # digest -> its parse as JSON text; None: not loaded
         self.kept: dict[str, str] = {}  # the parses this run used or made (what is saved)
-        self.entries = self._read(self.file, "files")
+        # rel -> [size, mtime, ctime, ino, digest, relevant, racy]
+        self.entries: dict[str, Any] = self._read(self.file, "files")
 
     # ---------------------------------------------------------------- reading
 
@@ -146,9 +149,8 @@ class FileCache:
         """What ``rel`` held when its stat was ``st`` (its content hash, "-" for a file that
         is no context); ``racy``: check it again next time (always so when it changed
         within RACY_NS of this run's start)."""
-        mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
-        entry = [st.st_size, mtime, ctime, st.st_ino, text_digest, relevant,
-                 racy or (mtime if mtime > ctime else ctime) >= self.started - RACY_NS]
+        entry = [*_stat_key(st), text_digest, relevant,
+                 racy or max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS]
         if not self.changed and self.entries.get(rel) != entry:
             self.changed = True
         self.seen[rel] = entry
@@ -168,10 +170,10 @@ class FileCache:
         parses when this run parsed (a replayed run leaves them as they are)."""
         if self.changed or set(self.seen) != set(self.entries):
             write_cache_file(self.directory, self.file, "files-",
-                   {"format": FORMAT, "key": self.key, "files": self.seen})
+                             {"format": FORMAT, "key": self.key, "files": self.seen})
         if self.parsed is not None and set(self.kept) != set(self.parsed):
             write_cache_file(self.directory, self.parsed_file, "parsed-",
-                   {"format": FORMAT, "key": self.key, "parsed": self.kept})
+                             {"format": FORMAT, "key": self.key, "parsed": self.kept})
 
 
 def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any]) -> None:

@@ -62,6 +62,13 @@ def multus_image_release(image: object) -> tuple[int, int, int] | None:
 def k3s_flannel_cni_1_0(version: str | None) -> bool:
     """True when K3s's flannel conflist is known to be cniVersion 1.0.0: an unknown K3s version
     is a current one; a known one only from the releases in K3S_FLANNEL_CNI_1_0 on."""
+    return _k3s_from(version, 25, K3S_FLANNEL_CNI_1_0)
+
+
+def _k3s_from(version: str | None, every_minor_from: int, first_patch: dict[int, int]) -> bool:
+    """Whether a K3s version has a change made in ``first_patch[minor]`` of the 1.x minors
+    listed and in every release of 1.``every_minor_from`` on; an unknown or unparsable
+    version is a current one (True)."""
     if not version:
         return True
     v = parse_k3s(version)
@@ -70,9 +77,9 @@ def k3s_flannel_cni_1_0(version: str | None) -> bool:
     major, minor, patch, _ = v
     if major != 1:
         return major > 1
-    if minor >= 25:
+    if minor >= every_minor_from:
         return True
-    return minor in K3S_FLANNEL_CNI_1_0 and patch >= K3S_FLANNEL_CNI_1_0[minor]
+    return minor in first_patch and patch >= first_patch[minor]
 
 
 def parse_k3s(version: str) -> tuple[int, int, int, int] | None:
@@ -85,19 +92,7 @@ def parse_k3s(version: str) -> tuple[int, int, int, int] | None:
 
 def k3s_has_static_cni_dir(version: str | None) -> bool:
     """True when containerd looks for CNI binaries in ``D/data/cni`` (unknown: current)."""
-    if not version:
-        return True
-    v = parse_k3s(version)
-    if v is None:
-        return True
-    major, minor, patch, _ = v
-    if major != 1:
-        return major > 1
-    if minor >= 32:
-        return True
-    if minor in CNI_BIN_GATE:
-        return patch >= CNI_BIN_GATE[minor]
-    return False
+    return _k3s_from(version, 32, CNI_BIN_GATE)
 
 
 def parse_chart(version: object) -> tuple[int, int, int, int] | None:
