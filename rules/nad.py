@@ -10,6 +10,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.load.document import Site
+from multus_lint.model.kustomize import replaced
 from multus_lint.model.project import CniConfig
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
@@ -189,6 +190,8 @@ def empty_config(ctx: Context) -> Iterator[Finding]:
         raw = nad.raw_config
         if nad.config is not None or nad.config_problem is not None:
             continue
+        if replaced(nad.doc, ("spec", "config")):
+            continue  # a kustomize `replacements` entry writes it (options.create adds it)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             spec, found = nad.doc.locate(("spec",))
             site = nad.doc.site("spec", "config") if found else nad.doc.name_site()

@@ -176,6 +176,9 @@ class Instance(Document):
         # a kustomization on its way ran transformers not applied here (replacements, vars,
         # plugins): its values may differ from what is judged
         self.unsure: list[str] = []
+        # fields a kustomize `replacements` entry writes (not applied here): their values are
+        # not known, () when the targets could not be read (every field may change)
+        self.replaced: set[Path] = set()
         self._owned: set[int] = set()
         self._all_owned = False  # data is this instance's own deep copy
 
@@ -629,6 +632,37 @@ class _Build:
         for i, img in enumerate(_seq(data.get("images"))):
             if isinstance(img, dict):
                 set_images(res, img, k.located(("images", i)))
+        # ReplacementTransformer runs after the builtin patches, namespace, prefix and images
+        # (api/krusty builtinhelpers order); values are not copied here, only where they land
+        for i, r in enumerate(_seq(data.get("replacements"))):
+            self.replacement(k, ("replacements", i), r, res, entry)
+
+    def replacement(self, k: KFile, where: Path, r: Any, res: list[Instance], entry: EntryPoint) -> None:
+        """Mark the fields a `replacements` entry writes (api/filters/replacement Filter:
+        each target's select, then its fieldPaths) as not known on the instances it selects.
+        An entry whose targets cannot be read marks every instance wholly unknown."""
+        items: list[Any] = [r]
+        if isinstance(r, dict) and isinstance(r.get("path"), str):
+            # replacements.go: the file holds one replacement or a list of them
+            docs = self.patch_docs(k, where + ("path",), r["path"], entry)
+            items = []
+            for d in docs:
+                items.extend(d.data if isinstance(d.data, list) else [d.data])
+            if not docs:
+                items = [None]
+        for item in items:
+            targets = item.get("targets") if isinstance(item, dict) else None
+            if not isinstance(targets, list):
+                for inst in res:
+                    inst.replaced.add(())
+                continue
+            for t in targets:
+                sel = t.get("select") if isinstance(t, dict) else None
+                paths = t.get("fieldPaths") if isinstance(t, dict) else None
+                hits = select(res, sel, entry, k.site(*where)) if isinstance(sel, dict) else list(res)
+                fields = [field_path(p) for p in paths] if isinstance(paths, list) else [()]
+                for inst in hits:  # `reject` is not evaluated: marking more is only quieter
+                    inst.replaced.update(fields)
 
     def patch_docs(self, k: KFile, where: Path, p: Any, entry: EntryPoint) -> list[Document]:
         """The documents of a patch: a file path, or YAML written inline."""
@@ -706,6 +740,30 @@ class _Build:
             for leaf in _leaves(patch, ()):
                 if leaf not in IDENTITY and leaf[:1] != ("$patch",):
                     inst.origins[leaf] = (pdoc, leaf)
+
+
+def field_path(text: Any) -> Path:
+    """The plain mapping keys at the front of a kustomize fieldPath (``spec.config``,
+    ``spec.template.spec.containers.[name=x].image``): up to the first list step or
+    wildcard, which stands for the whole field below it."""
+    if not isinstance(text, str):
+        return ()
+    out: list[str] = []
+    for part in text.split("."):
+        if not part or part.startswith("[") or "*" in part:
+            break
+        out.append(part)
+    return tuple(out)
+
+
+def replaced(doc: Any, path: Path) -> bool:
+    """A `replacements` entry not applied here writes ``path`` (or a field around or
+    inside it): its value as deployed is not known."""
+    marks = getattr(doc, "replaced", None)
+    if not marks:
+        return False
+    path = tuple(path)
+    return any(m == path[:len(m)] or path == m[:len(path)] for m in marks)
 
 
 def _leaves(data: Any, path: Path) -> Iterator[Path]:

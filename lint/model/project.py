@@ -16,7 +16,7 @@ from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
-from multus_lint.model.kustomize import source_of
+from multus_lint.model.kustomize import replaced, source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS
 
 NAD_KIND = "NetworkAttachmentDefinition"
@@ -560,6 +560,8 @@ class Builder:
         raw = get_path(doc.data, ("spec", "config"))
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return nad  # ML502 judges an empty config
+        if replaced(doc, ("spec", "config")):
+            return nad  # a kustomize `replacements` entry writes it: the deployed config is not known
         # a config set by a kustomize patch is judged, and located, in the patch's file
         source = source_of(doc, ("spec", "config"))
         if not isinstance(raw, str):
