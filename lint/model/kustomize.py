@@ -633,7 +633,8 @@ class _Build:
             if isinstance(img, dict):
                 set_images(res, img, k.located(("images", i)))
         # ReplacementTransformer runs after the builtin patches, namespace, prefix and images
-        # (api/krusty builtinhelpers order); values are not copied here, only where they land
+        # (api/internal/target/kusttarget_configplugin.go transformer order); values are not
+        # copied here, only where they land
         for i, r in enumerate(_seq(data.get("replacements"))):
             self.replacement(k, ("replacements", i), r, res, entry)
 
@@ -643,7 +644,7 @@ class _Build:
         An entry whose targets cannot be read marks every instance wholly unknown."""
         items: list[Any] = [r]
         if isinstance(r, dict) and isinstance(r.get("path"), str):
-            # replacements.go: the file holds one replacement or a list of them
+            # api/internal/builtins/ReplacementTransformer.go Config: one replacement or a list
             docs = self.patch_docs(k, where + ("path",), r["path"], entry)
             items = []
             for d in docs:
