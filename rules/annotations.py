@@ -374,6 +374,20 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
                               f"start; write '{renamed.name}' in the annotation (a patch or `replacements` "
                               "in the same kustomization), or leave the NAD out of the prefix")
             continue
+        what = 'VM' if vm else 'pod'
+        elsewhere = [] if ref.explicit_namespace or _values_pod(ref) or getattr(ref.doc, "namespace", None) \
+            is not None else _names_by_namespace(ctx.project)[0].get(ref.name, [])
+        if elsewhere:
+            # multus-cni pkg/k8sclient getKubernetesDelegate looks the unqualified name up in the
+            # pod's namespace, and this manifest leaves that to whoever applies it (kubectl -n, the
+            # context's namespace): applied in the NAD's namespace the pod starts, so not certain
+            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+                              f"network '{ref.name}' resolves in the {what}'s namespace, which this manifest "
+                              f"does not set: the NAD is in namespace {', '.join(elsewhere)}, so the {what} "
+                              f"starts only when applied there (e.g. kubectl -n {elsewhere[0]}), and not in "
+                              f"default; set metadata.namespace, or write '{elsewhere[0]}/{ref.name}'",
+                              severity="info")
+            continue
         hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
         how = "" if ref.explicit_namespace else \
             f" (unqualified names resolve in the {'VM' if vm else 'pod'}'s namespace)"

@@ -1,0 +1,24 @@
+"""Severity of findings whose truth depends on something only known when the manifests are
+applied: the fixture harness checks (code, line, column), these check the severity too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness import FIXTURES, lint_fixture
+
+
+def _by_line(data: dict, code: str) -> dict[tuple[str, int, int], str]:
+    return {(f["path"].split("/")[-1], f["line"], f["column"]): f["severity"]
+            for f in data["findings"] if f["code"] == code}
+
+
+def test_unqualified_network_of_namespace_less_pod_is_info(tmp_path: Path) -> None:
+    """multus-cni pkg/k8sclient/k8sclient.go getKubernetesDelegate resolves an unqualified
+    name in the pod's namespace; a manifest without metadata.namespace gets it at apply time
+    (kubectl -n / the context), so a NAD of that name in another namespace may be the one meant."""
+    _, _, data, _ = lint_fixture(FIXTURES / "ML4xx" / "network-not-found-namespace-unset", tmp_path)
+    sev = _by_line(data, "ML402")
+    assert sev == {("pod.yaml", 6, 34): "info",    # 'ctrl' exists in lab: applied there, it works
+                   ("pod.yaml", 6, 40): "error",   # 'nowhere' exists in no namespace
+                   ("pod.yaml", 17, 34): "error"}  # the pod says apps: 'ctrl' is not there
