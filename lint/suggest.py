@@ -61,14 +61,31 @@ def best_match(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | 
     for rq, x in bounded:
         if best is not None and (rq, x) < best:
             break  # every later candidate is bounded lower still
-        s.set_seq1(x)
-        q = s.quick_ratio()
-        if q < cutoff or (best is not None and (q, x) < best):
-            continue
-        r = s.ratio()
+        r = contained_ratio(x, word)
+        if r is None:
+            s.set_seq1(x)
+            q = s.quick_ratio()
+            if q < cutoff or (best is not None and (q, x) < best):
+                continue
+            r = s.ratio()
         if r >= cutoff and (best is None or (r, x) > best):
             best = (r, x)
     return None if best is None else best[1]
+
+
+def contained_ratio(a: str, b: str) -> float | None:
+    """``SequenceMatcher(None, a, b).ratio()`` when the shorter string lies whole inside the
+    other, else None (then compute it). difflib's first (longest) matching block is then the
+    whole shorter string and nothing is left beside it, so the matches are its length: the
+    same float as difflib's 2.0 * matches / length. Only while ``b`` is shorter than 200:
+    from there difflib's autojunk drops popular characters of ``b`` from its matches.
+    A missing network 'net-00123x' next to 'net-00123' is this case: 7,500 full
+    comparisons in the audit of issue 16."""
+    la, lb = len(a), len(b)
+    if lb >= 200 or not (a in b if la <= lb else b in a):
+        return None
+    total = la + lb
+    return 2.0 * min(la, lb) / total if total else 1.0
 
 
 def hint(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
@@ -209,11 +226,13 @@ class _Groups:
             for x in self._decode(layer):
                 if best is not None and (q, x) < best:
                     continue
-                if s is None:
-                    s = difflib.SequenceMatcher()
-                    s.set_seq2(word)
-                s.set_seq1(x)
-                r = s.ratio()
+                r = contained_ratio(x, word)
+                if r is None:
+                    if s is None:
+                        s = difflib.SequenceMatcher()
+                        s.set_seq2(word)
+                    s.set_seq1(x)
+                    r = s.ratio()
                 if r >= cutoff and (best is None or (r, x) > best):
                     best = (r, x)
         return None if best is None else best[1]

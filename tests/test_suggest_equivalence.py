@@ -8,7 +8,7 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multus_lint.suggest import best_match, closest, fold
+from multus_lint.suggest import best_match, closest, contained_ratio, fold
 
 names = st.text(alphabet="abn-0123x_", min_size=0, max_size=12)
 
@@ -58,3 +58,24 @@ def test_closest_among_many_similar_names() -> None:
     for cutoff in (0.6, 0.75, 0.8):
         for word in words:
             assert closest(word, options, cutoff) == reference_closest(word, options, cutoff), word
+
+
+@settings(max_examples=500, deadline=None)
+@given(a=names, b=names, cut=st.integers(0, 12), pad=st.integers(0, 3))
+def test_contained_ratio_is_difflibs(a: str, b: str, cut: int, pad: int) -> None:
+    # one string inside the other (the shortcut) or not (None: difflib computes it)
+    inner = b[cut:cut + len(a)] if pad else a
+    for x, y in ((inner, b), (b, inner), (a, b)):
+        r = contained_ratio(x, y)
+        assert r is None or r == difflib.SequenceMatcher(None, x, y).ratio()
+        if x in y or y in x:
+            assert r is not None
+
+
+def test_contained_ratio_leaves_autojunk_to_difflib() -> None:
+    # from 200 characters of b on, difflib drops b's popular characters (autojunk): a
+    # contained string no longer matches whole, so the shortcut must not answer
+    b = "a" * 150 + "b" * 60
+    assert difflib.SequenceMatcher(None, "ab", b).ratio() != 2.0 * 2 / (2 + len(b))
+    assert contained_ratio("ab", b) is None
+    assert contained_ratio("ab", b[:199]) == difflib.SequenceMatcher(None, "ab", b[:199]).ratio()

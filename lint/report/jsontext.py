@@ -71,9 +71,17 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
             return encode(_INT_REPR(k))  # type: ignore[no-any-return]
         raise _Unknown
 
+    # keys repeat in every finding ("code", "rule", ...): each encoded once per report
+    keys: dict[str, str] = {}
+
     def value(o: Any, level: int) -> None:
         write = plain.get(type(o))
-        text = write(o) if write is not None else scalar(o)
+        if write is not None:
+            put(write(o))
+            return
+        # a container of the exact types (every finding and its object) skips scalar()'s
+        # isinstance chain; subclasses and other values take it as before
+        text = None if type(o) is dict or type(o) is list else scalar(o)
         if text is not None:
             put(text)
             return
@@ -99,7 +107,14 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
             inner = _newline(newlines, level + 1, step)
             sep = "{" + inner
             for k, v in o.items():
-                key = encode(k) if type(k) is str else key_text(k)
+                if type(k) is str:
+                    key = keys.get(k)
+                    if key is None:
+                        key = encode(k)
+                        if len(keys) < 256:
+                            keys[k] = key
+                else:
+                    key = key_text(k)
                 write = plain.get(type(v))
                 if write is not None:
                     put(sep + key + ": " + write(v))

@@ -71,22 +71,34 @@ def properties(name: str) -> dict[str, Any]:
 
 def fold(instance: Any, schema: dict[str, Any]) -> Any:
     """``instance`` with keys renamed to the schema's property names, as Go decodes them."""
+    # Every NAD's config passes here (32,000 calls per 10,000 documents): each schema
+    # look-up done once per object, and one shared empty schema (a fresh {} per call also
+    # added an entry to _LOWER each time, keyed by the id of a short-lived dict).
     if isinstance(instance, dict):
-        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            props = _NO_SCHEMA
         lower = _lower_names(props)
         out: dict[str, Any] = {}
         for k, v in instance.items():
             if v is None:
                 continue  # Go: null leaves the field at its zero value, for any type
             canon = k if k in props else lower.get(k.lower(), k) if isinstance(k, str) else k
-            sub = props.get(canon)
-            out[canon] = fold(v, sub) if isinstance(sub, dict) and isinstance(v, (dict, list)) else \
-                (fold(v, {}) if isinstance(v, (dict, list)) else v)
+            if isinstance(v, (dict, list)):
+                sub = props.get(canon)
+                out[canon] = fold(v, sub if isinstance(sub, dict) else _NO_SCHEMA)
+            else:
+                out[canon] = v
         return out
     if isinstance(instance, list):
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items = schema.get("items")
+        if not isinstance(items, dict):
+            items = _NO_SCHEMA
         return [fold(v, items) if isinstance(v, (dict, list)) else v for v in instance]
     return instance
+
+
+_NO_SCHEMA: dict[str, Any] = {}  # never written to
 
 
 _LOWER: dict[int, tuple[dict, dict[str, str]]] = {}
