@@ -166,14 +166,9 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
     if where.context and os.path.isdir(root) and os.path.realpath(root) not in walked:
         real_root = os.path.join(os.path.realpath(root), "")
         known = cache.known_no_context if cache is not None else None
-        if known is not None and listed is not None:
-            no_context = known
-
-            def known(rel: str, st: os.stat_result) -> bool:
-                listed.append(rel)
-                return no_context(rel, st)
-
-        for c in walk(root, root, config.exclude, named=False, known=known):
+        # the files the cache knows are examined while git lists the repository
+        guess = cache.entries.keys() if cache is not None else ()
+        for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
@@ -209,6 +204,24 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
                 src.named = False
                 sources.append(src)
     return sources, named
+
+
+def in_walk_order(sources: list[SourceFile], root: str) -> list[SourceFile]:
+    """``sources`` in the order an audit of the root walks them (a folder's files by name,
+    then its folders), whichever were named and in whatever order: where the model keeps
+    the first of several (overlap partners up to a cap, the wording of a pair), a file named
+    alone must be judged as the audit judges it. Inputs outside the root (stdin, another
+    tree) come first, as given."""
+    base = os.path.join(os.path.abspath(root), "")
+
+    def key(src: SourceFile) -> tuple[int, str]:
+        path = os.path.abspath(src.path)
+        if not path.startswith(base):
+            return (0, "")
+        *dirs, name = path[len(base):].split(os.sep)
+        return (1, "\1".join(dirs) + "\0" + name)  # "\0", "\1" sort below any name's character
+
+    return sorted(sources, key=key)  # stable: same-key inputs keep their order
 
 
 def read_deferred(deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]], limits: Any,
@@ -292,6 +305,8 @@ def run(options: Options, config: Config) -> Result:
     listed: list[str] = []
     deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] = []
     sources, named = collect(options, config, root, cache, listed, deferred)
+    if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
+        sources = in_walk_order(sources, root.path)
     progress("modelling", 0, 1)
     if named == 0:
         raise ConfigError("no files to lint (no .yaml, .yml, .json, .conf or .conflist below the paths given)")

@@ -293,12 +293,17 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
             rows.append((net.version, lo, hi, ident, (use, pool)))
     # (use, pool) -> the overlaps found for it (at most MAX_OVERLAP_FINDINGS) and how many more
     found: dict[tuple[int, int], tuple[Any, Any, list[tuple[str, str, Any, Any, int]], list[int]]] = {}
-    for a, b in overlapping_groups(group_pools(rows), MAX_SWEEP_PARTNERS):
-        verdict = _judge_overlap(a.key, b.key)
-        if verdict is None:
+    groups = group_pools(rows)
+    # past the sweep's cap a group meets only some of the groups it overlaps: the count of
+    # further pools is then a lower bound, and said as one
+    at_least = "at least " if len(groups) > MAX_SWEEP_PARTNERS else ""
+    for a, b in overlapping_groups(groups, MAX_SWEEP_PARTNERS):
+        if _judge_overlap(a.key, b.key) is None:
             continue
-        severity, reason = verdict
         for mine, theirs in ((a, b), (b, a)):
+            # the verdict is symmetric; its wording names this side first, whichever of
+            # the two came first in the run (a file named alone comes before its context)
+            severity, reason = _judge_overlap(mine.key, theirs.key) or ("warning", "")
             for use, pool in mine.members:
                 entry = found.get((id(use), id(pool)))
                 if entry is None:
@@ -317,7 +322,7 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
         for n, (severity, reason, ouse, opool, more) in enumerate(overlaps):
             also = f" (and {more} more NADs on that pool)" if more else ""
             if n == len(overlaps) - 1 and extra[0]:
-                also += f"; it also overlaps {extra[0]} more pools"
+                also += f"; it also overlaps {at_least}{extra[0]} more pools"
             yield ctx.finding(RANGE_OVERLAP, site,
                               f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
                               f"{nad_label(ouse.nad)}{also}: {reason}", severity)

@@ -86,3 +86,42 @@ def test_fake_repository_falls_back_to_the_walk(tmp_path: Path) -> None:
     r = str(tmp_path)
     assert discover._git_listed(r) is None
     assert [os.path.basename(c.real) for c in discover.walk(r, r, [], False)] == ["x.yaml"]
+
+
+def test_odd_listed_paths_take_the_full_check() -> None:
+    """``_from_listing`` splits a listed path only when its folder (once per folder) or its
+    name looks odd; every path the full check would skip or rewrite must look odd, or it
+    would be linted as listed (a file under node_modules/, ``a//b``, ``./x``)."""
+    import itertools
+
+    def full_check_changes(rel: str) -> bool:  # the slow path of _from_listing
+        parts = rel.rstrip("/").split("/")
+        return (not discover.SKIP_DIRS.isdisjoint(parts[:-1]) or "" in parts or "." in parts
+                or ".." in parts or "/".join(parts) != rel)
+
+    def looks_odd(rel: str) -> bool:  # what _from_listing asks before it
+        folder, _, name = rel.rpartition("/")
+        odd = discover._ODD_PATH.search(folder + "/") is not None if folder else rel[:1] == "/"
+        return odd or name in discover._DOTS
+
+    names = ["a", "", ".", "..", ".git", "node_modules", "x.git", "..a", "venv", ".venv2"]
+    tried = 0
+    for n in range(1, 5):
+        for combo in itertools.product(names, repeat=n):
+            for rel in ("/".join(combo),) + tuple(s + "/".join(combo) + e for s, e in (("", "/"), ("/", ""))):
+                tried += 1
+                assert not full_check_changes(rel) or looks_odd(rel), rel
+    assert tried > 30000
+
+
+def test_guessed_paths_that_are_gone_or_bad_are_listed_as_git_says(tmp_path: Path) -> None:
+    """The stats taken while git lists (``guess``: the cache's files) are only a head start:
+    a guessed path that is gone, or not a path at all, changes nothing."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "a.yaml").write_text("kind: ConfigMap\n")
+    _git(root, "init", "-q")
+    r = str(root)
+    plain = [(c.real, c.error) for c in discover.walk(r, r, [], False)]
+    guessed = [(c.real, c.error) for c in discover.walk(r, r, [], False, guess=["gone.yaml", "a\0b", "a.yaml"])]
+    assert guessed == plain == [(os.path.join(r, "a.yaml"), None)]
