@@ -212,11 +212,13 @@ def in_walk_order(sources: list[SourceFile], root: str) -> list[SourceFile]:
     the first of several (overlap partners up to a cap, the wording of a pair), a file named
     alone must be judged as the audit judges it. Inputs outside the root (stdin, another
     tree) come first, as given."""
-    base = os.path.join(os.path.abspath(root), "")
+    # the working directory is a real path; the root may have been found through a link
+    bases = [os.path.join(os.path.abspath(root), ""), os.path.join(os.path.realpath(root), "")]
 
     def key(src: SourceFile) -> tuple[int, str]:
         path = os.path.abspath(src.path)
-        if not path.startswith(base):
+        base = next((b for b in bases if path.startswith(b)), None)
+        if base is None:
             return (0, "")
         *dirs, name = path[len(base):].split(os.sep)
         return (1, "\1".join(dirs) + "\0" + name)  # "\0", "\1" sort below any name's character

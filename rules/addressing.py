@@ -320,9 +320,9 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
             continue
         site = use.site(pool.path)
         for n, (severity, reason, ouse, opool, more) in enumerate(overlaps):
-            also = f" (and {more} more NADs on that pool)" if more else ""
+            also = f" (and {more} more NAD{'s' if more > 1 else ''} on that pool)" if more else ""
             if n == len(overlaps) - 1 and extra[0]:
-                also += f"; it also overlaps {at_least}{extra[0]} more pools"
+                also += f"; it also overlaps {at_least}{extra[0]} more pool{'s' if extra[0] > 1 else ''}"
             yield ctx.finding(RANGE_OVERLAP, site,
                               f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
                               f"{nad_label(ouse.nad)}{also}: {reason}", severity)
