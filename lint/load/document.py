@@ -23,6 +23,7 @@ class Site:
 class Located:
     """Data inside a tree at ``base``: the common shape of documents and embedded configs."""
 
+    __slots__ = ()
     tree: Tree
     base: Path
     source: SourceFile
@@ -110,6 +111,9 @@ class _AtSpan(TextMap):
 
 class Document(Located):
     """One object: a YAML document, a JSON file, or an item of a ``kind: List``."""
+
+    # one per object of the run, all kept to its end (a subclass may add attributes)
+    __slots__ = ("source", "tree", "base", "index", "data")
 
     def __init__(self, source: SourceFile, tree: Tree, base: Path = (), index: int = 0) -> None:
         self.source = source

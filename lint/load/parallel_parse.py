@@ -11,7 +11,6 @@ the same as a serial run's in every case.
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +25,7 @@ MIN_FILES = 64
 # Inherited by the forked worker (set before the fork; never pickled).
 _SOURCES: list[SourceFile] = []
 _LIMITS = Limits()
+_AFTER: Callable[[list[Parsed]], list[Parsed]] | None = None
 
 
 def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | None = None,
@@ -46,8 +46,8 @@ def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | 
     # Interleave by size so both halves carry about the same text.
     todo.sort(key=lambda i: -len(sources[i].text or ""))
     theirs, mine = todo[0::2], todo[1::2]
-    global _SOURCES, _LIMITS
-    _SOURCES, _LIMITS = sources, limits
+    global _SOURCES, _LIMITS, _AFTER
+    _SOURCES, _LIMITS, _AFTER = sources, limits, after
     out: dict[int, list[Parsed]] = {}
     try:
         with mp.Pool(1) as pool:
@@ -58,7 +58,7 @@ def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | 
     except Exception:
         return None  # any trouble with the worker: the caller parses serially
     finally:
-        _SOURCES = []
+        _SOURCES, _AFTER = [], None
     for i, item in zip(theirs, packed):
         if item is None:
             out[i] = parse_file(sources[i], limits)  # not describable as plain data
@@ -74,12 +74,14 @@ def _work(indices: list[int]) -> list[Any]:
     out: list[Any] = []
     for i in indices:
         parsed = parse_file(_SOURCES[i], _LIMITS)
-        items = _pack(_SOURCES[i], parsed)
         # with the scalars findings are most often located at (a NAD's config, a pod's
         # network annotation): locating those here needs no composition of the file again
-        out.append(None if items is None else (items, [
-            copy_scalars(p.tree, _hot_paths(p.tree.data)) if isinstance(p.tree, YamlTree) else []
-            for p in parsed]))
+        copies = [copy_scalars(p.tree, _hot_paths(p.tree.data)) if isinstance(p.tree, YamlTree) else []
+                  for p in parsed]
+        if _AFTER is not None:  # as the parent does to its own parses (what is sent shrinks too)
+            parsed = _AFTER(parsed)
+        items = _pack(_SOURCES[i], parsed)
+        out.append(None if items is None else (items, copies))
     return out
 
 
@@ -125,8 +127,8 @@ def _pack(source: SourceFile, parsed: list[Parsed]) -> Any:
         if tree is None:
             items.append(("none", None, p.problems, p.duplicates, None))
         elif isinstance(tree, YamlTree) and tree.text is source.text and _plain_map(tree.textmap) \
-                and isinstance(tree.recompose, functools.partial):
-            items.append(("yaml", tree.data, p.problems, p.duplicates, tree.recompose.args[1]))
+                and tree.composer is _compose_nth and tree.doc_index is not None:
+            items.append(("yaml", tree.data, p.problems, p.duplicates, tree.doc_index))
         elif isinstance(tree, JsonTree) and tree.text is source.text and _plain_map(tree.textmap):
             items.append(("json", tree.data, p.problems, p.duplicates, tree.has_duplicates))
         else:
@@ -138,6 +140,9 @@ def _plain_map(textmap: Any) -> bool:
     return type(textmap) is ShiftMap and textmap.line_offset == 0
 
 
+_NO_SHIFT = ShiftMap(0)  # one for every unpacked document (it holds nothing else)
+
+
 def _unpack(source: SourceFile, items: list[Any]) -> list[Parsed]:
     text = source.text or ""
     out = []
@@ -145,9 +150,9 @@ def _unpack(source: SourceFile, items: list[Any]) -> list[Parsed]:
         if kind == "none":
             tree = None
         elif kind == "yaml":
-            tree = YamlTree(None, data, ShiftMap(0), text)
-            tree.recompose = functools.partial(_compose_nth, text, extra)
+            tree = YamlTree(None, data, _NO_SHIFT, text)
+            tree.composer, tree.doc_index = _compose_nth, extra
         else:
-            tree = JsonTree(text, data, ShiftMap(0), extra)
+            tree = JsonTree(text, data, _NO_SHIFT, extra)
         out.append(Parsed(tree, problems, duplicates))
     return out

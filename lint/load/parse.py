@@ -7,7 +7,6 @@ depth and alias expansion are bounded before anything walks the data.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from dataclasses import dataclass
@@ -377,10 +376,13 @@ def _invisible_break_hint(text: str, index: int, line: int, textmap: TextMap) ->
             "a line break to YAML that editors do not show")
 
 
+_FILE_MAP = ShiftMap(0)  # the positions of a whole file: one map shared by every file
+
+
 def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
                syntax_code: str = "ML001") -> list[Parsed]:
     """Every document of a YAML stream; a broken document does not hide the others."""
-    textmap = textmap or ShiftMap(0)
+    textmap = textmap or _FILE_MAP
     deep = _too_deep(text, limits)
     if deep is not None:
         sl, sc = textmap.to_outer(deep.line - 1, deep.column - 1)
@@ -412,7 +414,7 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 
            syntax_code: str = "ML001") -> Parsed:
     builder = Builder(limits)
     tree = YamlTree(node, None, textmap, text)
-    tree.recompose = functools.partial(_compose_nth, text, index)
+    tree.composer, tree.doc_index = _compose_nth, index
     try:
         # Without an anchor there is no alias: the document is no larger than its text
         # (at most 3 nodes per character), so it cannot exceed max_nodes unless the text can.

@@ -12,6 +12,7 @@ of their own whose offsets are mapped back into the outer file by a ``TextMap``.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from array import array
 from collections.abc import Callable
@@ -259,6 +260,8 @@ class ScalarMap(TextMap):
 class Tree:
     """Data plus a way to locate a path inside it."""
 
+    __slots__ = ()
+
     data: Any
     textmap: TextMap
 
@@ -278,24 +281,47 @@ class Tree:
 
 
 class YamlTree(Tree):
+    # slots, a composer shared by all trees and the embedded cache made on first use: one
+    # tree per document, 390 -> 100 bytes each (a 100,000-document audit keeps them all)
+    __slots__ = ("_root", "data", "textmap", "text", "_marks", "_embedded", "composer", "doc_index", "known")
+
     def __init__(self, root: Any, data: Any, textmap: TextMap, text: str) -> None:
         self._root = root
         self.data = data
         self.textmap = textmap
         self.text = text  # the text the node marks index into
         self._marks: MarkPositions | None = None
-        # parses of embedded texts shared by aliases (Located._shared)
-        self.embedded_cache: dict[tuple, Any] = {}
-        # composes this document's nodes again from ``text`` (set by the loader)
-        self.recompose: Callable[[], Any] | None = None
+        self._embedded: dict[tuple, Any] | None = None
+        # composes this document's nodes again: ``composer(text, doc_index)`` (set by the
+        # loader), or ``composer()`` when doc_index is None
+        self.composer: Callable[..., Any] | None = None
+        self.doc_index: int | None = None
         # copies of the (key, value) scalar nodes at a few paths, for a tree parsed without
         # its nodes (the forked parse): asked for there, no composition (copy_scalars)
         self.known: dict[tuple, tuple[Any, Any]] | None = None
 
     @property
+    def embedded_cache(self) -> dict[tuple, Any]:
+        """Parses of embedded texts shared by aliases (Located._shared)."""
+        if self._embedded is None:
+            self._embedded = {}
+        return self._embedded
+
+    @property
+    def recompose(self) -> Callable[[], Any] | None:
+        """What composes this document's nodes again from ``text`` (None: nothing can)."""
+        if self.composer is None or self.doc_index is None:
+            return self.composer
+        return functools.partial(self.composer, self.text, self.doc_index)
+
+    @recompose.setter
+    def recompose(self, fn: Callable[[], Any] | None) -> None:
+        self.composer, self.doc_index = fn, None
+
+    @property
     def root(self) -> Any:
-        if self._root is None and self.recompose is not None:
-            self._root = self.recompose()
+        if self._root is None and self.composer is not None:
+            self._root = self.composer() if self.doc_index is None else self.composer(self.text, self.doc_index)
         return self._root
 
     @root.setter
@@ -306,7 +332,7 @@ class YamlTree(Tree):
         """Drop the composed nodes until a position is asked for (then composed again, the
         same). Nodes take ~350 bytes each, most of a large run's memory, and most
         documents never produce a finding."""
-        if self.recompose is not None:
+        if self.composer is not None:
             self._root = None
 
     @property

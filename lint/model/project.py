@@ -635,12 +635,59 @@ def parse_sources(sources: list[SourceFile], limits: Limits, cache: Any = None) 
 
 def _release_unkept(parsed: list[Parsed]) -> list[Parsed]:
     """Release, as each file is parsed, the nodes no rule is likely to ask for (keeps_nodes):
-    the peak of a large audit was every document's nodes at once, before any was released."""
+    the peak of a large audit was every document's nodes at once, before any was released.
+    What no rule reads of those objects goes too (``prune_unread``)."""
     for item in parsed:
         tree = item.tree
-        if isinstance(tree, YamlTree) and tree.recompose is not None and not keeps_nodes(tree.data):
+        if isinstance(tree, YamlTree) and tree.composer is not None and not keeps_nodes(tree.data):
             tree.release()
+            prune_unread(tree.data)
     return parsed
+
+
+# What no rule reads of an object whose nodes are released (keeps_nodes): the fields of a
+# container and of a pod spec that say how it runs (resources, probes, environment, ports,
+# scheduling), and a Service's ports. In a large repository they are most of what its
+# ordinary Deployments and Services hold (a third of a 100,000-document audit's memory).
+# A rule that comes to read one of them must take it off these lists:
+# tests/test_prune_unread.py fails while a module of the linter names one (and runs the
+# fixtures with and without the pruning). DaemonSets keep everything: installers are
+# judged by their environment and volumes (multus_daemonset, installed_plugins).
+UNREAD_CONTAINER_KEYS = ("resources", "env", "envFrom", "ports", "livenessProbe", "readinessProbe",
+                         "startupProbe", "lifecycle", "securityContext")
+UNREAD_POD_SPEC_KEYS = ("affinity", "tolerations", "topologySpreadConstraints", "securityContext")
+UNREAD_SERVICE_SPEC_KEYS = ("ports",)
+_CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+
+def prune_unread(data: Any) -> None:
+    """Drop, in place, the fields of a released object that no rule reads (above). Only
+    mapping keys go, never list items, so every other path stays where it was."""
+    if not isinstance(data, dict):
+        return
+    kind = data.get("kind")
+    if not isinstance(kind, str):
+        return
+    if kind == "Service":
+        spec = data.get("spec")
+        if isinstance(spec, dict):
+            for key in UNREAD_SERVICE_SPEC_KEYS:
+                spec.pop(key, None)
+        return
+    if kind == "DaemonSet" or kind not in POD_TEMPLATE_META:
+        return
+    spec = get_path(data, POD_TEMPLATE_META[kind][:-1] + ("spec",))
+    if not isinstance(spec, dict):
+        return
+    for key in UNREAD_POD_SPEC_KEYS:
+        spec.pop(key, None)
+    for key in _CONTAINER_LISTS:
+        containers = spec.get(key)
+        if isinstance(containers, list):
+            for c in containers:
+                if isinstance(c, dict):
+                    for k in UNREAD_CONTAINER_KEYS:
+                        c.pop(k, None)
 
 
 def build_project(sources: list[SourceFile], root: str, limits: Limits,
