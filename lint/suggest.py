@@ -189,7 +189,10 @@ class _Groups:
         for lx in self.lengths:
             total = lx + lw
             most = min(lx, lw)
-            need = 0  # the fewest shared pairs that give quick_ratio >= cutoff (same float sums)
+            # the fewest shared pairs that give quick_ratio >= cutoff (same float sums),
+            # counted up from just below cutoff * total / 2: the test rises with the count,
+            # and none below that start can pass it (a loop from 0 was a tenth of a look-up)
+            need = max(int(cutoff * total / 2) - 1, 0) if 0.0 < cutoff <= 1.0 else 0
             while need <= most and (2.0 * need / total if total else 1.0) < cutoff:
                 need += 1
             if need == 0:

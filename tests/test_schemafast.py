@@ -53,3 +53,14 @@ def test_semantics_that_differ_from_python() -> None:
     assert compile_schema({"enum": [1, "a"]})(1.0) and not compile_schema({"enum": [1]})(True)
     with pytest.raises(Unsupported):
         compile_schema({"format": "ipv4"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(scalars, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+                    max_leaves=4) | st.sampled_from([float("nan"), float("inf"), -0.0, 2.0, 1 << 70]))
+def test_one_type_checks_are_is_type(value: object) -> None:
+    # the single-type closures (the compiled fast path) answer as _is_type does for every name
+    from multus_lint.validate.compiled import _ONE_TYPE, _is_type
+
+    for name, check in _ONE_TYPE.items():
+        assert check(value) == _is_type(value, name), (name, value)

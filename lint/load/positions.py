@@ -178,10 +178,13 @@ class ScalarMap(TextMap):
         # line for line only when YAML's lines are the editor's: a NEL, LS or PS in the
         # block is a YAML line break that an editor shows inside a line
         if style == "|" and not any(c in raw for c in YAML_ONLY_BREAKS):
-            self._literal = self._literal_layout()
+            # the block's lines in the file, split once for the layout and the line ends
+            # (a map per annotation value located: 7,500 in the many-findings audit)
+            raw_lines = (raw.split("\n") if "\r" not in raw else EDITOR_BREAK.split(raw))[1:]
+            self._line_ends = [len(line) for line in raw_lines]
+            self._literal = self._literal_layout(raw_lines)
 
-    def _literal_layout(self) -> tuple[int, int] | None:
-        raw_lines = EDITOR_BREAK.split(self.raw)[1:]
+    def _literal_layout(self, raw_lines: list[str]) -> tuple[int, int] | None:
         for raw, content in zip(raw_lines, self.value.split("\n")):
             if content.strip():
                 indent = len(raw) - len(content)
@@ -238,8 +241,7 @@ class ScalarMap(TextMap):
     def to_outer(self, line: int, column: int) -> tuple[int, int]:
         if self._literal is not None:
             first, indent = self._literal
-            if self._line_ends is None:
-                self._line_ends = [len(raw) for raw in EDITOR_BREAK.split(self.raw)[1:]]
+            assert self._line_ends is not None  # set with _literal
             # an empty line of the block has no indentation in the file: its end, not past it
             if 0 <= line < len(self._line_ends) and indent + column > self._line_ends[line]:
                 return self.outer.to_outer(first + line, max(self._line_ends[line], 0))

@@ -45,6 +45,19 @@ def _is_type(value: Any, name: str) -> bool:
     raise Unsupported(f"type {name}")
 
 
+# _is_type(v, name) for each name it knows
+_ONE_TYPE: dict[str, Check] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: not isinstance(v, bool) and (
+        isinstance(v, int) or (isinstance(v, float) and v.is_integer())),
+    "number": lambda v: not isinstance(v, bool) and isinstance(v, (int, float)),
+}
+
+
 def _equal(a: Any, b: Any) -> bool:
     """JSON equality: booleans are not numbers."""
     if isinstance(a, bool) or isinstance(b, bool):
@@ -93,7 +106,13 @@ def compile_schema(schema: Any, root: Any = None) -> Check:
         return lambda _v: True
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(c(v) for c in checks)
+
+    def every(v: Any) -> bool:  # all(...) over a generator, without the generator per call
+        for c in checks:
+            if not c(v):
+                return False
+        return True
+    return every
 
 
 def _keyword(key: str, arg: Any, schema: dict, root: Any) -> Check:
@@ -101,12 +120,24 @@ def _keyword(key: str, arg: Any, schema: dict, root: Any) -> Check:
         names = [arg] if isinstance(arg, str) else list(arg)
         for n in names:
             _is_type(None, n)  # unknown type names are unsupported, not invalid
+        if len(names) == 1:
+            # one type (nearly every schema here): _is_type's answer for it, without the
+            # generator and the chain of name comparisons (43,000 checks per 10,000 documents)
+            return _ONE_TYPE[names[0]]
         return lambda v: any(_is_type(v, n) for n in names)
     if key == "properties":
         subs = {k: compile_schema(s, root) for k, s in arg.items()}
 
         def properties(v: Any) -> bool:
             if not isinstance(v, dict):
+                return True
+            if len(v) < len(subs):
+                # a plugin config sets a few of its schema's many keys: walk the config's
+                # (the checks have no side effects, so the order does not change the answer)
+                for k, x in v.items():
+                    sub = subs.get(k)
+                    if sub is not None and not sub(x):
+                        return False
                 return True
             for k, sub in subs.items():
                 if k in v and not sub(v[k]):
