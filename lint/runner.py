@@ -29,7 +29,14 @@ from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, rend
 from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
 from multus_lint.model.contain import contained
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
-from multus_lint.model.profile import Profile, apply, apply_k3s_configs, skipped_rules
+from multus_lint.model.profile import (
+    GENERIC_NODE_MARKERS,
+    Profile,
+    apply,
+    apply_k3s_configs,
+    generic_node_evidence,
+    skipped_rules,
+)
 from multus_lint.model.project import Project, build_project, parse_sources
 from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
 from multus_lint.replay import Replay, file_state, findings_of, source_key
@@ -40,7 +47,8 @@ from multus_lint.replay import Replay, file_state, findings_of, source_key
 # (k8s.v1.cni.cncf.io/networks): a workload that names a NAD only through its annotation
 # is context too (ML206, ML410 depend on it).
 CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "helm.cattle.io",
-                   "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:")
+                   "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:",
+                   *GENERIC_NODE_MARKERS)
 
 
 @dataclass
@@ -252,11 +260,16 @@ def _read(c: Candidate, limits: Any) -> SourceFile:
 
 
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
-                    scope: Scope | None = None) -> Profile:
-    """The scope's profile: its K3s configs (ML605 where they disagree), then the config's
-    ``cluster:``, the scope's declared ``clusters[].cluster:``, then flags."""
+                    scope: Scope | None = None, generic_nodes: tuple[str, str] | None = None) -> Profile:
+    """The scope's profile: its K3s configs (ML605 where they disagree), else Talos or
+    kind configs (the scope's, or ``generic_nodes``: the repository's), then the config's ``cluster:``,
+    the scope's declared ``clusters[].cluster:``, then flags."""
     profile = Profile()
     apply_k3s_configs(profile, sorted(project.k3s_configs, key=lambda d: d.source.path))
+    if not project.k3s_configs:
+        said = generic_node_evidence((d.data, d.source.path) for d in project.documents) or generic_nodes
+        if said is not None:  # containerd's own CNI dirs: judged as a generic cluster
+            apply(profile, {"distro": "generic"}, f"{said[0]} ({said[1]})", strict=False)
     apply(profile, config.cluster, f"config {config.path or ''} cluster:".replace("  ", " "))
     if scope is not None and scope.cluster:
         apply(profile, scope.cluster, scope.cluster_source)
@@ -333,6 +346,10 @@ def run(options: Options, config: Config) -> Result:
     else:
         project = Project(root=root.path, limits=config.limits, sources=sources)
         runs, judged = [], []
+        # Talos and kind configs usually sit beside the clusters' manifests (talos/,
+        # talconfig.yaml, kind-config.yaml), in no scope: they still say what every scope
+        # without a K3s config runs on
+        generic_nodes = _repo_generic_nodes(sources, parsed)
         for scope in scopes:
             members = sorted(scope.files)
             if not options.all_scopes and not any(sources[i].named for i in members):
@@ -340,7 +357,7 @@ def run(options: Options, config: Config) -> Result:
                 continue
             sub = build_project([sources[i] for i in members], root.path, config.limits,
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
-            profile = _profile(config, sub, options, scope)
+            profile = _profile(config, sub, options, scope, generic_nodes)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
@@ -393,9 +410,22 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
 
 
-def _profile(config: Config, project: Project, options: Options, scope: Scope | None) -> Profile:
+def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, str] | None:
+    """model.profile.generic_node_evidence over every file of the root (scopes or not)."""
+    def items() -> Iterable[tuple[Any, str]]:
+        for i, src in enumerate(sources):
+            if src.text is not None and any(m in src.text for m in GENERIC_NODE_MARKERS):
+                for p in parsed.get(i) or ():
+                    if p.tree is not None:
+                        yield p.tree.data, src.path
+
+    return generic_node_evidence(items())
+
+
+def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
+             generic_nodes: tuple[str, str] | None = None) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
-    profile = resolve_profile(config, project, options.profile_flags, scope)
+    profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes)
     from multus_lint.model.charts import add_packaged_releases
 
     add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig

@@ -74,3 +74,15 @@ def test_not_kubevirt_is_ignored() -> None:
     (doc,) = docs(vm({"networks": [{"name": "a", "multus": {"networkName": "x"}}]},
                      "VirtualMachineInstance", "example.com/v1"))
     assert attachments_of(doc) == []
+
+
+def test_a_run_strategy_of_another_type_is_not_running() -> None:
+    """A mutated VirtualMachine (tests/test_fuzz_cli.py seed 14, case 1618) set
+    ``runStrategy: [1, {a: [2]}]``: the set look-up raised TypeError (unhashable list) and
+    cost ML206 its verdict (ML000). KubeVirt's API rejects a non-string run strategy, so the
+    VM keeps nothing running."""
+    from multus_lint.model.kubevirt import vm_running
+
+    assert vm_running({"runStrategy": [1, {"a": [2]}]}) is False
+    assert vm_running({"runStrategy": {"x": 1}}) is False
+    assert vm_running({"runStrategy": "Always"}) is True

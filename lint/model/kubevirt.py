@@ -155,7 +155,9 @@ def vm_running(vm_spec: Any) -> bool:
         return False  # "running and runstrategy are mutually exclusive": rejected
     if running is not None:
         return running is True
-    return strategy in RUNNING_STRATEGIES  # neither set: Halted; an unknown value is rejected
+    # neither set: Halted; an unknown value (or one of another type: a list is no key of
+    # the set) is rejected
+    return isinstance(strategy, str) and strategy in RUNNING_STRATEGIES
 
 
 def launcher_pods(doc: Document) -> int:

@@ -7,6 +7,7 @@ K3s ``config.yaml`` files found in the project, defaults.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,6 +312,49 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
     if servers:
         profile.nodes = 2
         profile.sources["nodes"] = f"{servers[0].source.path} (server: joins another node, so more than one)"
+
+
+# ------------------------------------------------------------------ nodes that are not K3s
+
+# Nodes that keep containerd's default CNI dirs (/opt/cni/bin, /etc/cni/net.d), said by
+# the repository itself:
+# * Talos (siderolabs/talos): its CRI config sets no bin_dir or conf_dir, and
+#   pkg/machinery/constants puts cni.DefaultCNIDir (containerd/go-cni: /opt/cni/bin) on
+#   the PATH. Every Talos home-ops repository measured got false ML101/ML103/ML104 errors.
+# * kind (kubernetes-sigs/kind): its node image runs containerd with the default CNI dirs,
+#   where kindnet writes 10-kindnet.conflist.
+# A scope whose manifests say so (and that has no K3s config) is judged as a generic
+# cluster, not against K3s's paths.
+GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io")
+
+
+def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] | None:
+    """(path, what it is) of the first document (data, path) that says the nodes keep
+    containerd's default CNI dirs; None if none does:
+
+    * a tuppr ``TalosUpgrade`` (tuppr.home-operations.com): it upgrades Talos nodes;
+    * a Talos machine config (``version: v1alpha1`` with a ``machine`` mapping);
+    * a talhelper talconfig.yaml (``talosVersion`` and a list of ``nodes``);
+    * a Talos multi-document config (``apiVersion: v1alpha1``, no API group, which no
+      Kubernetes object has, and a kind ending in ``Config``);
+    * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``).
+    """
+    for data, path in items:
+        if not isinstance(data, dict):
+            continue
+        api, kind = data.get("apiVersion"), data.get("kind")
+        if kind == "TalosUpgrade" and isinstance(api, str) and api.startswith("tuppr.home-operations.com/"):
+            return path, "a tuppr TalosUpgrade: the nodes run Talos"
+        if kind is None and api is None and data.get("version") == "v1alpha1" \
+                and isinstance(data.get("machine"), dict):
+            return path, "a Talos machine config"
+        if kind is None and isinstance(data.get("talosVersion"), str) and isinstance(data.get("nodes"), list):
+            return path, "a talhelper config: the nodes run Talos"
+        if api == "v1alpha1" and isinstance(kind, str) and kind.endswith("Config"):
+            return path, f"a Talos {kind} document"
+        if kind == "Cluster" and isinstance(api, str) and api.startswith("kind.x-k8s.io/"):
+            return path, "a kind cluster config: the nodes are kind's"
+    return None
 
 
 def skipped_rules(profile: Profile) -> set[str]:
