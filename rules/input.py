@@ -232,39 +232,57 @@ def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
     def bad(value: object, kind: type, at: tuple, what: str) -> bool:
         return _bad(out, value, kind, at, what)
 
+    # Every workload passes here: a field's path is built only when its value has the wrong
+    # type (for a list or dict kind, _bad's test is isinstance alone: a bool is neither).
     if not isinstance(spec, dict):
         return out
     for key in ("containers", "initContainers"):
         items = spec.get(key)
-        if bad(items, list, path + (key,), "a list of containers") or not isinstance(items, list):
+        if not isinstance(items, list):
+            if items is not None:
+                bad(items, list, path + (key,), "a list of containers")
             continue
         for i, c in enumerate(items):
-            at = path + (key, i)
-            if bad(c, dict, at, "a container mapping") or not isinstance(c, dict):
+            if not isinstance(c, dict):
+                if c is not None:
+                    bad(c, dict, path + (key, i), "a container mapping")
                 continue
+            at = path + (key, i)
             for field in ("name", "image"):
                 value = c.get(field)
                 if value is not None and not isinstance(value, str):
                     bad(value, str, at + (field,), "a string")
             for field in ("command", "args"):
                 words = c.get(field)
-                if not bad(words, list, at + (field,), "a list of strings") and isinstance(words, list):
+                if isinstance(words, list):
                     for j, w in enumerate(words):
                         if w is not None and not isinstance(w, str):
                             bad(w, str, at + (field, j), "a string (quote it)")
+                elif words is not None:
+                    bad(words, list, at + (field,), "a list of strings")
             mounts = c.get("volumeMounts")
-            if not bad(mounts, list, at + ("volumeMounts",), "a list") and isinstance(mounts, list):
+            if isinstance(mounts, list):
                 for j, m in enumerate(mounts):
-                    if not bad(m, dict, at + ("volumeMounts", j), "a mapping") and isinstance(m, dict):
+                    if isinstance(m, dict):
                         for field in ("name", "mountPath"):
                             value = m.get(field)
                             if value is not None and not isinstance(value, str):
                                 bad(value, str, at + ("volumeMounts", j, field), "a string")
+                    elif m is not None:
+                        bad(m, dict, at + ("volumeMounts", j), "a mapping")
+            elif mounts is not None:
+                bad(mounts, list, at + ("volumeMounts",), "a list")
     volumes = spec.get("volumes")
-    if not bad(volumes, list, path + ("volumes",), "a list") and isinstance(volumes, list):
+    if isinstance(volumes, list):
         for j, v in enumerate(volumes):
-            if not bad(v, dict, path + ("volumes", j), "a mapping") and isinstance(v, dict):
-                bad(v.get("name"), str, path + ("volumes", j, "name"), "a string")
+            if isinstance(v, dict):
+                name = v.get("name")
+                if name is not None and not isinstance(name, str):
+                    bad(name, str, path + ("volumes", j, "name"), "a string")
+            elif v is not None:
+                bad(v, dict, path + ("volumes", j), "a mapping")
+    elif volumes is not None:
+        bad(volumes, list, path + ("volumes",), "a list")
     return out
 
 
