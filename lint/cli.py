@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     prof = p.add_argument_group("cluster profile (overrides the config file and discovered K3s config)")
     prof.add_argument("--distro", choices=("k3s", "rke2", "generic"),
                       help="node layout the manifests are for (default k3s, or what the repository "
-                           "says: rke2 from an RKE2 config.yaml, generic from Talos configs; rke2: "
+                           "says: rke2 from an RKE2 config.yaml or a HelmChartConfig of RKE2's own charts, generic "
+                           "from Talos or kind configs; rke2: "
                            "/opt/cni/bin, /etc/cni/net.d and RKE2's own rke2-multus; generic: "
                            "containerd's default CNI dirs)")
     prof.add_argument("--k3s-version", metavar="VERSION", help="K3s version, e.g. v1.30.6+k3s1")

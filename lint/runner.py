@@ -262,7 +262,8 @@ def _read(c: Candidate, limits: Any) -> SourceFile:
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
                     scope: Scope | None = None, generic_nodes: tuple[str, str] | None = None) -> Profile:
     """The scope's profile: its K3s configs (ML605 where they disagree), else Talos or
-    kind configs (the scope's, or ``generic_nodes``: the repository's), then the config's ``cluster:``,
+    kind configs (the scope's, or ``generic_nodes``: the repository's), else a HelmChartConfig
+    of a chart RKE2 ships (distro rke2), then the config's ``cluster:``,
     the scope's declared ``clusters[].cluster:``, then flags."""
     profile = Profile()
     apply_k3s_configs(profile, sorted(project.k3s_configs, key=lambda d: d.source.path))
@@ -270,6 +271,13 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
         said = generic_node_evidence((d.data, d.source.path) for d in project.documents) or generic_nodes
         if said is not None:  # containerd's own CNI dirs: judged as a generic cluster
             apply(profile, {"distro": "generic"}, f"{said[0]} ({said[1]})", strict=False)
+        else:
+            from multus_lint.model.charts import rke2_config_evidence
+
+            hcc = rke2_config_evidence(project)
+            if hcc is not None:
+                apply(profile, {"distro": "rke2"}, f"{hcc.source.path} (a HelmChartConfig of RKE2's packaged "
+                      f"{hcc.name}: the nodes run RKE2)", strict=False)
     apply(profile, config.cluster, f"config {config.path or ''} cluster:".replace("  ", " "))
     if scope is not None and scope.cluster:
         apply(profile, scope.cluster, scope.cluster_source)

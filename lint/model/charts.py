@@ -393,6 +393,18 @@ rke2-runtimeclasses rke2-security-responder
 """.split())
 
 
+def rke2_config_evidence(project: Any) -> Document | None:
+    """A HelmChartConfig in kube-system for a chart only RKE2 ships, where nothing in the
+    project deploys that chart (no HelmChart of its name, no release of the chart: on K3s
+    the rke2-multus chart is deployed by hand, and a HelmChartConfig beside that is ML603's
+    mistake): it is written for RKE2's nodes. What the profile takes distro rke2 from when
+    no node config says otherwise."""
+    deployed = {r.chart for r in [*project.releases, *project.other_releases]}
+    return next((c for c in orphan_configs(project)
+                 if (c.namespace or "default") == "kube-system" and c.name in RKE2_PACKAGED_CHARTS
+                 and c.name not in deployed), None)
+
+
 def packaged_configs(project: Any, profile: Any) -> list[Document]:
     """On RKE2, the HelmChartConfigs (kube-system) of charts RKE2 ships: not orphans."""
     if getattr(profile, "distro", "k3s") != "rke2":
