@@ -38,3 +38,23 @@ def test_what_json_refuses_raises_as_json_does() -> None:
             json.dumps(bad, indent=2)
         with pytest.raises(TypeError):
             dumps(bad)
+
+
+# records of a few shapes, repeated at several levels (the report's findings and objects):
+# the per-shape prefixes must give the same text as the first time, whatever the values
+few_keys = st.sampled_from(["code", "line", "object", "é", ""]) | st.integers(0, 2)
+records = st.recursive(scalars, lambda inner: st.lists(inner, max_size=6)
+                       | st.dictionaries(few_keys, inner, max_size=4), max_leaves=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(obj=st.lists(records, max_size=8), ensure_ascii=st.booleans(), indent=st.sampled_from([0, 2]))
+def test_repeated_shapes_are_json_dumps(obj: object, ensure_ascii: bool, indent: int) -> None:
+    assert dumps(obj, indent=indent, ensure_ascii=ensure_ascii) == json.dumps(
+        obj, indent=indent, ensure_ascii=ensure_ascii)
+
+
+def test_many_shapes_and_wide_records() -> None:
+    # past the shape cache's bounds (256 shapes, 32 keys) the plain loop writes the same text
+    obj = [{f"k{i}": i, f"j{i % 7}": [{"a": i}]} for i in range(600)] + [{str(i): i for i in range(40)}] * 3
+    assert dumps(obj) == json.dumps(obj, indent=2)

@@ -73,6 +73,7 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
 
     # keys repeat in every finding ("code", "rule", ...): each encoded once per report
     keys: dict[str, str] = {}
+    shapes: dict[tuple, list[str]] = {}
 
     def value(o: Any, level: int) -> None:
         write = plain.get(type(o))
@@ -103,6 +104,26 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
         elif isinstance(o, dict):
             if not o:
                 put("{}")
+                return
+            # records of one shape (every finding, every object) at one level: the text
+            # before each value ('{' or ',', the line break and indentation, the key, ': ')
+            # worked out once for the shape, then only the values are written
+            shape = (level, *o) if type(o) is dict and len(o) <= 32 else None
+            prefixes = shapes.get(shape) if shape is not None else None
+            if prefixes is None and shape is not None and len(shapes) < 256 \
+                    and all(type(k) is str for k in o):
+                inner = _newline(newlines, level + 1, step)
+                prefixes = shapes[shape] = [("{" if i == 0 else ",") + inner + encode(k) + ": "
+                                            for i, k in enumerate(o)]
+            if prefixes is not None:
+                for pre, v in zip(prefixes, o.values()):
+                    write = plain.get(type(v))
+                    if write is not None:
+                        put(pre + write(v))
+                    else:
+                        put(pre)
+                        value(v, level + 1)
+                put(newlines[level] + "}")
                 return
             inner = _newline(newlines, level + 1, step)
             sep = "{" + inner
