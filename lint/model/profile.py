@@ -334,7 +334,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] |
 
     * a tuppr ``TalosUpgrade`` (tuppr.home-operations.com): it upgrades Talos nodes;
     * a Talos machine config (``version: v1alpha1`` with a ``machine`` mapping);
-    * a talhelper talconfig.yaml (``talosVersion`` and a list of ``nodes``);
+    * a talhelper talconfig.yaml (``talosVersion`` and a list of ``nodes``) or talenv.yaml
+      (``talosVersion`` and ``kubernetesVersion``, as the cluster templates write it);
     * a Talos multi-document config (``apiVersion: v1alpha1``, no API group, which no
       Kubernetes object has, and a kind ending in ``Config``);
     * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``).
@@ -348,7 +349,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] |
         if kind is None and api is None and data.get("version") == "v1alpha1" \
                 and isinstance(data.get("machine"), dict):
             return path, "a Talos machine config"
-        if kind is None and isinstance(data.get("talosVersion"), str) and isinstance(data.get("nodes"), list):
+        if kind is None and isinstance(data.get("talosVersion"), str) \
+                and (isinstance(data.get("nodes"), list) or isinstance(data.get("kubernetesVersion"), str)):
             return path, "a talhelper config: the nodes run Talos"
         if api == "v1alpha1" and isinstance(kind, str) and kind.endswith("Config"):
             return path, f"a Talos {kind} document"
