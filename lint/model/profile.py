@@ -26,7 +26,8 @@ DISTROS = ("k3s", "rke2", "generic")
 DISTRO_NAMES = {"k3s": "K3s", "rke2": "RKE2", "generic": "this cluster"}
 RKE2_DATA_DIR = "/var/lib/rancher/rke2"
 
-# Keys of a K3s config.yaml (CLI flags without dashes) that recognise one by content.
+# Keys of a K3s config.yaml (CLI flags without dashes) that recognise one by content
+# (k3s pkg/cli/cmds server.go ServerFlags, agent.go; kube-controller-arg is the deprecated alias).
 K3S_CONFIG_KEYS = frozenset("""
 server token token-file agent-token agent-token-file data-dir cluster-cidr service-cidr
 cluster-dns cluster-domain flannel-backend flannel-iface flannel-conf flannel-cni-conf
@@ -39,6 +40,16 @@ container-runtime-endpoint default-runtime snapshotter private-registry system-d
 protect-kernel-defaults selinux rootless prefer-bundled-bin vpn-auth egress-selector-mode
 servicelb-namespace kube-cloud-controller-manager-arg etcd-expose-metrics debug v log
 alsologtostderr resolv-conf pause-image docker airgap-extra-registry cni
+default-local-storage-path kube-controller-arg service-node-port-range write-kubeconfig-group
+helm-job-image tls-san-security cluster-reset cluster-reset-restore-path datastore-endpoint
+datastore-cafile datastore-certfile datastore-keyfile etcd-disable-snapshots etcd-snapshot-name
+etcd-snapshot-schedule-cron etcd-snapshot-retention etcd-snapshot-dir etcd-snapshot-compress
+etcd-s3 etcd-s3-endpoint etcd-s3-endpoint-ca etcd-s3-skip-ssl-verify etcd-s3-access-key
+etcd-s3-secret-key etcd-s3-bucket etcd-s3-region etcd-s3-folder etcd-s3-insecure etcd-s3-timeout
+disable-scheduler disable-apiserver disable-controller-manager disable-etcd vmodule
+image-service-endpoint enable-pprof supervisor-metrics lb-server-port node-internal-dns
+node-external-dns vpn-auth-file with-node-id image-credential-provider-bin-dir
+image-credential-provider-config disable-default-registry-endpoint
 """.split())
 
 
@@ -53,6 +64,9 @@ class Profile:
     distro: str = "k3s"
     sources: dict[str, str] = field(default_factory=dict)
     disputes: list[Any] = field(default_factory=list)  # Dispute: K3s configs that disagree (ML605)
+    # the K3s config that sets container-runtime-endpoint: K3s then runs no containerd of its
+    # own, so the CNI dirs are that runtime's (None: K3s's embedded containerd)
+    external_runtime: str | None = None
 
     @property
     def is_k3s(self) -> bool:
@@ -122,6 +136,9 @@ class Profile:
         ]
         out = [(k, v, self.sources.get(src, "default")) for k, v, src in rows]
         derived = "derived"
+        if self.external_runtime:
+            out.append(("container runtime", "external (container-runtime-endpoint): its own CNI dirs, "
+                        "not judged", self.external_runtime))
         out += [
             ("cni bin dir", self.bin_dir, derived),
             ("cni conf dir", self.conf_dir, derived),
@@ -225,6 +242,13 @@ DEPENDENT_RULES = {
 }
 
 
+# Rules whose verdicts compare paths with the CNI dirs of K3s's embedded containerd. With
+# container-runtime-endpoint set, k3s pkg/agent/run.go startCRI starts no containerd and writes
+# no containerd config (SetupContainerdConfig runs only when ContainerRuntimeEndpoint == ""):
+# the external runtime's own config names the dirs, and nothing in the manifests shows it.
+EXTERNAL_RUNTIME_RULES = ("ML101", "ML102", "ML103", "ML104", "ML105", "ML108", "ML201", "ML507")
+
+
 @dataclass(frozen=True)
 class Dispute:
     """Two K3s configs of one scope (two nodes' config sets) set ``key`` differently."""
@@ -293,6 +317,9 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
         for key, (value, doc) in merged.items():
             if key == "server":
                 servers.append(doc)
+            if key == "container-runtime-endpoint" and isinstance(value, str) and value.strip() \
+                    and profile.external_runtime is None:
+                profile.external_runtime = doc.source.path
             if key not in K3S_PROFILE_KEYS or value is None or not _valid(key, value):
                 continue  # an invalid value is ML604's, and never taken into the profile
             if key not in chosen:
@@ -361,8 +388,9 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] |
 
 def skipped_rules(profile: Profile) -> set[str]:
     """Code prefixes not judged with this profile: they read a value the scope's K3s
-    configs dispute that no config or flag settled."""
-    out: set[str] = set()
+    configs dispute that no config or flag settled, or the CNI dirs of a containerd K3s
+    does not run (container-runtime-endpoint)."""
+    out: set[str] = set(EXTERNAL_RUNTIME_RULES) if profile.external_runtime else set()
     for d in profile.disputes:
         if profile.sources.get(d.key, "").startswith("default"):
             out.update(DEPENDENT_RULES.get(d.key, ()))
