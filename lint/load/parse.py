@@ -104,7 +104,6 @@ INDEX_SKIPS_BOM["value"] = _index_skips_bom()
 
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
 _MERGE_TAG = _YAML_NS + "merge"
-_UNSAFE_TAGS = (_YAML_NS + "python/", "!!python")
 
 
 @dataclass
@@ -119,13 +118,6 @@ class Problem:
 
 class LimitExceeded(Exception):
     pass
-
-
-class UnsafeTag(Exception):
-    def __init__(self, tag: str, node: Any) -> None:
-        super().__init__(tag)
-        self.tag = tag
-        self.node = node
 
 
 class RecursiveAlias(Exception):
@@ -209,9 +201,11 @@ class Builder:
         depth = len(path)
         if depth > max_depth:
             raise LimitExceeded(f"nesting deeper than {max_depth} levels (limits.max-depth)")
+        # Any tag, !!python/... included, is read as plain data (its node's text, list or
+        # mapping): nothing is ever constructed from it, and go-yaml, as Kubernetes tools read
+        # YAML, does the same with a tag it does not resolve (yaml.v2 resolve.go resolve:
+        # ``if !resolvableTag(tag) { return tag, in }``), so the document is valid.
         tag = node.tag or ""
-        if tag.startswith(_UNSAFE_TAGS):
-            raise UnsafeTag(tag.replace(_YAML_NS, "!!"), node)
         kind = node.id
         if kind == "scalar":
             value = memo[key] = self.scalar(node, tag)
@@ -442,10 +436,6 @@ def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 
         return Parsed(None, [Problem(
             syntax_code, f"{exc}: Kubernetes (go-yaml, as kubectl and Helm read it) refuses the whole "
             "document; drop the tag", tree.node_span(exc.node))], [])
-    except UnsafeTag as exc:
-        return Parsed(None, [Problem(
-            "ML001", f"tag {exc.tag} is not allowed: only plain YAML is loaded (safe loading), "
-            "this document is not linted", tree.node_span(exc.node))], [])
     dups = [(d.path, tree.node_span(d.key_node), tree.node_span(d.first_node)) for d in builder.duplicates]
     return Parsed(tree, [], dups)
 
@@ -608,6 +598,12 @@ def parse_file(source: SourceFile, limits: Limits) -> list[Parsed]:
         # one is another program's config (mosquitto.conf, nginx.conf, VPP startup.conf ...
         # next to the manifests in GitOps repositories), not a broken CNI config.
         return []
+    if source.path.lower().endswith(".json") and text.lstrip()[:1] not in ("{", "["):
+        # kubectl and kustomize pick the decoder by content, not by name (apimachinery
+        # pkg/util/yaml NewYAMLOrJSONDecoder: JSON only when the text starts with '{'), and
+        # libcni reads JSON only in the conf dir: a .json that does not start like JSON is
+        # YAML to every tool that reads it (an authentik export, a blueprint saved as .json)
+        return parse_yaml(text, limits)
     if looks_like_json(source):
         parsed = parse_json(text, limits)
         if parsed.tree is None and parsed.problems and parsed.problems[0].code == "ML001" \
