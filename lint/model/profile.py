@@ -309,17 +309,20 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
     chosen: dict[str, tuple[Any, Any]] = {}  # key -> (value, doc)
     disputed: set[str] = set()
     servers: list[Any] = []
+    external: list[Any] = []  # per node set: the config naming its external runtime, or None
     for node in node_config_sets(docs):
         merged: dict[str, tuple[Any, Any]] = {}
         for doc in node:
             for key, value in _k3s_items(doc).items():
                 merged[key] = (value, doc)
+        endpoint = merged.get("container-runtime-endpoint", (None, None))
+        if not all(isinstance(k, str) and k.endswith("+") for doc in node for k in doc.data):
+            # a set of only `key+:` entries appends to what an earlier file set (k3s
+            # pkg/configfilearg parser.go): a fragment of another node's config, not a node
+            external.append(endpoint[1] if isinstance(endpoint[0], str) and endpoint[0].strip() else None)
         for key, (value, doc) in merged.items():
             if key == "server":
                 servers.append(doc)
-            if key == "container-runtime-endpoint" and isinstance(value, str) and value.strip() \
-                    and profile.external_runtime is None:
-                profile.external_runtime = doc.source.path
             if key not in K3S_PROFILE_KEYS or value is None or not _valid(key, value):
                 continue  # an invalid value is ML604's, and never taken into the profile
             if key not in chosen:
@@ -336,6 +339,10 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
         apply(profile, {"distro": "rke2"}, rke2.source.path, strict=False)
     for key in disputed:
         profile.sources[key] = "default (the scope's K3s configs disagree: ML605)"
+    if external and all(external):
+        # every node runs its own runtime: no node uses K3s's containerd dirs (a node that
+        # does keeps them, and the path rules stay true for it)
+        profile.external_runtime = external[0].source.path
     if servers:
         profile.nodes = 2
         profile.sources["nodes"] = f"{servers[0].source.path} (server: joins another node, so more than one)"
