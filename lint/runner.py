@@ -48,7 +48,8 @@ from multus_lint.replay import Replay, file_state, findings_of, source_key
 # is context too (ML206, ML410 depend on it).
 CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "helm.cattle.io",
                    "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:",
-                   *GENERIC_NODE_MARKERS)
+                   # a K3s config on an external runtime (profile.external_runtime)
+                   "container-runtime-endpoint", *GENERIC_NODE_MARKERS)
 
 
 @dataclass
