@@ -423,6 +423,9 @@ class Graph:
     root: str
     entries: list[EntryPoint] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # ids of kustomization and patch documents
+    # files a configMapGenerator / secretGenerator embeds (absolute): data, not manifests
+    data_files: set[str] = field(default_factory=set)
+    resource_files: set[str] = field(default_factory=set)  # files some kustomization lists as resources
     reached: dict[int, list[Instance]] = field(default_factory=dict)  # id(source doc) -> instances
     extra_sources: list[SourceFile] = field(default_factory=list)  # read to build, not given
 
@@ -568,6 +571,7 @@ class _Build:
                 entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
                 return []
             entry.files.add(path)
+            self.graph.resource_files.add(path)
             return [Instance(d) for d in self.docs(path, relevant_only=True) if d.data]
         if REMOTE_RE.search(res):
             entry.unread.append(Unread(f"remote resource {res} (never fetched)", k.site(key, i)))
@@ -607,6 +611,9 @@ class _Build:
                                        k.site("commonAnnotations")))
             for inst in res:
                 inst.unsure.append(f"commonAnnotations in {k.path}")
+        for key in ("configMapGenerator", "secretGenerator"):
+            for gen in _seq(data.get(key)):
+                self.generator_sources(k, gen)
         for key, what in UNREAD_FIELDS.items():
             if data.get(key):
                 entry.unread.append(Unread(what, k.site(key)))
@@ -637,6 +644,22 @@ class _Build:
         # copied here, only where they land
         for i, r in enumerate(_seq(data.get("replacements"))):
             self.replacement(k, ("replacements", i), r, res, entry)
+
+    def generator_sources(self, k: KFile, gen: Any) -> None:
+        """The files a generator embeds: ``files`` (``path`` or ``key=path``), ``envs`` and
+        ``env``. kustomize reads them as bytes into the ConfigMap's or Secret's data (api/kv
+        kv.go keyValuesFromFileSources / keyValuesFromEnvFiles), never as manifests, so
+        whatever they hold (a JSONC app config, a YAML file of another program) is not judged."""
+        if not isinstance(gen, dict):
+            return
+        paths = [f.split("=", 1)[-1] for f in _seq(gen.get("files")) if isinstance(f, str)]
+        paths += [e for e in _seq(gen.get("envs")) if isinstance(e, str)]
+        if isinstance(gen.get("env"), str):
+            paths.append(gen["env"])
+        for p in paths:
+            path = os.path.normpath(os.path.join(k.folder, p.strip()))
+            if p.strip() and self.inside(path):
+                self.graph.data_files.add(path)
 
     def replacement(self, k: KFile, where: Path, r: Any, res: list[Instance], entry: EntryPoint) -> None:
         """Mark the fields a `replacements` entry writes (api/filters/replacement Filter:
@@ -1261,8 +1284,17 @@ def build_graph(root: str, documents: list[Document], load: Loader,
     for e in g.entries:
         for inst in e.instances:
             g.reached.setdefault(id(inst.original), []).append(inst)
+    # a generator's file is data unless some kustomization also deploys it as a resource
+    g.data_files -= g.resource_files
+    for path in g.data_files:
+        g.consumed.update(id(d) for d in b.by_file.get(path, []))
     _link(g)
     return g
+
+
+def is_data_file(graph: Graph | None, source: SourceFile) -> bool:
+    """Whether a kustomize generator embeds this file as ConfigMap/Secret data."""
+    return graph is not None and bool(graph.data_files) and os.path.abspath(source.path) in graph.data_files
 
 
 def _entries_of(b: _Build, doc: Document) -> list[EntryPoint]:

@@ -448,6 +448,13 @@ class Builder:
                 "the files were linted as written. Please report this.", Span.point(1))))
             graph = None
         p.graph = graph
+        if graph is not None and graph.data_files:
+            # files a kustomize generator embeds are ConfigMap/Secret data, not manifests:
+            # what they fail to parse as is not a finding (kustomize api/kv reads bytes)
+            from multus_lint.model.kustomize import is_data_file
+
+            p.problems = [(s, pr) for s, pr in p.problems if not is_data_file(graph, s)]
+            p.duplicates = [d for d in p.duplicates if not is_data_file(graph, d[0])]
         for doc in pending:
             if graph is None:
                 self.add_document(doc)
