@@ -469,7 +469,12 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     flux = [p for p in outside if p.mode == "flux"]
     reached = {p: _reached(files, p) for p in flux}
     groups: dict[str, Scope] = {}
-    roots = [p for p in flux if not any(p.source in r for q, r in reached.items() if q.source != p.source)]
+    # a root is reached by no other Kustomization, or only by ones it reaches itself: a cycle
+    # (a `flux` Kustomization with path ./ of its OCIRepository, read here as this repository's
+    # root, and the `cluster` one that applies it) has no other way in, and without this every
+    # Kustomization of the cycle's cluster was a non-root, leaving that cluster unscoped
+    roots = [p for p in flux if not any(p.source in r and q.source not in reached[p]
+                                        for q, r in reached.items() if q.source != p.source)]
     # shallowest first: a Kustomization nothing applies (its ks.yaml commented out of the
     # parent kustomization) that lies in another root's folder joins that root's cluster
     roots.sort(key=lambda p: (p.folder.count(os.sep), p.folder))
@@ -477,6 +482,14 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     for p in roots:
         path = next((f for f, i in files.index.items() if i == p.source), "")
         home = [g for g in _home_of(path, list(groups.values())) if path]
+        if not home and path:
+            # a Kustomization nothing applies (its ks.yaml commented out of the parent's
+            # kustomization) declared inside a folder one cluster's Kustomizations apply (a
+            # cluster-apps Kustomization with path ./kubernetes/apps) is that cluster's app
+            # once enabled: it joins that cluster, when exactly one applies the folder
+            applied = [g for g in groups.values() if any(
+                _inside(path, q.folder) for q in points if q.mode == "flux" and q.source in g.files)]
+            home = applied if len(applied) == 1 else []
         if home:
             home[0].files.add(p.source)
             _close(files, home[0], points, flux_only=True)
