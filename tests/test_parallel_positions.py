@@ -31,7 +31,7 @@ def test_copied_scalars_locate_as_the_nodes() -> None:
             tree = parsed.tree
             if not isinstance(tree, YamlTree) or tree.recompose is None:
                 continue
-            hot = parallel_parse._hot_paths(tree.data)
+            hot = parallel_parse.hot_paths(tree.data)
             copies = copy_scalars(tree, hot)
             bare = YamlTree(None, tree.data, tree.textmap, tree.text)
             bare.recompose = tree.recompose

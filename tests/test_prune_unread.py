@@ -23,8 +23,7 @@ from multus_lint.model import project as project_module
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-PRUNED = set(project_module.UNREAD_CONTAINER_KEYS + project_module.UNREAD_POD_SPEC_KEYS
-             + project_module.UNREAD_SERVICE_SPEC_KEYS)
+PRUNED = set(project_module.UNREAD_KEYS)
 
 # (module, key) where the name is known not to be a read of a pruned field
 NOT_READS = {
@@ -33,7 +32,13 @@ NOT_READS = {
     ("lint/model/kustomize.py", "env"), ("lint/model/kustomize.py", "ports"),
     ("lint/model/kustomize.py", "tolerations"), ("lint/model/kustomize.py", "resources"),
     ("lint/model/scopes.py", "resources"),  # a kustomization's `resources:`
-    ("lint/model/multus_daemonset.py", "env"),  # DaemonSets are never pruned
+    # DaemonSets are never pruned
+    ("lint/model/multus_daemonset.py", "env"), ("lint/model/multus_daemonset.py", "hostPath"),
+    ("lint/model/multus_daemonset.py", "configMap"), ("lint/model/installed_plugins.py", "hostPath"),
+    ("rules/paths.py", "hostPath"),  # the text of a Flux post-renderer
+    # a workload's spec.selector stays (only its matchLabels/matchExpressions go); ML008
+    # asks it of workloads only, never of a Service
+    ("lint/model/api_versions.py", "selector"),
     ("rules/annotations.py", "ports"),  # a CNI capability name in the networks annotation
     # the lists themselves
     *((("lint/model/project.py", k)) for k in PRUNED),
@@ -67,9 +72,9 @@ def test_prune_drops_only_those_keys():
                                          "volumeMounts": [{"name": "v", "mountPath": "/v"}]}, "junk"]}}}}
     project_module.prune_unread(data)
     assert data == {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "a"},
-                    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "a"}}, "template": {
+                    "spec": {"replicas": 2, "selector": {}, "template": {
                         "metadata": {"labels": {"app": "a"}},
-                        "spec": {"volumes": [{"name": "v", "configMap": {"name": "c"}}],
+                        "spec": {"volumes": [{"name": "v"}],
                                  "containers": [{"name": "a", "image": "i", "command": ["x"],
                                                  "volumeMounts": [{"name": "v", "mountPath": "/v"}]},
                                                 "junk"]}}}}
@@ -82,7 +87,7 @@ def test_prune_drops_only_those_keys():
     assert daemonset["spec"]["template"]["spec"]["containers"] == [{"name": "c", "env": []}]
     service = {"kind": "Service", "spec": {"selector": {"app": "a"}, "ports": [{"port": 80}]}}
     project_module.prune_unread(service)
-    assert service == {"kind": "Service", "spec": {"selector": {"app": "a"}}}
+    assert service == {"kind": "Service", "spec": {}}
     for odd in ({"kind": ["Deployment"]}, {"kind": "Pod", "spec": []}, [], "text"):
         project_module.prune_unread(odd)  # never raises
 

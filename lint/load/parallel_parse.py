@@ -76,7 +76,7 @@ def _work(indices: list[int]) -> list[Any]:
         parsed = parse_file(_SOURCES[i], _LIMITS)
         # with the scalars findings are most often located at (a NAD's config, a pod's
         # network annotation): locating those here needs no composition of the file again
-        copies = [copy_scalars(p.tree, _hot_paths(p.tree.data)) if isinstance(p.tree, YamlTree) else []
+        copies = [copy_scalars(p.tree, hot_paths(p.tree.data)) if isinstance(p.tree, YamlTree) else []
                   for p in parsed]
         if _AFTER is not None:  # as the parent does to its own parses (what is sent shrinks too)
             parsed = _AFTER(parsed)
@@ -91,7 +91,7 @@ _ANNOTATION_HOMES = (("metadata",), ("spec", "template", "metadata"), ("spec", "
                      ("spec", "jobTemplate", "spec", "template", "metadata"))
 
 
-def _hot_paths(data: Any) -> list[tuple]:
+def hot_paths(data: Any) -> list[tuple]:
     """The paths of a document whose scalars findings are most often located at."""
     if not isinstance(data, dict):
         return []

@@ -329,7 +329,7 @@ def _nesting_error(exc: yaml.YAMLError) -> bool:
     return "nesting depth" in str(getattr(exc, "problem", "") or "")
 
 
-@dataclass
+@dataclass(slots=True)  # one per document of the run, all kept while the model is built
 class Parsed:
     """One YAML document or JSON value of a file (or an embedded text)."""
 

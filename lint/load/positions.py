@@ -330,6 +330,10 @@ class YamlTree(Tree):
     def root(self, node: Any) -> None:
         self._root = node
 
+    def root_composed(self) -> bool:
+        """Whether the nodes are at hand (composed, not released)."""
+        return self._root is not None
+
     def release(self) -> None:
         """Drop the composed nodes until a position is asked for (then composed again, the
         same). Nodes take ~350 bytes each, most of a large run's memory, and most

@@ -37,12 +37,9 @@ POD_TEMPLATE_META: dict[str, Path] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "metadata"),
 }
 CONTROLLER_KINDS = tuple(k for k in POD_TEMPLATE_META if k != "Pod")
-# kinds whose composed YAML nodes stay in memory (Builder.add_document); "" is a plain
-# file (CNI config, values, K3s config)
-KEEP_NODES = frozenset({NAD_KIND, "HelmChart", "HelmChartConfig", "", *POD_TEMPLATE_META})
-
-
-MULTUS_ANNOTATION_MARKERS = ("cni.cncf.io", "multus-cni.io")
+# kinds whose composed YAML nodes stay in memory (keeps_nodes); "" is a plain file (CNI
+# config, values, K3s config)
+KEEP_NODES = frozenset({NAD_KIND, "HelmChart", "HelmChartConfig", ""})
 
 
 def keeps_nodes(data: Any) -> bool:
@@ -51,22 +48,28 @@ def keeps_nodes(data: Any) -> bool:
     Nodes are most of a large run's memory (~350 bytes each) and serve only to locate
     findings; released, they are composed again from the text if a position is asked, with
     the same result. Kept: the objects rules find most in (NADs, charts, plain files such as
-    CNI configs, values and K3s configs, lists) and workloads that carry a Multus
-    annotation; released: every other object, ordinary Deployments included (in a large
-    repository most documents), as soon as the file is parsed."""
+    CNI configs, values and K3s configs, lists); released: every other object, workloads
+    included, as soon as the file is parsed. A released workload keeps copies of the
+    scalars its findings are most often at, its network annotations (``release``), as the
+    forked parse's trees do (the nodes of the 1,355 Multus workloads of a 100,000-document
+    audit took ~24 MiB in a serial run)."""
     if not isinstance(data, dict):
         return True
     kind = data.get("kind")
-    if not isinstance(kind, str) or kind in KEEP_NODES and kind not in POD_TEMPLATE_META or kind in LIST_KINDS:
-        return True
-    if kind not in POD_TEMPLATE_META:
-        return False
-    for path in (("metadata",), POD_TEMPLATE_META[kind]):
-        annotations = get_path(data, path + ("annotations",))
-        if isinstance(annotations, dict) and any(
-                isinstance(k, str) and any(m in k for m in MULTUS_ANNOTATION_MARKERS) for k in annotations):
-            return True
-    return False
+    return not isinstance(kind, str) or kind in KEEP_NODES or kind in LIST_KINDS
+
+
+def release(tree: YamlTree) -> None:
+    """Drop ``tree``'s nodes (keeps_nodes), keeping copies of the scalars at its hot paths
+    (load.parallel_parse.hot_paths) so locating those composes nothing again."""
+    if tree.root_composed():
+        from multus_lint.load.parallel_parse import hot_paths
+        from multus_lint.load.positions import copy_scalars, restore_scalars
+
+        paths = hot_paths(tree.data)
+        if paths:
+            restore_scalars(tree, copy_scalars(tree, paths))
+    tree.release()
 
 
 # ------------------------------------------------------------------ CNI configs
@@ -167,7 +170,7 @@ class NAD:
 # ------------------------------------------------------------------ workloads
 
 
-@dataclass
+@dataclass(slots=True)  # one per workload of the run
 class Workload:
     """An object that runs pods: a Pod, or a controller with a pod template."""
 
@@ -524,7 +527,7 @@ class Builder:
         if not doc.base and isinstance(doc.tree, YamlTree) and not keeps_nodes(doc.data):
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.
-            doc.tree.release()
+            release(doc.tree)
 
     def annotation_limit(self, doc: Document, path: Path) -> None:
         """ML004 for a networks annotation with more entries than the rules judge (the
@@ -654,24 +657,37 @@ def _release_unkept(parsed: list[Parsed]) -> list[Parsed]:
     for item in parsed:
         tree = item.tree
         if isinstance(tree, YamlTree) and tree.composer is not None and not keeps_nodes(tree.data):
-            tree.release()
+            release(tree)
             prune_unread(tree.data)
     return parsed
 
 
 # What no rule reads of an object whose nodes are released (keeps_nodes): the fields of a
 # container and of a pod spec that say how it runs (resources, probes, environment, ports,
-# scheduling), and a Service's ports. In a large repository they are most of what its
-# ordinary Deployments and Services hold (a third of a 100,000-document audit's memory).
-# A rule that comes to read one of them must take it off these lists:
-# tests/test_prune_unread.py fails while a module of the linter names one (and runs the
-# fixtures with and without the pruning). DaemonSets keep everything: installers are
-# judged by their environment and volumes (multus_daemonset, installed_plugins).
+# scheduling), a volume's source, a workload's label selector (the selector itself stays:
+# ML008 asks whether there is one), a Service's ports and selector. In a large repository
+# they are most of what its ordinary Deployments and Services hold (a third of a
+# 100,000-document audit's memory). A rule that comes to read one of them must take it off
+# these lists: tests/test_prune_unread.py fails while a module of the linter names one
+# (and compares audits with and without the pruning). DaemonSets keep everything:
+# installers are judged by their environment and volumes (multus_daemonset,
+# installed_plugins), and whereabouts' by any mention (rules/paths.py).
 UNREAD_CONTAINER_KEYS = ("resources", "env", "envFrom", "ports", "livenessProbe", "readinessProbe",
                          "startupProbe", "lifecycle", "securityContext")
 UNREAD_POD_SPEC_KEYS = ("affinity", "tolerations", "topologySpreadConstraints", "securityContext")
-UNREAD_SERVICE_SPEC_KEYS = ("ports",)
+UNREAD_VOLUME_KEYS = ("configMap", "secret", "emptyDir", "persistentVolumeClaim", "projected", "downwardAPI",
+                      "hostPath", "csi", "ephemeral", "nfs")
+UNREAD_SELECTOR_KEYS = ("matchLabels", "matchExpressions")
+UNREAD_SERVICE_SPEC_KEYS = ("ports", "selector")
+UNREAD_KEYS = (UNREAD_CONTAINER_KEYS + UNREAD_POD_SPEC_KEYS + UNREAD_VOLUME_KEYS + UNREAD_SELECTOR_KEYS
+               + UNREAD_SERVICE_SPEC_KEYS)
 _CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+
+
+def _drop(mapping: Any, keys: tuple[str, ...]) -> None:
+    if isinstance(mapping, dict):
+        for key in keys:
+            mapping.pop(key, None)
 
 
 def prune_unread(data: Any) -> None:
@@ -683,30 +699,30 @@ def prune_unread(data: Any) -> None:
     if not isinstance(kind, str):
         return
     if kind == "Service":
-        spec = data.get("spec")
-        if isinstance(spec, dict):
-            for key in UNREAD_SERVICE_SPEC_KEYS:
-                spec.pop(key, None)
+        _drop(data.get("spec"), UNREAD_SERVICE_SPEC_KEYS)
         return
     if kind == "DaemonSet" or kind not in POD_TEMPLATE_META:
         return
+    _drop(get_path(data, ("spec", "selector")), UNREAD_SELECTOR_KEYS)
     spec = get_path(data, POD_TEMPLATE_META[kind][:-1] + ("spec",))
     if not isinstance(spec, dict):
         return
-    for key in UNREAD_POD_SPEC_KEYS:
-        spec.pop(key, None)
+    _drop(spec, UNREAD_POD_SPEC_KEYS)
+    volumes = spec.get("volumes")
+    if isinstance(volumes, list):
+        for volume in volumes:
+            _drop(volume, UNREAD_VOLUME_KEYS)
     for key in _CONTAINER_LISTS:
         containers = spec.get(key)
         if isinstance(containers, list):
             for c in containers:
-                if isinstance(c, dict):
-                    for k in UNREAD_CONTAINER_KEYS:
-                        c.pop(k, None)
+                _drop(c, UNREAD_CONTAINER_KEYS)
 
 
 def build_project(sources: list[SourceFile], root: str, limits: Limits,
                   parsed: dict[int, list[Parsed]] | None = None) -> Project:
-    """The model of ``sources``; ``parsed``: their documents by index, when already parsed."""
+    """The model of ``sources``; ``parsed``: their documents by index, when already parsed
+    (consumed: each entry is taken out of the mapping as its file is modelled)."""
     from multus_lint.model.kustomize import needs_graph
 
     project = Project(root=root, limits=limits)
@@ -718,7 +734,9 @@ def build_project(sources: list[SourceFile], root: str, limits: Limits,
     pre = parsed
     for i, source in enumerate(sources):
         try:
-            builder.add_source(source, pre.get(i))
+            # taken out as it is modelled: the wrappers (a few hundred bytes a document) go
+            # as the model grows, not when the caller is done
+            builder.add_source(source, pre.pop(i, None))
         except Exception as exc:  # a bug in the model must not stop the run: report, go on
             project.problem(source, "ML000", f"internal error while reading this file: "
                             f"{type(exc).__name__}: {exc}; the other files were linted. Please "
