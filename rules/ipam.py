@@ -288,6 +288,17 @@ def host_local_range(ctx: Context) -> Iterator[Finding]:
     yield from _issues(ctx, HOST_LOCAL_RANGE)
 
 
+def _workload_name(doc: object) -> str:
+    """A workload's name for a message; a pod from chart values (an app-template controller,
+    a chart's podAnnotations: model.charts) has none of its own and is named by the release
+    that renders it (an Embedded values document raised AttributeError here: ML000)."""
+    name = getattr(doc, "name", None)
+    if isinstance(name, str):
+        return name
+    owner = getattr(doc, "owner", None)
+    return f"from the values of {owner.kind} {owner.name}" if owner is not None else "from chart values"
+
+
 @checks(STATIC_IPAM)
 def static_ipam(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.ipam_uses import ipam_uses
@@ -338,7 +349,7 @@ def _pods_per_nad(ctx: Context) -> dict[tuple[str, str], tuple[int, list[str], b
         replicas = w.replicas
         if replicas is None:
             replicas = (nodes if nodes is not None else 2) if w.kind == "DaemonSet" else 1
-        add((ref.namespace, ref.name), w.kind, w.doc.name, replicas, False)
+        add((ref.namespace, ref.name), w.kind, _workload_name(w.doc), replicas, False)
     # each running VM is one virt-launcher pod holding its attachments; an sriov-bound VF is
     # handed to the guest and its IPAM address configured nowhere (ML209), so it shares nothing
     for att in vm_attachments(ctx.project):

@@ -378,6 +378,7 @@ class Builder:
     def __init__(self, project: Project, deferred: bool = False) -> None:
         self.project = project
         self.pending: list[Document] | None = [] if deferred else None
+        self._sources_by_path: dict[str, SourceFile] | None = None  # load_extra's look-up
 
     def add_source(self, source: SourceFile, parsed: list[Parsed] | None = None) -> None:
         p = self.project
@@ -475,8 +476,14 @@ class Builder:
         from multus_lint.load.read import read
 
         self.project.extra_reads.add(path)
-        known = next((s for s in self.project.sources if s.path == display_path(path)), None)
-        source = known or read(path, display_path(path), self.project.limits)
+        shown = display_path(path)
+        # a dict, not a scan of every source per file: a Flux Kustomization whose path is the
+        # repository's root reads every file below it (33,000 in a large one), which was
+        # quadratic (an audit of one fixture folder in this repository never finished)
+        if self._sources_by_path is None or len(self._sources_by_path) != len(self.project.sources):
+            self._sources_by_path = {s.path: s for s in reversed(self.project.sources)}
+        known = self._sources_by_path.get(shown)
+        source = known or read(path, shown, self.project.limits)
         if known is None:
             source.named = False
         if source.error or not (source.text or "").strip():
