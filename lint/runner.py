@@ -24,6 +24,7 @@ from multus_lint.load.discover import (
     named_locations,
     outside_root,
     walk,
+    walk_order,
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
 from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
@@ -230,7 +231,7 @@ def in_walk_order(sources: list[SourceFile], root: str) -> list[SourceFile]:
         if base is None:
             return (0, "")
         *dirs, name = path[len(base):].split(os.sep)
-        return (1, "\1".join(dirs) + "\0" + name)  # "\0", "\1" sort below any name's character
+        return (1, walk_order(dirs, name))
 
     return sorted(sources, key=key)  # stable: same-key inputs keep their order
 

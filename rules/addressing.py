@@ -298,12 +298,12 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
     # further pools is then a lower bound, and said as one
     at_least = "at least " if len(groups) > MAX_SWEEP_PARTNERS else ""
     for a, b in overlapping_groups(groups, MAX_SWEEP_PARTNERS):
-        if _judge_overlap(a.key, b.key) is None:
-            continue
         for mine, theirs in ((a, b), (b, a)):
-            # the verdict is symmetric; its wording names this side first, whichever of
-            # the two came first in the run (a file named alone comes before its context)
-            severity, reason = _judge_overlap(mine.key, theirs.key) or ("warning", "")
+            # judged from each side: the verdict is symmetric, its wording names this side first
+            verdict = _judge_overlap(mine.key, theirs.key)
+            if verdict is None:
+                break  # the two share state: no conflict from either side
+            severity, reason = verdict
             for use, pool in mine.members:
                 entry = found.get((id(use), id(pool)))
                 if entry is None:

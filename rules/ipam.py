@@ -8,6 +8,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.fixes import Fix
+from multus_lint.load.document import Document, document_of
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 
@@ -292,11 +293,10 @@ def _workload_name(doc: object) -> str:
     """A workload's name for a message; a pod from chart values (an app-template controller,
     a chart's podAnnotations: model.charts) has none of its own and is named by the release
     that renders it (an Embedded values document raised AttributeError here: ML000)."""
-    name = getattr(doc, "name", None)
-    if isinstance(name, str):
-        return name
-    owner = getattr(doc, "owner", None)
-    return f"from the values of {owner.kind} {owner.name}" if owner is not None else "from chart values"
+    if isinstance(doc, Document):
+        return doc.name
+    owner = document_of(doc)
+    return f"from the values of {owner.kind} {owner.name}" if isinstance(owner, Document) else "from chart values"
 
 
 @checks(STATIC_IPAM)

@@ -123,11 +123,8 @@ class FileCache:
 
     def known_no_context(self, rel: str, st: os.stat_result) -> bool:
         """``rel`` is unchanged since a run found it to be no context (not worth reading)."""
-        entry = self.entries.get(rel)
-        if not _unchanged(entry, st) or entry[5]:
-            return False
-        self.seen[rel] = entry
-        return True
+        entry = self.by_stat(rel, st)
+        return entry is not None and not entry[5]
 
     def parse_of(self, text_digest: str) -> list | None:
         """The cached parse (as ``parallel_parse.pack`` gives it) of text with this hash."""

@@ -32,6 +32,13 @@ class Candidate:
     stat: os.stat_result | None = None  # its stat, when the listing already took it
 
 
+def walk_order(dirs: list[str], name: str) -> str:
+    """The sort key of a walk's entry ``name`` in the folder ``dirs`` (below the root): a
+    folder's files (by name), then its folders (by name); a folder itself is ``name`` "".
+    "\0" and "\1" sort below any character of a name."""
+    return "\1".join(dirs) + "\0" + name
+
+
 def display_path(path: str) -> str:
     """Relative to the current directory when below it, else as given."""
     try:
@@ -217,10 +224,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
         if not is_dir and not parts[-1].lower().endswith(SUFFIXES) and not (stat.S_ISLNK(mode) and _is_loop(path)):
             continue
-        # the walk's order: a folder's files (by name), then its folders (by name); "\0"
-        # and "\1" sort below any character of a name
         dirs = parts if is_dir else parts[:-1]
-        order = "\1".join(dirs) + ("\0" if is_dir else "\0" + parts[-1]) if dirs else "\0" + parts[-1]
+        order = walk_order(dirs, "" if is_dir else parts[-1])
         entries.append((order, parts, path, st, is_dir))
     entries.sort(key=lambda e: e[0])
     dir_out: dict[tuple[str, ...], bool] = {}  # folders the walk would not enter (by pattern)

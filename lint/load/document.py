@@ -185,6 +185,14 @@ class Embedded(Located):
         return self.owner.object_ref()
 
 
+def document_of(located: Any) -> Any:
+    """The object a located value belongs to: a Document itself, or the Document whose
+    values hold it (a pod from chart values, an app-template controller: Embedded)."""
+    while not isinstance(located, Document) and getattr(located, "owner", None) is not None:
+        located = located.owner
+    return located
+
+
 def get_path(data: Any, path: Path, default: Any = None) -> Any:
     for part in path:
         if isinstance(data, dict):

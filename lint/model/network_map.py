@@ -13,7 +13,7 @@ import ipaddress
 from typing import Any
 
 from multus_lint.findings import Finding
-from multus_lint.load.document import Document
+from multus_lint.load.document import Document, document_of
 from multus_lint.model.ipam_uses import ipam_uses
 from multus_lint.model.network_refs import network_refs
 from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, Project
@@ -102,9 +102,7 @@ def scope_map(name: str, project: Project, findings: list[Finding],
     workloads: dict[str, dict[str, Any]] = {}
     edges = []
     for ref in network_refs(project):
-        doc = ref.doc
-        while not isinstance(doc, Document) and getattr(doc, "owner", None) is not None:
-            doc = doc.owner  # pods in chart values (app-template): drawn as the release object
+        doc = document_of(ref.doc)  # pods in chart values (app-template): drawn as the release object
         ns = (doc.namespace if isinstance(doc, Document) else None) or "default"
         wid = f"wl:{doc.kind}/{ns}/{doc.name}"
         if wid not in workloads:
