@@ -8,7 +8,7 @@ import difflib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multus_lint.suggest import best_match, closest, contained_ratio, fold
+from multus_lint.suggest import best_match, closest, contained_ratio, fold, ratio
 
 names = st.text(alphabet="abn-0123x_", min_size=0, max_size=12)
 
@@ -79,3 +79,28 @@ def test_contained_ratio_leaves_autojunk_to_difflib() -> None:
     assert difflib.SequenceMatcher(None, "ab", b).ratio() != 2.0 * 2 / (2 + len(b))
     assert contained_ratio("ab", b) is None
     assert contained_ratio("ab", b[:199]) == difflib.SequenceMatcher(None, "ab", b[:199]).ratio()
+
+
+short = st.text(alphabet="ab-0x", min_size=0, max_size=24)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(a=short, b=short)
+def test_ratio_is_difflibs(a: str, b: str) -> None:
+    # few distinct characters: many ties between blocks of one size, where difflib's
+    # order (first in a, then first in b) decides which block splits the rest
+    assert ratio(a, b) == difflib.SequenceMatcher(None, a, b).ratio()
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.text(alphabet="abc", max_size=260), b=st.text(alphabet="abc", min_size=150, max_size=260))
+def test_ratio_is_difflibs_near_autojunk(a: str, b: str) -> None:
+    # from 200 characters of b on difflib's autojunk counts: ratio() leaves it to difflib
+    assert ratio(a, b) == difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def test_ratio_names() -> None:
+    options = [f"net-{i:05d}" for i in range(0, 3000, 7)] + ["macvlan-conf", "net-00123-a", ""]
+    for word in ("net-00123x", "net-00132y", "nte-01234", "macvlan1-config", "x", ""):
+        for x in options:
+            assert ratio(x, word) == difflib.SequenceMatcher(None, x, word).ratio(), (x, word)

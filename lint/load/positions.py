@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import json
 import re
 from array import array
 from collections.abc import Callable
@@ -480,6 +481,7 @@ class JsonTree(Tree):
         self.has_duplicates = duplicates
         self._root: JsonNode | None = None
         self._lines: LineIndex | None = None
+        self._members: dict[int, list[tuple[Any, ...]]] | None = None  # container start -> members
 
     @property
     def root(self) -> JsonNode:
@@ -496,6 +498,8 @@ class JsonTree(Tree):
         return self.textmap.span(self._pos(start), self._pos(end))
 
     def locate(self, path: Path, value: bool = False) -> tuple[Span, bool]:
+        if self._root is None:
+            return self._walk(path, value)  # the text is valid JSON: no need to scan it all
         node = self.root
         key_span: tuple[int, int] | None = None
         for part in path:
@@ -520,17 +524,97 @@ class JsonTree(Tree):
             return self.offset_span(*key_span), False
         return self.offset_span(node.start, node.start), False
 
-    def scalar_map(self, path: Path) -> ScalarMap | None:
-        node = self._find(path)
-        if node is None or node.pairs is not None or node.items is not None:
+    # The path alone, found in the text without scanning all of it (the tree of every value
+    # was the cost of locating the first finding in each CNI config): at each container on
+    # the path its members are listed, each value skipped by the C decoder, which knows
+    # where it ends. The text is one ``json.loads`` accepted (``parse_json``), so every
+    # offset is the one ``scan_json`` gives (tests/test_json_walk.py).
+
+    def _walk(self, path: Path, value: bool) -> tuple[Span, bool]:
+        try:
+            found = self._walk_to(path)
+            if found is not None and found[2] and found[0][1] is None and not (found[1] and not value):
+                found = ((found[0][0], _SCAN_ONCE(self.text, found[0][0])[1]), found[1], True)
+        except (StopIteration, ValueError):  # not JSON the decoder accepted after all
+            found = None
+        if found is None:  # no value at all (no text): as the scanned tree says
+            return self._scanned_locate(path, value)
+        (start, end), key_span, complete = found
+        if complete:
+            if key_span and not value:
+                return self.offset_span(*key_span), True
+            assert end is not None
+            return self.offset_span(start, end), True
+        if key_span:
+            return self.offset_span(*key_span), False
+        return self.offset_span(start, start), False
+
+    def _scanned_locate(self, path: Path, value: bool) -> tuple[Span, bool]:
+        self.root  # noqa: B018 - scanned, so locate takes the tree
+        return self.locate(path, value)
+
+    def _walk_to(self, path: Path) -> tuple[tuple[int, int | None], tuple[int, int] | None, bool] | None:
+        """((start, end or None), key span, whole path found) of the deepest value reached."""
+        text = self.text
+        start = _WS_RUN.match(text).end()  # type: ignore[union-attr]
+        if start >= len(text):
             return None
-        raw = self.text[node.start:node.end]
+        end: int | None = None
+        key_span: tuple[int, int] | None = None
+        for part in path:
+            c = text[start]
+            if c == "{":
+                hit = None
+                for name, ks, ke, vs, ve in self._members_at(start):
+                    if name == part:
+                        hit = (ks, ke, vs, ve)  # the last duplicate wins, as in the data
+                if hit is None:
+                    return (start, end), key_span, False
+                key_span, start, end = (hit[0], hit[1]), hit[2], hit[3]
+            elif c == "[" and isinstance(part, int):
+                items = self._members_at(start)
+                if not 0 <= part < len(items):
+                    return (start, end), key_span, False
+                start, end = items[part]
+                key_span = None
+            else:
+                return (start, end), key_span, False
+        return (start, end), key_span, True
+
+    def _members_at(self, start: int) -> list[tuple[Any, ...]]:
+        if self._members is None:
+            self._members = {}
+        hit = self._members.get(start)
+        if hit is None:
+            hit = self._members[start] = json_members(self.text, start)
+        return hit
+
+    def scalar_map(self, path: Path) -> ScalarMap | None:
+        span: tuple[int, int] | None = None
+        if self._root is None:
+            try:
+                found = self._walk_to(path)
+                if found is None or not found[2]:
+                    return None
+                start, end = found[0]
+                if self.text[start] != '"':
+                    return None  # a container or a number: not a string
+                span = (start, end if end is not None else _SCAN_ONCE(self.text, start)[1])
+            except (StopIteration, ValueError):  # not JSON the decoder accepted after all
+                self.root  # noqa: B018 - scanned: the tree answers below
+        if self._root is not None:
+            node = self._find(path)
+            span = None if node is None or node.pairs is not None or node.items is not None \
+                else (node.start, node.end)
+        if span is None:
+            return None
+        raw = self.text[span[0]:span[1]]
         if not raw.startswith('"'):
             return None
         value = self.data
         for part in path:
             value = value[part]
-        return ScalarMap(self.textmap, raw, self._pos(node.start), '"', value)
+        return ScalarMap(self.textmap, raw, self._pos(span[0]), '"', value)
 
     def _find(self, path: Path) -> JsonNode | None:
         node = self.root
@@ -568,6 +652,38 @@ class JsonTree(Tree):
 _WS = " \t\r\n"
 _WS_RUN = re.compile(r"[ \t\r\n]*")
 _SCALAR_RUN = re.compile(r"[^,\]} \t\r\n]*")
+# the C decoder's scanner: (value, end) of the JSON value starting at an offset
+_SCAN_ONCE = json.JSONDecoder().scan_once
+
+
+def json_members(text: str, start: int) -> list[tuple[Any, ...]]:
+    """The members of the object or list starting at ``start`` of a text the JSON decoder
+    accepted: (name, key start, key end, value start, value end) for an object's pairs,
+    duplicates included, (value start, value end) for a list's items; the same offsets as
+    ``scan_json``'s nodes. Each value is skipped by the C decoder."""
+    ws = _WS_RUN.match
+    j = ws(text, start + 1).end()  # type: ignore[union-attr]
+    n = len(text)
+    out: list[tuple[Any, ...]] = []
+    if text[start] == "{":
+        while j < n and text[j] == '"':
+            name, ke = _scanstring(text, j + 1, False)
+            vs = ws(text, ws(text, ke).end() + 1).end()  # type: ignore[union-attr]  # past ':'
+            ve = _SCAN_ONCE(text, vs)[1]
+            out.append((name, j, ke, vs, ve))
+            j = ws(text, ve).end()  # type: ignore[union-attr]
+            if j >= n or text[j] != ",":
+                break
+            j = ws(text, j + 1).end()  # type: ignore[union-attr]
+        return out
+    while j < n and text[j] != "]":
+        ve = _SCAN_ONCE(text, j)[1]
+        out.append((j, ve))
+        j = ws(text, ve).end()  # type: ignore[union-attr]
+        if j >= n or text[j] != ",":
+            break
+        j = ws(text, j + 1).end()  # type: ignore[union-attr]
+    return out
 
 
 def scan_json(text: str) -> JsonNode:

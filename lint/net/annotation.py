@@ -274,7 +274,7 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
     if not isinstance(data, list):
         return ParsedAnnotation([], f"a JSON {_json_type(data)} where Multus needs a list of objects",
                                 _first_non_space(value), form="json")
-    from multus_lint.load.positions import scan_json
+    from multus_lint.load.positions import json_members
 
     limit = len(data) if max_entries is None else min(len(data), max_entries)
     spans = _element_spans(value, limit)
@@ -282,8 +282,8 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
     for i in range(limit):
         element = data[i]
         start, end = spans[i] if i < len(spans) else (0, len(value))
-        # positions of the keys, scanned per judged element (the limit bounds the work)
-        node = scan_json(value[start:end]) if isinstance(element, _PairList) else None
+        # positions of the keys, per judged element (the limit bounds the work)
+        pairs = json_members(value, start) if isinstance(element, _PairList) and value[start:start + 1] == "{" else []
         sel = Selection("", None, None, start, end, "json", index=i)
         entries.append(sel)
         if element is None:
@@ -294,8 +294,7 @@ def _parse_json(value: str, max_entries: int | None) -> ParsedAnnotation:
             sel.fail(f"element {i + 1} is a JSON {_json_type(element)}, not an object "
                      f"(json: cannot unmarshal {_json_type(element)} into NetworkSelectionElement)")
             continue
-        pairs = node.pairs if node is not None and node.pairs is not None else []
-        offsets = [start + ks for _, ks, _, _ in pairs] if len(pairs) == len(element) else [start] * len(element)
+        offsets = [p[1] for p in pairs] if len(pairs) == len(element) else [start] * len(element)
         written: dict[str, str] = {}  # field tag -> the key as written that set it last
         for (key, val), key_offset in zip(element, offsets):
             tag = match_field(key, FIELDS, _FOLDED)
