@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 INDEX_FROM = 32  # candidate lists at least this long are indexed (once) instead of scanned
 _INDEXES: dict[tuple[str, ...], _Index] = {}
+_LAST_LIST: list[Any] = []  # [the list last indexed, a copy of its items, its index]
 _MAX_INDEXES = 64
 
 
@@ -18,7 +20,15 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
     lower-cased word and candidates (tests/test_suggest_equivalence.py)."""
     options = candidates if isinstance(candidates, (list, tuple)) else list(candidates)
     if len(options) >= INDEX_FROM:
-        return _index(tuple(options)).closest(word, cutoff)
+        # the same list again (one namespace's NAD names, once per missing network): its
+        # index without making and hashing a tuple of it, once its items are seen unchanged
+        last = _LAST_LIST
+        if last and last[0] is options and last[1] == options:
+            return last[2].closest(word, cutoff)
+        index = _index(tuple(options))
+        if type(options) is list:
+            _LAST_LIST[:] = [options, list(options), index]
+        return index.closest(word, cutoff)
     if not options:
         return None
     folded_word = fold(word)
@@ -256,14 +266,26 @@ class _Groups:
             return None
         top = max(slack.values())
         # within[j]: candidates missing at most j of the pairs seen so far
-        within = [self.all] * (top + 1)
-        for key in _keys(word):
-            has = self.postings.get(key, 0)
-            for j in range(top, 0, -1):
-                within[j] = (within[j] & has) | within[j - 1]
-            within[0] &= has
-            if not within[top]:
-                return None
+        postings = self.postings
+        if top == 2:  # the usual slack (names of about ten characters): the loop below, unrolled
+            w0 = w1 = w2 = self.all
+            for key in _keys(word):
+                has = postings.get(key, 0)
+                w2 = (w2 & has) | w1
+                w1 = (w1 & has) | w0
+                w0 &= has
+                if not w2:
+                    return None
+            within = [w0, w1, w2]
+        else:
+            within = [self.all] * (top + 1)
+            for key in _keys(word):
+                has = postings.get(key, 0)
+                for j in range(top, 0, -1):
+                    within[j] = (within[j] & has) | within[j - 1]
+                within[0] &= has
+                if not within[top]:
+                    return None
         layers: list[tuple[float, int]] = []
         for lx, most_missing in slack.items():
             of_length = self.lengths[lx]

@@ -19,6 +19,7 @@ from multus_lint.model.network_refs import (
     network_refs,
 )
 from multus_lint.model.project import DEFAULT_NETWORK_ANNOTATION, NETWORKS_ANNOTATION, Project
+from multus_lint.model.values_pods import ValuesWorkload
 from multus_lint.net.addresses import getk
 from multus_lint.net.annotation import (
     FIELDS,
@@ -398,8 +399,6 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
 
 
 def _values_pod(ref: Any) -> bool:
-    from multus_lint.model.values_pods import ValuesWorkload
-
     return ref.use is not None and isinstance(ref.use.workload, ValuesWorkload)
 
 

@@ -104,3 +104,16 @@ def test_ratio_names() -> None:
     for word in ("net-00123x", "net-00132y", "nte-01234", "macvlan1-config", "x", ""):
         for x in options:
             assert ratio(x, word) == difflib.SequenceMatcher(None, x, word).ratio(), (x, word)
+
+
+def test_closest_sees_a_list_changed_between_calls() -> None:
+    # the index of the list last asked is reused only while its items are the same
+    options = [f"net-{i:05d}" for i in range(40)]
+    assert closest("net-00039x", options, 0.75) == "net-00039"
+    options[39] = "other-name"
+    assert closest("net-00039x", options, 0.75) == reference_closest("net-00039x", options, 0.75)
+    options.append("net-00039")
+    assert closest("net-00039x", options, 0.75) == "net-00039"
+    options.clear()
+    options.extend(f"vlan-{i}" for i in range(40))
+    assert closest("net-00039x", options, 0.75) == reference_closest("net-00039x", options, 0.75)

@@ -398,7 +398,13 @@ class YamlTree(Tree):
     def scalar_map(self, path: Path) -> ScalarMap | None:
         """A map into the text of the string scalar at ``path`` (for embedded documents)."""
         _, node, depth = self.find_node(path)
-        if depth != len(path) or getattr(node, "id", "") != "scalar":
+        if depth != len(path):
+            return None
+        return self.node_scalar_map(node)
+
+    def node_scalar_map(self, node: Any) -> ScalarMap | None:
+        """``scalar_map`` of the path where ``find_node`` found ``node`` (no second search)."""
+        if getattr(node, "id", "") != "scalar":
             return None
         return ScalarMap(self.textmap, self.node_text(node), self.mark_position(node.start_mark),
                          node.style, node.value)

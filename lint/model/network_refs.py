@@ -104,11 +104,13 @@ def _shared_value_map(tree: Any, full: Path, node: Any, value: str) -> tuple[Any
     scalar of the file: pods aliasing one anchored value (250 pods, 900 entries) share them,
     as their entries are at the same places (the anchor's text)."""
     cache = getattr(tree, "embedded_cache", None)
-    key = ("annotation-value", node.start_mark.index, node.end_mark.index)
+    # the node find_node gave for ``full``: its map without searching for it again
+    smap = tree.node_scalar_map if hasattr(tree, "node_scalar_map") else lambda _: tree.scalar_map(full)
     if cache is None or "*" not in tree.text:  # no alias in the file: no value is shared
-        return tree.scalar_map(full), LineIndex(value), {}
+        return smap(node), LineIndex(value), {}
+    key = ("annotation-value", node.start_mark.index, node.end_mark.index)
     if key not in cache:
-        cache[key] = (tree.scalar_map(full), LineIndex(value), {})
+        cache[key] = (smap(node), LineIndex(value), {})
     return cache[key]  # type: ignore[no-any-return]
 
 
