@@ -35,6 +35,7 @@ from multus_lint.model.profile import (
     Profile,
     apply,
     apply_k3s_configs,
+    apply_node_evidence,
     generic_node_evidence,
     skipped_rules,
 )
@@ -262,7 +263,7 @@ def _read(c: Candidate, limits: Any) -> SourceFile:
 
 
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
-                    scope: Scope | None = None, generic_nodes: tuple[str, str] | None = None) -> Profile:
+                    scope: Scope | None = None, generic_nodes: tuple[str, ...] | None = None) -> Profile:
     """The scope's profile: its K3s configs (ML605 where they disagree), else Talos or
     kind configs (the scope's, or ``generic_nodes``: the repository's), else a HelmChartConfig
     of a chart RKE2 ships (distro rke2), then the config's ``cluster:``,
@@ -271,8 +272,8 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
     apply_k3s_configs(profile, sorted(project.k3s_configs, key=lambda d: d.source.path))
     if not project.k3s_configs:
         said = generic_node_evidence((d.data, d.source.path) for d in project.documents) or generic_nodes
-        if said is not None:  # containerd's own CNI dirs: judged as a generic cluster
-            apply(profile, {"distro": "generic"}, f"{said[0]} ({said[1]})", strict=False)
+        if said is not None:  # not K3s's nodes: judged as a generic cluster (or OpenShift's)
+            apply_node_evidence(profile, said)
         else:
             from multus_lint.model.charts import rke2_config_evidence
 
@@ -420,7 +421,7 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
 
 
-def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, str] | None:
+def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:
     """model.profile.generic_node_evidence over every file of the root (scopes or not)."""
     def items() -> Iterable[tuple[Any, str]]:
         for i, src in enumerate(sources):
@@ -433,7 +434,7 @@ def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tu
 
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
-             generic_nodes: tuple[str, str] | None = None) -> Profile:
+             generic_nodes: tuple[str, ...] | None = None) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
     profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes)
     from multus_lint.model.charts import add_packaged_releases

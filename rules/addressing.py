@@ -121,7 +121,9 @@ RANGE_CLUSTER_OVERLAP = declare(
     "A secondary network's range overlaps the K3s cluster (pod) or service CIDR.",
     what="Compares every NAD's whereabouts range, host-local subnet and static address subnet "
          "with the profile's cluster CIDR (default 10.42.0.0/16, IPv6 fd00:42::/56) and service "
-         "CIDR (default 10.43.0.0/16, fd00:43::/112), from flags, config or the K3s config.yaml.",
+         "CIDR (default 10.43.0.0/16, fd00:43::/112), from flags, config or the K3s config.yaml. "
+         "On a cluster that is neither K3s nor RKE2 (distro generic: Talos, kind, kubeadm, EKS, "
+         "OpenShift) those defaults are not its CIDRs: only CIDRs a flag or the config gives are compared.",
     why="The secondary interface gets a connected route for its subnet that shadows the pod "
         "network or the service range: traffic to other pods or to ClusterIPs leaves through "
         "the wrong interface.",
@@ -199,8 +201,10 @@ def gateway_reserved(ctx: Context) -> Iterator[Finding]:
 
 @checks(RANGE_CLUSTER_OVERLAP)
 def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
+    # a generic cluster has CIDRs of its own: only those a flag, the config or a manifest gives
     nets = [(n, "cluster (pod) CIDR") for n in ctx.profile.cluster_networks] + \
         [(n, "service CIDR") for n in ctx.profile.service_networks]
+    owner = f"{ctx.profile.name} " if ctx.profile.distro in ("k3s", "rke2") else ""
     for use in ipam_uses(ctx.project):
         if use.nad is None:
             continue  # node-level CNI files include flannel's own pod network
@@ -209,7 +213,7 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
                 if net.version == pool.network.version and net.overlaps(pool.network):
                     yield ctx.finding(
                         RANGE_CLUSTER_OVERLAP, use.site(pool.path),
-                        f"{_pool_name(pool)} (network {pool.network}) overlaps the K3s "
+                        f"{_pool_name(pool)} (network {pool.network}) overlaps the {owner}"
                         f"{what} {net}: its connected route shadows the cluster's, so pod or "
                         "service traffic leaves through the secondary interface")
                     break

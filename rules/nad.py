@@ -299,6 +299,8 @@ def nad_name(ctx: Context) -> Iterator[Finding]:
         name = nad.doc.metadata.get("name")
         if not isinstance(name, str) or not name:
             continue  # no name at all is the API server's to refuse
+        if replaced(nad.doc, ("metadata", "name")):
+            continue  # a kustomize `replacements` writes it: the deployed name is not this one
         if len(name) > 63 or not DNS1123_LABEL.match(name):
             fixed = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")[:63] or "net"
             yield ctx.finding(NAD_NAME, nad.doc.name_site(),
@@ -496,7 +498,10 @@ PLUGIN_NOT_INSTALLED = declare(
          "and firewall; the rke2-multus chart adds the standard plugins (macvlan, ipvlan, vlan, "
          "host-device, tuning, ...) except those in `cniplugins.skipcnis`; whereabouts comes with "
          "`rke2-whereabouts.enabled`; sriov, ovs and others need their own DaemonSet. Names in the "
-         "config's `extra-plugins` count as installed.",
+         "config's `extra-plugins` count as installed. The message names the Multus config's "
+         "`binDir` too when it sets one (Multus runs delegates from there first). On distro generic "
+         "the reference plugins (containernetworking/plugins) are not judged: whether the node "
+         "image ships them is not in the manifests.",
     why="containerd finds only binaries in the K3s bin dir; a missing one fails every pod on the "
         "network with `failed to find plugin \"macvlan\" in path [/var/lib/rancher/k3s/data/cni]`.",
     example='{"type": "macvlan", "master": "eth0"}  # Multus from a raw DaemonSet, no cni-plugins',
@@ -508,17 +513,25 @@ PLUGIN_NOT_INSTALLED = declare(
 
 @checks(PLUGIN_NOT_INSTALLED)
 def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.model.installed_plugins import deployed
+    from multus_lint.model.installed_plugins import STANDARD_PLUGINS, deployed, multus_bin_dirs
 
     if not (ctx.project.releases or ctx.project.daemonsets):
         return
     have = deployed(ctx.project, ctx.config.extra_plugins)
     if not have.known or have.any_plugin:
         return  # values it cannot read, or a DaemonSet copying a set of binaries it cannot list
+    # Multus runs a delegate from its config's binDir first, then from the runtime's dir
+    # (multus-cni pkg/multus: CNI_PATH with the conf's binDir in front): name both
+    dirs = [d for d in multus_bin_dirs(ctx.project) if d != ctx.profile.bin_dir] + [ctx.profile.bin_dir]
+    where = " or ".join(dirs)
     for cfg in ctx.project.cni_configs(nads_only=True):
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")
             if not isinstance(ptype, str) or not ptype or "/" in ptype or ptype in have.plugins:
+                continue
+            if not ctx.profile.is_k3s and ctx.profile.distro != "rke2" and ptype in STANDARD_PLUGINS:
+                # a generic node's image may ship the reference plugins (kubeadm's kubernetes-cni
+                # package, Bottlerocket) or not (EKS AL2023, kind): nothing in the manifests says
                 continue
             skipped = any(ptype in str(r.get(("cniplugins", "skipcnis")) or "").split(",")
                           for r in ctx.project.releases)
@@ -526,7 +539,7 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
                    "; K3s ships only flannel, bridge, host-local, loopback, portmap, bandwidth and firewall"
                    if ctx.profile.is_k3s else "")
             yield ctx.finding(PLUGIN_NOT_INSTALLED, cfg.site(*path, "type"),
-                              f"plugin '{ptype}' is installed into {ctx.profile.bin_dir} by nothing in the "
+                              f"plugin '{ptype}' is installed into {where} by nothing in the "
                               f"project{why}: pods fail with `failed to find plugin \"{ptype}\"`; deploy "
                               "it or list it in extra-plugins")
 

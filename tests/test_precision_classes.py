@@ -22,3 +22,13 @@ def test_unqualified_network_of_namespace_less_pod_is_info(tmp_path: Path) -> No
     assert sev == {("pod.yaml", 6, 34): "info",    # 'ctrl' exists in lab: applied there, it works
                    ("pod.yaml", 6, 40): "error",   # 'nowhere' exists in no namespace
                    ("pod.yaml", 17, 34): "error"}  # the pod says apps: 'ctrl' is not there
+
+
+def test_plugin_not_installed_names_the_multus_bin_dir(tmp_path: Path) -> None:
+    """multus-cni pkg/multus multus.go runs a delegate from the Multus config's binDir first,
+    then from CNI_PATH (the runtime's dir): ML507 names both, not K3s's dir alone (found on
+    lf-edge/eve, whose Multus config sets binDir /var/lib/cni/bin)."""
+    _, _, data, _ = lint_fixture(FIXTURES / "ML5xx" / "plugin-not-installed-multus-bindir", tmp_path)
+    messages = [f["message"] for f in data["findings"] if f["code"] == "ML507"]
+    assert len(messages) == 1
+    assert "installed into /var/lib/cni/bin or /var/lib/rancher/k3s/data/cni by nothing" in messages[0]

@@ -11,6 +11,13 @@ when ``spec.networkNamespace`` is empty, as the operators' code sets it:
 * Mellanox/network-operator ``pkg/state/state_macvlan_network.go`` (and the hostdevice and
   ipoib states) ``getManifestObjects``: name = the CR's name, namespace =
   ``spec.networkNamespace`` or ``"default"`` (the CRs are cluster-scoped).
+* ovn-org/ovn-kubernetes ``go-controller/pkg/clustermanager/userdefinednetwork``:
+  a ``UserDefinedNetwork`` gets a NAD of its name in its own namespace
+  (``template.RenderNetAttachDefManifest``: Name = udn.Name); a ``ClusterUserDefinedNetwork``
+  one of its name in every namespace its ``spec.namespaceSelector`` selects
+  (``controller.go`` ``syncClusterUDN``: NAD ``<namespace>/<cudn.Name>`` per affected
+  namespace). Which namespaces carry the selected labels is cluster state, so a CUDN's NAD
+  counts as existing in any namespace.
 """
 
 from __future__ import annotations
@@ -28,16 +35,37 @@ GENERATORS: dict[tuple[str, str], str | None] = {
     ("mellanox.com", "MacvlanNetwork"): "default",
     ("mellanox.com", "HostDeviceNetwork"): "default",
     ("mellanox.com", "IPoIBNetwork"): "default",
+    ("k8s.ovn.org", "UserDefinedNetwork"): None,
 }
+# cluster-scoped CRs whose NAD is created in every namespace the CR selects
+ANY_NAMESPACE = {("k8s.ovn.org", "ClusterUserDefinedNetwork")}
+
+
+class _Generated(dict):  # type: ignore[type-arg]
+    """(namespace, name) -> CR; a key ("*", name) stands for the NAD in any namespace."""
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (
+            isinstance(key, tuple) and len(key) == 2 and dict.__contains__(self, ("*", key[1])))
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        if isinstance(key, tuple) and len(key) == 2:
+            return dict.get(self, ("*", key[1]), default)
+        return default
 
 
 def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
     """(namespace, name) -> the CR document that makes an operator create that NAD."""
 
     def build() -> dict[tuple[str, str], Any]:
-        out: dict[tuple[str, str], Any] = {}
+        out: dict[tuple[str, str], Any] = _Generated()
         for doc in project.documents:
             group = doc.api_version.partition("/")[0]
+            if (group, doc.kind) in ANY_NAMESPACE and doc.name:
+                out.setdefault(("*", doc.name), doc)
+                continue
             if (group, doc.kind) not in GENERATORS or not doc.name:
                 continue
             target = get_path(doc.data, ("spec", "networkNamespace"))

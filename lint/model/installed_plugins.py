@@ -270,3 +270,51 @@ def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:
 
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def multus_bin_dirs(project: Any) -> list[str]:
+    """Host dirs the project's Multus configs name as ``binDir``: Multus runs its delegates
+    from there first, then from CNI_PATH, the runtime's dir (multus-cni pkg/multus
+    multus.go: ``binDirs := filepath.SplitList(os.Getenv("CNI_PATH"))`` with the conf's
+    binDir put in front). From 00-multus.conf files, the ConfigMap a thin DaemonSet hands
+    to ``--multus-conf-file``, and a thick daemon-config.json (its host dir). Computed once."""
+    return project.cached("multus-bin-dirs", lambda: _multus_bin_dirs(project))  # type: ignore[no-any-return]
+
+
+def _multus_bin_dirs(project: Any) -> list[str]:
+    from multus_lint.model.multus_daemonset import MultusDaemonSet
+
+    out: list[str] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value.startswith("/"):
+            value = value.rstrip("/") or "/"
+            if value not in out:
+                out.append(value)
+
+    def multus_conf(data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("plugins"), list) and data["plugins"]:
+            data = data["plugins"][0]
+        return data if isinstance(data, dict) and data.get("type") == "multus" else None
+
+    for cfg in project.cni_files:
+        conf = multus_conf(cfg.data) if cfg.is_dict else None
+        if conf is not None:
+            add(conf.get("binDir"))
+    for doc in project.daemonsets:
+        ds = MultusDaemonSet(doc)
+        for c in ds.multus_containers:
+            conf_file, _ = c.flag("multus-conf-file")
+            if conf_file not in (None, "auto"):
+                found = ds.configmap_file(c, conf_file, project)
+                if found is not None:
+                    cm, key = found
+                    parsed = cm.embedded_json(("data", key), project.limits, "ML501", f"JSON in data.{key}")
+                    if not parsed.problems and parsed.tree is not None:
+                        conf = multus_conf(parsed.tree.data)
+                        if conf is not None:
+                            add(conf.get("binDir"))
+        for np in ds.node_paths(project):
+            if np.kind == "bin" and np.origin == "daemon-config.json binDir":
+                add(np.inner if np.chroot_dir else np.host)  # chrootDir: the daemon runs plugins on the host
+    return out

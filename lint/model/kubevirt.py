@@ -109,6 +109,10 @@ def attachments_of(doc: Document) -> list[VmAttachment]:
     for j, iface in enumerate(ifaces if isinstance(ifaces, list) else []):
         if isinstance(iface, dict) and _hashable(iface.get("name")):
             by_name.setdefault(iface.get("name"), (j, iface))
+    from multus_lint.model.kustomize import replaced
+
+    if replaced(doc, VMI_SPEC[doc.kind] + ("networks",)) or replaced(doc, ("metadata", "namespace")):
+        return []  # a kustomize `replacements` writes them: the deployed networks are not known
     out = []
     for i, net in enumerate(networks if isinstance(networks, list) else []):
         full = get_path(net, ("multus", "networkName")) if isinstance(net, dict) else None

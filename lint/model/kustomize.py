@@ -773,8 +773,16 @@ def field_path(text: Any) -> Path:
     if not isinstance(text, str):
         return ()
     out: list[str] = []
-    for part in text.split("."):
-        if not part or part.startswith("[") or "*" in part:
+    # kyaml splits on dots outside brackets (kustomize api/internal/utils SmarterPathSplitter):
+    # `[k8s.v1.cni.cncf.io/networks]` is one map key, `[name=x]` a list step
+    for part in re.findall(r"\[[^\]]*\]|[^.\[]+", text):
+        if part.startswith("["):
+            key = part[1:-1]
+            if not key or "=" in key or "*" in key:
+                break
+            out.append(key)
+            continue
+        if "*" in part:
             break
         out.append(part)
     return tuple(out)

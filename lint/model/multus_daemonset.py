@@ -171,7 +171,7 @@ class Container:
             return "install"
         if self.program_tokens("thin_entrypoint") is not None:
             return "thin"
-        if self.program_tokens("entrypoint.sh") is not None:
+        if self.runs_v3_entrypoint:
             return "thin"
         if self.program_tokens("multus-daemon") is not None:
             return "thick"
@@ -182,11 +182,18 @@ class Container:
         return "thin"
 
     @property
+    def runs_v3_entrypoint(self) -> bool:
+        """The container runs the v1-v3 images' /entrypoint.sh (multus-cni v3 images/Dockerfile
+        puts it at the root); another dir's entrypoint.sh is some other image's script."""
+        toks = self.program_tokens("entrypoint.sh")
+        return toks is not None and toks[0].text in ("/entrypoint.sh", "entrypoint.sh", "./entrypoint.sh")
+
+    @property
     def entrypoint(self) -> str | None:
         """"thin", "entrypoint.sh", "thick", or None when command and args say nothing."""
         if self.program_tokens("thin_entrypoint") is not None:
             return "thin"
-        if self.program_tokens("entrypoint.sh") is not None:
+        if self.runs_v3_entrypoint:
             return "entrypoint.sh"
         if self.program_tokens("multus-daemon") is not None:
             return "thick"

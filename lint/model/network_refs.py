@@ -16,6 +16,7 @@ from typing import Any
 from multus_lint.findings import Span
 from multus_lint.load.document import Document, Site, get_path
 from multus_lint.load.positions import LineIndex, Path
+from multus_lint.model.kustomize import replaced
 from multus_lint.model.project import (
     DEFAULT_NETWORK_ANNOTATION,
     NETWORKS_ANNOTATION,
@@ -183,6 +184,8 @@ def annotation_uses(project: Project, keys: tuple[str, ...] = (NETWORKS_ANNOTATI
                 for key, value in found.items():
                     if not isinstance(key, str) or not key.startswith(("k8s.v1.cni.cncf.io/", "v1.multus-cni.io/")):
                         continue
+                    if replaced(w.doc, base + (key,)) or replaced(w.doc, ("metadata", "namespace")):
+                        continue  # a kustomize `replacements` writes it: the deployed value is unknown
                     parsed = None
                     if isinstance(value, str) and key in MULTUS_KEYS:
                         parsed = parses.get(value)

@@ -25,6 +25,10 @@ FLANNEL_BACKENDS = ("none", "vxlan", "host-gw", "wireguard-native")
 DISTROS = ("k3s", "rke2", "generic")
 DISTRO_NAMES = {"k3s": "K3s", "rke2": "RKE2", "generic": "this cluster"}
 RKE2_DATA_DIR = "/var/lib/rancher/rke2"
+# OpenShift's node dirs, as its cluster-network-operator renders Multus (openshift/
+# cluster-network-operator pkg/network/multus.go: CNIBinDir, SystemCNIConfDir; CRI-O reads them)
+OPENSHIFT_BIN_DIR = "/var/lib/cni/bin"
+OPENSHIFT_CONF_DIR = "/etc/kubernetes/cni/net.d"
 
 # Keys of a K3s config.yaml (CLI flags without dashes) that recognise one by content
 # (k3s pkg/cli/cmds server.go ServerFlags, agent.go; kube-controller-arg is the deprecated alias).
@@ -67,6 +71,9 @@ class Profile:
     # the K3s config that sets container-runtime-endpoint: K3s then runs no containerd of its
     # own, so the CNI dirs are that runtime's (None: K3s's embedded containerd)
     external_runtime: str | None = None
+    # "openshift": the manifests say the nodes run OpenShift, whose cluster-network-operator
+    # deploys Multus with its own CNI dirs (None: the distro's dirs above)
+    platform: str | None = None
 
     @property
     def is_k3s(self) -> bool:
@@ -94,12 +101,14 @@ class Profile:
     @property
     def bin_dir(self) -> str:
         if self.flannel_off:
-            return "/opt/cni/bin"
+            return OPENSHIFT_BIN_DIR if self.platform == "openshift" else "/opt/cni/bin"
         return f"{self.d}/data/cni" if self.static_cni_dir else f"{self.d}/data/current/bin"
 
     @property
     def conf_dir(self) -> str:
-        return "/etc/cni/net.d" if self.flannel_off else f"{self.d}/agent/etc/cni/net.d"
+        if self.flannel_off:
+            return OPENSHIFT_CONF_DIR if self.platform == "openshift" else "/etc/cni/net.d"
+        return f"{self.d}/agent/etc/cni/net.d"
 
     @property
     def multus_kubeconfig(self) -> str:
@@ -114,11 +123,22 @@ class Profile:
         return f"{self.conf_dir}/whereabouts.d/whereabouts.kubeconfig"
 
     @property
+    def cidr_defaults_apply(self) -> bool:
+        """The default CIDRs are K3s's (RKE2 has the same, rancher/rke2 pkg/cli/defaults): a
+        generic cluster's are its own (Talos and kind 10.244.0.0/16, OpenShift 10.128.0.0/14),
+        so only CIDRs a flag, the config or a cluster manifest gives are known there."""
+        return self.distro in ("k3s", "rke2")
+
+    @property
     def cluster_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        if not self.cidr_defaults_apply and "cluster-cidr" not in self.sources:
+            return []
         return _networks(self.cluster_cidrs)
 
     @property
     def service_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        if not self.cidr_defaults_apply and "service-cidr" not in self.sources:
+            return []
         return _networks(self.service_cidrs)
 
     def describe(self) -> list[tuple[str, str, str]]:
@@ -139,6 +159,9 @@ class Profile:
         if self.external_runtime:
             out.append(("container runtime", "external (container-runtime-endpoint): its own CNI dirs, "
                         "not judged", self.external_runtime))
+        if self.platform == "openshift":
+            out.append(("node paths", "OpenShift: its cluster-network-operator deploys Multus and "
+                        "whereabouts with its own dirs; not judged", self.sources.get("distro", "default")))
         out += [
             ("cni bin dir", self.bin_dir, derived),
             ("cni conf dir", self.conf_dir, derived),
@@ -357,14 +380,40 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
 #   the PATH. Every Talos home-ops repository measured got false ML101/ML103/ML104 errors.
 # * kind (kubernetes-sigs/kind): its node image runs containerd with the default CNI dirs,
 #   where kindnet writes 10-kindnet.conflist.
+# * kubeadm (kubeadm.k8s.io configs): kubeadm leaves the runtime's defaults, containerd's
+#   (go-cni DefaultCNIDir/DefaultNetDir) and CRI-O's (internal/config: plugin_dirs
+#   /opt/cni/bin, network_dir /etc/cni/net.d) alike.
+# * Amazon EKS (an eksctl ClusterConfig, a nodeadm NodeConfig, the VPC CNI's aws-node
+#   DaemonSet or its ENIConfig): aws/amazon-vpc-cni-k8s config/master/aws-k8s-cni.yaml
+#   mounts hostPath /opt/cni/bin and /etc/cni/net.d, where it installs aws-cni and
+#   10-aws.conflist for the node's containerd.
+# Nodes whose CNI dirs are neither K3s's nor containerd's defaults:
+# * OpenShift (objects of API groups only OpenShift serves, or an install-config.yaml):
+#   the cluster-network-operator deploys Multus itself with CNIBinDir /var/lib/cni/bin and
+#   SystemCNIConfDir /etc/kubernetes/cni/net.d (pkg/network/multus.go), and whereabouts'
+#   config under /etc/kubernetes/cni/net.d/whereabouts.d (bindata/network/multus/multus.yaml),
+#   the first dir whereabouts searches (pkg/config/config.go LoadIPAMConfig). The node
+#   path rules are not judged there.
 # A scope whose manifests say so (and that has no K3s config) is judged as a generic
 # cluster, not against K3s's paths.
-GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io")
+# API groups that only OpenShift (or MicroShift, also not K3s) serves. Not
+# sriovnetwork.openshift.io: the SR-IOV operator runs on any Kubernetes.
+OPENSHIFT_GROUPS = frozenset({
+    "config.openshift.io", "operator.openshift.io", "machineconfiguration.openshift.io",
+    "route.openshift.io", "security.openshift.io", "template.openshift.io", "apps.openshift.io",
+    "image.openshift.io", "project.openshift.io", "build.openshift.io", "console.openshift.io",
+    "user.openshift.io", "oauth.openshift.io", "quota.openshift.io", "network.openshift.io",
+    "imageregistry.operator.openshift.io", "ingress.operator.openshift.io",
+})
+GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io",
+                        "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
+                        "crd.k8s.amazonaws.com", "openshift.io", "baseDomain")
 
 
-def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] | None:
-    """(path, what it is) of the first document (data, path) that says the nodes keep
-    containerd's default CNI dirs; None if none does:
+def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, str] | None:
+    """(path, what it is, layout) of the first document (data, path) that says the nodes
+    are not K3s's; layout "generic" (containerd's default CNI dirs) or "openshift". None if
+    none does:
 
     * a tuppr ``TalosUpgrade`` (tuppr.home-operations.com): it upgrades Talos nodes;
     * a Talos machine config (``version: v1alpha1`` with a ``machine`` mapping);
@@ -372,32 +421,74 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str] |
       (``talosVersion`` and ``kubernetesVersion``, as the cluster templates write it);
     * a Talos multi-document config (``apiVersion: v1alpha1``, no API group, which no
       Kubernetes object has, and a kind ending in ``Config``);
-    * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``).
+    * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``);
+    * a kubeadm config (``kubeadm.k8s.io/...``: ClusterConfiguration, InitConfiguration, ...);
+    * EKS: an eksctl ``ClusterConfig`` (eksctl.io), a nodeadm ``NodeConfig`` (node.eks.aws),
+      an ``ENIConfig`` (crd.k8s.amazonaws.com), the VPC CNI's DaemonSet (image amazon-k8s-cni);
+    * OpenShift: an object of an API group only OpenShift serves (``OPENSHIFT_GROUPS``), or
+      an OpenShift install-config.yaml (``baseDomain`` and ``platform``, no ``kind``).
     """
     for data, path in items:
         if not isinstance(data, dict):
             continue
         api, kind = data.get("apiVersion"), data.get("kind")
-        if kind == "TalosUpgrade" and isinstance(api, str) and api.startswith("tuppr.home-operations.com/"):
-            return path, "a tuppr TalosUpgrade: the nodes run Talos"
+        group = api.partition("/")[0] if isinstance(api, str) and "/" in api else ""
+        if kind == "TalosUpgrade" and group == "tuppr.home-operations.com":
+            return path, "a tuppr TalosUpgrade: the nodes run Talos", "generic"
         if kind is None and api is None and data.get("version") == "v1alpha1" \
                 and isinstance(data.get("machine"), dict):
-            return path, "a Talos machine config"
+            return path, "a Talos machine config", "generic"
         if kind is None and isinstance(data.get("talosVersion"), str) \
                 and (isinstance(data.get("nodes"), list) or isinstance(data.get("kubernetesVersion"), str)):
-            return path, "a talhelper config: the nodes run Talos"
+            return path, "a talhelper config: the nodes run Talos", "generic"
         if api == "v1alpha1" and isinstance(kind, str) and kind.endswith("Config"):
-            return path, f"a Talos {kind} document"
-        if kind == "Cluster" and isinstance(api, str) and api.startswith("kind.x-k8s.io/"):
-            return path, "a kind cluster config: the nodes are kind's"
+            return path, f"a Talos {kind} document", "generic"
+        if kind == "Cluster" and group == "kind.x-k8s.io":
+            return path, "a kind cluster config: the nodes are kind's", "generic"
+        if group == "kubeadm.k8s.io" and isinstance(kind, str) and kind.endswith("Configuration"):
+            return path, f"a kubeadm {kind}: the nodes keep their runtime's default CNI dirs", "generic"
+        if (kind, group) in (("ClusterConfig", "eksctl.io"), ("NodeConfig", "node.eks.aws"),
+                             ("ENIConfig", "crd.k8s.amazonaws.com")):
+            return path, f"an EKS {kind}: the nodes are EKS's", "generic"
+        if kind == "DaemonSet" and _runs_vpc_cni(data):
+            return path, "the Amazon VPC CNI's DaemonSet: the nodes are EKS's", "generic"
+        if group in OPENSHIFT_GROUPS and isinstance(kind, str):
+            return path, f"an OpenShift {kind} ({group}): the nodes run OpenShift", "openshift"
+        if kind is None and api == "v1" and isinstance(data.get("baseDomain"), str) \
+                and isinstance(data.get("platform"), dict):
+            return path, "an OpenShift install-config: the nodes run OpenShift", "openshift"
     return None
+
+
+def _runs_vpc_cni(data: dict[str, Any]) -> bool:
+    """A DaemonSet whose containers run the Amazon VPC CNI (image .../amazon-k8s-cni:...)."""
+    spec = data.get("spec")
+    spec = spec.get("template") if isinstance(spec, dict) else None
+    spec = spec.get("spec") if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return False
+    for key in ("containers", "initContainers"):
+        for c in spec.get(key) if isinstance(spec.get(key), list) else ():
+            image = c.get("image") if isinstance(c, dict) else None
+            if isinstance(image, str) and "/amazon-k8s-cni:" in image:
+                return True
+    return False
+
+
+def apply_node_evidence(profile: Profile, said: tuple[str, ...]) -> None:
+    """Set the profile from ``generic_node_evidence``: distro generic, and OpenShift's
+    platform when the nodes are OpenShift's."""
+    apply(profile, {"distro": "generic"}, f"{said[0]} ({said[1]})", strict=False)
+    if len(said) > 2 and said[2] == "openshift":
+        profile.platform = "openshift"
 
 
 def skipped_rules(profile: Profile) -> set[str]:
     """Code prefixes not judged with this profile: they read a value the scope's K3s
     configs dispute that no config or flag settled, or the CNI dirs of a containerd K3s
-    does not run (container-runtime-endpoint)."""
-    out: set[str] = set(EXTERNAL_RUNTIME_RULES) if profile.external_runtime else set()
+    does not run (container-runtime-endpoint), or of OpenShift's nodes, where the
+    cluster-network-operator deploys Multus and whereabouts itself."""
+    out: set[str] = set(EXTERNAL_RUNTIME_RULES) if profile.external_runtime or profile.platform else set()
     for d in profile.disputes:
         if profile.sources.get(d.key, "").startswith("default"):
             out.update(DEPENDENT_RULES.get(d.key, ()))

@@ -362,10 +362,32 @@ def _is_multus_daemonset(doc: Document) -> bool:
         command = " ".join(str(x) for x in words if isinstance(x, (str, int))) if isinstance(words, list) else ""
         if "multus-cni" in image or "/multus:" in image or image.endswith("/multus") or "nfvpe/multus" in image:
             return True
-        if any(p in command for p in ("/thin_entrypoint", "/entrypoint.sh", "multus-daemon")) \
+        # the programs of multus-cni's images (images/Dockerfile: /thin_entrypoint,
+        # .../bin/multus-daemon; v3: /entrypoint.sh). Only the v3 script's own path counts:
+        # "entrypoint.sh" is every image's name for its script (/sbin/entrypoint.sh of an ENI
+        # attacher named eks-multus-daemonset is no Multus)
+        words = command.replace(";", " ").replace("&", " ").replace("|", " ").split()
+        if any(w.endswith(("/thin_entrypoint", "multus-daemon")) or w == "/entrypoint.sh" for w in words) \
                 and "multus" in (image + command + doc.name):
             return True
     return False
+
+
+# Files their tools read as "JSON with Comments" (comments, trailing commas): VS Code's
+# workspace files (.vscode/settings.json, extensions.json, launch.json, tasks.json: jsonc),
+# dev container configs (.devcontainer/devcontainer.json) and TypeScript/JavaScript project
+# files (tsconfig*.json, jsconfig.json). No Kubernetes tool applies them (Flux's generated
+# kustomization takes .yaml/.yml, fluxcd/pkg kustomize_generator.go scanManifests; kustomize
+# reads only what a kustomization lists); strict JSON's complaint about them is no finding.
+_JSONC_DIRS = frozenset({".vscode", ".devcontainer"})
+
+
+def jsonc_tool_file(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1].lower()
+    return name.endswith(".json") and (
+        not _JSONC_DIRS.isdisjoint(parts[:-1]) or name in ("devcontainer.json", ".devcontainer.json", "jsconfig.json")
+        or (name.startswith("tsconfig") and name.endswith(".json")))
 
 
 class Builder:
@@ -391,6 +413,8 @@ class Builder:
             return
         if parsed is None:
             parsed = parse_file(source, p.limits)
+        if jsonc_tool_file(source.path) and any(prob.code == "ML001" for item in parsed for prob in item.problems):
+            return  # JSON with comments, as its tool reads it: no manifest, no syntax error
         templated = source.templated
         real_errors: set[int] = set()
         if templated and any(prob.code == "ML001" for item in parsed for prob in item.problems):
