@@ -48,7 +48,7 @@ from multus_lint.replay import Replay, file_state, findings_of, source_key
 # "cni.cncf.io" covers both the NAD API group (k8s.cni.cncf.io) and the annotations
 # (k8s.v1.cni.cncf.io/networks): a workload that names a NAD only through its annotation
 # is context too (ML206, ML410 depend on it).
-CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "helm.cattle.io",
+CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "k8s.ovn.org", "helm.cattle.io",
                    "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:",
                    # a K3s config on an external runtime (profile.external_runtime)
                    "container-runtime-endpoint", *GENERIC_NODE_MARKERS)
