@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Protocol
 
@@ -149,8 +150,9 @@ def identities(findings: list[Finding], base: str | None = None) -> list[str]:
     seen: Counter = Counter()
     out = []
     root = repo_base() if base is None else base  # one look-up per run, not per finding
+    shown = path_shower(root)
     for f in findings:
-        key = "\0".join((f.code, encodable(repo_relative(f.path, root)), encodable(object_key(f.object)),
+        key = "\0".join((f.code, encodable(shown(f.path)), encodable(object_key(f.object)),
                          fingerprint(f)))
         seen[key] += 1
         out.append(hashlib.sha256(f"{key}\0{seen[key]}".encode()).hexdigest()[:32])
@@ -181,6 +183,23 @@ def repo_relative(path: str, base: str | None = None) -> str:
     return _relative(path, base, os.getcwd())
 
 
+def path_shower(base: str) -> Callable[[str], str]:
+    """``repo_relative(path, base)`` for the findings of one report: the current directory
+    read once (a getcwd per finding and per reporter call), each path's answer once."""
+    import os
+
+    cwd = os.getcwd()
+    memo: dict[str, str] = {}
+
+    def show(path: str) -> str:
+        hit = memo.get(path)
+        if hit is None:
+            hit = memo[path] = path if path.startswith("<") else _relative(path, base, cwd)
+        return hit
+
+    return show
+
+
 @functools.lru_cache(maxsize=65536)
 def _relative(path: str, base: str, cwd: str) -> str:
     """repo_relative's answer, once per path: 10,000 findings sit in a few thousand files,
@@ -188,10 +207,33 @@ def _relative(path: str, base: str, cwd: str) -> str:
     ``cwd`` is part of the key: a relative path means another file in another folder."""
     import os
 
-    try:
-        rel = os.path.relpath(os.path.join(cwd, path), base)
-    except ValueError:  # another drive on Windows
-        rel = path
+    rel = _below(path, base, cwd)
+    if rel is None:
+        try:
+            rel = os.path.relpath(os.path.join(cwd, path), base)
+        except ValueError:  # another drive on Windows
+            rel = path
     if rel.startswith(".."):
         rel = path
     return rel.replace(os.sep, "/")
+
+
+def _below(path: str, base: str, cwd: str) -> str | None:
+    """``os.path.relpath(os.path.join(cwd, path), base)`` where it is plain string work, else
+    None: a relative path of plain names (no empty, ``.`` or ``..`` part) under a current
+    directory at or below ``base``, both absolute and normalized (relpath normalizes each
+    path and drops their common folders: here that is ``base`` itself). 5,000 relpaths were
+    most of a SARIF report's path work (tests/test_reporters.py checks it against relpath)."""
+    import os
+
+    if os.sep != "/" or os.altsep or not path or path[0] == "/" or base == "/":
+        return None
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return None
+    if os.path.normpath(base) != base or os.path.normpath(cwd) != cwd or not base.startswith("/"):
+        return None
+    if cwd == base:
+        return path
+    if not cwd.startswith(base + "/"):
+        return None
+    return cwd[len(base) + 1:] + "/" + path

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import IO
 
-from multus_lint.report import ReportInput, repo_base, repo_relative
+from multus_lint.report import ReportInput, path_shower, repo_base
 from multus_lint.report.escape import printable
 
 LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -25,10 +25,10 @@ def _prop(s: str) -> str:
 
 
 def report(run: ReportInput, out: IO[str]) -> None:
-    base = repo_base()
+    shown = path_shower(repo_base())
     for f in run.findings:
         s = f.span
-        props = [f"file={_prop(repo_relative(f.path, base))}", f"line={s.line}", f"col={s.column}",
+        props = [f"file={_prop(shown(f.path))}", f"line={s.line}", f"col={s.column}",
                  f"endLine={max(s.end_line, s.line)}"]
         if s.end_line == s.line and s.end_column > s.column:
             props.append(f"endColumn={s.end_column}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from multus_lint.report import ReportInput, identities, repo_base, repo_relative
+from multus_lint.report import ReportInput, identities, path_shower, repo_base
 from multus_lint.report.escape import encodable
 from multus_lint.report.jsontext import dumps
 
@@ -22,6 +22,7 @@ SEVERITY = {"error": "critical", "warning": "minor", "info": "info"}
 def report(run: ReportInput, out: IO[str]) -> None:
     base = repo_base()
     ids = identities(run.findings, base)
+    shown = path_shower(base)
     issues: list[dict[str, Any]] = []
     for f, identity in zip(run.findings, ids):
         s = f.span
@@ -34,7 +35,7 @@ def report(run: ReportInput, out: IO[str]) -> None:
             "fingerprint": identity,
             "severity": SEVERITY[f.severity],
             "location": {
-                "path": encodable(repo_relative(f.path, base)),
+                "path": encodable(shown(f.path)),
                 "positions": {"begin": {"line": s.line, "column": s.column},
                               "end": {"line": end_line,
                                       "column": s.end_column if end_line > s.line else max(s.end_column, s.column)}},

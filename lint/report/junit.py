@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from typing import IO
 
 from multus_lint.findings import SEVERITY_RANK, Finding
-from multus_lint.report import ReportInput, repo_base, repo_relative
+from multus_lint.report import ReportInput, path_shower, repo_base
 from multus_lint.report.escape import printable
 from multus_lint.report.text import headline
 
@@ -29,9 +29,9 @@ def report(run: ReportInput, out: IO[str]) -> None:
     total = sum(max(1, len(items)) for items in by_path.values())
     suites = ET.Element("testsuites", name="multus-lint", tests=str(total), failures=str(failing),
                         errors="0", time="0")
-    base = repo_base()
+    relative = path_shower(repo_base())
     for path, items in sorted(by_path.items()):
-        shown = printable(repo_relative(path, base))
+        shown = printable(relative(path))
         fails = sum(1 for f in items if SEVERITY_RANK[f.severity] >= bar)
         suite = ET.SubElement(suites, "testsuite", name=shown, tests=str(max(1, len(items))),
                               failures=str(fails), errors="0", skipped="0", time="0", file=shown)

@@ -12,11 +12,12 @@ UTF-16 code units (SARIF's default ``columnKind``, stated explicitly), and carri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, Any
 
 from multus_lint import __version__, registry
 from multus_lint.findings import Finding
-from multus_lint.report import HOMEPAGE, ReportInput, identities, repo_base, repo_relative
+from multus_lint.report import HOMEPAGE, ReportInput, identities, path_shower, repo_base
 from multus_lint.report.escape import encodable, uri_path
 from multus_lint.report.jsontext import dumps
 
@@ -80,28 +81,41 @@ def region(f: Finding, source: Any) -> dict[str, int]:
     return {"startLine": s.line, "startColumn": start_column, "endLine": end_line, "endColumn": end_column}
 
 
-def _location(f: Finding, source: Any, base: str | None = None) -> dict[str, Any]:
-    return {"physicalLocation": {"artifactLocation": {"uri": uri_path(repo_relative(f.path, base))},
+def _location(f: Finding, source: Any, uri: Callable[[str], str]) -> dict[str, Any]:
+    return {"physicalLocation": {"artifactLocation": {"uri": uri(f.path)},
                                  "region": region(f, source)}}
 
 
-def result(f: Finding, index: int, identity: str, source: Any = None,
-           base: str | None = None) -> dict[str, Any]:
+def uris(base: str) -> Callable[[str], str]:
+    """A finding's path as the report's artifact URI, worked out once per path."""
+    shown = path_shower(base)
+    memo: dict[str, str] = {}
+
+    def uri(path: str) -> str:
+        hit = memo.get(path)
+        if hit is None:
+            hit = memo[path] = uri_path(shown(path))
+        return hit
+
+    return uri
+
+
+def result(f: Finding, index: int, identity: str, source: Any, uri: Callable[[str], str]) -> dict[str, Any]:
     return {
         "ruleId": f.code,
         "ruleIndex": index,
         "level": LEVEL[f.severity],
         "message": {"text": encodable(f.message)},
-        "locations": [_location(f, source, base)],
+        "locations": [_location(f, source, uri)],
         "partialFingerprints": {"multusLint/v2": identity},
     }
 
 
-def notification(f: Finding, source: Any, base: str | None = None) -> dict[str, Any]:
+def notification(f: Finding, source: Any, uri: Callable[[str], str]) -> dict[str, Any]:
     out: dict[str, Any] = {"level": "error", "message": {"text": encodable(f.message)},
                            "descriptor": {"id": f.code}}
     if not f.path.startswith("<"):  # located at the object it failed on
-        out["locations"] = [_location(f, source, base)]
+        out["locations"] = [_location(f, source, uri)]
     return out
 
 
@@ -113,9 +127,10 @@ def build(run: ReportInput) -> dict[str, Any]:
     index = {r.code: i for i, r in enumerate(rules)}
     base = repo_base()  # once per run, not per finding
     ids = identities(results, base)
+    uri = uris(base)
     invocation: dict[str, Any] = {"executionSuccessful": not internal, "exitCode": run.exit_code}
     if internal:
-        invocation["toolExecutionNotifications"] = [notification(f, run.sources.get(f.path), base)
+        invocation["toolExecutionNotifications"] = [notification(f, run.sources.get(f.path), uri)
                                                      for f in internal]
     return {
         "$schema": SCHEMA,
@@ -130,7 +145,7 @@ def build(run: ReportInput) -> dict[str, Any]:
             }},
             "invocations": [invocation],
             "columnKind": "utf16CodeUnits",
-            "results": [result(f, index.get(f.code, -1), ids[i], run.sources.get(f.path), base)
+            "results": [result(f, index.get(f.code, -1), ids[i], run.sources.get(f.path), uri)
                         for i, f in enumerate(results)],
         }],
     }
