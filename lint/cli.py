@@ -259,7 +259,23 @@ def _note(args: argparse.Namespace, text: str) -> None:
         write_stream(sys.stderr, f"multus-lint: {text}\n")
 
 
+def _start_listing(args: argparse.Namespace) -> None:
+    """Start git listing the repository around the named files before the linter's
+    modules are imported (load.discover.start_listing): a pre-commit run then waits for
+    neither in turn. Only where the run will list it: the context of named files, not an
+    audit of the repository's top."""
+    from multus_lint.load.discover import named_locations, repository_of, start_listing
+
+    if not args.paths or args.list_rules or args.explain or args.show_files or args.print_profile:
+        return
+    locations = named_locations(args.paths, args.stdin_filename)
+    top = repository_of(locations)
+    if top is not None and top not in locations:
+        start_listing(top, state=not args.no_cache)
+
+
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    _start_listing(args)
     from multus_lint.runner import Options, exit_code, resolve_profile, run
 
     if args.list_rules or args.explain:

@@ -19,7 +19,9 @@ from multus_lint.load.cache import FileCache, default_directory, digest
 from multus_lint.load.discover import (
     Candidate,
     ProjectRoot,
+    blob_algorithm,
     display_path,
+    drop_listings,
     find_root,
     named_locations,
     outside_root,
@@ -179,7 +181,9 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
         known = cache.known_no_context if cache is not None else None
         # the files the cache knows are examined while git lists the repository
         guess = cache.entries.keys() if cache is not None else ()
-        for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed):
+        git_known = cache.known_by_git if cache is not None else None
+        for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed,
+                      git_known=git_known):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
@@ -204,13 +208,15 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
                     deferred.append((src, c, rel, st))
                     sources.append(src)
                     continue
-            src = _read(c, limits)
+            src = _read(c, limits, blob_algorithm(c.git_line) if cache is not None else None)
             relevant = src.text is not None and is_context(c.path, src.text)
             if st is not None and cache is not None:
                 # a file that is no context needs no hash: whenever its stat changes it is
                 # read again anyway, and only the prefilter's verdict is kept of it
                 src.digest = digest(src.text) if relevant else "-"
                 cache.note(rel, st, src.digest, relevant)
+                if not relevant and c.git_line is not None:
+                    cache.note_git(c.git_line, src.blob)  # known by its blob from now on
             if relevant:
                 src.named = False
                 sources.append(src)
@@ -256,10 +262,10 @@ def read_deferred(deferred: list[tuple[SourceFile, Candidate, str, os.stat_resul
     return same
 
 
-def _read(c: Candidate, limits: Any) -> SourceFile:
+def _read(c: Candidate, limits: Any, blob: str | None = None) -> SourceFile:
     if c.error:
         return SourceFile(c.path, error=("ML002", f"cannot be read: {c.error}", Span.point(1)))
-    return read(c.real, c.path, limits)
+    return read(c.real, c.path, limits, blob)
 
 
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
@@ -331,6 +337,7 @@ def run(options: Options, config: Config) -> Result:
     listed: list[str] = []
     deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] = []
     sources, named = collect(options, config, root, cache, listed, deferred)
+    drop_listings()  # one started at start-up that this run did not need (cli._start_listing)
     if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
         sources = in_walk_order(sources, root.path)
     progress("modelling", 0, 1)

@@ -56,7 +56,20 @@ OPS = st.lists(st.one_of(
     st.tuples(st.just("delete"), NAMES, st.none()),
     st.tuples(st.just("touch"), NAMES, st.none()),
     st.tuples(st.just("same-size"), NAMES, st.none()),
+    # git's view (load.discover.GitState): a file that is no context is known by its index
+    # line while git says the work tree holds that blob
+    st.tuples(st.just("stage"), NAMES, st.none()),
+    st.tuples(st.just("commit"), st.none(), st.none()),
+    st.tuples(st.just("restore"), NAMES, st.none()),
+    st.tuples(st.just("assume-unchanged"), NAMES, st.none()),
 ), min_size=1, max_size=6)
+
+
+def git(root: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com")
+    subprocess.run(["git", *args], cwd=root, env=env, check=False, capture_output=True)
 
 
 def run(argv: list[str]) -> tuple[int, bytes]:
@@ -82,7 +95,7 @@ class Clock:
 
 def apply(root: Path, op: tuple, clock: Clock) -> None:
     kind, name, arg = op
-    path = root / name
+    path = root / (name or ".")
     if kind == "write":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(arg)
@@ -106,6 +119,15 @@ def apply(root: Path, op: tuple, clock: Clock) -> None:
                 text = text[:i + 4] + swapped + text[i + 5:]
             path.write_text(text)
             os.utime(path, ns=(st_before.st_atime_ns, st_before.st_mtime_ns))
+    elif kind == "stage" and path.exists():
+        git(root, "add", "--", name)
+    elif kind == "commit":
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "--allow-empty", "-m", "x")
+    elif kind == "restore":  # the index's bytes back into the work tree (a new file)
+        git(root, "checkout", "--", name)
+    elif kind == "assume-unchanged":  # git stops checking it (ls-files -v: "h")
+        git(root, "update-index", "--assume-unchanged", "--", name)
 
 
 def outputs(root: Path, cache_dir: Path) -> list[tuple[str, tuple[int, bytes], tuple[int, bytes]]]:
@@ -138,6 +160,8 @@ def test_cached_runs_match_uncached_runs(tmp_path_factory: pytest.TempPathFactor
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(content)
         clock.stamp(root / name)
+    git(root, "add", "-A")  # tracked from the start: the index lines are used at once
+    git(root, "commit", "-q", "-m", "start")
     old_racy = cache_mod.RACY_NS
     cwd = os.getcwd()
     os.chdir(root)

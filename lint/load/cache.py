@@ -16,6 +16,11 @@ Validity, in ruff's and git's manner:
 * An entry written within ``RACY_NS`` of a file's last change is "racy" (the file may change
   again within the file system's timestamp granularity without its stat changing): it is
   checked by content on the next run, like git's racily clean index entries.
+* In a git repository, a file that is no context is known by its line in the index
+  (``git ls-files -s``: mode, blob, path) instead, when git says the work tree holds that
+  blob (load.discover.GitState): the cache keeps the lines of the files whose bytes it
+  hashed to that blob (git's own hash), and such a file is not even ``lstat``ed. No
+  line is trusted where a clean/smudge filter may apply.
 * Parsed documents are reused only for files read in this run whose hash matches, so the
   text a finding quotes and the data judged are always the same bytes.
 * The whole cache is keyed by the linter's version, a signature of the modules that read and
@@ -43,7 +48,7 @@ from multus_lint.findings import Span
 
 CACHE_DIR_NAME = ".multus-lint_cache"
 ENV_VAR = "MULTUS_LINT_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2
 # Linux stamps files with a coarse clock (a jiffy, up to 10 ms); FAT with 2 s.
 RACY_NS = 2_000_000_000
 # parsed data kept only when its encoding is not much larger than the text (aliases expand)
@@ -98,20 +103,30 @@ class FileCache:
         self.parsed: dict[str, str] | None = None  # digest -> its parse as JSON text; None: not loaded
         self.kept: dict[str, str] = {}  # the parses this run used or made (what is saved)
         # rel -> [size, mtime, ctime, ino, digest, relevant, racy]
-        self.entries: dict[str, Any] = self._read(self.file, "files")
+        self.entries: dict[str, Any] = {}
+        # index lines (``H <mode> <blob> 0\t<rel>``) of files that are no context
+        self.git_lines: set[str] = set()
+        self.git_seen: set[str] = set()  # those this run used or made (what is saved)
+        raw = self._read(self.file)
+        if raw is not None:
+            found = raw.get("files")
+            self.entries = found if isinstance(found, dict) else {}  # each entry checked where used
+            lines = raw.get("git")
+            if isinstance(lines, str):
+                self.git_lines = set(lines.split("\0"))
+                self.git_lines.discard("")
 
     # ---------------------------------------------------------------- reading
 
-    def _read(self, path: str, part: str) -> dict[str, Any]:
+    def _read(self, path: str) -> dict[str, Any] | None:
         try:
             with open(path, "rb") as fh:
                 raw = json.loads(fh.read())
         except (OSError, ValueError, RecursionError, MemoryError):
-            return {}
+            return None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("key") != self.key:
-            return {}
-        found = raw.get(part)
-        return found if isinstance(found, dict) else {}  # each entry checked where it is used
+            return None
+        return raw
 
     def by_stat(self, rel: str, st: os.stat_result) -> list | None:
         """The entry of ``rel`` when its stat says the file is unchanged (and not racy)."""
@@ -126,10 +141,19 @@ class FileCache:
         entry = self.by_stat(rel, st)
         return entry is not None and not entry[5]
 
+    def known_by_git(self, lines: set[str]) -> set[str]:
+        """Of the index lines of files git says are unmodified, those of files known to be
+        no context (their bytes hashed to that blob when a run read them)."""
+        known = self.git_lines & lines
+        self.git_seen |= known
+        return known
+
     def parse_of(self, text_digest: str) -> list | None:
         """The cached parse (as ``parallel_parse.pack`` gives it) of text with this hash."""
         if self.parsed is None:
-            self.parsed = self._read(self.parsed_file, "parsed")
+            raw = self._read(self.parsed_file)
+            found = raw.get("parsed") if raw is not None else None
+            self.parsed = found if isinstance(found, dict) else {}
         enc = self.parsed.get(text_digest)
         if not isinstance(enc, str):
             return None
@@ -155,6 +179,15 @@ class FileCache:
             self.changed = True
         self.seen[rel] = entry
 
+    def note_git(self, line: str, blob: str | None) -> None:
+        """A file that is no context, read by this run: known by its index ``line`` from
+        now on if its bytes are that line's blob (``blob``: their git hash)."""
+        head, _, rel = line.partition("\t")
+        fields = head.split(" ")
+        if blob is not None and len(fields) == 4 and fields[2] == blob:
+            self.git_seen.add(line)
+            self.seen.pop(rel, None)  # known by the line: its stat entry would only be examined
+
     def keep_parse(self, text_digest: str, packed: list, text: str) -> None:
         """Remember the parse of ``text`` (already checked to hold plain data only)."""
         try:
@@ -168,9 +201,10 @@ class FileCache:
     def save(self) -> None:
         """Write what changed: the entries when this run saw other files or facts, the
         parses when this run parsed (a replayed run leaves them as they are)."""
-        if self.changed or set(self.seen) != set(self.entries):
+        if self.changed or set(self.seen) != set(self.entries) or self.git_seen != self.git_lines:
             write_cache_file(self.directory, self.file, "files-",
-                             {"format": FORMAT, "key": self.key, "files": self.seen})
+                             {"format": FORMAT, "key": self.key, "files": self.seen,
+                              "git": "\0".join(sorted(self.git_seen))})
         if self.parsed is not None and set(self.kept) != set(self.parsed):
             write_cache_file(self.directory, self.parsed_file, "parsed-",
                              {"format": FORMAT, "key": self.key, "parsed": self.kept})
@@ -216,6 +250,15 @@ def prune(directory: str, prefix: str, current: str) -> None:
             os.unlink(path)
     except OSError:
         pass
+
+
+def git_blob(data: bytes, algorithm: str) -> str:
+    """The id git gives a blob of these bytes (``git hash-object``), in the repository's
+    hash (``sha1``, or ``sha256`` for a repository made with that object format)."""
+    h = hashlib.new(algorithm)
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
 
 
 def _prepare(directory: str) -> None:

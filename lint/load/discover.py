@@ -30,6 +30,9 @@ class Candidate:
     # itself is (two links to one place outside are two findings, not one)
     canonical: str | None = None
     stat: os.stat_result | None = None  # its stat, when the listing already took it
+    # its line in ``git ls-files -s -v``, when git says the work tree holds what the index
+    # does (tracked, unmodified, a regular file): what the cache may know it by (GitState)
+    git_line: str | None = None
 
 
 def walk_order(dirs: list[str], name: str) -> str:
@@ -105,7 +108,8 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
 
 def walk(top: str, root: str, exclude: list[str], named: bool,
          known: Callable[[str, os.stat_result], bool] | None = None,
-         guess: Iterable[str] = (), skipped: list[str] | None = None) -> Iterator[Candidate]:
+         guess: Iterable[str] = (), skipped: list[str] | None = None,
+         git_known: Callable[[set[str]], set[str]] | None = None) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
@@ -115,44 +119,183 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     ``known(rel, stat)``: True for a listed regular file the caller already knows it does
     not need (load.cache: unchanged, and no context), left out before any other work, and
     its path added to ``skipped``. ``guess``: paths (below the root) the caller expects
-    git to list; they are examined while git lists, in its own process."""
+    git to list; they are examined while git lists, in its own process.
+    ``git_known(lines)``: of the index lines (``GitState``) of files git says are
+    unmodified, those the caller knows it does not need; they are left out unexamined
+    (no ``lstat``), and one entry standing for all of them is added to ``skipped``."""
     if not named and top == root and is_repo_root(root):
-        found = _git_listed(root, guess)
+        found = _git_listed(root, guess, git_known is not None)
         if found is not None:
-            listed, stats = found
-            yield from _from_listing(root, listed, exclude, known, stats, skipped)
+            listed, stats, clean = found.paths(git_known, skipped)
+            yield from _from_listing(root, listed, exclude, known, stats, skipped, clean)
             return
     yield from _walk(top, root, exclude, named)
 
 
-def _git_listed(root: str, guess: Iterable[str] = ()) -> tuple[list[str], dict[str, os.stat_result]] | None:
-    """Tracked and untracked, not ignored, paths below ``root`` (relative, ``/``-separated),
-    with the ``lstat`` of each ``guess`` taken while git lists (it runs in another process:
-    on a 33,000-file repository both take about 20 ms); None where git cannot say (no
-    git, not a real repository, a dubious owner): the walk."""
-    # GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE) would point git elsewhere;
-    # the ceiling keeps a fake or broken .git from sending it to a repository above the root
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.abspath(root))
-    stats: dict[str, os.stat_result] = {}
-    try:
-        proc = subprocess.Popen(["git", "-C", root, "ls-files", "-z", "-c", "-o", "--exclude-standard"],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    # git's output is read by a thread while this one examines the guesses: git never
-    # waits on a full pipe, and no file is opened for it (a temporary file is outside the
-    # project, which the linter never touches)
-    chunks: list[bytes] = []
+# Clean and smudge filters (git-lfs, git-crypt) make the work tree's bytes something else
+# than the blob the index names: where one may be in use, no file is known by its blob.
+_FILTER_CONFIG = r"^(filter\..*|core\.attributesfile)$"
 
-    def read_all() -> None:
+
+@dataclass
+class GitState:
+    """What git says of the repository's files: ``ls-files -z -s -v -c -o`` (each tracked
+    path with its tag, mode, blob and stage; each untracked one as ``? path``), the tracked
+    paths ``diff-files`` finds changed in the work tree, and whether a clean/smudge filter
+    may apply (``filters``).
+
+    A tracked file whose index line is ``H <mode> <blob> 0`` and which diff-files does not
+    name holds that blob's bytes (git compares the index's stat of it, and the content of a
+    racily clean one, as git status does), unless a filter converts it: the cache then
+    knows it by that line, without examining the file (load.cache: 33,784 ``lstat`` calls
+    were most of a warm pre-commit run). ``H`` only: ``h`` (assume-unchanged) and ``S``
+    (skip-worktree) are entries git does not check."""
+
+    raw: str  # the listing, NUL-terminated lines
+    changed: set[str]  # tracked paths whose work tree differs from the index
+    filters: bool  # a filter may convert some file: no line is trusted
+    stats: dict[str, os.stat_result]  # of the guesses, taken while git listed
+
+    def paths(self, git_known: Callable[[set[str]], set[str]] | None, skipped: list[str] | None,
+              ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str]]:
+        """The listed paths still to examine (sorted), no stats, and the index lines of
+        those git says are unmodified regular files; the lines ``git_known`` knows are left
+        out (set operations, not a loop in Python: 33,000 lines)."""
+        lines = self.raw.split("\0")
+        known: set[str] = set()
+        if git_known is not None and not self.filters:
+            current = set(lines)
+            current.discard("")
+            for line in self._lines_of(self.changed, current):
+                current.discard(line)
+            known = git_known(current)
+            if known and skipped is not None:
+                # what a replay depends on: the listing itself (every path, every blob)
+                import hashlib
+
+                skipped.append("\0git:" + hashlib.sha256(self.raw.encode("utf-8", "surrogateescape")).hexdigest())
+        rest = [line for line in lines if line not in known] if known else lines
+        paths: set[str] = set()
+        clean: dict[str, str] = {}
+        changed = self.changed
+        for line in rest:
+            if not line:
+                continue
+            if line[:2] == "? ":
+                paths.add(line[2:])
+                continue
+            head, tab, rel = line.partition("\t")
+            if not tab:
+                continue
+            paths.add(rel)
+            fields = head.split(" ")
+            if (not self.filters and len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
+                    and fields[1] in ("100644", "100755") and rel not in changed):
+                clean[rel] = line
+        return sorted(paths), self.stats, clean
+
+    def _lines_of(self, rels: set[str], current: set[str]) -> list[str]:
+        """The listing's lines of the paths ``rels`` (a few: the files being edited)."""
+        if len(rels) > 256:
+            return [line for line in current if line.partition("\t")[2] in rels]
+        raw, out = self.raw, []
+        for rel in rels:
+            needle = "\t" + rel + "\0"
+            at = raw.find(needle)
+            while at != -1:
+                out.append(raw[raw.rfind("\0", 0, at) + 1:at + len(needle) - 1])
+                at = raw.find(needle, at + 1)
+        return out
+
+
+class _GitRun:
+    """The git processes of one listing (``_git_listed``), their output read by threads
+    as it comes: git never waits on a full pipe, and no file is opened for it (a
+    temporary file is outside the project, which the linter never touches)."""
+
+    def __init__(self, root: str, state: bool) -> None:
+        # GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE) would point git elsewhere;
+        # the ceiling keeps a fake or broken .git from sending it to a repository above the root
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.abspath(root))
+        commands = [["ls-files", "-z", "-c", "-o", "--exclude-standard"]]
+        if state:
+            commands = [["ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"],
+                        ["diff-files", "-z", "--name-only"],
+                        ["config", "-z", "--get-regexp", _FILTER_CONFIG]]
+        self.procs: list[subprocess.Popen] = []
+        self.outputs: list[bytes | None] = [None] * len(commands)
+        self.readers: list[threading.Thread] = []
         try:
-            chunks.append(proc.communicate(timeout=60)[0])
+            for args in commands:
+                self.procs.append(subprocess.Popen(["git", "-C", root, *args], stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env))
+        except (OSError, subprocess.SubprocessError):
+            self.kill()
+            self.procs = []
+            return
+        for i in range(len(self.procs)):
+            reader = threading.Thread(target=self._read_all, args=(i,), daemon=True)
+            reader.start()
+            self.readers.append(reader)
+
+    def _read_all(self, i: int) -> None:
+        try:
+            self.outputs[i] = self.procs[i].communicate(timeout=60)[0]
         except (OSError, subprocess.SubprocessError):
             pass  # no listing: the walk
 
-    reader = threading.Thread(target=read_all, daemon=True)
-    reader.start()
+    def kill(self) -> None:
+        for proc in self.procs:
+            proc.kill()
+            proc.wait()
+
+    def wait(self) -> list[bytes] | None:
+        """The outputs, or None where git could not say (did not start, did not finish in
+        time, failed)."""
+        if not self.procs:
+            return None
+        try:
+            for reader in self.readers:
+                reader.join(65)
+        except BaseException:  # an interrupt: git is not left running
+            self.kill()
+            raise
+        if any(out is None for out in self.outputs) or any(r.is_alive() for r in self.readers):
+            self.kill()
+            return None
+        codes = [p.returncode for p in self.procs]
+        # `git config --get-regexp` exits 1 when nothing matches
+        if codes[0] != 0 or len(codes) > 1 and (codes[1] != 0 or codes[2] not in (0, 1)):
+            return None
+        return self.outputs  # type: ignore[return-value]
+
+
+_STARTED: dict[tuple[str, bool], _GitRun] = {}
+
+
+def start_listing(root: str, state: bool) -> None:
+    """Start listing ``root`` (``_git_listed``) now, before the run needs it: at start-up
+    git then lists on another core while Python imports the linter. A listing never asked
+    for is dropped (``drop_listings``)."""
+    key = (os.path.abspath(root), state)
+    if key not in _STARTED and is_repo_root(root):
+        _STARTED[key] = _GitRun(root, state)
+
+
+def drop_listings() -> None:
+    while _STARTED:
+        _STARTED.popitem()[1].kill()
+
+
+def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False) -> GitState | _Listed | None:
+    """Tracked and untracked, not ignored, paths below ``root`` (relative, ``/``-separated),
+    with the ``lstat`` of each ``guess`` taken while git lists (it runs in another process:
+    on a 33,000-file repository both take about 20 ms); None where git cannot say (no
+    git, not a real repository, a dubious owner): the walk. ``state``: the index lines,
+    changed paths and filters as well (GitState), from three git processes run at once."""
+    run = _STARTED.pop((os.path.abspath(root), state), None) or _GitRun(root, state)
+    stats: dict[str, os.stat_result] = {}
     prefix, lstat = os.path.join(root, ""), os.lstat
     try:
         for rel in guess:
@@ -160,27 +303,59 @@ def _git_listed(root: str, guess: Iterable[str] = ()) -> tuple[list[str], dict[s
                 stats[rel] = lstat(prefix + rel)
             except (OSError, ValueError):
                 pass
-        reader.join(65)
     except BaseException:  # an interrupt: git is not left running
-        proc.kill()
+        run.kill()
         raise
-    if not chunks or reader.is_alive():  # git did not finish in time
-        proc.kill()
-        proc.wait()
+    outputs = run.wait()
+    if outputs is None:
         return None
-    if proc.returncode != 0:
+    listing = outputs[0].decode("utf-8", "surrogateescape")
+    if not state:
+        return _Listed(sorted(set(listing.split("\0")) - {""}), stats)
+    changed = set(outputs[1].decode("utf-8", "surrogateescape").split("\0")) - {""}
+    filters = bool(outputs[2]) and _attributes_may_exist(root, listing, outputs[2])
+    return GitState(listing, changed, filters, stats)
+
+
+def blob_algorithm(line: str | None) -> str | None:
+    """The hash of the blob id in an index line (GitState): sha1, or sha256 for a
+    repository of that object format; None for no line or another shape."""
+    if line is None:
         return None
-    data = chunks[0]
-    try:
-        return sorted(set(data.decode("utf-8", "surrogateescape").split("\0")) - {""}), stats
-    except UnicodeDecodeError:  # pragma: no cover - surrogateescape decodes any bytes
-        return None
+    fields = line.partition("\t")[0].split(" ")
+    size = len(fields[2]) if len(fields) == 4 else 0
+    return "sha1" if size == 40 else "sha256" if size == 64 else None
+
+
+@dataclass
+class _Listed:
+    """The plain listing (no cache to know files by their blobs)."""
+
+    listed: list[str]
+    stats: dict[str, os.stat_result]
+
+    def paths(self, git_known: object, skipped: object) -> tuple[list[str], dict[str, os.stat_result], dict[str, str]]:
+        return self.listed, self.stats, {}
+
+
+def _attributes_may_exist(root: str, listing: str, config: bytes) -> bool:
+    """Whether a filter configured in git's config may apply to a file here: some
+    attributes file exists (a listed .gitattributes, the repository's info/attributes,
+    core.attributesFile or the user's default one). Without one, no filter applies."""
+    if ".gitattributes\0" in listing or b"core.attributesfile" in config.lower():
+        return True
+    dot_git = os.path.join(root, ".git")
+    if not os.path.isdir(dot_git) or os.path.exists(os.path.join(dot_git, "info", "attributes")):
+        return True  # a worktree or submodule: its git folder is elsewhere; assumed
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return os.path.exists(os.path.join(base, "git", "attributes"))
 
 
 def _from_listing(root: str, listed: list[str], exclude: list[str],
                   known: Callable[[str, os.stat_result], bool] | None = None,
                   stats: dict[str, os.stat_result] | None = None,
-                  skipped: list[str] | None = None) -> Iterator[Candidate]:
+                  skipped: list[str] | None = None,
+                  clean: dict[str, str] | None = None) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -270,7 +445,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
             folder = path[:len(path) - len(name) - 1]
             if folder not in shown:
                 shown[folder] = _relative(folder)
-            yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here, stat=st)
+            yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here, stat=st,
+                            git_line=clean.get("/".join(parts)) if clean else None)
         else:
             yield Candidate(display_path(path), path, False, _odd_file(path), here)
 

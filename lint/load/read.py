@@ -60,6 +60,7 @@ class SourceFile:
     error: tuple[str, str, Span] | None = None  # (code, message, span) when unreadable
     named: bool = True  # named on the command line (findings are reported for it)
     digest: str | None = None  # content hash, when the run keeps a cache (load.cache)
+    blob: str | None = None  # git's id of its bytes, when asked for (load.cache.note_git)
     _lines: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -133,7 +134,9 @@ def _open_nonblocking(path: str) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
 
 
-def read(path: str, display: str, limits: Limits) -> SourceFile:
+def read(path: str, display: str, limits: Limits, blob: str | None = None) -> SourceFile:
+    """The file's text, or why there is none; ``blob``: a hash algorithm (``sha1``,
+    ``sha256``) to give the bytes read their git blob id (``SourceFile.blob``) as well."""
     try:
         st = os.stat(path)
         why = not_regular(st.st_mode)
@@ -165,4 +168,9 @@ def read(path: str, display: str, limits: Limits) -> SourceFile:
         if exc.errno == 40:  # ELOOP
             reason = "symlink loop"
         return SourceFile(display, error=("ML002", f"cannot be read: {reason}", Span.point(1)))
-    return decode(display, data, limits)
+    src = decode(display, data, limits)
+    if blob is not None:
+        from multus_lint.load.cache import git_blob
+
+        src.blob = git_blob(data, blob)
+    return src

@@ -673,8 +673,9 @@ def parse_sources(sources: list[SourceFile], limits: Limits, cache: Any = None) 
     for i in cached:
         source = sources[i]
         text = source.text or ""
-        # an alias shares one node among many paths: as plain data it would be copied
-        if i in pre and source.digest not in cache.kept and "*" not in text:
+        # an alias shares one node among many paths: as plain data it would be copied (no
+        # anchor, no alias: a "*" alone is a cron schedule, a glob, a wildcard host)
+        if i in pre and source.digest not in cache.kept and "&" not in text:
             packed = pack(source, pre[i])
             if packed is not None:
                 cache.keep_parse(source.digest, packed, text)

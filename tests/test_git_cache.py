@@ -1,0 +1,153 @@
+"""The cache knows a tracked file that is no context by its line in git's index (issue 16:
+``lstat`` of every file was most of a warm pre-commit run in a large repository), and only
+while git says the work tree holds that line's blob (load.discover.GitState,
+load.cache.FileCache.known_by_git). git's side: ``git ls-files -s -v`` prints each index
+entry's tag, mode, blob and stage (builtin/ls-files.c show_ce; tag ``h`` for an
+assume-unchanged entry, ``S`` for skip-worktree), ``git diff-files`` names the entries whose
+work tree differs (diff-lib.c run_diff_files: ie_match_stat, and the content of a racily
+clean entry)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from multus_lint import cli
+from multus_lint.load import cache as cache_mod
+from multus_lint.load import discover
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+NAD = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n  name: net-a\n"
+       "  namespace: apps\nspec:\n  config: '{\"cniVersion\": \"0.3.1\", \"type\": \"macvlan\", "
+       "\"master\": \"eth0\", \"ipam\": {\"type\": \"whereabouts\", \"range\": \"10.1.0.0/24\"}}'\n")
+PLAIN = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: apps\ndata:\n  a: b\n"
+POD = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: apps\n  annotations:\n"
+       "    k8s.v1.cni.cncf.io/networks: net-a\nspec:\n  containers:\n  - {name: c, image: busybox}\n")
+
+
+def git(root: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
+               GIT_COMMITTER_EMAIL="t@example.com", HOME=str(root.parent), XDG_CONFIG_HOME=str(root.parent / "xdg"))
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def lint(root: Path, cache_dir: Path, *paths: str, cache: bool = True) -> tuple[int, list]:
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+        code = cli.main(["--format", "json", *(["--cache-dir", str(cache_dir)] if cache else ["--no-cache"]),
+                         *paths])
+    return code, [(f["code"], f["path"], f["line"]) for f in json.loads(buf.getvalue())["findings"]]
+
+
+def cache_lines(cache_dir: Path) -> set[str]:
+    out: set[str] = set()
+    for f in cache_dir.glob("files-*.cache"):
+        out |= set(filter(None, json.loads(f.read_text())["git"].split("\0")))
+    return out
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "nad.yaml").write_text(NAD)
+    (root / "plain.yaml").write_text(PLAIN)
+    (root / "other.yaml").write_text(PLAIN.replace("cm", "c2"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "x")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no user's git config (filters) here
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    return root
+
+
+def test_unmodified_files_of_no_context_are_known_by_their_index_line(repo: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cache_dir = tmp_path / "cache"
+    first = lint(repo, cache_dir, "nad.yaml")
+    assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
+    examined: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
+        examined.append(os.fspath(path))  # type: ignore[arg-type]
+        return real_lstat(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    assert lint(repo, cache_dir, "nad.yaml") == first
+    assert not [p for p in examined if p.endswith(("plain.yaml", "other.yaml"))]
+
+
+@pytest.mark.parametrize("how", ["unstaged", "staged", "assume-unchanged"])
+def test_a_file_that_becomes_context_is_read(repo: Path, tmp_path: Path, how: str) -> None:
+    """plain.yaml turns into the NAD the named pod asks for: ML402 (network not found)
+    goes, whether the edit is in the work tree only (diff-files names it), staged (its
+    index line changes) or hidden from git by assume-unchanged (tag ``h``: never trusted)."""
+    (repo / "nad.yaml").unlink()
+    (repo / "pod.yaml").write_text(POD)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pod")
+    cache_dir = tmp_path / "cache"
+    before = lint(repo, cache_dir, "pod.yaml")
+    assert ("ML402", "pod.yaml", 7) in before[1]
+    assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
+    if how == "assume-unchanged":
+        git(repo, "update-index", "--assume-unchanged", "plain.yaml")
+    st = (repo / "plain.yaml").stat()
+    (repo / "plain.yaml").write_text(NAD)
+    os.utime(repo / "plain.yaml", ns=(st.st_atime_ns, st.st_mtime_ns))  # the old mtime
+    if how == "staged":
+        git(repo, "add", "plain.yaml")
+    after = lint(repo, cache_dir, "pod.yaml")
+    assert after == lint(repo, cache_dir, "pod.yaml", cache=False)
+    assert not any(code == "ML402" for code, _, _ in after[1])
+
+
+def test_no_line_is_trusted_where_a_filter_may_convert_files(repo: Path, tmp_path: Path) -> None:
+    """A clean/smudge filter (git-lfs, git-crypt) makes the work tree's bytes differ from
+    the blob: with one configured and an attributes file present, files are examined."""
+    git(repo, "config", "filter.crypt.clean", "cat")
+    git(repo, "config", "filter.crypt.smudge", "cat")
+    (repo / ".gitattributes").write_text("secret/** filter=crypt\n")
+    git(repo, "add", ".gitattributes")
+    cache_dir = tmp_path / "cache"
+    first = lint(repo, cache_dir, "nad.yaml")
+    assert cache_lines(cache_dir) == set()
+    assert lint(repo, cache_dir, "nad.yaml") == first
+    state = discover._git_listed(str(repo), state=True)
+    assert isinstance(state, discover.GitState) and state.filters
+    # a filter configured with no attributes file anywhere applies to nothing
+    (repo / ".gitattributes").unlink()
+    git(repo, "rm", "-q", "--cached", ".gitattributes")
+    state = discover._git_listed(str(repo), state=True)
+    assert isinstance(state, discover.GitState) and not state.filters
+
+
+def test_index_lines_of_changed_paths_are_found_in_the_listing() -> None:
+    state = discover.GitState("H 100644 " + "a" * 40 + " 0\ta b.yaml\0? new.yaml\0H 100644 " + "b" * 40
+                              + " 0\tz.yaml\0", {"a b.yaml"}, False, {})
+    assert state._lines_of({"a b.yaml", "gone.yaml"}, set()) == ["H 100644 " + "a" * 40 + " 0\ta b.yaml"]
+    listed, _, clean = state.paths(lambda lines: set(), None)
+    assert listed == ["a b.yaml", "new.yaml", "z.yaml"]
+    assert set(clean) == {"z.yaml"}  # the changed one and the untracked one are examined
+
+
+def test_blob_ids_are_gits(tmp_path: Path) -> None:
+    data = b"kind: ConfigMap\n\xff\0x"
+    (tmp_path / "f").write_bytes(data)
+    want = subprocess.run(["git", "hash-object", str(tmp_path / "f")], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    assert cache_mod.git_blob(data, "sha1") == want
+    assert discover.blob_algorithm("H 100644 " + want + " 0\tf") == "sha1"
+    assert discover.blob_algorithm("H 100644 " + "c" * 64 + " 0\tf") == "sha256"
+    assert discover.blob_algorithm("? f") is None and discover.blob_algorithm(None) is None
