@@ -6,6 +6,7 @@ import functools
 import gc
 import hashlib
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from multus_lint.model.contain import contained
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES
 from multus_lint.model.profile import (
     GENERIC_NODE_MARKERS,
+    K3S_RECOGNITION_KEYS,
     Profile,
     apply,
     apply_k3s_configs,
@@ -41,7 +43,7 @@ from multus_lint.model.profile import (
     generic_node_evidence,
     skipped_rules,
 )
-from multus_lint.model.project import Project, build_project, parse_sources
+from multus_lint.model.project import Project, build_project, k3s_config_place, parse_sources
 from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
 from multus_lint.replay import Replay, file_state, findings_of, source_key
 
@@ -54,6 +56,8 @@ CONTEXT_MARKERS = ("cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "
                    "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:",
                    # a K3s config on an external runtime (profile.external_runtime)
                    "container-runtime-endpoint", *GENERIC_NODE_MARKERS)
+# a top-level key that makes a mapping of K3s flags a K3s config (K3S_RECOGNITION_KEYS)
+K3S_KEY_LINE = re.compile(r"^[\"']?(?:%s)\+?[\"']?[ \t]*:" % "|".join(sorted(K3S_RECOGNITION_KEYS)), re.M)
 
 
 @dataclass
@@ -115,14 +119,18 @@ def open_cache(options: Options, config: Config, where: ProjectRoot) -> FileCach
         return None
     limits = config.limits
     settings = repr((sorted(vars(limits).items()), CONTEXT_MARKERS, ENTRY_MARKERS,
-                     sorted(KUSTOMIZATION_FILES)))
+                     sorted(KUSTOMIZATION_FILES), K3S_KEY_LINE.pattern))
     return FileCache(options.cache_dir or default_directory(where.path), where.path, settings)
 
 
-def is_context(path: str, text: str) -> bool:
-    """Whether a file that was not named can matter to a named one (the context prefilter)."""
+def is_context(rel: str, text: str) -> bool:
+    """Whether a file that was not named can matter to a named one (the context prefilter);
+    ``rel``: its path below the root (``/``-separated). A K3s config is known by its place
+    or its keys (model.project._is_k3s_config), whatever words it holds: any K3s config
+    of the scope changes the profile (RKE2's place, other nodes' runtimes, no Talos guess)."""
     return any(m in text for m in CONTEXT_MARKERS + ENTRY_MARKERS) \
-        or os.path.basename(path) in KUSTOMIZATION_FILES
+        or rel.rpartition("/")[2] in KUSTOMIZATION_FILES or k3s_config_place(rel) \
+        or K3S_KEY_LINE.search(text) is not None
 
 
 def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCache | None = None,
@@ -191,8 +199,10 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
                 continue
             named_real.add(real)
             st = None
+            rel = real[len(real_root):] if real.startswith(real_root) else real
+            if os.sep != "/":
+                rel = rel.replace(os.sep, "/")
             if cache is not None:
-                rel = real[len(real_root):] if real.startswith(real_root) else real
                 st = c.stat
                 if st is None:
                     try:
@@ -209,7 +219,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
                     sources.append(src)
                     continue
             src = _read(c, limits, blob_algorithm(c.git_line) if cache is not None else None)
-            relevant = src.text is not None and is_context(c.path, src.text)
+            relevant = src.text is not None and is_context(rel, src.text)
             if st is not None and cache is not None:
                 # a file that is no context needs no hash: whenever its stat changes it is
                 # read again anyway, and only the prefilter's verdict is kept of it
@@ -257,7 +267,7 @@ def read_deferred(deferred: list[tuple[SourceFile, Candidate, str, os.stat_resul
             src.digest = now
             same = False
             if cache is not None:
-                cache.note(rel, st, src.digest, fresh.text is not None and is_context(c.path, fresh.text),
+                cache.note(rel, st, src.digest, fresh.text is not None and is_context(rel, fresh.text),
                            racy=True)
     return same
 

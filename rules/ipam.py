@@ -101,14 +101,14 @@ def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
 def _judge(ctx: Context, cfg: Any, path: tuple, value: Any, expected: str, label: str) -> Iterator[Finding]:
     if not isinstance(value, str):
         yield ctx.finding(WHEREABOUTS_PATHS, cfg.site(*path),
-                          f"whereabouts {label} must be a path string; K3s expects {expected}")
+                          f"whereabouts {label} must be a path string; {ctx.profile.name} expects {expected}")
     elif ".." in value.split("/"):
         yield ctx.finding(WHEREABOUTS_PATHS, cfg.site(*path),
                           f"whereabouts {label} {value} contains '..'; use the plain path {expected}")
     elif _norm(value) != expected:
         yield ctx.finding(WHEREABOUTS_PATHS, cfg.site(*path),
                           f"whereabouts {label} is {value}, which is not where the whereabouts "
-                          f"DaemonSet writes it on K3s; expected {expected}",
+                          f"DaemonSet writes it on {ctx.profile.name}; expected {expected}",
                           fix=Fix.set(cfg, path, expected))
 
 

@@ -49,3 +49,25 @@ def test_each_file_alone_matches_the_audit(project: Path, tmp_path: Path) -> Non
         alone = _lint([*args, rel], tmp_path)
         expected = [x for x in audit if x[0] == rel]
         assert alone == expected, f"{rel}: named alone differs from the audit"
+
+
+@pytest.mark.parametrize(("rel", "text", "context"), [
+    # a K3s/RKE2 config by its place, whatever it says (model.project.k3s_config_place)
+    ("etc/rancher/rke2/config.yaml", "tls-san:\n  - a.example.com\n", True),
+    ("nodes/k3s/config.yml", "node-label:\n  - zone=a\n", True),
+    ("etc/rancher/k3s/config.yaml.d/10-extra.yaml", "kubelet-arg+:\n  - max-pods=200\n", True),
+    # by a top-level key that makes a mapping of K3s flags a node config
+    ("hosts/agent.yaml", "token: abc\nnode-ip: 10.0.0.5\n", True),
+    ("hosts/agent.yaml", '"write-kubeconfig-mode": "0644"\n', True),
+    ("hosts/agent.yaml", "cluster-init: true\n", True),
+    # the same words below the top level, or as values, are not
+    ("apps/app.yaml", "kind: ConfigMap\ndata:\n  token: abc\n", False),
+    ("apps/app.yaml", "kind: ConfigMap\ndata:\n  note: node-ip is set\n", False),
+])
+def test_k3s_configs_are_context_by_place_or_keys(rel: str, text: str, context: bool) -> None:
+    """Any K3s config of the scope changes the profile (RKE2 by its place, other nodes'
+    runtimes, no Talos or kind guess beside one), so a pre-commit run must read it as the
+    audit does, even when it holds none of the context marker words."""
+    from multus_lint.runner import is_context
+
+    assert is_context(rel, text) is context

@@ -55,6 +55,11 @@ image-service-endpoint enable-pprof supervisor-metrics lb-server-port node-inter
 node-external-dns vpn-auth-file with-node-id image-credential-provider-bin-dir
 image-credential-provider-config disable-default-registry-endpoint
 """.split())
+# A mapping of K3s flags only is a K3s config when it has one of these (model.project
+# _is_k3s_config): keys that say "node config", not just any flag name
+K3S_RECOGNITION_KEYS = frozenset({"server", "token", "data-dir", "cluster-cidr", "service-cidr", "flannel-backend",
+                                  "cluster-init", "node-ip", "tls-san", "write-kubeconfig-mode", "disable",
+                                  "node-label", "flannel-iface", "cni"})
 
 
 @dataclass

@@ -17,7 +17,7 @@ from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placehold
 from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
 from multus_lint.model.kustomize import replaced, source_of
-from multus_lint.model.profile import K3S_CONFIG_KEYS
+from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
 
 NAD_KIND = "NetworkAttachmentDefinition"
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"
@@ -294,24 +294,25 @@ def root_relative(source: SourceFile, root: str) -> str:
     return rel.replace(os.sep, "/")
 
 
-def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") -> bool:
-    """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
-    path = root_relative(source, root)
-    base = os.path.basename(path)
+def k3s_config_place(path: str) -> bool:
+    """Whether a file at ``path`` (below the root, ``/``-separated) is a K3s (or RKE2)
+    config.yaml by its place alone."""
+    base = path.rpartition("/")[2]
     # /etc/rancher/rke2/config.yaml too: RKE2 reads the same keys (plus cni:), and the profile
     # takes distro rke2 from it (runner.resolve_profile)
-    in_place = (("/rancher/k3s/" in f"/{path}" or "/rancher/rke2/" in f"/{path}")
-                and (base == "config.yaml" or "/config.yaml.d/" in path)) \
-        or "/k3s/" in f"/{os.path.dirname(path)}/" and base in ("config.yaml", "config.yml")
+    return (("/rancher/k3s/" in f"/{path}" or "/rancher/rke2/" in f"/{path}")
+            and (base == "config.yaml" or "/config.yaml.d/" in path)) \
+        or "/k3s/" in f"/{path.rpartition('/')[0]}/" and base in ("config.yaml", "config.yml")
+
+
+def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") -> bool:
+    """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
     keys = {k.rstrip("+") for k in data if isinstance(k, str)}
     if not keys:
         return False
-    if in_place:
+    if k3s_config_place(root_relative(source, root)):
         return True
-    return keys <= K3S_CONFIG_KEYS and len(keys & K3S_CONFIG_KEYS) >= 1 and \
-        bool(keys & {"server", "token", "data-dir", "cluster-cidr", "service-cidr", "flannel-backend",
-                     "cluster-init", "node-ip", "tls-san", "write-kubeconfig-mode", "disable",
-                     "node-label", "flannel-iface", "cni"})
+    return keys <= K3S_CONFIG_KEYS and len(keys & K3S_CONFIG_KEYS) >= 1 and bool(keys & K3S_RECOGNITION_KEYS)
 
 
 def _is_values_file(data: dict[str, Any]) -> bool:
