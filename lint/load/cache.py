@@ -17,10 +17,11 @@ Validity, in ruff's and git's manner:
   again within the file system's timestamp granularity without its stat changing): it is
   checked by content on the next run, like git's racily clean index entries.
 * In a git repository, a file that is no context is known by its line in the index
-  (``git ls-files -s``: mode, blob, path) instead, when git says the work tree holds that
-  blob (load.discover.GitState): the cache keeps the lines of the files whose bytes it
-  hashed to that blob (git's own hash), and such a file is not even ``lstat``ed. No
-  line is trusted where a clean/smudge filter may apply.
+  (``git ls-files -s``: mode, blob, path) instead, while git says the work tree holds what
+  that index entry does (load.discover.GitState): such a file is not even ``lstat``ed. A
+  line is kept only for a file read unchanged since before git examined it (its change
+  time, read after its bytes, older than the listing by ``RACY_NS``): the bytes judged
+  are then the ones git found clean. No line is kept where a clean/smudge filter may apply.
 * Parsed documents are reused only for files read in this run whose hash matches, so the
   text a finding quotes and the data judged are always the same bytes.
 * The whole cache is keyed by the linter's version, a signature of the modules that read and
@@ -143,7 +144,7 @@ class FileCache:
 
     def known_by_git(self, lines: set[str]) -> set[str]:
         """Of the index lines of files git says are unmodified, those of files known to be
-        no context (their bytes hashed to that blob when a run read them)."""
+        no context (``note_git``)."""
         known = self.git_lines & lines
         self.git_seen |= known
         return known
@@ -179,14 +180,13 @@ class FileCache:
             self.changed = True
         self.seen[rel] = entry
 
-    def note_git(self, line: str, blob: str | None) -> None:
+    def note_git(self, line: str, changed_ns: int | None, listed_ns: int) -> None:
         """A file that is no context, read by this run: known by its index ``line`` from
-        now on if its bytes are that line's blob (``blob``: their git hash)."""
-        head, _, rel = line.partition("\t")
-        fields = head.split(" ")
-        if blob is not None and len(fields) == 4 and fields[2] == blob:
+        now on if it last changed (``changed_ns``, taken once its bytes were read) before
+        git listed the repository (``listed_ns``), by more than the racy margin."""
+        if changed_ns is not None and changed_ns < listed_ns - RACY_NS:
             self.git_seen.add(line)
-            self.seen.pop(rel, None)  # known by the line: its stat entry would only be examined
+            self.seen.pop(line.partition("\t")[2], None)  # known by the line: no stat entry
 
     def keep_parse(self, text_digest: str, packed: list, text: str) -> None:
         """Remember the parse of ``text`` (already checked to hold plain data only)."""
@@ -250,15 +250,6 @@ def prune(directory: str, prefix: str, current: str) -> None:
             os.unlink(path)
     except OSError:
         pass
-
-
-def git_blob(data: bytes, algorithm: str) -> str:
-    """The id git gives a blob of these bytes (``git hash-object``), in the repository's
-    hash (``sha1``, or ``sha256`` for a repository made with that object format)."""
-    h = hashlib.new(algorithm)
-    h.update(b"blob %d\0" % len(data))
-    h.update(data)
-    return h.hexdigest()
 
 
 def _prepare(directory: str) -> None:

@@ -8,6 +8,7 @@ import re
 import stat
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ class Candidate:
     # its line in ``git ls-files -s -v``, when git says the work tree holds what the index
     # does (tracked, unmodified, a regular file): what the cache may know it by (GitState)
     git_line: str | None = None
+    listed_ns: int = 0  # when git began listing (time.time_ns), with git_line
 
 
 def walk_order(dirs: list[str], name: str) -> str:
@@ -127,7 +129,8 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
         found = _git_listed(root, guess, git_known is not None)
         if found is not None:
             listed, stats, clean = found.paths(git_known, skipped)
-            yield from _from_listing(root, listed, exclude, known, stats, skipped, clean)
+            yield from _from_listing(root, listed, exclude, known, stats, skipped, clean,
+                                     getattr(found, "started", 0))
             return
     yield from _walk(top, root, exclude, named)
 
@@ -155,6 +158,7 @@ class GitState:
     changed: set[str]  # tracked paths whose work tree differs from the index
     filters: bool  # a filter may convert some file: no line is trusted
     stats: dict[str, os.stat_result]  # of the guesses, taken while git listed
+    started: int = 0  # time.time_ns() before git was started
 
     def paths(self, git_known: Callable[[set[str]], set[str]] | None, skipped: list[str] | None,
               ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str]]:
@@ -223,6 +227,7 @@ class _GitRun:
             commands = [["ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"],
                         ["diff-files", "-z", "--name-only"],
                         ["config", "-z", "--get-regexp", _FILTER_CONFIG]]
+        self.started = time.time_ns()
         self.procs: list[subprocess.Popen] = []
         self.outputs: list[bytes | None] = [None] * len(commands)
         self.readers: list[threading.Thread] = []
@@ -314,17 +319,7 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False) -> Gi
         return _Listed(sorted(set(listing.split("\0")) - {""}), stats)
     changed = set(outputs[1].decode("utf-8", "surrogateescape").split("\0")) - {""}
     filters = bool(outputs[2]) and _attributes_may_exist(root, listing, outputs[2])
-    return GitState(listing, changed, filters, stats)
-
-
-def blob_algorithm(line: str | None) -> str | None:
-    """The hash of the blob id in an index line (GitState): sha1, or sha256 for a
-    repository of that object format; None for no line or another shape."""
-    if line is None:
-        return None
-    fields = line.partition("\t")[0].split(" ")
-    size = len(fields[2]) if len(fields) == 4 else 0
-    return "sha1" if size == 40 else "sha256" if size == 64 else None
+    return GitState(listing, changed, filters, stats, run.started)
 
 
 @dataclass
@@ -355,7 +350,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                   known: Callable[[str, os.stat_result], bool] | None = None,
                   stats: dict[str, os.stat_result] | None = None,
                   skipped: list[str] | None = None,
-                  clean: dict[str, str] | None = None) -> Iterator[Candidate]:
+                  clean: dict[str, str] | None = None, listed_ns: int = 0) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -446,7 +441,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
             if folder not in shown:
                 shown[folder] = _relative(folder)
             yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here, stat=st,
-                            git_line=clean.get("/".join(parts)) if clean else None)
+                            git_line=clean.get("/".join(parts)) if clean else None, listed_ns=listed_ns)
         else:
             yield Candidate(display_path(path), path, False, _odd_file(path), here)
 

@@ -60,7 +60,8 @@ class SourceFile:
     error: tuple[str, str, Span] | None = None  # (code, message, span) when unreadable
     named: bool = True  # named on the command line (findings are reported for it)
     digest: str | None = None  # content hash, when the run keeps a cache (load.cache)
-    blob: str | None = None  # git's id of its bytes, when asked for (load.cache.note_git)
+    # max(mtime, ctime) in ns once its bytes were read, when asked for (load.cache.note_git)
+    changed_ns: int | None = None
     _lines: list[str] | None = field(default=None, repr=False)
 
     @property
@@ -134,9 +135,10 @@ def _open_nonblocking(path: str) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
 
 
-def read(path: str, display: str, limits: Limits, blob: str | None = None) -> SourceFile:
-    """The file's text, or why there is none; ``blob``: a hash algorithm (``sha1``,
-    ``sha256``) to give the bytes read their git blob id (``SourceFile.blob``) as well."""
+def read(path: str, display: str, limits: Limits, stamp: bool = False) -> SourceFile:
+    """The file's text, or why there is none; ``stamp``: also when it last changed, as
+    the file says once its bytes are read (``SourceFile.changed_ns``)."""
+    changed = None
     try:
         st = os.stat(path)
         why = not_regular(st.st_mode)
@@ -159,6 +161,9 @@ def read(path: str, display: str, limits: Limits, blob: str | None = None) -> So
             data = fh.read(size + 1)
             if len(data) > size:
                 data += fh.read(limits.max_file_size + 1 - len(data))
+            if stamp:
+                after = os.fstat(fd)
+                changed = max(after.st_mtime_ns, after.st_ctime_ns)
     except IsADirectoryError:
         return SourceFile(display, error=("ML002", "is a directory", Span.point(1)))
     except PermissionError:
@@ -169,8 +174,5 @@ def read(path: str, display: str, limits: Limits, blob: str | None = None) -> So
             reason = "symlink loop"
         return SourceFile(display, error=("ML002", f"cannot be read: {reason}", Span.point(1)))
     src = decode(display, data, limits)
-    if blob is not None:
-        from multus_lint.load.cache import git_blob
-
-        src.blob = git_blob(data, blob)
+    src.changed_ns = changed
     return src
