@@ -271,7 +271,7 @@ def _start_listing(args: argparse.Namespace) -> None:
     locations = named_locations(args.paths, args.stdin_filename)
     top = repository_of(locations)
     if top is not None and top not in locations:
-        start_listing(top, state=not args.no_cache)
+        start_listing(top, state=True)  # the cache and git grep both need the index lines
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -16,6 +16,7 @@ from multus_lint import registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
+from multus_lint.load import cache as cache_module
 from multus_lint.load.cache import FileCache, default_directory, digest
 from multus_lint.load.discover import (
     Candidate,
@@ -77,6 +78,19 @@ CONTEXT_MARKERS = _fewest((
 # a top-level key that makes a mapping of K3s flags a K3s config (K3S_RECOGNITION_KEYS)
 # (after a newline, not ``^`` with re.M: a literal first character is searched for, 3x faster)
 K3S_KEY_LINE = re.compile(r"\n[\"']?(?:%s)\+?[\"']?[ \t]*:" % "|".join(sorted(K3S_RECOGNITION_KEYS)))
+
+
+def _ere(text: str) -> str:
+    """``text`` as a POSIX extended regular expression matching itself."""
+    return "".join("\\" + c if c in ".[]()*+?{}|^$\\" else c for c in text)
+
+
+# What git grep looks for when nothing is cached (load.discover.walk ``grep``): every text
+# is_context would find, and more (a line-start K3s key, any hostPath): a file it finds
+# nothing in is no context without being read. POSIX ERE, byte by byte (LC_ALL=C).
+GREP_PATTERNS = ("|".join(_ere(m) for m in CONTEXT_MARKERS),
+                 "^[\"']?(%s)\\+?[\"']?[ \t]*:" % "|".join(_ere(k) for k in sorted(K3S_RECOGNITION_KEYS)),
+                 "hostPath")
 
 
 @dataclass
@@ -210,8 +224,11 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
         # the files the cache knows are examined while git lists the repository
         guess = cache.entries.keys() if cache is not None else ()
         git_known = cache.known_by_git if cache is not None else None
+        # a cache that knows nothing (the first run, --no-cache): git grep looks for the
+        # markers in every file while git lists, and only the files it finds are read
+        cold = cache is None or not (cache.entries or cache.git_lines)
         for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed,
-                      git_known=git_known):
+                      git_known=git_known, grep=GREP_PATTERNS if cold else ()):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
@@ -222,6 +239,15 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             rel = real[len(real_root):] if real.startswith(real_root) else real
             if os.sep != "/":
                 rel = rel.replace(os.sep, "/")
+            if c.no_match and c.stat is not None and not is_context(rel, "") \
+                    and max(c.stat.st_mtime_ns, c.stat.st_ctime_ns) < c.listed_ns - cache_module.RACY_NS:
+                # no marker in what git grep read, and unchanged since before it read it: no
+                # context, known without reading it (GREP_PATTERNS match all is_context does)
+                if cache is not None:
+                    cache.note(rel, c.stat, "-", False)
+                    if c.git_line is not None:
+                        cache.note_git(c.git_line, max(c.stat.st_mtime_ns, c.stat.st_ctime_ns), c.listed_ns)
+                continue
             if cache is not None:
                 st = c.stat
                 if st is None:

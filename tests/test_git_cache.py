@@ -140,9 +140,14 @@ def test_index_lines_of_changed_paths_are_found_in_the_listing() -> None:
     state = discover.GitState("H 100644 " + "a" * 40 + " 0\ta b.yaml\0? new.yaml\0H 100644 " + "b" * 40
                               + " 0\tz.yaml\0", {"a b.yaml"}, False, {})
     assert state._lines_of({"a b.yaml", "gone.yaml"}, set()) == ["H 100644 " + "a" * 40 + " 0\ta b.yaml"]
-    listed, _, clean = state.paths(lambda lines: set(), None)
+    listed, _, clean, no_match = state.paths(lambda lines: set(), None)
     assert listed == ["a b.yaml", "new.yaml", "z.yaml"]
     assert set(clean) == {"z.yaml"}  # the changed one and the untracked one are examined
+    assert no_match == set()  # no git grep was run
+    state.matched = {"new.yaml"}
+    state.raw += "h 100644 " + "c" * 40 + " 0\tquiet.yaml\0S 100644 " + "d" * 40 + " 0\tsparse.yaml\0"
+    # grep read the blob of the assume-unchanged (h) and skip-worktree (S) entries: not searched
+    assert state.paths(None, None)[3] == {"a b.yaml", "z.yaml"}
 
 
 def test_a_file_changed_since_the_listing_is_not_known(repo: Path, tmp_path: Path,
@@ -163,3 +168,52 @@ def test_a_file_changed_since_the_listing_is_not_known(repo: Path, tmp_path: Pat
     monkeypatch.setattr(cache_mod, "RACY_NS", -(10 ** 30))
     lint(repo, cache_dir, "nad.yaml")
     assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
+
+
+@pytest.mark.parametrize("how", ["assume-unchanged", "untracked", "nested-repository", "worktree-only"])
+def test_git_grep_never_hides_a_context_file(repo: Path, tmp_path: Path, how: str) -> None:
+    """With nothing cached, git grep looks for the context markers while git lists, and a
+    listed file it searched without a match is not read (runner.GREP_PATTERNS). It reads the
+    blob of a skip-worktree entry (and is not trusted for an assume-unchanged one), and does
+    not search a nested repository: those files are read. The NAD the named pod asks for is found each time."""
+    (repo / "nad.yaml").unlink()
+    (repo / "pod.yaml").write_text(POD)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "pod")
+    if how == "assume-unchanged":
+        git(repo, "update-index", "--assume-unchanged", "plain.yaml")
+        (repo / "plain.yaml").write_text(NAD)
+    elif how == "untracked":
+        (repo / "new.yaml").write_text(NAD)
+    elif how == "nested-repository":
+        (repo / "vendor").mkdir()
+        (repo / "vendor" / "nad.yaml").write_text(NAD)
+        git(repo / "vendor", "init", "-q")
+        git(repo / "vendor", "add", "-A")
+        git(repo / "vendor", "commit", "-q", "-m", "v")
+    else:
+        (repo / "plain.yaml").write_text(NAD)  # modified, not staged
+    for cached in (False, True):
+        code, found = lint(repo, tmp_path / "cache", "pod.yaml", cache=cached)
+        assert not any(c == "ML402" for c, _, _ in found), (how, cached, found)
+
+
+def test_git_grep_leaves_unread_only_files_without_a_marker(repo: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from multus_lint import runner
+    from multus_lint.load import read as read_mod
+
+    opened: list[str] = []
+    real_read = read_mod.read
+
+    def read(path: str, *a: object, **k: object) -> object:
+        opened.append(os.path.basename(path))
+        return real_read(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "read", read)
+    found = lint(repo, tmp_path / "cache", "nad.yaml", cache=False)
+    assert sorted(opened) == ["nad.yaml"]  # plain.yaml and other.yaml: no marker, not read
+    monkeypatch.setattr(runner, "GREP_PATTERNS", ())  # the same run reading every file
+    opened.clear()
+    assert lint(repo, tmp_path / "cache", "nad.yaml", cache=False) == found
+    assert sorted(opened) == ["nad.yaml", "other.yaml", "plain.yaml"]

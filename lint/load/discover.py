@@ -34,7 +34,9 @@ class Candidate:
     # its line in ``git ls-files -s -v``, when git says the work tree holds what the index
     # does (tracked, unmodified, a regular file): what the cache may know it by (GitState)
     git_line: str | None = None
-    listed_ns: int = 0  # when git began listing (time.time_ns), with git_line
+    listed_ns: int = 0  # when git began listing (time.time_ns), with git_line or no_match
+    # git grep searched its work tree bytes for the caller's patterns and found none
+    no_match: bool = False
 
 
 def walk_order(dirs: list[str], name: str) -> str:
@@ -111,7 +113,8 @@ def excluded(path: str, root: str, patterns: list[str]) -> bool:
 def walk(top: str, root: str, exclude: list[str], named: bool,
          known: Callable[[str, os.stat_result], bool] | None = None,
          guess: Iterable[str] = (), skipped: list[str] | None = None,
-         git_known: Callable[[set[str]], set[str]] | None = None) -> Iterator[Candidate]:
+         git_known: Callable[[set[str]], set[str]] | None = None,
+         grep: tuple[str, ...] = ()) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
@@ -124,13 +127,16 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     git to list; they are examined while git lists, in its own process.
     ``git_known(lines)``: of the index lines (``GitState``) of files git says are
     unmodified, those the caller knows it does not need; they are left out unexamined
-    (no ``lstat``), and one entry standing for all of them is added to ``skipped``."""
+    (no ``lstat``), and one entry standing for all of them is added to ``skipped``.
+    ``grep``: extended regular expressions; ``git grep`` searches the work tree for them
+    while git lists, and a listed file it searched without a match is yielded with
+    ``Candidate.no_match`` (the caller need not read it to know it holds none)."""
     if not named and top == root and is_repo_root(root):
-        found = _git_listed(root, guess, git_known is not None)
+        found = _git_listed(root, guess, git_known is not None or bool(grep), grep)
         if found is not None:
-            listed, stats, clean = found.paths(git_known, skipped)
+            listed, stats, clean, no_match = found.paths(git_known, skipped)
             yield from _from_listing(root, listed, exclude, known, stats, skipped, clean,
-                                     getattr(found, "started", 0))
+                                     getattr(found, "started", 0), no_match)
             return
     yield from _walk(top, root, exclude, named)
 
@@ -159,12 +165,20 @@ class GitState:
     filters: bool  # a filter may convert some file: no line is trusted
     stats: dict[str, os.stat_result]  # of the guesses, taken while git listed
     started: int = 0  # time.time_ns() before git was started
+    # paths git grep found a pattern in; None: no grep was run
+    matched: set[str] | None = None
 
     def paths(self, git_known: Callable[[set[str]], set[str]] | None, skipped: list[str] | None,
-              ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str]]:
-        """The listed paths still to examine (sorted), no stats, and the index lines of
-        those git says are unmodified regular files; the lines ``git_known`` knows are left
-        out (set operations, not a loop in Python: 33,000 lines)."""
+              ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str], set[str]]:
+        """The listed paths still to examine (sorted), the guesses' stats, the index lines
+        of those git says are unmodified regular files, and the paths git grep searched in
+        the work tree without a match; the lines ``git_known`` knows are left out (set
+        operations, not a loop in Python: 33,000 lines).
+
+        git grep reads the work tree file of an ordinary index entry and of an untracked
+        file (builtin/grep.c grep_cache, grep_directory); a skip-worktree entry's blob
+        instead, and git does not promise what it reads for an assume-unchanged one: only
+        ``H`` entries at stage 0 and ``?`` files count as searched."""
         lines = self.raw.split("\0")
         known: set[str] = set()
         if git_known is not None and not self.filters:
@@ -181,22 +195,27 @@ class GitState:
         rest = [line for line in lines if line not in known] if known else lines
         paths: set[str] = set()
         clean: dict[str, str] = {}
-        changed = self.changed
+        no_match: set[str] = set()
+        changed, matched = self.changed, self.matched
         for line in rest:
             if not line:
                 continue
             if line[:2] == "? ":
                 paths.add(line[2:])
+                if matched is not None and line[2:] not in matched:
+                    no_match.add(line[2:])
                 continue
             head, tab, rel = line.partition("\t")
             if not tab:
                 continue
             paths.add(rel)
             fields = head.split(" ")
-            if (not self.filters and len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
-                    and fields[1] in ("100644", "100755") and rel not in changed):
+            ordinary = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
+            if matched is not None and ordinary and rel not in matched:
+                no_match.add(rel)
+            if not self.filters and ordinary and fields[1] in ("100644", "100755") and rel not in changed:
                 clean[rel] = line
-        return sorted(paths), self.stats, clean
+        return sorted(paths), self.stats, clean, no_match
 
     def _lines_of(self, rels: set[str], current: set[str]) -> list[str]:
         """The listing's lines of the paths ``rels`` (a few: the files being edited)."""
@@ -217,7 +236,7 @@ class _GitRun:
     as it comes: git never waits on a full pipe, and no file is opened for it (a
     temporary file is outside the project, which the linter never touches)."""
 
-    def __init__(self, root: str, state: bool) -> None:
+    def __init__(self, root: str, state: bool, grep: tuple[str, ...] = ()) -> None:
         # GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE) would point git elsewhere;
         # the ceiling keeps a fake or broken .git from sending it to a repository above the root
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -227,6 +246,13 @@ class _GitRun:
             commands = [["ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"],
                         ["diff-files", "-z", "--name-only"],
                         ["config", "-z", "--get-regexp", _FILTER_CONFIG]]
+        if grep:
+            # bytes, not characters (LC_ALL=C): the patterns are ASCII; no pager, no
+            # textconv, every file's name from the root, untracked files too (not ignored)
+            env["LC_ALL"] = "C"
+            commands = [["-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name",
+                         "--no-textconv", "--untracked", "-E", *(a for p in grep for a in ("-e", p))]]
+        self.grep = bool(grep)
         self.started = time.time_ns()
         self.procs: list[subprocess.Popen] = []
         self.outputs: list[bytes | None] = [None] * len(commands)
@@ -270,8 +296,9 @@ class _GitRun:
             self.kill()
             return None
         codes = [p.returncode for p in self.procs]
-        # `git config --get-regexp` exits 1 when nothing matches
-        if codes[0] != 0 or len(codes) > 1 and (codes[1] != 0 or codes[2] not in (0, 1)):
+        # `git config --get-regexp` and `git grep` exit 1 when nothing matches
+        if codes[0] not in ((0, 1) if self.grep else (0,)) \
+                or len(codes) > 1 and (codes[1] != 0 or codes[2] not in (0, 1)):
             return None
         return self.outputs  # type: ignore[return-value]
 
@@ -293,13 +320,15 @@ def drop_listings() -> None:
         _STARTED.popitem()[1].kill()
 
 
-def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False) -> GitState | _Listed | None:
+def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False,
+                grep: tuple[str, ...] = ()) -> GitState | _Listed | None:
     """Tracked and untracked, not ignored, paths below ``root`` (relative, ``/``-separated),
     with the ``lstat`` of each ``guess`` taken while git lists (it runs in another process:
     on a 33,000-file repository both take about 20 ms); None where git cannot say (no
     git, not a real repository, a dubious owner): the walk. ``state``: the index lines,
     changed paths and filters as well (GitState), from three git processes run at once."""
     run = _STARTED.pop((os.path.abspath(root), state), None) or _GitRun(root, state)
+    searched = _GitRun(root, False, grep) if grep and state else None
     stats: dict[str, os.stat_result] = {}
     prefix, lstat = os.path.join(root, ""), os.lstat
     try:
@@ -310,8 +339,11 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False) -> Gi
                 pass
     except BaseException:  # an interrupt: git is not left running
         run.kill()
+        if searched is not None:
+            searched.kill()
         raise
     outputs = run.wait()
+    found = searched.wait() if searched is not None else None
     if outputs is None:
         return None
     listing = outputs[0].decode("utf-8", "surrogateescape")
@@ -319,7 +351,10 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False) -> Gi
         return _Listed(sorted(set(listing.split("\0")) - {""}), stats)
     changed = set(outputs[1].decode("utf-8", "surrogateescape").split("\0")) - {""}
     filters = bool(outputs[2]) and _attributes_may_exist(root, listing, outputs[2])
-    return GitState(listing, changed, filters, stats, run.started)
+    matched = None
+    if found is not None:  # no search (git failed): every file is read
+        matched = set(found[0].decode("utf-8", "surrogateescape").split("\0")) - {""}
+    return GitState(listing, changed, filters, stats, run.started, matched)
 
 
 @dataclass
@@ -329,8 +364,9 @@ class _Listed:
     listed: list[str]
     stats: dict[str, os.stat_result]
 
-    def paths(self, git_known: object, skipped: object) -> tuple[list[str], dict[str, os.stat_result], dict[str, str]]:
-        return self.listed, self.stats, {}
+    def paths(self, git_known: object, skipped: object,
+              ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str], set[str]]:
+        return self.listed, self.stats, {}, set()
 
 
 def _attributes_may_exist(root: str, listing: str, config: bytes) -> bool:
@@ -350,7 +386,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                   known: Callable[[str, os.stat_result], bool] | None = None,
                   stats: dict[str, os.stat_result] | None = None,
                   skipped: list[str] | None = None,
-                  clean: dict[str, str] | None = None, listed_ns: int = 0) -> Iterator[Candidate]:
+                  clean: dict[str, str] | None = None, listed_ns: int = 0,
+                  no_match: set[str] | None = None) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -440,8 +477,10 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
             folder = path[:len(path) - len(name) - 1]
             if folder not in shown:
                 shown[folder] = _relative(folder)
+            rel = "/".join(parts)
             yield Candidate(_child_display(shown[folder], path, name), path, False, canonical=here, stat=st,
-                            git_line=clean.get("/".join(parts)) if clean else None, listed_ns=listed_ns)
+                            git_line=clean.get(rel) if clean else None, listed_ns=listed_ns,
+                            no_match=bool(no_match) and rel in no_match)
         else:
             yield Candidate(display_path(path), path, False, _odd_file(path), here)
 
