@@ -250,8 +250,10 @@ class _GitRun:
             # bytes, not characters (LC_ALL=C): the patterns are ASCII; no pager, no
             # textconv, every file's name from the root, untracked files too (not ignored)
             env["LC_ALL"] = "C"
+            # only the files the walk keeps (a repository's images and archives are not read)
             commands = [["-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name",
-                         "--no-textconv", "--untracked", "-E", *(a for p in grep for a in ("-e", p))]]
+                         "--no-textconv", "--untracked", "-E", *(a for p in grep for a in ("-e", p)),
+                         "--", *(f":(icase)*{suffix}" for suffix in SUFFIXES)]]
         self.grep = bool(grep)
         self.started = time.time_ns()
         self.procs: list[subprocess.Popen] = []
