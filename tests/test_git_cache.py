@@ -217,3 +217,14 @@ def test_git_grep_leaves_unread_only_files_without_a_marker(repo: Path, tmp_path
     opened.clear()
     assert lint(repo, tmp_path / "cache", "nad.yaml", cache=False) == found
     assert sorted(opened) == ["nad.yaml", "other.yaml", "plain.yaml"]
+
+
+@pytest.mark.parametrize("setting", [("core.trustctime", "false"), ("core.checkStat", "minimal")])
+def test_no_line_is_trusted_where_git_checks_less_than_the_cache(repo: Path, setting: tuple[str, str]) -> None:
+    """With these, git's clean check ignores the change time (and inode): a rewrite of the
+    same size with the old mtime passes it (git-config(1) core.trustctime, core.checkStat)."""
+    state = discover._git_listed(str(repo), state=True)
+    assert isinstance(state, discover.GitState) and not state.filters
+    git(repo, "config", *setting)
+    state = discover._git_listed(str(repo), state=True)
+    assert isinstance(state, discover.GitState) and state.filters

@@ -143,7 +143,9 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
 
 # Clean and smudge filters (git-lfs, git-crypt) make the work tree's bytes something else
 # than the blob the index names: where one may be in use, no file is known by its blob.
-_FILTER_CONFIG = r"^(filter\..*|core\.attributesfile)$"
+# core.trustctime=false and core.checkStat=minimal make git's clean check weaker than the
+# cache's own (a same-size rewrite with the old mtime passes it): no line is trusted either.
+_GIT_CONFIG = r"^(filter\..*|core\.attributesfile|core\.trustctime|core\.checkstat)$"
 
 
 @dataclass
@@ -245,7 +247,7 @@ class _GitRun:
         if state:
             commands = [["ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"],
                         ["diff-files", "-z", "--name-only"],
-                        ["config", "-z", "--get-regexp", _FILTER_CONFIG]]
+                        ["config", "-z", "--get-regexp", _GIT_CONFIG]]
         if grep:
             # bytes, not characters (LC_ALL=C): the patterns are ASCII; no pager, no
             # textconv, every file's name from the root, untracked files too (not ignored)
@@ -352,7 +354,7 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False,
     if not state:
         return _Listed(sorted(set(listing.split("\0")) - {""}), stats)
     changed = set(outputs[1].decode("utf-8", "surrogateescape").split("\0")) - {""}
-    filters = bool(outputs[2]) and _attributes_may_exist(root, listing, outputs[2])
+    filters = _untrusted(root, listing, outputs[2])
     matched = None
     if found is not None:  # no search (git failed): every file is read
         matched = set(found[0].decode("utf-8", "surrogateescape").split("\0")) - {""}
@@ -369,6 +371,17 @@ class _Listed:
     def paths(self, git_known: object, skipped: object,
               ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str], set[str]]:
         return self.listed, self.stats, {}, set()
+
+
+def _untrusted(root: str, listing: str, config: bytes) -> bool:
+    """Whether git's config (``git config -z --get-regexp _GIT_CONFIG``) makes an index
+    line no proof of a file's bytes: a filter that may apply, a weakened stat check."""
+    settings = [item.partition(b"\n") for item in config.split(b"\0") if item]
+    weak = any((key.lower() == b"core.trustctime" and value.strip().lower() in (b"false", b"no", b"off", b"0"))
+               or (key.lower() == b"core.checkstat" and value.strip().lower() == b"minimal")
+               for key, _, value in settings)
+    filters = any(key.lower().startswith(b"filter.") for key, _, _ in settings)
+    return weak or filters and _attributes_may_exist(root, listing, config)
 
 
 def _attributes_may_exist(root: str, listing: str, config: bytes) -> bool:
