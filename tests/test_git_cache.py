@@ -198,8 +198,15 @@ def test_git_grep_never_hides_a_context_file(repo: Path, tmp_path: Path, how: st
         assert not any(c == "ML402" for c, _, _ in found), (how, cached, found)
 
 
+@pytest.mark.parametrize("config", [(), ("color.ui", "always"), ("color.grep", "always")])
 def test_git_grep_leaves_unread_only_files_without_a_marker(repo: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+                                                           monkeypatch: pytest.MonkeyPatch, config: tuple) -> None:
+    """Only the files git grep finds no marker in are left unread, whatever the user's
+    config says of colours (color.grep=always wraps each name git prints in escapes)."""
+    if config:
+        git(repo, "config", *config)
+    (repo / "pod.yaml").write_text(POD)  # context: must be read
+    git(repo, "add", "pod.yaml")
     from multus_lint import runner
     from multus_lint.load import read as read_mod
 
@@ -212,11 +219,11 @@ def test_git_grep_leaves_unread_only_files_without_a_marker(repo: Path, tmp_path
 
     monkeypatch.setattr(runner, "read", read)
     found = lint(repo, tmp_path / "cache", "nad.yaml", cache=False)
-    assert sorted(opened) == ["nad.yaml"]  # plain.yaml and other.yaml: no marker, not read
+    assert sorted(opened) == ["nad.yaml", "pod.yaml"]  # plain.yaml and other.yaml: no marker, not read
     monkeypatch.setattr(runner, "GREP_PATTERNS", ())  # the same run reading every file
     opened.clear()
     assert lint(repo, tmp_path / "cache", "nad.yaml", cache=False) == found
-    assert sorted(opened) == ["nad.yaml", "other.yaml", "plain.yaml"]
+    assert sorted(opened) == ["nad.yaml", "other.yaml", "plain.yaml", "pod.yaml"]
 
 
 @pytest.mark.parametrize("setting", [("core.trustctime", "false"), ("core.checkStat", "minimal")])

@@ -253,7 +253,8 @@ class _GitRun:
             # textconv, every file's name from the root, untracked files too (not ignored)
             env["LC_ALL"] = "C"
             # only the files the walk keeps (a repository's images and archives are not read)
-            commands = [["-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name",
+            # --no-color: color.grep=always in a user's config wraps each name in escapes
+            commands = [["-c", "grep.fallbackToNoIndex=false", "grep", "-l", "-z", "--full-name", "--no-color",
                          "--no-textconv", "--untracked", "-E", *(a for p in grep for a in ("-e", p)),
                          "--", *(f":(icase)*{suffix}" for suffix in SUFFIXES)]]
         self.grep = bool(grep)
