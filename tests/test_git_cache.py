@@ -235,3 +235,31 @@ def test_no_line_is_trusted_where_git_checks_less_than_the_cache(repo: Path, set
     git(repo, "config", *setting)
     state = discover._git_listed(str(repo), state=True)
     assert isinstance(state, discover.GitState) and state.filters
+
+
+def test_a_flux_build_never_reads_what_git_ignores(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Flux Kustomization's generated kustomization holds every manifest below its path
+    (kustomize-controller generator.go scanManifests) of the artifact source-controller
+    made from the repository: a folder git ignores (a build's output) is never in it, so
+    it is neither walked nor read (a repository root as the path read 100,000 ignored
+    files, for minutes), and a NAD there deploys nothing."""
+    from multus_lint.model import kustomize
+
+    (repo / "nad.yaml").unlink()
+    (repo / "flux.yaml").write_text(
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: all, namespace: flux-system}\n"
+        "spec:\n  path: ./\n  sourceRef: {kind: GitRepository, name: repo}\n")
+    (repo / "pod.yaml").write_text(POD)
+    (repo / ".gitignore").write_text("out/\n")
+    (repo / "out").mkdir()
+    (repo / "out" / "nad.yaml").write_text(NAD)
+    git(repo, "add", "-A")
+    read: list[str] = []
+    real = kustomize._relevant
+    monkeypatch.setattr(kustomize, "_relevant", lambda p: read.append(p) or real(p))
+    code, found = lint(repo, tmp_path / "cache", "pod.yaml", cache=False)
+    assert ("ML402", "pod.yaml", 7) in found
+    assert not [p for p in read if "/out/" in p]
+    (repo / ".gitignore").write_text("")  # tracked like the rest: deployed, found
+    git(repo, "add", "-A")
+    assert not any(c == "ML402" for c, _, _ in lint(repo, tmp_path / "cache", "pod.yaml", cache=False)[1])

@@ -715,6 +715,22 @@ def find_root(locations: list[str], config_path: str | None) -> ProjectRoot:
                        "read", False)
 
 
+def git_ignored_below(root: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The untracked files git ignores below ``root`` (relative, ``/``-separated) and the
+    folders it ignores whole (``dir/``), from one ``git ls-files -o -i --directory``; None
+    where git cannot say (no repository)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        proc = subprocess.run(["git", "-C", root, "ls-files", "-z", "-o", "-i", "--exclude-standard",
+                               "--directory"], stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    items = [p for p in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return frozenset(p for p in items if not p.endswith("/")), tuple(p for p in items if p.endswith("/"))
+
+
 def git_ignored(root: str, paths: list[str]) -> set[str]:
     """Which of ``paths`` git ignores (context files only; never fails the run)."""
     if not paths:

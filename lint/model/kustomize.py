@@ -494,6 +494,8 @@ class _Build:
         self.load = load
         self.graph = Graph(root)
         self.inlined: dict[tuple[int, Path], list[Document]] = {}
+        self._ignored: tuple[frozenset[str], tuple[str, ...]] | None | bool = False  # False: not asked yet
+        self._loaded_dirs: set[str] | None = None
 
     # ---- files
     def docs(self, path: str, relevant_only: bool = False) -> list[Document]:
@@ -515,6 +517,32 @@ class _Build:
         if self.note is not None:
             self.note(path)
         return _relevant(path)
+
+    def git_ignores(self, path: str) -> bool:
+        """Whether git ignores ``path`` (an untracked file or folder below the root): Flux
+        and Argo CD build from the repository, whose artifact never holds it (a build's
+        output folder, a vendored tree). Asked only of files no run loaded."""
+        if self._ignored is False:
+            from multus_lint.load.discover import git_ignored_below, is_repo_root
+
+            self._ignored = git_ignored_below(self.root) if is_repo_root(self.root) else None
+        if not self._ignored:
+            return False
+        files, folders = self._ignored  # type: ignore[misc]
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        return rel in files or any((rel + "/").startswith(f) for f in folders)
+
+    def by_folder(self) -> set[str]:
+        """Every folder holding, at any depth, a file the run loaded (a folder git ignores is
+        still walked when a named file is in it: the user named it)."""
+        if self._loaded_dirs is None:
+            self._loaded_dirs = set()
+            for p in self.by_file:
+                d = os.path.dirname(p)
+                while d not in self._loaded_dirs and len(d) > len(self.root):
+                    self._loaded_dirs.add(d)
+                    d = os.path.dirname(d)
+        return self._loaded_dirs
 
     def inside(self, path: str) -> bool:
         return path == self.root or path.startswith(self.root.rstrip(os.sep) + os.sep)
@@ -1420,10 +1448,12 @@ def generated(b: _Build, folder: str, e: EntryPoint, recurse: bool = True,
                 sub = b.kfile(path)
                 if sub is not None:
                     out += b.build(sub, e, ())
+                elif path not in b.by_folder() and b.git_ignores(path):
+                    continue  # not in the repository Flux builds from
                 else:
                     subdirs.append(path)
             elif ent.name.lower().endswith(suffixes) and ent.is_file():
-                if ent.name in KUSTOMIZATION_FILES:
+                if ent.name in KUSTOMIZATION_FILES or path not in b.by_file and b.git_ignores(path):
                     continue
                 e.files.add(path)
                 out += [Instance(doc) for doc in b.docs(path, relevant_only=True) if doc.data]
