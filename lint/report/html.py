@@ -37,11 +37,16 @@ def _template() -> Any:
     return env.from_string(text)
 
 
-def _frame(source: Any, f: Finding) -> list[dict[str, Any]]:
+def _frame(source: Any, f: Finding, split: dict[int, list[str]] | None = None) -> list[dict[str, Any]]:
     text = getattr(source, "text", None)
     if not text or f.span.line < 1:
         return []
-    lines = text.split("\n")
+    # a file's lines split once per report (``split``), not once per finding in it
+    lines = split.get(id(text)) if split is not None else None
+    if lines is None:
+        lines = text.split("\n")
+        if split is not None:
+            split[id(text)] = lines
     lo, hi = max(1, f.span.line - FRAME), min(len(lines), f.span.line + FRAME)
     return [{"number": n, "text": lines[n - 1][:300], "hit": n == f.span.line} for n in range(lo, hi + 1)]
 
@@ -67,11 +72,12 @@ def render(findings: list[Finding], *, sources: dict, files: int, context: dict[
                      key=lambda r: (-SEVERITY_RANK[r["severity"]], -r["count"], r["code"]))
     shown = findings[:MAX_FINDINGS]
     grouped: dict[str, list[dict[str, Any]]] = {}
+    split: dict[int, list[str]] = {}  # keyed by the id of a text the sources keep alive
     for f in shown:
         grouped.setdefault(f.path, []).append({
             "code": f.code, "rule": f.rule, "severity": f.severity, "message": f.message,
             "line": f.span.line, "column": f.span.column, "scope": f.extra.get("scope"),
-            "frame": _frame(sources.get(f.path), f)})
+            "frame": _frame(sources.get(f.path), f, split)})
     scopes = []
     for scope in context.get("scopes", []):
         scopes.append(dict(scope, map_svg=network_map(scope), plan_svg=address_plan(scope)))
