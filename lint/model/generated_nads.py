@@ -18,6 +18,11 @@ when ``spec.networkNamespace`` is empty, as the operators' code sets it:
   (``controller.go`` ``syncClusterUDN``: NAD ``<namespace>/<cudn.Name>`` per affected
   namespace). Which namespaces carry the selected labels is cluster state, so a CUDN's NAD
   counts as existing in any namespace.
+* openshift/cluster-network-operator: the ``cluster`` Network (operator.openshift.io) lists
+  ``spec.additionalNetworks``; each becomes a NAD named ``name`` in ``namespace``, else
+  ``default`` (pkg/network/additional_networks.go renderRawCNIConfig;
+  bindata/network/additional-networks/raw/network-attachment.yaml: ``getOr ...
+  "AdditionalNetworkNamespace" "default"``).
 """
 
 from __future__ import annotations
@@ -65,6 +70,14 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
             group = doc.api_version.partition("/")[0]
             if (group, doc.kind) in ANY_NAMESPACE and doc.name:
                 out.setdefault(("*", doc.name), doc)
+                continue
+            if (group, doc.kind) == ("operator.openshift.io", "Network"):
+                extra = get_path(doc.data, ("spec", "additionalNetworks"))
+                for an in extra if isinstance(extra, list) else ():
+                    name = an.get("name") if isinstance(an, dict) else None
+                    if isinstance(name, str) and name:
+                        ns = an.get("namespace")
+                        out.setdefault((ns if isinstance(ns, str) and ns else "default", name), doc)
                 continue
             if (group, doc.kind) not in GENERATORS or not doc.name:
                 continue

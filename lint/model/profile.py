@@ -275,6 +275,11 @@ DEPENDENT_RULES = {
 # no containerd config (SetupContainerdConfig runs only when ContainerRuntimeEndpoint == ""):
 # the external runtime's own config names the dirs, and nothing in the manifests shows it.
 EXTERNAL_RUNTIME_RULES = ("ML101", "ML102", "ML103", "ML104", "ML105", "ML108", "ML201", "ML507")
+# On OpenShift also ML202: the cluster-network-operator installs whereabouts (its
+# whereabouts-reconciler, bindata/network/multus/multus.yaml) and the dhcp daemon when an
+# additional network asks for it (bindata/network/multus/003-dhcp-daemon.yaml), whatever
+# Multus deployment a repository holds.
+OPENSHIFT_RULES = ("ML202",)
 
 
 @dataclass(frozen=True)
@@ -401,6 +406,11 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
 #   path rules are not judged there.
 # A scope whose manifests say so (and that has no K3s config) is judged as a generic
 # cluster, not against K3s's paths.
+# * RHOSO (openstack-k8s-operators): an OpenStackControlPlane (core.openstack.org) or an
+#   OpenStackDataPlaneNodeSet (dataplane.openstack.org) is reconciled by openstack-operator,
+#   whose manager watches OpenShift Routes (internal/controller/core
+#   openstackcontrolplane_controller.go: Owns(&routev1.Route{}); cmd/main.go registers
+#   route/v1): it runs on OpenShift only.
 # API groups that only OpenShift (or MicroShift, also not K3s) serves. Not
 # sriovnetwork.openshift.io: the SR-IOV operator runs on any Kubernetes.
 OPENSHIFT_GROUPS = frozenset({
@@ -410,7 +420,9 @@ OPENSHIFT_GROUPS = frozenset({
     "user.openshift.io", "oauth.openshift.io", "quota.openshift.io", "network.openshift.io",
     "imageregistry.operator.openshift.io", "ingress.operator.openshift.io",
 })
+RHOSO_GROUPS = frozenset({"core.openstack.org", "dataplane.openstack.org"})
 GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io",
+                        "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
                         "crd.k8s.amazonaws.com", "openshift.io", "baseDomain")
 
@@ -430,8 +442,9 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
     * a kubeadm config (``kubeadm.k8s.io/...``: ClusterConfiguration, InitConfiguration, ...);
     * EKS: an eksctl ``ClusterConfig`` (eksctl.io), a nodeadm ``NodeConfig`` (node.eks.aws),
       an ``ENIConfig`` (crd.k8s.amazonaws.com), the VPC CNI's DaemonSet (image amazon-k8s-cni);
-    * OpenShift: an object of an API group only OpenShift serves (``OPENSHIFT_GROUPS``), or
-      an OpenShift install-config.yaml (``baseDomain`` and ``platform``, no ``kind``).
+    * OpenShift: an object of an API group only OpenShift serves (``OPENSHIFT_GROUPS``), an
+      OpenShift install-config.yaml (``baseDomain`` and ``platform``, no ``kind``), or a RHOSO
+      control or data plane object (``RHOSO_GROUPS``).
     """
     for data, path in items:
         if not isinstance(data, dict):
@@ -459,6 +472,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
             return path, "the Amazon VPC CNI's DaemonSet: the nodes are EKS's", "generic"
         if group in OPENSHIFT_GROUPS and isinstance(kind, str):
             return path, f"an OpenShift {kind} ({group}): the nodes run OpenShift", "openshift"
+        if group in RHOSO_GROUPS and isinstance(kind, str):
+            return path, f"a RHOSO {kind} ({group}): openstack-operator runs on OpenShift", "openshift"
         if kind is None and api == "v1" and isinstance(data.get("baseDomain"), str) \
                 and isinstance(data.get("platform"), dict):
             return path, "an OpenShift install-config: the nodes run OpenShift", "openshift"
@@ -494,6 +509,8 @@ def skipped_rules(profile: Profile) -> set[str]:
     does not run (container-runtime-endpoint), or of OpenShift's nodes, where the
     cluster-network-operator deploys Multus and whereabouts itself."""
     out: set[str] = set(EXTERNAL_RUNTIME_RULES) if profile.external_runtime or profile.platform else set()
+    if profile.platform == "openshift":
+        out.update(OPENSHIFT_RULES)
     for d in profile.disputes:
         if profile.sources.get(d.key, "").startswith("default"):
             out.update(DEPENDENT_RULES.get(d.key, ()))
