@@ -302,6 +302,8 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
     # further pools is then a lower bound, and said as one
     at_least = "at least " if len(groups) > MAX_SWEEP_PARTNERS else ""
     for a, b in overlapping_groups(groups, MAX_SWEEP_PARTNERS):
+        if _outside_whereabouts_bounds(a, b):
+            continue  # whereabouts never hands out the other pool's addresses
         for mine, theirs in ((a, b), (b, a)):
             # judged from each side: the verdict is symmetric, its wording names this side first
             verdict = _judge_overlap(mine.key, theirs.key)
@@ -330,6 +332,31 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(RANGE_OVERLAP, site,
                               f"{_pool_name(pool)} overlaps {_pool_name(opool)} of NAD "
                               f"{nad_label(ouse.nad)}{also}: {reason}", severity)
+
+
+def _outside_whereabouts_bounds(a: Any, b: Any) -> bool:
+    """A whereabouts pool and a pool of another plugin whose addresses whereabouts never
+    allocates: outside its range_start..range_end, or inside one of its excludes
+    (k8snetworkplumbingwg/whereabouts pkg/allocate/allocate.go IterateForAssignment walks
+    firstIP..lastIP of GetIPRange and skips excluded subnets). The sweep groups a whereabouts
+    pool by its whole CIDR, so this is judged here."""
+    import ipaddress
+
+    for wb, other in ((a, b), (b, a)):
+        if wb.key[0] != "whereabouts" or other.key[0] == "whereabouts":
+            continue
+        start, end, excludes = wb.key[3], wb.key[4], wb.key[5]
+        if other.hi < start or other.lo > end:
+            return True
+        for text in excludes:
+            try:
+                net = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                continue
+            if net.version == other.family and int(net.network_address) <= other.lo \
+                    and other.hi <= int(net.broadcast_address):
+                return True
+    return False
 
 
 def _apart(a: Any, b: Any) -> bool:

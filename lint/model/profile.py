@@ -7,6 +7,7 @@ K3s ``config.yaml`` files found in the project, defaults.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -424,7 +425,7 @@ RHOSO_GROUPS = frozenset({"core.openstack.org", "dataplane.openstack.org"})
 GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io",
                         "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
-                        "crd.k8s.amazonaws.com", "openshift.io", "baseDomain")
+                        "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain")
 
 
 def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, str] | None:
@@ -441,7 +442,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
     * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``);
     * a kubeadm config (``kubeadm.k8s.io/...``: ClusterConfiguration, InitConfiguration, ...);
     * EKS: an eksctl ``ClusterConfig`` (eksctl.io), a nodeadm ``NodeConfig`` (node.eks.aws),
-      an ``ENIConfig`` (crd.k8s.amazonaws.com), the VPC CNI's DaemonSet (image amazon-k8s-cni);
+      an ``ENIConfig`` (crd.k8s.amazonaws.com), a DaemonSet or Deployment running an EKS add-on
+      image (the VPC CNI, EKS's own multus-cni build);
     * OpenShift: an object of an API group only OpenShift serves (``OPENSHIFT_GROUPS``), an
       OpenShift install-config.yaml (``baseDomain`` and ``platform``, no ``kind``), or a RHOSO
       control or data plane object (``RHOSO_GROUPS``).
@@ -468,8 +470,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
         if (kind, group) in (("ClusterConfig", "eksctl.io"), ("NodeConfig", "node.eks.aws"),
                              ("ENIConfig", "crd.k8s.amazonaws.com")):
             return path, f"an EKS {kind}: the nodes are EKS's", "generic"
-        if kind == "DaemonSet" and _runs_vpc_cni(data):
-            return path, "the Amazon VPC CNI's DaemonSet: the nodes are EKS's", "generic"
+        if kind in ("DaemonSet", "Deployment") and _runs_eks_image(data):
+            return path, f"{kind} {_name(data)} runs an EKS add-on image: the nodes are EKS's", "generic"
         if group in OPENSHIFT_GROUPS and isinstance(kind, str):
             return path, f"an OpenShift {kind} ({group}): the nodes run OpenShift", "openshift"
         if group in RHOSO_GROUPS and isinstance(kind, str):
@@ -480,8 +482,21 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
     return None
 
 
-def _runs_vpc_cni(data: dict[str, Any]) -> bool:
-    """A DaemonSet whose containers run the Amazon VPC CNI (image .../amazon-k8s-cni:...)."""
+# EKS's add-on images: the VPC CNI (.../amazon-k8s-cni:...) and the builds EKS publishes
+# under eks/ in its ECR registries (eks/multus-cni, eks/kube-proxy, eks/coredns: aws/
+# amazon-vpc-cni-k8s config/multus/v*/aws-k8s-multus.yaml pulls
+# 602401143452.dkr.ecr.<region>.amazonaws.com/eks/multus-cni)
+_EKS_IMAGE = re.compile(r"\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?:eks/|amazon-k8s-cni)")
+
+
+def _name(data: dict[str, Any]) -> str:
+    meta = data.get("metadata")
+    name = meta.get("name") if isinstance(meta, dict) else None
+    return name if isinstance(name, str) else "?"
+
+
+def _runs_eks_image(data: dict[str, Any]) -> bool:
+    """A workload whose containers run an EKS add-on image (``_EKS_IMAGE``)."""
     spec = data.get("spec")
     spec = spec.get("template") if isinstance(spec, dict) else None
     spec = spec.get("spec") if isinstance(spec, dict) else None
@@ -490,7 +505,7 @@ def _runs_vpc_cni(data: dict[str, Any]) -> bool:
     for key in ("containers", "initContainers"):
         for c in spec.get(key) if isinstance(spec.get(key), list) else ():
             image = c.get("image") if isinstance(c, dict) else None
-            if isinstance(image, str) and "/amazon-k8s-cni:" in image:
+            if isinstance(image, str) and _EKS_IMAGE.search(image):
                 return True
     return False
 
