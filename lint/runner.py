@@ -156,13 +156,17 @@ def open_cache(options: Options, config: Config, where: ProjectRoot) -> FileCach
     return FileCache(options.cache_dir or default_directory(where.path), where.path, settings)
 
 
+def context_by_place(rel: str) -> bool:
+    """Whether a file is context by its path alone (a kustomization, a K3s config's place)."""
+    return rel.rpartition("/")[2] in KUSTOMIZATION_FILES or k3s_config_place(rel)
+
+
 def is_context(rel: str, text: str) -> bool:
     """Whether a file that was not named can matter to a named one (the context prefilter);
     ``rel``: its path below the root (``/``-separated). A K3s config is known by its place
     or its keys (model.project._is_k3s_config), whatever words it holds: any K3s config
     of the scope changes the profile (RKE2's place, other nodes' runtimes, no Talos guess)."""
-    return any(m in text for m in CONTEXT_MARKERS) \
-        or rel.rpartition("/")[2] in KUSTOMIZATION_FILES or k3s_config_place(rel) \
+    return any(m in text for m in CONTEXT_MARKERS) or context_by_place(rel) \
         or K3S_KEY_LINE.search("\n" + text[:64]) is not None or K3S_KEY_LINE.search(text) is not None \
         or ("DaemonSet" in text and "hostPath" in text)
 
@@ -239,7 +243,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             rel = real[len(real_root):] if real.startswith(real_root) else real
             if os.sep != "/":
                 rel = rel.replace(os.sep, "/")
-            if c.no_match and c.stat is not None and not is_context(rel, "") \
+            if c.no_match and c.stat is not None and not context_by_place(rel) \
                     and max(c.stat.st_mtime_ns, c.stat.st_ctime_ns) < c.listed_ns - cache_module.RACY_NS:
                 # no marker in what git grep read, and unchanged since before it read it: no
                 # context, known without reading it (GREP_PATTERNS match all is_context does)
