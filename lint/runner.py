@@ -231,8 +231,10 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
         # a cache that knows nothing (the first run, --no-cache): git grep looks for the
         # markers in every file while git lists, and only the files it finds are read
         cold = cache is None or not (cache.entries or cache.git_lines)
+        settled = cache.note_git_lines if cache is not None else (lambda lines: None)
         for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed,
-                      git_known=git_known, grep=GREP_PATTERNS if cold else ()):
+                      git_known=git_known, grep=GREP_PATTERNS if cold else (), settled=settled,
+                      by_place=context_by_place):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)

@@ -263,3 +263,23 @@ def test_a_flux_build_never_reads_what_git_ignores(repo: Path, tmp_path: Path, m
     (repo / ".gitignore").write_text("")  # tracked like the rest: deployed, found
     git(repo, "add", "-A")
     assert not any(c == "ML402" for c, _, _ in lint(repo, tmp_path / "cache", "pod.yaml", cache=False)[1])
+
+
+def test_a_cold_run_examines_no_file_git_grep_and_the_index_settle(repo: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing cached: a tracked file git grep finds no marker in, unmodified since an index
+    older than the search (its stat is the index's, and the index was written before),
+    is neither lstat-ed nor read, and the cache knows it by its line from then on."""
+    examined: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
+        examined.append(os.fspath(path))  # type: ignore[arg-type]
+        return real_lstat(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    cache_dir = tmp_path / "cache"
+    found = lint(repo, cache_dir, "nad.yaml")
+    assert not [p for p in examined if p.endswith(("plain.yaml", "other.yaml"))]
+    assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
+    assert lint(repo, cache_dir, "nad.yaml", cache=False) == found

@@ -180,6 +180,11 @@ class FileCache:
             self.changed = True
         self.seen[rel] = entry
 
+    def note_git_lines(self, lines: list[str]) -> None:
+        """Index lines of files git grep found no context marker in, unmodified since an
+        index older than the search (load.discover.GitState.paths): known from now on."""
+        self.git_seen.update(lines)
+
     def note_git(self, line: str, changed_ns: int | None, listed_ns: int) -> None:
         """A file that is no context, read by this run: known by its index ``line`` from
         now on if it last changed (``changed_ns``, taken once its bytes were read) before

@@ -114,7 +114,8 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
          known: Callable[[str, os.stat_result], bool] | None = None,
          guess: Iterable[str] = (), skipped: list[str] | None = None,
          git_known: Callable[[set[str]], set[str]] | None = None,
-         grep: tuple[str, ...] = ()) -> Iterator[Candidate]:
+         grep: tuple[str, ...] = (), settled: Callable[[list[str]], None] | None = None,
+         by_place: Callable[[str], bool] = lambda rel: False) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
@@ -130,11 +131,14 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     (no ``lstat``), and one entry standing for all of them is added to ``skipped``.
     ``grep``: extended regular expressions; ``git grep`` searches the work tree for them
     while git lists, and a listed file it searched without a match is yielded with
-    ``Candidate.no_match`` (the caller need not read it to know it holds none)."""
+    ``Candidate.no_match`` (the caller need not read it to know it holds none). With
+    ``settled``, such a file that git says is unmodified since the index was written, the
+    index being older than the search by the racy margin, is not even yielded: its index
+    line goes to ``settled`` (unless ``by_place(rel)``: a file that matters by its path)."""
     if not named and top == root and is_repo_root(root):
         found = _git_listed(root, guess, git_known is not None or bool(grep), grep)
         if found is not None:
-            listed, stats, clean, no_match = found.paths(git_known, skipped)
+            listed, stats, clean, no_match = found.paths(git_known, skipped, settled, by_place)
             yield from _from_listing(root, listed, exclude, known, stats, skipped, clean,
                                      getattr(found, "started", 0), no_match)
             return
@@ -169,8 +173,13 @@ class GitState:
     started: int = 0  # time.time_ns() before git was started
     # paths git grep found a pattern in; None: no grep was run
     matched: set[str] | None = None
+    # the index was written before git was started, by the racy margin: a clean entry's
+    # file (its stat the index's) last changed before that too
+    index_settled: bool = False
 
     def paths(self, git_known: Callable[[set[str]], set[str]] | None, skipped: list[str] | None,
+              settled: Callable[[list[str]], None] | None = None,
+              by_place: Callable[[str], bool] = lambda rel: False,
               ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str], set[str]]:
         """The listed paths still to examine (sorted), the guesses' stats, the index lines
         of those git says are unmodified regular files, and the paths git grep searched in
@@ -189,16 +198,13 @@ class GitState:
             for line in self._lines_of(self.changed, current):
                 current.discard(line)
             known = git_known(current)
-            if known and skipped is not None:
-                # what a replay depends on: the listing itself (every path, every blob)
-                import hashlib
-
-                skipped.append("\0git:" + hashlib.sha256(self.raw.encode("utf-8", "surrogateescape")).hexdigest())
         rest = [line for line in lines if line not in known] if known else lines
         paths: set[str] = set()
         clean: dict[str, str] = {}
         no_match: set[str] = set()
+        quiet: list[str] = []  # unmatched, unmodified since the settled index: not examined
         changed, matched = self.changed, self.matched
+        settle = settled is not None and matched is not None and self.index_settled and not self.filters
         for line in rest:
             if not line:
                 continue
@@ -214,9 +220,20 @@ class GitState:
             fields = head.split(" ")
             ordinary = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
             if matched is not None and ordinary and rel not in matched:
+                if settle and fields[1] in ("100644", "100755") and rel not in changed and not by_place(rel):
+                    quiet.append(line)
+                    paths.discard(rel)
+                    continue
                 no_match.add(rel)
             if not self.filters and ordinary and fields[1] in ("100644", "100755") and rel not in changed:
                 clean[rel] = line
+        if quiet:
+            settled(quiet)  # type: ignore[misc]
+        if (known or quiet) and skipped is not None:
+            # what a replay depends on: the listing itself (every path, every blob)
+            import hashlib
+
+            skipped.append("\0git:" + hashlib.sha256(self.raw.encode("utf-8", "surrogateescape")).hexdigest())
         return sorted(paths), self.stats, clean, no_match
 
     def _lines_of(self, rels: set[str], current: set[str]) -> list[str]:
@@ -359,7 +376,13 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False,
     matched = None
     if found is not None:  # no search (git failed): every file is read
         matched = set(found[0].decode("utf-8", "surrogateescape").split("\0")) - {""}
-    return GitState(listing, changed, filters, stats, run.started, matched)
+    from multus_lint.load import cache  # the racy margin (a test may change it)
+
+    try:
+        settled = os.stat(os.path.join(root, ".git", "index")).st_mtime_ns < run.started - cache.RACY_NS
+    except OSError:  # a worktree's or submodule's .git file: its index is elsewhere
+        settled = False
+    return GitState(listing, changed, filters, stats, run.started, matched, settled)
 
 
 @dataclass
@@ -369,7 +392,7 @@ class _Listed:
     listed: list[str]
     stats: dict[str, os.stat_result]
 
-    def paths(self, git_known: object, skipped: object,
+    def paths(self, git_known: object, skipped: object, settled: object = None, by_place: object = None,
               ) -> tuple[list[str], dict[str, os.stat_result], dict[str, str], set[str]]:
         return self.listed, self.stats, {}, set()
 
