@@ -16,8 +16,7 @@ from multus_lint import registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
-from multus_lint.load import cache as cache_module
-from multus_lint.load.cache import FileCache, default_directory, digest
+from multus_lint.load.cache import FileCache, default_directory, digest, settled_before
 from multus_lint.load.discover import (
     Candidate,
     ProjectRoot,
@@ -245,14 +244,14 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             rel = real[len(real_root):] if real.startswith(real_root) else real
             if os.sep != "/":
                 rel = rel.replace(os.sep, "/")
-            if c.no_match and c.stat is not None and not context_by_place(rel) \
-                    and max(c.stat.st_mtime_ns, c.stat.st_ctime_ns) < c.listed_ns - cache_module.RACY_NS:
+            changed_ns = max(c.stat.st_mtime_ns, c.stat.st_ctime_ns) if c.no_match and c.stat is not None else None
+            if changed_ns is not None and not context_by_place(rel) and settled_before(changed_ns, c.listed_ns):
                 # no marker in what git grep read, and unchanged since before it read it: no
                 # context, known without reading it (GREP_PATTERNS match all is_context does)
                 if cache is not None:
-                    cache.note(rel, c.stat, "-", False)
+                    cache.note(rel, c.stat, "-", False)  # type: ignore[arg-type]
                     if c.git_line is not None:
-                        cache.note_git(c.git_line, max(c.stat.st_mtime_ns, c.stat.st_ctime_ns), c.listed_ns)
+                        cache.note_git(c.git_line, changed_ns, c.listed_ns)
                 continue
             if cache is not None:
                 st = c.stat

@@ -48,6 +48,19 @@ def lint(root: Path, cache_dir: Path, *paths: str, cache: bool = True) -> tuple[
     return code, [(f["code"], f["path"], f["line"]) for f in json.loads(buf.getvalue())["findings"]]
 
 
+def lstat_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths ``os.lstat`` is asked about from now on (the list grows as it is)."""
+    examined: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
+        examined.append(os.fspath(path))  # type: ignore[arg-type]
+        return real_lstat(path, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    return examined
+
+
 def cache_lines(cache_dir: Path) -> set[str]:
     out: set[str] = set()
     for f in cache_dir.glob("files-*.cache"):
@@ -79,14 +92,7 @@ def test_unmodified_files_of_no_context_are_known_by_their_index_line(repo: Path
     cache_dir = tmp_path / "cache"
     first = lint(repo, cache_dir, "nad.yaml")
     assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
-    examined: list[str] = []
-    real_lstat = os.lstat
-
-    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
-        examined.append(os.fspath(path))  # type: ignore[arg-type]
-        return real_lstat(path, *a, **k)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "lstat", lstat)
+    examined = lstat_calls(monkeypatch)
     assert lint(repo, cache_dir, "nad.yaml") == first
     assert not [p for p in examined if p.endswith(("plain.yaml", "other.yaml"))]
 
@@ -270,14 +276,7 @@ def test_a_cold_run_examines_no_file_git_grep_and_the_index_settle(repo: Path, t
     """Nothing cached: a tracked file git grep finds no marker in, unmodified since an index
     older than the search (its stat is the index's, and the index was written before),
     is neither lstat-ed nor read, and the cache knows it by its line from then on."""
-    examined: list[str] = []
-    real_lstat = os.lstat
-
-    def lstat(path: object, *a: object, **k: object) -> os.stat_result:
-        examined.append(os.fspath(path))  # type: ignore[arg-type]
-        return real_lstat(path, *a, **k)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "lstat", lstat)
+    examined = lstat_calls(monkeypatch)
     cache_dir = tmp_path / "cache"
     found = lint(repo, cache_dir, "nad.yaml")
     assert not [p for p in examined if p.endswith(("plain.yaml", "other.yaml"))]

@@ -189,7 +189,7 @@ class FileCache:
         """A file that is no context, read by this run: known by its index ``line`` from
         now on if it last changed (``changed_ns``, taken once its bytes were read) before
         git listed the repository (``listed_ns``), by more than the racy margin."""
-        if changed_ns is not None and changed_ns < listed_ns - RACY_NS:
+        if changed_ns is not None and settled_before(changed_ns, listed_ns):
             self.git_seen.add(line)
             self.seen.pop(line.partition("\t")[2], None)  # known by the line: no stat entry
 
@@ -213,6 +213,12 @@ class FileCache:
         if self.parsed is not None and set(self.kept) != set(self.parsed):
             write_cache_file(self.directory, self.parsed_file, "parsed-",
                              {"format": FORMAT, "key": self.key, "parsed": self.kept})
+
+
+def settled_before(changed_ns: int, since_ns: int) -> bool:
+    """A file that last changed at ``changed_ns`` has not changed since ``since_ns``,
+    whatever the file system's timestamp granularity (``RACY_NS``)."""
+    return changed_ns < since_ns - RACY_NS
 
 
 def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any]) -> None:

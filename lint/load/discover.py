@@ -250,16 +250,22 @@ class GitState:
         return out
 
 
+def _git_env(root: str) -> dict[str, str]:
+    """The environment git runs in for ``root``: GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE,
+    GIT_WORK_TREE) would point git elsewhere, and the ceiling keeps a fake or broken .git
+    from sending it to a repository above the root."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.abspath(root))
+    return env
+
+
 class _GitRun:
     """The git processes of one listing (``_git_listed``), their output read by threads
     as it comes: git never waits on a full pipe, and no file is opened for it (a
     temporary file is outside the project, which the linter never touches)."""
 
     def __init__(self, root: str, state: bool, grep: tuple[str, ...] = ()) -> None:
-        # GIT_* of a hook (GIT_DIR, GIT_INDEX_FILE, GIT_WORK_TREE) would point git elsewhere;
-        # the ceiling keeps a fake or broken .git from sending it to a repository above the root
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.abspath(root))
+        env = _git_env(root)
         commands = [["ls-files", "-z", "-c", "-o", "--exclude-standard"]]
         if state:
             commands = [["ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"],
@@ -376,10 +382,10 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False,
     matched = None
     if found is not None:  # no search (git failed): every file is read
         matched = set(found[0].decode("utf-8", "surrogateescape").split("\0")) - {""}
-    from multus_lint.load import cache  # the racy margin (a test may change it)
+    from multus_lint.load.cache import settled_before
 
     try:
-        settled = os.stat(os.path.join(root, ".git", "index")).st_mtime_ns < run.started - cache.RACY_NS
+        settled = settled_before(os.stat(os.path.join(root, ".git", "index")).st_mtime_ns, run.started)
     except OSError:  # a worktree's or submodule's .git file: its index is elsewhere
         settled = False
     return GitState(listing, changed, filters, stats, run.started, matched, settled)
@@ -742,10 +748,10 @@ def git_ignored_below(root: str) -> tuple[frozenset[str], tuple[str, ...]] | Non
     """The untracked files git ignores below ``root`` (relative, ``/``-separated) and the
     folders it ignores whole (``dir/``), from one ``git ls-files -o -i --directory``; None
     where git cannot say (no repository)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
         proc = subprocess.run(["git", "-C", root, "ls-files", "-z", "-o", "-i", "--exclude-standard",
-                               "--directory"], stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=60)
+                               "--directory"], stdin=subprocess.DEVNULL, capture_output=True,
+                              env=_git_env(root), timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
