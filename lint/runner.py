@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from multus_lint import registry
+from multus_lint import judge_parallel, registry
 from multus_lint.config import Config, ConfigError
 from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
@@ -523,11 +523,18 @@ def judge(project: Project, profile: Profile, config: Config, codes: set[str],
     named_ctx = _named_context(project, profile, config)
     findings: list[Finding] = []
     checkers = registry.all_checkers()
-    for done, checker in enumerate(checkers):
-        progress("checking", done, len(checkers))
-        if not any(r.code in codes for r in checker.rules):
-            continue
-        findings.extend(run_checker(checker, named_ctx if checker.local and named_ctx else ctx))
+    # an audit with much to judge: the checkers on two cores (lint/judge_parallel.py); a
+    # run naming some files only (pre-commit) stays serial
+    found = None if named_ctx is not None else judge_parallel.run(
+        project, [c for c in checkers if any(r.code in codes for r in c.rules)], ctx, run_checker, progress)
+    if found is not None:
+        findings = [f for part in found for f in part]
+    else:
+        for done, checker in enumerate(checkers):
+            progress("checking", done, len(checkers))
+            if not any(r.code in codes for r in checker.rules):
+                continue
+            findings.extend(run_checker(checker, named_ctx if checker.local and named_ctx else ctx))
     # after the checkers: a shared analysis they ran may have contained an error (ML000)
     findings[:0] = [_problem_finding(src, prob) for src, prob in project.problems]
     progress("checking", len(checkers), len(checkers))

@@ -21,7 +21,7 @@ TOP = {
     "__init__": "base", "findings": "base", "suggest": "base", "fixes": "base",
     "config": "config",
     "registry": "registry", "context": "rules-api",
-    "runner": "engine", "apply_fixes": "engine", "replay": "engine",
+    "runner": "engine", "judge_parallel": "engine", "apply_fixes": "engine", "replay": "engine",
     "cli": "cli", "__main__": "cli",
 }
 
