@@ -29,8 +29,6 @@ checkers itself: no finding is lost and nothing is reported of it.
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 from collections.abc import Callable
 from typing import Any
 
@@ -39,14 +37,16 @@ ENV_MIN = "MULTUS_LINT_PARALLEL_JUDGE_MIN"
 
 # CPU seconds of each checker (by its first rule code) on benchmarks/out/findings-10000,
 # serially, the first user of a shared analysis paying for it (notes/findings4-chkcost.py);
-# what the split balances. A checker not listed costs DEFAULT_COST.
+# what the split balances. A checker not listed costs DEFAULT_COST. ML206 reads the pods'
+# network references too: away from the annotation rules it builds them again (0.024 s
+# serially, 0.107 s on the other side, measured).
 COST = {
     "ML301": 0.130, "ML302": 0.006, "ML304": 0.018, "ML305": 0.007, "ML306": 0.018, "ML307": 0.010,
     "ML401": 0.076, "ML402": 0.251, "ML404": 0.004, "ML405": 0.007, "ML406": 0.007, "ML408": 0.007,
     "ML409": 0.004, "ML410": 0.017, "ML411": 0.004, "ML412": 0.004,
     "ML602": 0.003,
     "ML007": 0.002, "ML008": 0.007, "ML009": 0.028,
-    "ML201": 0.045, "ML202": 0.004, "ML204": 0.002, "ML205": 0.001, "ML206": 0.024, "ML207": 0.013,
+    "ML201": 0.045, "ML202": 0.004, "ML204": 0.002, "ML205": 0.001, "ML206": 0.107, "ML207": 0.013,
     "ML208": 0.012,
     "ML501": 0.002, "ML502": 0.002, "ML503": 0.073, "ML504": 0.005, "ML505": 0.002, "ML506": 0.006,
     "ML507": 0.006, "ML508": 0.007, "ML509": 0.010, "ML510": 0.005, "ML511": 0.006, "ML513": 0.033,
@@ -56,7 +56,10 @@ DEFAULT_COST = 0.001
 # The checkers of one rule module share its analyses (annotation-uses, cni-schema-errors):
 # they run on one side, or the analysis is built twice. ipam's ML204-ML206 share
 # addressing's ipam-uses (0.1 s on the benchmark): one unit.
+# ML503 and ML506 share cni-schema-errors, which no other nad checker reads: a unit of their
+# own (the nad module's 0.135 s in one piece left one side 0.1 s behind the other).
 SAME_UNIT = {"multus_lint.rules.ipam": "multus_lint.rules.addressing"}
+CODE_UNIT = {"ML503": "cni-schema-errors", "ML506": "cni-schema-errors"}
 # What the parent pays that the child does not (the fork, reading the child's findings).
 PARENT_EXTRA = 0.01
 
@@ -79,13 +82,21 @@ def weight(project: Any) -> int:
     return len(project.nads) + len(project.cni_files) + annotated
 
 
+def unit_of(checker: Any) -> str:
+    """The unit a checker runs in: checkers sharing analyses are one."""
+    code = checker.rules[0].code
+    if code in CODE_UNIT:
+        return CODE_UNIT[code]
+    module = getattr(checker.fn, "__module__", "") or ""
+    return SAME_UNIT.get(module, module)
+
+
 def split(checkers: list[Any]) -> set[int]:
     """Indices (into ``checkers``) of the child's checkers: whole units, balanced by COST,
     the largest unit first to the side with less to do."""
     units: dict[str, list[int]] = {}
     for i, c in enumerate(checkers):
-        module = getattr(c.fn, "__module__", "") or ""
-        units.setdefault(SAME_UNIT.get(module, module), []).append(i)
+        units.setdefault(unit_of(c), []).append(i)
 
     def cost(i: int) -> float:
         return COST.get(checkers[i].rules[0].code, DEFAULT_COST)
@@ -145,10 +156,12 @@ def _pack(out: dict[int, tuple[list, list]], project: Any, refs: dict[int, Any])
             if fix is not None:
                 if not isinstance(fix, Fix) or refs.get(id(fix.located)) is not fix.located:
                     # on an object the child made: apply_fixes would edit a copy
-                    raise pickle.PicklingError("a fix on an object made while judging")
+                    raise ValueError("a fix on an object made while judging")
                 f.extra = {**f.extra, "fix": (_FIX, id(fix.located), fix.path, fix.value, fix.new_key)}
         packed[i] = (found, [(k if k is not None and sources[k] is src else src, prob)
                              for src, prob in probs for k in (index.get(id(src)),)])
+    import pickle  # here: a run that never forks (most) does not import it
+
     return pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -157,6 +170,8 @@ def _unpack(payload: bytes, project: Any, refs: dict[int, Any]) -> dict[int, tup
 
     sources = project.sources
     out = {}
+    import pickle
+
     for i, (found, probs) in pickle.loads(payload).items():
         for f in found:
             fix = f.extra.get("fix") if f.extra else None
@@ -263,7 +278,7 @@ def _child(wfd: int, project: Any, checkers: list[Any], mine: list[int], ctx: An
             os.write(wfd, _PROGRESS)
         payload = _pack(out, project, refs)
         with os.fdopen(wfd, "wb") as fh:
-            fh.write(_DONE + struct.pack("<Q", len(payload)) + payload)
+            fh.write(_DONE + len(payload).to_bytes(8, "little") + payload)
         code = 0
     except BaseException:  # noqa: BLE001  (anything: the parent runs these checkers itself)
         pass
@@ -294,7 +309,7 @@ def _received(buf: bytearray, status: int | None, project: Any, refs: dict[int, 
     start = buf.find(_DONE)
     if start < 0 or len(buf) < start + 9:
         return None
-    (size,) = struct.unpack_from("<Q", buf, start + 1)
+    size = int.from_bytes(buf[start + 1:start + 9], "little")
     payload = bytes(buf[start + 9:])
     if len(payload) != size:
         return None

@@ -256,9 +256,9 @@ def test_split_balances_the_measured_costs() -> None:
     mine = sum(cost[i] for i in child)
     theirs = sum(cost) - mine
     assert child and abs(mine - theirs) < 0.25 * sum(cost)
-    # one rule module's checkers on one side (they share its analyses)
+    # the checkers of one unit on one side (they share its analyses)
     sides: dict[str, set[bool]] = {}
     for i, c in enumerate(checkers):
-        module = judge_parallel.SAME_UNIT.get(c.fn.__module__, c.fn.__module__)
-        sides.setdefault(module, set()).add(i in child)
+        sides.setdefault(judge_parallel.unit_of(c), set()).add(i in child)
     assert all(len(s) == 1 for s in sides.values())
+    assert len(sides) >= 4
