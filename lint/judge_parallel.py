@@ -19,7 +19,8 @@ runner.filter_findings drops anyway (it keeps the first of each); the rest keeps
 Never forks: one core, MULTUS_LINT_JOBS=1, no ``os.fork``, fewer than two units to run, a
 project lighter than MIN_WEIGHT (NADs, CNI config files and workloads with a Multus
 annotation: the objects most rules judge; the realistic benchmark mix, a pre-commit run or
-one file stay serial), or a machine whose other cores are busy (the load average). Set,
+one file stay serial), or a machine whose other cores are busy (load.parallel_parse.idle_core:
+the load average, unless MULTUS_LINT_JOBS=2). Set,
 MULTUS_LINT_PARALLEL_JUDGE_MIN replaces MIN_WEIGHT and the load test (0: every run with two
 units forks; the tests compare that with a serial run). Whatever goes wrong with
 the child (no fork, a crash, a finding that cannot be sent), this process runs the child's
@@ -31,6 +32,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from typing import Any
+
+from multus_lint.load.parallel_parse import idle_core
 
 MIN_WEIGHT = 1000
 ENV_MIN = "MULTUS_LINT_PARALLEL_JUDGE_MIN"
@@ -115,21 +118,11 @@ def split(checkers: list[Any]) -> set[int]:
 def should_fork(project: Any) -> bool:
     if not hasattr(os, "fork") or os.environ.get("MULTUS_LINT_JOBS", "") == "1":
         return False
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    if cores < 2:
+    # a second process pays only on an idle core: where the other cores are busy (measured
+    # on 2 cores, load 2-5) it made the judge no faster and cost 0.2 s CPU (copy-on-write
+    # faults, analyses built on both sides, the pickle)
+    if os.environ.get(ENV_MIN, "") == "" and not idle_core():
         return False
-    if os.environ.get(ENV_MIN, "") == "":
-        # a second process pays only on an idle core: where the other cores are busy
-        # (measured on 2 cores, load 2-3) it made the judge no faster and cost 0.2 s CPU
-        # (copy-on-write faults, analyses built on both sides, the pickle)
-        try:
-            if os.getloadavg()[0] > cores - 0.5:
-                return False
-        except OSError:
-            pass
     return weight(project) >= min_weight()
 
 
