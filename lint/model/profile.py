@@ -422,7 +422,11 @@ OPENSHIFT_GROUPS = frozenset({
     "imageregistry.operator.openshift.io", "ingress.operator.openshift.io",
 })
 RHOSO_GROUPS = frozenset({"core.openstack.org", "dataplane.openstack.org"})
-GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "version: v1alpha1", "kind.x-k8s.io",
+# Texts without which a file holds none of that evidence (the context prefilter: a file
+# named alone must be judged by the same evidence as in the audit). "v1alpha1" however it
+# is written: a Talos document's ``apiVersion: v1alpha1``, a machine config's ``version:
+# v1alpha1``, quoted or not ("version: v1alpha1" missed ``apiVersion: v1alpha1``)
+GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.io",
                         "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
                         "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain")
