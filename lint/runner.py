@@ -517,10 +517,11 @@ def judge(project: Project, profile: Profile, config: Config, codes: set[str],
     skipped = skipped_rules(profile)
     if skipped:  # values the scope's K3s configs dispute (ML605): not judged against a guess
         codes = {c for c in codes if not c.startswith(tuple(skipped))}
-    ctx = Context(project, profile, config)
     # local checkers see the named files' objects only: what they would say of the context
-    # is never reported (one view, shared by all of them, so their shared analyses are too)
+    # is never reported (one view, shared by all of them, so their shared analyses are too);
+    # the others see the whole project, and iterate that view where they report per object
     named_ctx = _named_context(project, profile, config)
+    ctx = Context(project, profile, config, named_ctx.project if named_ctx else None)
     findings: list[Finding] = []
     checkers = registry.all_checkers()
     # an audit with much to judge: the checkers on two cores (lint/judge_parallel.py); a
@@ -585,7 +586,8 @@ def run_checker(checker: Any, ctx: Context) -> list[Finding]:
     codes = ", ".join(r.code for r in checker.rules)
 
     def work(project: Project) -> list[Finding]:
-        view = ctx if project is ctx.project else Context(project, ctx.profile, ctx.config)
+        view = ctx if project is ctx.project else Context(project, ctx.profile, ctx.config,
+                                                          _rerun_named(ctx, project))
         return distinct(checker.fn(view))
 
     found, errors = contained(ctx.project, work, f"the check for {codes}", [])
@@ -596,6 +598,17 @@ def run_checker(checker: Any, ctx: Context) -> list[Finding]:
         found.append(Finding(rule.code, rule.name, rule.severity, prob.message, path, prob.span,
                              prob.object))
     return found
+
+
+def _rerun_named(ctx: Context, project: Project) -> Project | None:
+    """The named view of a rerun's ``project`` (ctx.project without the objects a bug was
+    blamed on): ctx.named without those objects too, or the rerun would meet them again."""
+    if ctx.named is None:
+        return None
+    from multus_lint.model.contain import without
+
+    kept = {id(d) for d in project.documents}
+    return without(ctx.named, {id(d) for d in ctx.project.documents if id(d) not in kept})
 
 
 def filter_findings(findings: list[Finding], project: Project, config: Config,

@@ -27,7 +27,7 @@ GATEWAY_OUTSIDE = declare(
 )
 
 
-@checks(GATEWAY_OUTSIDE)
+@checks(GATEWAY_OUTSIDE, local=True)
 def gateway_outside(ctx: Context) -> Iterator[Finding]:
     # Sites are computed only for a finding: locating a key scans the JSON text.
     for use in ipam_uses(ctx.project):
@@ -163,7 +163,7 @@ def _whereabouts_gateway_pool(subnets: list, gw: object) -> object:
     return next((s for s in subnets if s.network.version == gw.version and gw in s.network), None)  # type: ignore[attr-defined]
 
 
-@checks(GATEWAY_RESERVED, GATEWAY_ALLOCATABLE)
+@checks(GATEWAY_RESERVED, GATEWAY_ALLOCATABLE, local=True)
 def gateway_reserved(ctx: Context) -> Iterator[Finding]:
     for use in ipam_uses(ctx.project):
         pools = use.analysis.pools
@@ -199,7 +199,7 @@ def gateway_reserved(ctx: Context) -> Iterator[Finding]:
                                   "or start the range after it")
 
 
-@checks(RANGE_CLUSTER_OVERLAP)
+@checks(RANGE_CLUSTER_OVERLAP, local=True)
 def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
     # a generic cluster has CIDRs of its own: only those a flag, the config or a manifest gives
     nets = [(n, "cluster (pod) CIDR") for n in ctx.profile.cluster_networks] + \
@@ -219,7 +219,7 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
                     break
 
 
-@checks(SECONDARY_DEFAULT_ROUTE)
+@checks(SECONDARY_DEFAULT_ROUTE, local=True)
 def secondary_default_route(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.model.route_chain import default_routes
@@ -322,7 +322,7 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
                 if other is not None:
                     entry[2].append((severity, reason, other[0], other[1], len(theirs.members) - 1))
     for use, pool, overlaps, extra in found.values():
-        if not overlaps:
+        if not overlaps or not ctx.reported(use.cfg.owner):
             continue
         site = use.site(pool.path)
         for n, (severity, reason, ouse, opool, more) in enumerate(overlaps):
@@ -425,7 +425,7 @@ ROUTE_GATEWAY_UNREACHABLE = declare(
 )
 
 
-@checks(ROUTE_GATEWAY_UNREACHABLE)
+@checks(ROUTE_GATEWAY_UNREACHABLE, local=True)
 def route_gateway_unreachable(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import parse_ip, route_gateways
 

@@ -354,7 +354,8 @@ def _yaml_type(value: Any) -> str:
 def network_not_found(ctx: Context) -> Iterator[Finding]:
     hints: dict[tuple[str, str], str] = {}
     for ref in network_refs(ctx.project):
-        if ref.origin == "default-network" or known_network(ctx, ref.namespace, ref.name):
+        if ref.origin == "default-network" or not ctx.reported(ref.doc) \
+                or known_network(ctx, ref.namespace, ref.name):
             continue
         if getattr(ref.doc, "unsure", None):
             continue  # kustomize transformers not applied here may rewrite the annotation
@@ -524,7 +525,8 @@ def _global_namespaces(value: Any) -> list[str]:
 def cross_namespace(ctx: Context) -> Iterator[Finding]:
     settings = isolation_settings(ctx.project)
     for ref in network_refs(ctx.project):
-        if ref.origin == "default-network" or not ref.explicit_namespace or ref.namespace == ref.pod_namespace:
+        if ref.origin == "default-network" or not ref.explicit_namespace or ref.namespace == ref.pod_namespace \
+                or not ctx.reported(ref.doc):
             continue
         blocked = [glob for glob, _ in settings if ref.namespace not in glob]
         if blocked:
@@ -555,6 +557,8 @@ def default_network(ctx: Context) -> Iterator[Finding]:
     hints: dict[tuple[str, str], str] = {}
     key = DEFAULT_NETWORK_ANNOTATION
     for use in _pod_uses(ctx.project, (key,)):
+        if not ctx.reported(use.doc):
+            continue
         p = use.parsed
         problem = None
         hint = ""
@@ -596,7 +600,7 @@ def default_network(ctx: Context) -> Iterator[Finding]:
 def multiple_default_routes(ctx: Context) -> Iterator[Finding]:
     for uses in _per_workload(ctx.project).values():
         use = uses.get(NETWORKS_ANNOTATION)
-        if use is None or not _entries(use):
+        if use is None or not _entries(use) or not ctx.reported(use.doc):
             continue  # Multus checks gateways only when the pod has networks
         ordered: list[tuple[AnnotationUse, Selection]] = []
         default = uses.get(DEFAULT_NETWORK_ANNOTATION)
@@ -660,7 +664,7 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
         return  # no workload here names any network: the NADs serve pods kept elsewhere
     if any(getattr(w.doc, "unsure", None) for w in project.workloads):
         return  # kustomize transformers not applied here may add references
-    for nad in project.nads:
+    for nad in ctx.judged.nads:
         if nad.key not in used:
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
                               f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
@@ -700,7 +704,7 @@ def _key_hint(key: str) -> str:
 def multiple_ips_host_local(ctx: Context) -> Iterator[Finding]:
     for ref in network_refs(ctx.project, ("annotation",)):
         sel, use = ref.selection, ref.use
-        if sel is None or use is None or not sel.ok:
+        if sel is None or use is None or not sel.ok or not ctx.reported(ref.doc):
             continue
         ips = sel.keys.get("ips")
         if not isinstance(ips, list) or len(ips) < 2:

@@ -68,7 +68,7 @@ WHEREABOUTS_SEARCH = ("/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf"
                       "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf")
 
 
-@checks(WHEREABOUTS_PATHS)
+@checks(WHEREABOUTS_PATHS, local=True)
 def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
     profile = ctx.profile
     for cfg in ctx.project.cni_configs():
@@ -112,7 +112,7 @@ def _judge(ctx: Context, cfg: Any, path: tuple, value: Any, expected: str, label
                           fix=Fix.set(cfg, path, expected))
 
 
-@checks(HOST_LOCAL_MULTI_NODE)
+@checks(HOST_LOCAL_MULTI_NODE, local=True)
 def host_local_multi_node(ctx: Context) -> Iterator[Finding]:
     nodes = ctx.profile.nodes
     if nodes == 1:
@@ -273,18 +273,18 @@ HOST_LOCAL_DIALECT = {"range_start": "rangeStart", "range_end": "rangeEnd", "ran
 def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
     from multus_lint.model.ipam_uses import ipam_uses
 
-    for use in ipam_uses(ctx.project):
+    for use in ipam_uses(ctx.judged):
         for issue in use.analysis.issues:
             if issue.code == rule.code:
                 yield ctx.finding(rule, use.site(issue.path), issue.message, issue.severity)
 
 
-@checks(WHEREABOUTS_RANGE)
+@checks(WHEREABOUTS_RANGE, local=True)
 def whereabouts_range(ctx: Context) -> Iterator[Finding]:
     yield from _issues(ctx, WHEREABOUTS_RANGE)
 
 
-@checks(HOST_LOCAL_RANGE)
+@checks(HOST_LOCAL_RANGE, local=True)
 def host_local_range(ctx: Context) -> Iterator[Finding]:
     yield from _issues(ctx, HOST_LOCAL_RANGE)
 
@@ -306,7 +306,7 @@ def static_ipam(ctx: Context) -> Iterator[Finding]:
 
     yield from _issues(ctx, STATIC_IPAM)
     pods = None
-    for use in ipam_uses(ctx.project):
+    for use in ipam_uses(ctx.judged):
         if use.nad is None or use.analysis.kind != "static" or not use.analysis.pools:
             continue
         if getk(use.plugin, "type") == "macvtap":
@@ -367,7 +367,7 @@ def sriov_vm_ipam(ctx: Context) -> Iterator[Finding]:
 
     for att in vm_attachments(ctx.project):
         iface_path = att.interface_path
-        if not att.attached or att.binding != "sriov" or iface_path is None:
+        if not att.attached or att.binding != "sriov" or iface_path is None or not ctx.reported(att.doc):
             continue
         found = device_ipam(ctx.project, att.namespace, att.name)
         if found is None:
@@ -463,7 +463,7 @@ def ipam_type(ctx: Context) -> Iterator[Finding]:
 
     known = tuple(KNOWN_IPAM_TYPES) + tuple(sorted(THIRD_PARTY_IPAM)) + tuple(ctx.config.extra_plugins)
     have = deployed(ctx.project, ctx.config.extra_plugins)
-    for cfg in ctx.project.cni_configs():
+    for cfg in ctx.judged.cni_configs():
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")
             chained = bool(path) and path[-1] != 0 and path[-2] == "plugins"
@@ -546,7 +546,7 @@ def ipam_not_deployed(ctx: Context) -> Iterator[Finding]:
     if not have.known:
         return  # a chart's values could not be read: it may deploy them
     charts = ", ".join(sorted({r.doc.name or r.source_kind for r in ctx.project.releases}))
-    for cfg in ctx.project.cni_configs(nads_only=True):
+    for cfg in ctx.judged.cni_configs(nads_only=True):
         for path, ipam, _ in cfg.ipams():
             itype = ipam.get("type")
             if itype == "whereabouts" and not have.whereabouts:

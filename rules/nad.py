@@ -373,7 +373,7 @@ def _sriov(ctx: Context, cfg: CniConfig, path: tuple, plugin: dict[str, Any]) ->
                           "configured to set vlan proto 802.1ad\"")
 
 
-@checks(SRIOV_RESOURCE)
+@checks(SRIOV_RESOURCE, local=True)
 def sriov_resource(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.net.addresses import getk
@@ -431,7 +431,7 @@ def macvlan_passthru(ctx: Context) -> Iterator[Finding]:
             if ptype not in ("macvlan", "ipvlan"):
                 continue
             mode = getk(plugin, "mode")
-            if ptype == "macvlan" and mode == "passthru":
+            if ptype == "macvlan" and mode == "passthru" and ctx.reported(nad.doc):
                 yield ctx.finding(MACVLAN_PASSTHRU, cfg.site(*path, find_key(plugin, "mode")),
                                   "macvlan passthru gives the pod the whole master interface: only one "
                                   "pod per node can use this network (the next fails with \"device or "
@@ -447,6 +447,8 @@ def macvlan_passthru(ctx: Context) -> Iterator[Finding]:
         for ptype, other in (("macvlan", "ipvlan"), ("ipvlan", "macvlan")):
             o_nad = kinds[other][0][0]
             for _nad, cfg, path in kinds[ptype]:
+                if not ctx.reported(_nad.doc):
+                    continue
                 key = find_key(_plugin_at(cfg, path), "master")
                 yield ctx.finding(MACVLAN_PASSTHRU, cfg.site(*path, key or "type"),
                                   f"{ptype} on {name}, which NAD {o_nad.namespace}/{o_nad.name} uses for "
@@ -461,7 +463,7 @@ def _plugin_at(cfg: CniConfig, path: tuple) -> dict[str, Any]:
     return node if isinstance(node, dict) else {}
 
 
-@checks(BRIDGE_ON_FLANNEL)
+@checks(BRIDGE_ON_FLANNEL, local=True)
 def bridge_on_flannel(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key
 
@@ -524,7 +526,7 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
     # (multus-cni pkg/multus: CNI_PATH with the conf's binDir in front): name both
     dirs = [d for d in multus_bin_dirs(ctx.project) if d != ctx.profile.bin_dir] + [ctx.profile.bin_dir]
     where = " or ".join(dirs)
-    for cfg in ctx.project.cni_configs(nads_only=True):
+    for cfg in ctx.judged.cni_configs(nads_only=True):
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")
             if not isinstance(ptype, str) or not ptype or "/" in ptype or ptype in have.plugins:
@@ -566,7 +568,7 @@ FLANNEL_SECONDARY = declare(
 )
 
 
-@checks(FLANNEL_SECONDARY)
+@checks(FLANNEL_SECONDARY, local=True)
 def flannel_secondary(ctx: Context) -> Iterator[Finding]:
     for nad in ctx.project.nads:
         cfg = nad.config
@@ -613,7 +615,7 @@ NAD_CRD_SCOPE = declare(
 )
 
 
-@checks(NAD_CRD_SCOPE)
+@checks(NAD_CRD_SCOPE, local=True)
 def nad_crd_scope(ctx: Context) -> Iterator[Finding]:
 
     for doc in ctx.project.of_kind("CustomResourceDefinition"):
@@ -674,7 +676,7 @@ def cni_version_unsupported(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key, getk
 
     have = deployed(ctx.project, ctx.config.extra_plugins)
-    for cfg in ctx.project.cni_configs():
+    for cfg in ctx.judged.cni_configs():
         targets: list[tuple[tuple, Any, tuple, str]] = []  # (plugin path, type, where, role)
         for path, plugin in cfg.plugins():
             targets.append((path, getk(plugin, "type"), path, "plugin"))

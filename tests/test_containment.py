@@ -148,3 +148,46 @@ def test_chart_values_layering_raising_on_one_chart(tmp_path: Path,
     [f] = found["ML000"]
     assert f.object["name"] == "boom" and "resolving chart values" in f.message
     assert f.span.line == 17  # the second HelmChart's metadata.name
+
+
+UNKNOWN_IPAM = NAD.replace('"type": "static", "addresses": [{{"address": "10.{n}.0.5/24", "gateway": "10.99.{n}.1"}}]',
+                           '"type": "no-such-ipam"')
+
+
+@pytest.mark.parametrize("rule", ["ML208", "ML304"])
+def test_a_rule_raising_on_one_named_object_in_a_run_naming_one_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rule: str) -> None:
+    """A file named alone, the other as context: a checker that reports on the named
+    objects (runner.judge's Context.judged) and raises on one of them runs again without
+    it, in the named view as well (runner._rerun_named), so the other named object is
+    still judged."""
+    from multus_lint.model import ipam_uses as uses_module
+    from multus_lint.rules import ipam as ipam_rules
+
+    (tmp_path / ".git").mkdir()
+    if rule == "ML208":
+        docs = [UNKNOWN_IPAM.format(name=name, n=n) for n, name in enumerate(["first", "boom", "third"], 1)]
+        original = ipam_rules._unknown_ipam
+
+        def judge(ctx, cfg, *args):  # type: ignore[no-untyped-def]
+            if cfg.owner.name == "boom":
+                raise RuntimeError("injected")
+            return original(ctx, cfg, *args)
+
+        monkeypatch.setattr(ipam_rules, "_unknown_ipam", judge)
+    else:  # every NAD on one static address: each overlaps the others
+        docs = [NAD.format(name=name, n=1) for name in ["first", "boom", "third"]]
+        original_site = uses_module.IpamUse.site
+
+        def site(self, rel: tuple = ()):  # type: ignore[no-untyped-def]
+            if self.nad is not None and self.nad.name == "boom":
+                raise RuntimeError("injected")
+            return original_site(self, rel)
+
+        monkeypatch.setattr(uses_module.IpamUse, "site", site)
+    (tmp_path / "a.yaml").write_text("---\n".join(docs[:2]), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(docs[2], encoding="utf-8")
+    result = run(Options(paths=[str(tmp_path / "a.yaml")], select=["ML000", rule]), Config())
+    found = _by_code(result.findings)
+    assert {f.object["name"] for f in found[rule]} == {"first"}
+    _assert_ml000_at_boom(found["ML000"], f"the check for {rule}")
