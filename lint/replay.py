@@ -20,12 +20,11 @@ standard input.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from typing import Any
 
 from multus_lint.findings import Finding, Span
-from multus_lint.load.cache import FORMAT, digest, stamp, write_cache_file
+from multus_lint.load.cache import FORMAT, digest, read_cache_file, stamp, write_cache_file
 
 
 def code_signature() -> str:
@@ -75,12 +74,9 @@ class Replay:
     def load(self) -> dict[str, Any] | None:
         """The stored run, when it was made with this key and the files the model read on
         its own are unchanged."""
-        try:
-            with open(self.file, "rb") as fh:
-                raw = json.loads(fh.read())
-        except (OSError, ValueError, RecursionError, MemoryError):
-            return None
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("key") != self.key:
+        found = read_cache_file(self.file)
+        raw = found[0] if found is not None else None
+        if raw is None or raw.get("format") != FORMAT or raw.get("key") != self.key:
             return None
         extra = raw.get("extra")
         if not isinstance(extra, dict) or not isinstance(raw.get("findings"), list):

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from multus_lint import cli, runner
 from multus_lint.load import cache as cache_mod
+from multus_lint.load.cache import read_cache_file
 
 
 def nad(name: str, subnet: int, ns: str = "apps") -> str:
@@ -247,14 +248,19 @@ def test_forged_entries_of_the_right_key_do_not_crash(tmp_path: Path) -> None:
     want = lint_in(root, "--no-cache", "apps/pod.yaml").stdout
     lint_in(root, "--cache-dir", str(cache_dir), "apps/pod.yaml")
     (files,) = cache_dir.glob("files-*.cache")
-    data = json.loads(files.read_text())
+    found = read_cache_file(str(files))
+    assert found is not None
+    data, lines = found
     for i, rel in enumerate(data["files"]):
         data["files"][rel] = [None, "x", {}, [], 1.5, "no", 7][: 3 + i % 5]
-    files.write_text(json.dumps(data))
+    files.write_bytes(json.dumps(data).encode() + b"\n" + lines)
     (parsed,) = cache_dir.glob("parsed-*.cache")
-    data = json.loads(parsed.read_text())
-    data["parsed"] = {k: '{"\\u0000z": 1}' for k in data["parsed"]}
-    parsed.write_text(json.dumps(data))
+    found = read_cache_file(str(parsed))
+    assert found is not None
+    data, texts = found
+    forged = [b'{"\\u0000z": 1}', b"[[[", b'"x"', b"[]"]
+    data["parsed"] = {k: [i % 5 * 3, 3] if i % 5 < 4 else [-1, 10 ** 9] for i, k in enumerate(data["parsed"])}
+    parsed.write_bytes(json.dumps(data).encode() + b"\n" + b"".join(forged))
     for f in cache_dir.glob("results-*.cache"):
         f.unlink()
     again = lint_in(root, "--cache-dir", str(cache_dir), "apps/pod.yaml")

@@ -22,6 +22,7 @@ import pytest
 from multus_lint import cli
 from multus_lint.load import cache as cache_mod
 from multus_lint.load import discover
+from multus_lint.load.cache import read_cache_file
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -64,7 +65,9 @@ def lstat_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def cache_lines(cache_dir: Path) -> set[str]:
     out: set[str] = set()
     for f in cache_dir.glob("files-*.cache"):
-        out |= set(filter(None, json.loads(f.read_text())["git"].split("\0")))
+        found = read_cache_file(str(f))
+        assert found is not None
+        out |= set(filter(None, found[1].decode().split("\0")))
     return out
 
 

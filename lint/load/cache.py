@@ -29,8 +29,9 @@ Validity, in ruff's and git's manner:
   another version's or setting's cache is a different file, never misread.
 
 A cache that cannot be read (corrupt, truncated, foreign, another format) is ignored and
-rebuilt; one that cannot be written (read-only folder) is skipped. It is JSON, so a cache
-planted in a repository can at worst make the linter miss facts, never run code. It is
+rebuilt; one that cannot be written (read-only folder) is skipped. It is JSON (a header
+line, then the index lines or the parses' JSON texts it locates), so a cache planted in a
+repository can at worst make the linter miss facts, never run code. It is
 written to a temporary file and renamed into place (atomic), so two runs sharing it
 (pre-commit in parallel worktrees) each see a whole cache, and the last writer wins.
 """
@@ -49,7 +50,7 @@ from multus_lint.findings import Span
 
 CACHE_DIR_NAME = ".multus-lint_cache"
 ENV_VAR = "MULTUS_LINT_CACHE_DIR"
-FORMAT = 2
+FORMAT = 3
 # Linux stamps files with a coarse clock (a jiffy, up to 10 ms); FAT with 2 s.
 RACY_NS = 2_000_000_000
 # parsed data kept only when its encoding is not much larger than the text (aliases expand)
@@ -101,8 +102,10 @@ class FileCache:
         self.started = time.time_ns()
         self.seen: dict[str, list] = {}  # entries used or made by this run (what is saved)
         self.changed = False
-        self.parsed: dict[str, str] | None = None  # digest -> its parse as JSON text; None: not loaded
-        self.kept: dict[str, str] = {}  # the parses this run used or made (what is saved)
+        # digest -> (offset, length) of its parse's JSON in ``parsed_text``; None: not loaded
+        self.parsed: dict[str, Any] | None = None
+        self.parsed_text = b""
+        self.kept: dict[str, bytes] = {}  # the parses (JSON, ASCII) this run used or made (what is saved)
         # rel -> [size, mtime, ctime, ino, digest, relevant, racy]
         self.entries: dict[str, Any] = {}
         # index lines (``H <mode> <blob> 0\t<rel>``) of files that are no context
@@ -110,22 +113,19 @@ class FileCache:
         self.git_seen: set[str] = set()  # those this run used or made (what is saved)
         raw = self._read(self.file)
         if raw is not None:
-            found = raw.get("files")
+            found = raw[0].get("files")
             self.entries = found if isinstance(found, dict) else {}  # each entry checked where used
-            lines = raw.get("git")
-            if isinstance(lines, str):
-                self.git_lines = set(lines.split("\0"))
-                self.git_lines.discard("")
+            # the index lines, NUL-separated after the header: 33,000 of them in a large
+            # repository, split here rather than decoded as one escaped JSON string
+            self.git_lines = set(raw[1].decode("utf-8", "surrogatepass").split("\0"))
+            self.git_lines.discard("")
 
     # ---------------------------------------------------------------- reading
 
-    def _read(self, path: str) -> dict[str, Any] | None:
-        try:
-            with open(path, "rb") as fh:
-                raw = json.loads(fh.read())
-        except (OSError, ValueError, RecursionError, MemoryError):
-            return None
-        if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("key") != self.key:
+    def _read(self, path: str) -> tuple[dict[str, Any], bytes] | None:
+        """(header, payload) of a cache file of this format and key (read_cache_file)."""
+        raw = read_cache_file(path)
+        if raw is None or raw[0].get("format") != FORMAT or raw[0].get("key") != self.key:
             return None
         return raw
 
@@ -153,11 +153,16 @@ class FileCache:
         """The cached parse (as ``parallel_parse.pack`` gives it) of text with this hash."""
         if self.parsed is None:
             raw = self._read(self.parsed_file)
-            found = raw.get("parsed") if raw is not None else None
+            found = raw[0].get("parsed") if raw is not None else None
             self.parsed = found if isinstance(found, dict) else {}
-        enc = self.parsed.get(text_digest)
-        if not isinstance(enc, str):
+            self.parsed_text = raw[1] if raw is not None else b""
+        # each parse is a slice of the payload, decoded only when asked for (a pre-commit run
+        # decoded the escaped JSON text of every parse first, then each parse again)
+        at = self.parsed.get(text_digest)
+        if type(at) is not list or len(at) != 2 or type(at[0]) is not int or type(at[1]) is not int \
+                or not 0 <= at[0] <= at[0] + at[1] <= len(self.parsed_text):
             return None
+        enc = self.parsed_text[at[0]:at[0] + at[1]]
         try:
             items = json.loads(enc, object_hook=_tagged)
         except (TypeError, ValueError, KeyError, IndexError, RecursionError):
@@ -196,7 +201,7 @@ class FileCache:
     def keep_parse(self, text_digest: str, packed: list, text: str) -> None:
         """Remember the parse of ``text`` (already checked to hold plain data only)."""
         try:
-            enc = json.dumps(_encode(packed), ensure_ascii=False, separators=(",", ":"))
+            enc = json.dumps(_encode(packed), ensure_ascii=True, separators=(",", ":")).encode("ascii")
         except (TypeError, ValueError, RecursionError):
             return
         if len(enc) > MAX_BLOWUP * len(text) + 4096:
@@ -208,11 +213,27 @@ class FileCache:
         parses when this run parsed (a replayed run leaves them as they are)."""
         if self.changed or set(self.seen) != set(self.entries) or self.git_seen != self.git_lines:
             write_cache_file(self.directory, self.file, "files-",
-                             {"format": FORMAT, "key": self.key, "files": self.seen,
-                              "git": "\0".join(sorted(self.git_seen))})
+                             {"format": FORMAT, "key": self.key, "files": self.seen},
+                             "\0".join(sorted(self.git_seen)).encode("utf-8", "surrogatepass"))
         if self.parsed is not None and set(self.kept) != set(self.parsed):
+            index, at = {}, 0
+            for key, enc in self.kept.items():
+                index[key] = [at, len(enc)]
+                at += len(enc)
             write_cache_file(self.directory, self.parsed_file, "parsed-",
-                             {"format": FORMAT, "key": self.key, "parsed": self.kept})
+                             {"format": FORMAT, "key": self.key, "parsed": index}, b"".join(self.kept.values()))
+
+
+def read_cache_file(path: str) -> tuple[dict[str, Any], bytes] | None:
+    """(header, payload) of a file ``write_cache_file`` wrote: its first line is a JSON
+    object (compact JSON holds no raw newline), the rest raw bytes; None for anything else."""
+    try:
+        with open(path, "rb") as fh:
+            head, _, payload = fh.read().partition(b"\n")
+        header = json.loads(head)
+    except (OSError, ValueError, RecursionError, MemoryError):
+        return None
+    return (header, payload) if isinstance(header, dict) else None
 
 
 def settled_before(changed_ns: int, since_ns: int) -> bool:
@@ -221,9 +242,11 @@ def settled_before(changed_ns: int, since_ns: int) -> bool:
     return changed_ns < since_ns - RACY_NS
 
 
-def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any]) -> None:
-    """``data`` as JSON at ``path``, atomically (temporary file, then rename); a cache that
-    cannot be written is no cache, the run is the same."""
+def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any],
+                     payload: bytes = b"") -> None:
+    """``data`` as one line of JSON at ``path``, then ``payload`` (read_cache_file),
+    atomically (temporary file, then rename); a cache that cannot be written is no cache,
+    the run is the same."""
     try:
         # ASCII: lone surrogates (file names, JSON escapes) stay escapes, never bad UTF-8
         text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
@@ -233,7 +256,7 @@ def write_cache_file(directory: str, path: str, prefix: str, data: dict[str, Any
         return
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("ascii"))
+            fh.write(text.encode("ascii") + b"\n" + payload)
         os.replace(tmp, path)
     except OSError:
         try:
