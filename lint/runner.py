@@ -292,9 +292,18 @@ def in_walk_order(sources: list[SourceFile], root: str) -> list[SourceFile]:
     tree) come first, as given."""
     # the working directory is a real path; the root may have been found through a link
     bases = [os.path.join(os.path.abspath(root), ""), os.path.join(os.path.realpath(root), "")]
+    try:
+        here: str | None = os.path.join(os.getcwd(), "") if os.sep == "/" else None
+    except OSError:  # the working directory was deleted: abspath as before
+        here = None
 
     def key(src: SourceFile) -> tuple[int, str]:
-        path = os.path.abspath(src.path)
+        p = src.path
+        # a plain relative path (no "." or ".." part, no doubled slash) is the working
+        # directory's below it: os.path.abspath's normalisation, once per source, skipped
+        plain = here is not None and p[:1] not in ("/", ".", "") and "/." not in p and "//" not in p \
+            and not p.endswith("/")
+        path = here + p if plain else os.path.abspath(p)  # type: ignore[operator]
         base = next((b for b in bases if path.startswith(b)), None)
         if base is None:
             return (0, "")

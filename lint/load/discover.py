@@ -190,15 +190,19 @@ class GitState:
         file (builtin/grep.c grep_cache, grep_directory); a skip-worktree entry's blob
         instead, and git does not promise what it reads for an assume-unchanged one: only
         ``H`` entries at stage 0 and ``?`` files count as searched."""
-        lines = self.raw.split("\0")
+        lines: Iterable[str] = self.raw.split("\0")
         known: set[str] = set()
         if git_known is not None and not self.filters:
             current = set(lines)
             current.discard("")
-            for line in self._lines_of(self.changed, current):
-                current.discard(line)
+            edited = self._lines_of(self.changed, current)
+            current.difference_update(edited)
             known = git_known(current)
-        rest = [line for line in lines if line not in known] if known else lines
+            if known:  # what is left to examine, by set operations (the order is not kept)
+                current -= known
+                current.update(edited)
+                lines = current
+        rest = lines
         paths: set[str] = set()
         clean: dict[str, str] = {}
         no_match: set[str] = set()

@@ -135,6 +135,23 @@ def _open_nonblocking(path: str) -> int:
     return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
 
 
+def _read_fd(fd: int, most: int) -> bytes:
+    """Up to ``most`` bytes of ``fd``, fewer only at its end: os.read on the descriptor
+    (a buffered file object around it cost more than the read, per file of a repository)."""
+    data = os.read(fd, most)
+    if not data or len(data) >= most:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < most:  # a short read: a regular file gives one only near its end, or on a signal
+        more = os.read(fd, most - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
+
 def read(path: str, display: str, limits: Limits, stamp: bool = False) -> SourceFile:
     """The file's text, or why there is none; ``stamp``: also when it last changed, as
     the file says once its bytes are read (``SourceFile.changed_ns``)."""
@@ -152,18 +169,20 @@ def read(path: str, display: str, limits: Limits, stamp: bool = False) -> Source
                                               Span.point(1)))
         # O_NONBLOCK: a file swapped for a FIFO since the stat does not block the open either
         fd = _open_nonblocking(path)
-        with os.fdopen(fd, "rb") as fh:
+        try:
             why = not_regular(os.fstat(fd).st_mode)
             if why is not None:
                 return SourceFile(display, error=("ML002", why, Span.point(1)))
-            # read(size + 1) and not read(limit + 1): the latter allocates the whole limit
-            # (10 MiB) for every file; a file that grew since its stat is read to the limit
-            data = fh.read(size + 1)
+            # size + 1 bytes and not limit + 1: the latter allocates the whole limit (10 MiB)
+            # for every file; a file that grew since its stat is read to the limit
+            data = _read_fd(fd, size + 1)
             if len(data) > size:
-                data += fh.read(limits.max_file_size + 1 - len(data))
+                data += _read_fd(fd, limits.max_file_size + 1 - len(data))
             if stamp:
                 after = os.fstat(fd)
                 changed = max(after.st_mtime_ns, after.st_ctime_ns)
+        finally:
+            os.close(fd)
     except IsADirectoryError:
         return SourceFile(display, error=("ML002", "is a directory", Span.point(1)))
     except PermissionError:
