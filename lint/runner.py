@@ -20,6 +20,7 @@ from multus_lint.load.cache import FileCache, default_directory, digest, settled
 from multus_lint.load.discover import (
     Candidate,
     ProjectRoot,
+    absolute,
     display_path,
     drop_listings,
     find_root,
@@ -27,6 +28,7 @@ from multus_lint.load.discover import (
     outside_root,
     walk,
     walk_order,
+    working_directory,
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
 from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
@@ -292,18 +294,10 @@ def in_walk_order(sources: list[SourceFile], root: str) -> list[SourceFile]:
     tree) come first, as given."""
     # the working directory is a real path; the root may have been found through a link
     bases = [os.path.join(os.path.abspath(root), ""), os.path.join(os.path.realpath(root), "")]
-    try:
-        here: str | None = os.path.join(os.getcwd(), "") if os.sep == "/" else None
-    except OSError:  # the working directory was deleted: abspath as before
-        here = None
+    here = working_directory()
 
     def key(src: SourceFile) -> tuple[int, str]:
-        p = src.path
-        # a plain relative path (no "." or ".." part, no doubled slash) is the working
-        # directory's below it: os.path.abspath's normalisation, once per source, skipped
-        plain = here is not None and p[:1] not in ("/", ".", "") and "/." not in p and "//" not in p \
-            and not p.endswith("/")
-        path = here + p if plain else os.path.abspath(p)  # type: ignore[operator]
+        path = absolute(src.path, here)
         base = next((b for b in bases if path.startswith(b)), None)
         if base is None:
             return (0, "")

@@ -125,3 +125,23 @@ def test_guessed_paths_that_are_gone_or_bad_are_listed_as_git_says(tmp_path: Pat
     plain = [(c.real, c.error) for c in discover.walk(r, r, [], False)]
     guessed = [(c.real, c.error) for c in discover.walk(r, r, [], False, guess=["gone.yaml", "a\0b", "a.yaml"])]
     assert guessed == plain == [(os.path.join(r, "a.yaml"), None)]
+
+
+def test_absolute_is_abspath() -> None:
+    """load.discover.absolute skips os.path.abspath's normalisation only for a plain
+    relative path, where it gives the same."""
+    import os
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from multus_lint.load.discover import absolute, working_directory
+
+    here = working_directory()
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.text(st.sampled_from(list("ab./-_ ")), min_size=1, max_size=14))
+    def same(path: str) -> None:
+        assert absolute(path, here) == os.path.abspath(path)
+
+    same()

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Finding
-from multus_lint.load.discover import SKIP_DIRS
+from multus_lint.load.discover import SKIP_DIRS, absolute, working_directory
 from multus_lint.load.parse import Parsed, parse_file
 from multus_lint.load.read import Limits, SourceFile, read
 
@@ -88,9 +88,10 @@ class Files:
         self.real_root = os.path.realpath(root)
         self.limits = limits
         self.index: dict[str, int] = {}
+        here = working_directory()
         for i, s in enumerate(sources):
             if not s.path.startswith("<"):
-                self.index.setdefault(os.path.abspath(s.path), i)
+                self.index.setdefault(absolute(s.path, here), i)
         self.paths = sorted(self.index)
         self._kustomizations: dict[str, Any] = {}
 
