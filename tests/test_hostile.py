@@ -201,6 +201,20 @@ def test_non_utf8_text(tmp_path: Path) -> None:
     assert_good_linted(findings)
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_non_utf8_text_names_the_files_own_offset(tmp_path: Path, bom: bytes) -> None:
+    """The invalid byte and its offset are the file's, with or without a BOM before them
+    (the utf-8-sig codec counts from after the BOM: the byte 3 before was named)."""
+    from multus_lint.config import Config
+    from multus_lint.load.read import decode
+
+    data = bom + "name: café\n".encode("latin-1")
+    src = decode("x.yaml", data, Config().limits)
+    assert src.error is not None and src.error[0] == "ML002"
+    at = data.index(b"\xe9")
+    assert src.error[1] == f"not UTF-8 text (invalid byte 0xe9 at offset {at})"
+
+
 @pytest.mark.parametrize("kind", ["bom", "crlf", "bom-crlf"])
 def test_bom_and_crlf_lint_normally(tmp_path: Path, kind: str) -> None:
     """A BOM and CRLF line ends change nothing: same findings, same lines and columns."""

@@ -584,9 +584,11 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
         # display and real paths of the entries, from the directory's (os.path.relpath and
         # realpath per file were most of the walk's time on large trees)
         shown = _relative(d)
+        # os.path.join(d, name) for a directory entry's name (it never holds a separator)
+        d_sep, real_sep = os.path.join(d, ""), os.path.join(real, "")
         for e in entries:
-            path = os.path.join(d, e.name)
-            here = os.path.join(real, e.name)
+            path = d_sep + e.name
+            here = real_sep + e.name
             if excluded(path, root, exclude):
                 continue
             try:

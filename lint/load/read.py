@@ -88,12 +88,16 @@ def decode(path: str, data: bytes, limits: Limits) -> SourceFile:
     if nul != -1:
         line = data.count(b"\n", 0, nul) + 1
         return SourceFile(path, error=("ML002", "binary file (NUL byte): not a manifest", Span.point(line)))
+    # a BOM dropped by hand: the utf-8-sig codec is a Python function per file, utf-8 C's;
+    # the offset said is the file's (the codec's counted from after the BOM)
+    bom = 3 if data[:3] == b"\xef\xbb\xbf" else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = (data[3:] if bom else data).decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        at = exc.start + bom
+        line = data.count(b"\n", 0, at) + 1
         return SourceFile(path, error=(
-            "ML002", f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "ML002", f"not UTF-8 text (invalid byte 0x{data[at]:02x} at offset {at})",
             Span.point(line)))
     if len(text) > limits.max_line_length and _has_long_line(text, limits.max_line_length):
         return SourceFile(path, text=None, error=(
@@ -131,16 +135,20 @@ def not_regular(mode: int) -> str | None:
     return f"is {kind}, not a manifest: not opened"
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+
+
 def _open_nonblocking(path: str) -> int:
-    return os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    return os.open(path, _OPEN_FLAGS)
 
 
-def _read_fd(fd: int, most: int) -> bytes:
-    """Up to ``most`` bytes of ``fd``, fewer only at its end: os.read on the descriptor
-    (a buffered file object around it cost more than the read, per file of a repository)."""
+def _read_fd(fd: int, most: int, expect: int = -1) -> bytes:
+    """Up to ``most`` bytes of ``fd``, fewer only at its end, or ``expect`` bytes (the size its
+    stat gave): os.read on the descriptor (a buffered file object around it cost more than
+    the read, per file of a repository)."""
     data = os.read(fd, most)
-    if not data or len(data) >= most:
-        return data
+    if not data or len(data) >= most or len(data) == expect:
+        return data  # all asked for, or all the stat said there is (no second read to find the end)
     parts = [data]
     got = len(data)
     while got < most:  # a short read: a regular file gives one only near its end, or on a signal
@@ -175,7 +183,7 @@ def read(path: str, display: str, limits: Limits, stamp: bool = False) -> Source
                 return SourceFile(display, error=("ML002", why, Span.point(1)))
             # size + 1 bytes and not limit + 1: the latter allocates the whole limit (10 MiB)
             # for every file; a file that grew since its stat is read to the limit
-            data = _read_fd(fd, size + 1)
+            data = _read_fd(fd, size + 1, size)
             if len(data) > size:
                 data += _read_fd(fd, limits.max_file_size + 1 - len(data))
             if stamp:
