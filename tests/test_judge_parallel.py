@@ -262,3 +262,44 @@ def test_split_balances_the_measured_costs() -> None:
         sides.setdefault(judge_parallel.unit_of(c), set()).add(i in child)
     assert all(len(s) == 1 for s in sides.values())
     assert len(sides) >= 4
+
+
+# ---- when a second process pays: the rest of the machine's use since start-up
+
+
+@pytest.mark.parametrize("others, jobs, want", [
+    (0.1, "", True),    # the other core idle but for a little noise
+    (0.5, "", False),   # half of it taken: the second process would run at half speed
+    (1.0, "", False),   # another job on the other core
+    (1.0, "2", True),   # asked for two processes
+    (0.0, "1", False),  # asked for one
+])
+def test_a_second_process_only_on_an_idle_core(monkeypatch: pytest.MonkeyPatch, others: float, jobs: str,
+                                               want: bool) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    # 2 s of wall since start-up, this process 1.5 s of CPU: the machine busy 1.5 + 2 x others
+    monkeypatch.setattr(parallel_parse, "_START", (100.0, 1000.0, 0.5))
+    monkeypatch.setattr(parallel_parse, "_cpu_sample", lambda: (102.0, 1001.5 + 2 * others, 2.0))
+    monkeypatch.setenv("MULTUS_LINT_JOBS", jobs)
+    assert parallel_parse.idle_core() is want
+    assert parallel_parse.others_busy() == pytest.approx(others)
+
+
+def test_without_proc_stat_the_load_average_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(parallel_parse, "_cpu_sample", lambda: None)
+    monkeypatch.delenv("MULTUS_LINT_JOBS", raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.2, 1.0, 1.0))
+    assert parallel_parse.idle_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 1.0, 1.0))
+    assert not parallel_parse.idle_core()
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not parallel_parse.idle_core(), "one core"
+
+
+def test_the_machine_sample_reads_proc_stat() -> None:
+    if not os.path.exists("/proc/stat"):
+        pytest.skip("no /proc/stat")
+    sample = parallel_parse._cpu_sample()
+    assert sample is not None and sample[1] > 0 and sample[2] > 0

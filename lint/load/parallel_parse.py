@@ -12,6 +12,7 @@ the same as a serial run's in every case.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +29,42 @@ _LIMITS = Limits()
 _AFTER: Callable[[list[Parsed]], list[Parsed]] | None = None
 
 
+def _cpu_sample() -> tuple[float, float, float] | None:
+    """(monotonic seconds, CPU seconds the whole machine has been busy, CPU seconds of this
+    process and its reaped children), or None where /proc/stat cannot say."""
+    try:
+        with open("/proc/stat", "rb") as fh:
+            fields = fh.readline().split()
+        # cpu  user nice system idle iowait irq softirq steal ...: busy is all but idle, iowait
+        ticks = [int(x) for x in fields[1:9]]
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+    t = os.times()
+    return time.monotonic(), busy, t.user + t.system + t.children_user + t.children_system
+
+
+_START = _cpu_sample()  # at start-up: what the rest of the machine did since is others' work
+
+
+def others_busy() -> float | None:
+    """How many cores the rest of the machine kept busy on average since this process
+    started (its own work, and its reaped children's, taken out), None if unknown."""
+    now = _cpu_sample()
+    if now is None or _START is None or now[0] - _START[0] < 0.05:
+        return None
+    return max(0.0, (now[1] - _START[1]) - (now[2] - _START[2])) / (now[0] - _START[0])
+
+
 def idle_core() -> bool:
     """Whether a second process would have a core to itself: two cores or more, and the
-    1-minute load average leaves one free. MULTUS_LINT_JOBS=1 says no, 2 (or more) yes
-    whatever the load. On 2 cores at load 5 (other work running) the two-process run of the
-    many-findings benchmark took 3.25 s wall and 2.15 s CPU, the one-process run 2.87 s and
-    1.96 s: a busy core only adds the cost of splitting the work."""
+    rest of the machine left one free (others_busy: at least 0.6 of a core beyond this
+    process's, on average since it started; without /proc/stat, the 1-minute load
+    average). MULTUS_LINT_JOBS=1 says no, 2 (or more) yes whatever the load. On 2 cores at
+    load 5 (other work running) the two-process run of the many-findings benchmark took
+    3.25 s wall and 2.15 s CPU, the one-process run 2.87 s and 1.96 s: a busy core only
+    adds the cost of splitting the work. The load average is not asked first: it counts
+    this very run and the runs just before it (a benchmark repeating one audit)."""
     jobs = os.environ.get("MULTUS_LINT_JOBS", "")
     if jobs == "1":
         return False
@@ -45,6 +76,9 @@ def idle_core() -> bool:
         return False
     if jobs.isdigit() and int(jobs) >= 2:
         return True
+    busy = others_busy()
+    if busy is not None:
+        return cores - 1 - busy >= 0.6
     try:
         return os.getloadavg()[0] <= cores - 0.5
     except (AttributeError, OSError):
