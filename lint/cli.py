@@ -13,7 +13,6 @@ import gc
 import io
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +34,38 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter with its width found as shutil.get_terminal_size finds it, without
+    importing shutil (argparse makes a formatter per add_argument; shutil's import, with bz2
+    and lzma, was a few ms of every run)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+        columns = columns or 80
+    return columns
+
+
 def build_parser() -> argparse.ArgumentParser:
     from multus_lint.report import FORMATS, PURPOSE
 
     p = _Parser(
         prog="multus-lint",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
         description="Lint Multus CNI manifests for K3s: NetworkAttachmentDefinitions and their CNI\n"
         "JSON, pod network annotations, the rke2-multus chart values, Multus DaemonSets and K3s config.",
         epilog="formats:\n" + "\n".join(f"  {name:<11} {PURPOSE[name]}" for name in FORMATS) + "\n\n"
@@ -448,6 +473,7 @@ def write_file(path: str, text: str) -> None:
     the same folder (created exclusively, so a planted name cannot redirect it), then
     ``os.replace``; on any failure the old file is left as it was."""
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # only when writing: it imports shutil, bz2, lzma, random
     fd, tmp = tempfile.mkstemp(prefix=".multus-lint-report-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -52,6 +52,11 @@ def test_console_script_and_schemas(installed: Path) -> None:
     assert proc.returncode == 0
     shipped = {p.name for p in (ROOT / "schemas").glob("*.json")}
     assert shipped <= set(eval(proc.stdout))  # every schema in the repo is package data
+    # read from the installed package's folder (validate.schemas.read_package_schema)
+    proc = _py(installed, "from multus_lint.validate.schemas import read_package_schema as r; "
+                          "print(r('cni-config.json') == __import__('json').load(open("
+                          f"{str(ROOT / 'schemas' / 'cni-config.json')!r})))")
+    assert proc.stdout.strip() == "True", proc.stderr
 
 
 def test_metadata_licence_and_urls(installed: Path) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 
 
 class WriteRefused(Exception):
@@ -56,6 +55,7 @@ def write_atomic(path: str, data: bytes, replace_existing: bool = True) -> None:
     st = check_writable(path, replace_existing)
     folder = os.path.dirname(os.path.abspath(path))
     try:
+        import tempfile  # only when writing: it imports shutil, bz2, lzma, random
         fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".multus-lint",
                                    dir=folder)
     except OSError as exc:

@@ -18,7 +18,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 PLUGIN_SCHEMAS = {t: f"cni-plugin-{t}.json" for t in (
@@ -46,8 +45,9 @@ class SchemaError:
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    text = resources.files("multus_lint.schemas").joinpath(name).read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    from multus_lint.validate.schemas import read_package_schema
+
+    return read_package_schema(name)
 
 
 @cache

@@ -8,10 +8,10 @@ patterns) by ``jsonschema``, imported only when there is something to validate.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from multus_lint.load.positions import Path
@@ -21,8 +21,25 @@ from multus_lint.suggest import closest
 @cache
 def load(name: str) -> dict[str, Any]:
     """The schema ``schemas/<name>.json`` (package data)."""
-    text = resources.files("multus_lint.schemas").joinpath(f"{name}.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    return read_package_schema(f"{name}.json")
+
+
+def read_package_schema(file_name: str) -> dict[str, Any]:
+    """A JSON file of the ``multus_lint.schemas`` package: read from the package's folder,
+    or through importlib.resources where the package is no folder (a zip); importing that
+    (with tempfile, shutil, bz2, lzma) cost every run a few ms."""
+    import multus_lint.schemas as package
+
+    for folder in getattr(package, "__path__", ()):
+        try:
+            with open(os.path.join(folder, file_name), encoding="utf-8") as fh:
+                return json.loads(fh.read())  # type: ignore[no-any-return]
+        except OSError:
+            continue
+    from importlib import resources
+
+    text = resources.files("multus_lint.schemas").joinpath(file_name).read_text(encoding="utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
