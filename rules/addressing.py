@@ -224,10 +224,14 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.model.route_chain import default_routes
 
+    only_default = _default_network_only(ctx)
     for nad in ctx.project.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue
+        if nad.key in only_default or (getattr(nad.doc, "unsure", None) and nad.name in
+                                       {name for _, name in only_default}):
+            continue  # the pod's only default network: its routes are eth0's
         resource = str(nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION) or "").lower()
         # sriov-cni cmdAdd runs ipam.ConfigureIface only `if !netConf.DPDKMode`: a VF bound to a
         # userspace driver (vfio-pci, as for KubeVirt SR-IOV, or a DPDK uio driver) gets no
@@ -243,6 +247,27 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
                               f"{what}, in the main table beside eth0's: {_second_default(route.family)}; "
                               "route only the networks behind it, chain sbr after the plugin, or "
                               "request it per pod with `default-route`")
+
+
+def _default_network_only(ctx: Context) -> set[tuple[str, str]]:
+    """The NADs the project uses only as a pod's default network: Multus's
+    ``v1.multus-cni.io/default-network`` annotation, or a KubeVirt network with
+    ``multus.default: true`` (kubevirt pkg/network/pod/annotations generator.go puts it in that
+    annotation). Multus then delegates the pod's eth0 to it instead of the cluster network
+    (multus-cni pkg/k8sclient k8sclient.go ``tryLoadK8sPodDefaultNetwork``), so its default
+    route is the pod's only one, not a second one beside eth0's."""
+    from multus_lint.model.kubevirt import vm_attachments
+    from multus_lint.model.network_refs import network_refs
+
+    default, other = set(), set()
+    for ref in network_refs(ctx.project):
+        if ref.origin == "default-network":
+            default.add((ref.namespace, ref.name))
+        elif ref.origin != "kubevirt":
+            other.add((ref.namespace, ref.name))
+    for att in vm_attachments(ctx.project):
+        (default if att.default else other).add((att.namespace, att.name))
+    return default - other
 
 
 def _second_default(family: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.model.generated_nads import generated_nads
-from multus_lint.model.kustomize import renamed_nad
+from multus_lint.model.kustomize import renamed_nad, unresolved_nads
 from multus_lint.model.network_refs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
@@ -359,6 +359,8 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
             continue
         if getattr(ref.doc, "unsure", None):
             continue  # kustomize transformers not applied here may rewrite the annotation
+        if ref.name in unresolved_nads(ctx.project):
+            continue  # a Flux Kustomization whose spec.path holds a variable may deploy it
         if _values_pod(ref) and any(n.name == ref.name and n.doc.namespace is None for n in ctx.project.nads):
             # a pod from chart values naming a NAD whose manifest has no namespace: where that NAD
             # lands is decided when it is applied (kubectl -n, a GitOps target namespace)

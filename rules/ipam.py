@@ -70,6 +70,8 @@ WHEREABOUTS_SEARCH = ("/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf"
 
 @checks(WHEREABOUTS_PATHS, local=True)
 def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.multus_daemonset import whereabouts_finds_own_conf
+
     profile = ctx.profile
     for cfg in ctx.project.cni_configs():
         for path, ipam, _ in cfg.ipams():
@@ -79,6 +81,8 @@ def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
             if key is None:
                 if profile.whereabouts_conf in WHEREABOUTS_SEARCH:
                     pass  # RKE2 / generic: whereabouts finds its config in /etc/cni/net.d itself
+                elif whereabouts_finds_own_conf(ctx.project):
+                    pass  # the project's whereabouts DaemonSet writes it into the host's /etc/cni/net.d
                 elif not _misspelled(ipam, "configuration_path"):
                     yield ctx.finding(
                         WHEREABOUTS_PATHS, cfg.site(*path),

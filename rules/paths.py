@@ -8,6 +8,7 @@ and say where a finding goes.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from multus_lint.fixes import Fix, release_fix
 from multus_lint.load.document import Document, Site, get_path
 from multus_lint.model.chart_bugs import bugs_of
 from multus_lint.model.charts import ChartRelease, crd_charts
-from multus_lint.model.multus_daemonset import MultusDaemonSet, NodePath
+from multus_lint.model.multus_daemonset import WHEREABOUTS_SEARCH_DIRS, MultusDaemonSet, NodePath
 from multus_lint.model.profile import Profile
 from multus_lint.model.versions import (
     CHART_AUTOCONFIG_DIR,
@@ -806,7 +807,12 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
     for doc in ctx.project.of_kind("DaemonSet"):
         if id(doc) not in multus and "whereabouts" in str(doc.data):
             ds = MultusDaemonSet(doc)
-            paths = ds.whereabouts_node_paths()
+            # whereabouts' conf dir holds only whereabouts.d, which whereabouts finds itself in
+            # the host's /etc/cni/net.d (pkg/config/config.go GetFlatIPAM): no runtime reads it,
+            # so it needs not be K3s's CNI conf dir (ML201 judges configuration_path against it)
+            paths = [p for p in ds.whereabouts_node_paths()
+                     if not (p.kind == "conf" and p.host is not None
+                             and posixpath.normpath(p.host) in WHEREABOUTS_SEARCH_DIRS)]
             if paths:
                 yield from _daemonset_paths(ctx, ds, paths)
     yield from _multus_conf_files(ctx)

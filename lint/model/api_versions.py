@@ -56,6 +56,21 @@ def is_nad_crd(doc: Document) -> bool:
         or get_path(doc.data, ("spec", "names", "kind")) == "NetworkAttachmentDefinition")
 
 
+def _group(version: str) -> str:
+    return version.rpartition("/")[0]
+
+
+def other_api(version: str, expected: str) -> bool:
+    """Whether ``version`` names another API that has a kind of the same name (a CRD's
+    ``Job`` of batch.volcano.sh, a ``Pod`` of some operator), not a misspelt built-in one.
+    A CRD's group must hold a dot (k8s.io/apiextensions-apiserver pkg/apis/apiextensions/
+    validation/validation.go ``ValidateCustomResourceDefinitionSpec``: "should be a domain
+    with at least one dot"), and the built-in groups that do end in ``.k8s.io``; a dotless
+    group (``app/v1``) can only be a built-in one, misspelt, and is still judged."""
+    group = _group(version)
+    return "." in group and group != _group(expected) and not group.endswith(".k8s.io")
+
+
 def unserved(doc: Document) -> Unserved | None:
     """Why ``doc``'s apiVersion is not served by a current K3s, or None when it is (or when
     the kind is not one multus-lint reads, or the apiVersion is missing)."""
@@ -70,7 +85,7 @@ def unserved(doc: Document) -> Unserved | None:
         return Unserved(version, "apiextensions.k8s.io/v1", REMOVED.get((version, kind)),
                         " (v1 also requires a structural schema under spec.versions[].schema)")
     expected = SERVED.get(kind)
-    if expected is None or version == expected:
+    if expected is None or version == expected or other_api(version, expected):
         return None
     note = ""
     if kind in WORKLOADS and not isinstance(get_path(doc.data, ("spec", "selector")), dict):

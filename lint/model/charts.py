@@ -17,6 +17,7 @@ missing. New kinds of release (Flux, Argo CD) are one more function in ``RELEASE
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -331,6 +332,18 @@ def helmchart_releases(project: Any) -> list[ChartRelease]:
     return releases
 
 
+def chart_defaults(path: str) -> bool:
+    """Whether ``path`` is a chart's own values.yaml (beside its Chart.yaml): the chart's
+    defaults, which helm reads under every release's values (helm pkg/chart/loader
+    load.go ``LoadFiles``: ``values.yaml`` of the chart root is ``chart.Values``), not a
+    deployment of its own. Linting rancher/rke2-charts, the rke2-multus chart's RKE2
+    defaults are not a K3s install; a release (HelmChart, HelmRelease, values file) that
+    leaves a key unset is judged with those defaults instead."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return os.path.basename(path) in ("values.yaml", "values.yml") and any(
+        os.path.isfile(os.path.join(folder, name)) for name in ("Chart.yaml", "Chart.yml"))
+
+
 def values_file_releases(project: Any) -> list[ChartRelease]:
     """Plain values files (``helm install -f``) of the rke2-multus chart: only those whose keys
     say they are for it (lint/model/chart_ids.py); the others are recorded, not judged."""
@@ -342,7 +355,7 @@ def values_file_releases(project: Any) -> list[ChartRelease]:
         if ident is None:
             continue
         project.chart_ids.append((doc, ident))
-        if not ident.is_rke2:
+        if not ident.is_rke2 or chart_defaults(doc.source.path):
             continue
         rel = ChartRelease(doc, "values file", MULTUS_CHART, None, [Layer("values file", doc)])
         rel.merge()

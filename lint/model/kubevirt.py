@@ -66,6 +66,7 @@ class VmAttachment:
     interface: dict[str, Any] | None  # the interface of the same name (None: none)
     interface_index: int | None
     binding: str | None  # the one binding key of the interface (None: none or several)
+    default: bool = False  # ``multus.default: true``: the pod's default network (its eth0)
 
     @property
     def networks_path(self) -> Path:
@@ -124,7 +125,8 @@ def attachments_of(doc: Document) -> list[VmAttachment]:
         logical = net.get("name")
         j, iface = by_name.get(logical, (None, None)) if _hashable(logical) else (None, None)
         out.append(VmAttachment(doc, i, name, ns, bool(sep), logical, iface, j,
-                                _binding(iface) if iface is not None else None))
+                                _binding(iface) if iface is not None else None,
+                                get_path(net, ("multus", "default")) is True))
     return out
 
 

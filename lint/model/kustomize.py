@@ -406,6 +406,9 @@ class EntryPoint:
     unread: list[Unread] = field(default_factory=list)
     parent: EntryPoint | None = None  # the entry point that applies this one's object
     children: list[EntryPoint] = field(default_factory=list)
+    # NAD names in the folders a spec.path with a variable not known here may name
+    # (``./kubernetes/apps/${CLUSTER}/network``): it may deploy any of them (unresolved_nads)
+    maybe_nads: set[str] = field(default_factory=set)
 
     @property
     def label(self) -> str:
@@ -1284,7 +1287,7 @@ def build_graph(root: str, documents: list[Document], load: Loader,
             # the parent may have been built again: take its instance of this object
             fresh = next((i for e in built[id(parent)] for i in e.instances if i.original is doc), None)
             inst = fresh or inst
-        if inst.data.get("spec") != doc.data.get("spec"):
+        if inst.data.get("spec") != doc.data.get("spec") or _spec_unsure(inst):
             built[id(doc)] = _entries_of(b, inst)
 
     for doc in objects:
@@ -1369,6 +1372,8 @@ def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
     if folder is None or not os.path.isdir(folder) or not b.inside(folder):
         e.unread.append(Unread(f"spec.path {spec.get('path')!r} is not a folder of this repository "
                                "(another source?)", doc.site("spec", "path") if "path" in spec else None))
+        if isinstance(spec.get("path"), str) and "${" in spec["path"]:
+            e.maybe_nads = _nads_below_candidates(b, spec["path"])
         return e
     k = b.kfile(folder) or KFile(folder, None)
     res = b.build(k, e, ()) if k.doc is not None else generated(b, folder, e)
@@ -1398,10 +1403,52 @@ def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
         if values or post.get("substituteFrom") or post.get("substituteStrategy") == "Always":
             for inst in res:
                 flux_substitute(inst, values, unknown_source=bool(post.get("substituteFrom")))
+    unsure = _spec_unsure(doc)
     for inst in res:
         inst.via.append(f"{doc.source.path} ({doc.kind} {doc.name})")
+        inst.unsure += unsure
     e.instances = res
     return e
+
+
+def _spec_unsure(doc: Document) -> list[str]:
+    """Why the spec of a Flux Kustomization object, as deployed, may not be what is read:
+    it went through transformers not applied here (a ``transformers:`` NamespaceTransformer
+    config setting ``spec/targetNamespace``, plugins, vars). What it deploys then has a
+    namespace or values not known here (commonAnnotations on it reach no pod: not counted)."""
+    return [f"{u} (on {doc.kind} {doc.name})" for u in getattr(doc, "unsure", [])
+            if not u.startswith("commonAnnotations")]
+
+
+def _nads_below_candidates(b: _Build, path: str) -> set[str]:
+    """The NAD names in the folders ``path`` may name once Flux substitutes its variables
+    (fluxcd/pkg kustomize kustomize_varsub.go: a parent's postBuild substitutes ``${VAR}`` in
+    the child Kustomization object, ``spec.path`` included): each ``${...}`` read as any one
+    folder name. Values from ``substituteFrom`` ConfigMaps are not read, so which folder is
+    meant is not known."""
+    import glob
+
+    pattern = _ANY_VAR.sub("*", path.strip().lstrip("/"))
+    if "**" in pattern or pattern.count("*") > 3:
+        return set()
+    names: set[str] = set()
+    for folder in sorted(glob.glob(os.path.join(b.root, pattern)))[:20]:
+        if not os.path.isdir(folder) or not b.inside(os.path.abspath(folder)):
+            continue
+        for d, _, fnames in os.walk(folder):
+            for fname in fnames:
+                if fname.lower().endswith((".yaml", ".yml")):
+                    for doc in b.docs(os.path.abspath(os.path.join(d, fname)), relevant_only=True):
+                        if doc.kind == "NetworkAttachmentDefinition" and doc.name:
+                            names.add(doc.name)
+    return names
+
+
+def unresolved_nads(project: Any) -> set[str]:
+    """NAD names an entry point of the project may deploy from a folder its spec.path names
+    only through a variable (``maybe_nads``)."""
+    graph = getattr(project, "graph", None)
+    return set().union(*(e.maybe_nads for e in graph.entries)) if graph is not None and graph.entries else set()
 
 
 class _SpecKFile(KFile):

@@ -534,3 +534,34 @@ class MultusDaemonSet:
                 continue
             out.append(np)
         return out
+
+
+# whereabouts pkg/config/config.go GetFlatIPAM: the flat files whereabouts reads when an IPAM
+# config has no configuration_path (the dirs that hold their whereabouts.d)
+WHEREABOUTS_SEARCH_DIRS = ("/etc/kubernetes/cni/net.d", "/etc/cni/net.d", "/host/etc/cni/net.d")
+
+
+def whereabouts_conf_hosts(project: Any) -> list[str]:
+    """The host dirs into which the project's own whereabouts DaemonSets (the upstream image's
+    install-cni.sh: script/lib.sh writes ``$CNI_CONF_DIR/whereabouts.d/whereabouts.conf``)
+    write whereabouts' flat file, cached per project."""
+
+    def build() -> list[str]:
+        multus = {id(d) for d in project.daemonsets}
+        out = []
+        for doc in project.of_kind("DaemonSet"):
+            if id(doc) in multus or "whereabouts" not in str(doc.data):
+                continue
+            for np in MultusDaemonSet(doc).whereabouts_node_paths():
+                if np.kind == "conf" and np.host is not None:
+                    out.append(posixpath.normpath(np.host))
+        return out
+
+    return project.cached("whereabouts-conf-hosts", build)  # type: ignore[no-any-return]
+
+
+def whereabouts_finds_own_conf(project: Any) -> bool:
+    """Whether a whereabouts DaemonSet of the project writes the flat file where whereabouts
+    looks without configuration_path (the host's /etc/cni/net.d: a conf dir that only holds
+    whereabouts.d needs to be no runtime's CNI conf dir)."""
+    return any(h in WHEREABOUTS_SEARCH_DIRS for h in whereabouts_conf_hosts(project))

@@ -432,7 +432,7 @@ GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.
                         "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain")
 
 
-def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, str] | None:
+def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] | None:
     """(path, what it is, layout) of the first document (data, path) that says the nodes
     are not K3s's; layout "generic" (containerd's default CNI dirs) or "openshift". None if
     none does:
@@ -452,6 +452,7 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
       OpenShift install-config.yaml (``baseDomain`` and ``platform``, no ``kind``), or a RHOSO
       control or data plane object (``RHOSO_GROUPS``).
     """
+    items = list(items)
     for data, path in items:
         if not isinstance(data, dict):
             continue
@@ -468,7 +469,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, str, s
         if api == "v1alpha1" and isinstance(kind, str) and kind.endswith("Config"):
             return path, f"a Talos {kind} document", "generic"
         if kind == "Cluster" and group == "kind.x-k8s.io":
-            return path, "a kind cluster config: the nodes are kind's", "generic"
+            single = all(_kind_nodes(d) == 1 for d, _ in items if _is_kind_cluster(d))
+            return path, "a kind cluster config: the nodes are kind's", "generic", "1" if single else ""
         if group == "kubeadm.k8s.io" and isinstance(kind, str) and kind.endswith("Configuration"):
             return path, f"a kubeadm {kind}: the nodes keep their runtime's default CNI dirs", "generic"
         if (kind, group) in (("ClusterConfig", "eksctl.io"), ("NodeConfig", "node.eks.aws"),
@@ -514,12 +516,33 @@ def _runs_eks_image(data: dict[str, Any]) -> bool:
     return False
 
 
+def _is_kind_cluster(data: Any) -> bool:
+    return isinstance(data, dict) and data.get("kind") == "Cluster" and \
+        str(data.get("apiVersion", "")).startswith("kind.x-k8s.io/")
+
+
+def _kind_nodes(data: dict[str, Any]) -> int | None:
+    """The nodes of a kind cluster config: without ``nodes``, one control-plane node
+    (kubernetes-sigs/kind pkg/apis/config/v1alpha4 default.go ``SetDefaultsCluster``: an
+    empty list becomes ``[{Role: control-plane}]``); None when the list is unreadable."""
+    nodes = data.get("nodes")
+    if nodes is None:
+        return 1
+    if isinstance(nodes, list) and nodes and all(isinstance(n, dict) for n in nodes):
+        return len(nodes)
+    return None
+
+
 def apply_node_evidence(profile: Profile, said: tuple[str, ...]) -> None:
     """Set the profile from ``generic_node_evidence``: distro generic, and OpenShift's
-    platform when the nodes are OpenShift's."""
+    platform when the nodes are OpenShift's; one node when every kind cluster config of
+    the scope has one (several nodes stay unknown: a kind control-plane beside workers
+    keeps its NoSchedule taint, so how many nodes take pods is not said)."""
     apply(profile, {"distro": "generic"}, f"{said[0]} ({said[1]})", strict=False)
     if len(said) > 2 and said[2] == "openshift":
         profile.platform = "openshift"
+    if len(said) > 3 and said[3]:
+        apply(profile, {"nodes": said[3]}, f"{said[0]} (kind cluster configs of one node each)", strict=False)
 
 
 def skipped_rules(profile: Profile) -> set[str]:

@@ -483,17 +483,21 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     for p in roots:
         path = next((f for f, i in files.index.items() if i == p.source), "")
         home = [g for g in _home_of(path, list(groups.values())) if path]
+        joined = home[:1]
         if not home and path:
             # a Kustomization nothing applies (its ks.yaml commented out of the parent's
-            # kustomization) declared inside a folder one cluster's Kustomizations apply (a
+            # kustomization) declared inside a folder a cluster's Kustomizations apply (a
             # cluster-apps Kustomization with path ./kubernetes/apps) is that cluster's app
-            # once enabled: it joins that cluster, when exactly one applies the folder
-            applied = [g for g in groups.values() if any(
-                _inside(path, q.folder) for q in points if q.mode == "flux" and q.source in g.files)]
-            home = applied if len(applied) == 1 else []
-        if home:
-            home[0].files.add(p.source)
-            _close(files, home[0], points, flux_only=True)
+            # once enabled: it joins that cluster. When several clusters apply the folder
+            # (clusters/<name>/ trees sharing kubernetes/apps) it is judged with each of them:
+            # alone it would miss the NADs those clusters deploy and call them missing
+            joined = [g for g in [*scopes, *groups.values()] if any(
+                _inside(path, q.folder) for q in points if q.mode == "flux" and q.source in g.files)] \
+                or _listing_scopes(files, path, [*scopes, *groups.values()])
+        if joined:
+            for g in joined:
+                g.files.add(p.source)
+                _close(files, g, points, flux_only=True)
             continue
         # Roots declared in one file (a ks.yaml holding two Kustomizations, "multus" and
         # "multus-networks") are applied by the same parent: one cluster, not one each.
@@ -521,6 +525,23 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
         scope.files |= _reached(files, p) | {p.source}
         _close(files, scope, [q for q in points if q.mode == "flux"], flux_only=True)
     return [s for s in groups.values() if s.files]
+
+
+def _listing_scopes(files: Files, path: str, scopes: list[Scope]) -> list[Scope]:
+    """The scopes holding the kustomization that would list ``path`` when enabled: the
+    nearest one in a folder above it (k8s/apps/common/kustomization.yaml with
+    ``# - qbittorrent/ks.yaml``), reached by a cluster through kustomize ``resources``
+    rather than a Flux ``spec.path`` into that folder."""
+    folder = os.path.dirname(path)
+    while _inside(folder, files.root) and folder != os.path.dirname(folder):
+        kust = files.kustomization(folder)
+        if kust is not None:
+            i = files.index.get(os.path.abspath(kust[0]))
+            return [s for s in scopes if i is not None and i in s.files]
+        if os.path.abspath(folder) == os.path.abspath(files.root):
+            break
+        folder = os.path.dirname(folder)
+    return []
 
 
 def labelled(scopes: Iterable[Scope]) -> bool:
