@@ -392,6 +392,17 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
                               f"default; set metadata.namespace, or write '{elsewhere[0]}/{ref.name}'",
                               severity="info")
             continue
+        unset = [n for n in ctx.project.nads if n.name == ref.name and n.doc.namespace is None]
+        if unset:
+            # the NAD's manifest (and every entry point deploying it) leaves its namespace to
+            # whoever applies it (kubectl apply -k networks5g -n open5gs): applied in the pod's
+            # namespace the pod starts, so not certain
+            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+                              f"network '{ref.name}' resolves in namespace {ref.namespace}, but the NAD "
+                              f"'{ref.name}' ({unset[0].doc.source.path}) sets no namespace: the {what} "
+                              f"starts only if that NAD is applied in {ref.namespace} (e.g. kubectl -n "
+                              f"{ref.namespace}); set its metadata.namespace", severity="info")
+            continue
         hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
         how = "" if ref.explicit_namespace else \
             f" (unqualified names resolve in the {'VM' if vm else 'pod'}'s namespace)"
@@ -666,8 +677,11 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
         return  # no workload here names any network: the NADs serve pods kept elsewhere
     if any(getattr(w.doc, "unsure", None) for w in project.workloads):
         return  # kustomize transformers not applied here may add references
+    used_names = {name for _, name in used}
     for nad in ctx.judged.nads:
         if nad.key not in used:
+            if getattr(nad.doc, "unsure", None) and nad.name in used_names:
+                continue  # its namespace comes from transformers not applied here
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
                               f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
                               "any workload in the project (no pod annotation or KubeVirt network names "

@@ -32,3 +32,22 @@ def test_plugin_not_installed_names_the_multus_bin_dir(tmp_path: Path) -> None:
     messages = [f["message"] for f in data["findings"] if f["code"] == "ML507"]
     assert len(messages) == 1
     assert "installed into /var/lib/cni/bin or /var/lib/rancher/k3s/data/cni by nothing" in messages[0]
+
+
+def test_network_of_namespace_less_nad_is_info(tmp_path: Path) -> None:
+    """A NAD whose manifest, and every kustomization deploying it, sets no namespace lands
+    where it is applied (niloysh/open5gs-k8s deploy-core.sh: `kubectl apply -k networks5g -n
+    open5gs`): a pod of open5gs naming it starts when applied there, so ML402 is info, not an
+    error (multus-cni pkg/k8sclient getKubernetesDelegate looks the NAD up in the pod's
+    namespace)."""
+    _, _, data, _ = lint_fixture(FIXTURES / "ML4xx" / "network-not-found-nad-namespace-unset", tmp_path)
+    assert _by_line(data, "ML402") == {("amf-deployment.yaml", 12, 9): "info"}
+
+
+def test_annotation_on_controller_names_the_controller_kind(tmp_path: Path) -> None:
+    """bjw-s app-template renders controllers.<name> as its ``type`` says (deployment,
+    daemonset, statefulset, cronjob, job): ML403 names that kind (chaijunkin/home-ops ytdl-sub,
+    a cronjob, was called a Deployment)."""
+    _, _, data, _ = lint_fixture(FIXTURES / "ML4xx" / "values-controller-cronjob.yaml", tmp_path)
+    messages = [f["message"] for f in data["findings"] if f["code"] == "ML403"]
+    assert len(messages) == 1 and "in the CronJob's spec.values.controllers.ytdl-sub.annotations" in messages[0]

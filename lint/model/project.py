@@ -16,6 +16,7 @@ from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
+from multus_lint.model.foreign_formats import ansible_k3s_configs, non_json_conf
 from multus_lint.model.kustomize import replaced, source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
 
@@ -414,8 +415,9 @@ class Builder:
             return
         if parsed is None:
             parsed = parse_file(source, p.limits)
-        if jsonc_tool_file(source.path) and any(prob.code == "ML001" for item in parsed for prob in item.problems):
-            return  # JSON with comments, as its tool reads it: no manifest, no syntax error
+        if (jsonc_tool_file(source.path) or non_json_conf(source)) and \
+                any(prob.code == "ML001" for item in parsed for prob in item.problems):
+            return  # JSON with comments, or an INI .conf, as its tool reads it: no manifest (model.foreign_formats)
         templated = source.templated
         real_errors: set[int] = set()
         if templated and any(prob.code == "ML001" for item in parsed for prob in item.problems):
@@ -556,6 +558,8 @@ class Builder:
                 p.values_files.append(doc)
             elif _is_k3s_config(doc.source, doc.data, p.root):
                 p.k3s_configs.append(doc)
+            else:  # K3s configs in Ansible variables (model.foreign_formats)
+                p.k3s_configs += ansible_k3s_configs(doc, lambda m: _is_k3s_config(doc.source, m, p.root))
         if not doc.base and isinstance(doc.tree, YamlTree) and not keeps_nodes(doc.data):
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.

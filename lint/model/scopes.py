@@ -353,6 +353,15 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
     placed = set().union(*(s.files for s in scopes))
     _adopt(files, scopes, placed)
     rest = {i for i in range(len(sources)) if i not in placed}
+    if rest and not declared:
+        # K3s node configs outside every scope (an Ansible inventory's k3s_server/k3s_agent,
+        # a config.yaml under an ansible/ or nodes/ tree) describe the repository's nodes:
+        # when no scope holds one of its own, they join every cluster scope
+        nodes = {i for i in rest if _node_config(sources[i], parsed.get(i), root)}
+        if nodes and not any(_node_config(sources[j], parsed.get(j), root) for s in scopes for j in s.files):
+            for scope in scopes:
+                scope.files |= nodes
+            rest -= nodes
     if rest and len(scopes) == 1 and not declared:
         # One cluster: files its entry points do not reach (a copy of part of a repository, an
         # app whose Flux Kustomization lives elsewhere) can only be that cluster's. Judged
@@ -363,6 +372,21 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
     if rest:
         scopes.append(Scope(REST, "files no cluster scope reaches", rest))
     return scopes
+
+
+def _node_config(source: SourceFile, parsed: list[Parsed] | None, root: str) -> bool:
+    """A K3s config by its place (model.project.k3s_config_place) or K3s configs held in
+    Ansible variables (model.foreign_formats.ANSIBLE_K3S_KEYS)."""
+    from multus_lint.model.foreign_formats import ANSIBLE_K3S_KEYS
+    from multus_lint.model.project import k3s_config_place
+
+    if source.path.startswith("<"):
+        return False
+    if k3s_config_place(_rel(os.path.abspath(source.path), root)):
+        return True
+    return any(isinstance(item.tree.data, dict) and any(isinstance(item.tree.data.get(k), dict)
+                                                        for k in ANSIBLE_K3S_KEYS)
+               for item in parsed or () if item.tree is not None)
 
 
 def _home_of(path: str, scopes: list[Scope]) -> list[Scope]:

@@ -28,8 +28,9 @@ class ValuesWorkload(Workload):
     """A pod (template) described by chart values instead of a manifest."""
 
     def __init__(self, located: Any, meta: Path, namespace: str, label: str, owner: Document,
-                 key: str = "annotations", pod_path: Path | None = None) -> None:
+                 key: str = "annotations", pod_path: Path | None = None, kind: str = "Deployment") -> None:
         super().__init__(located, meta)
+        self._kind = kind
         self.annotations_path: Path = meta + (key,)  # where the annotations are written
         self._pod_path = pod_path or self.annotations_path  # where the pod's belong
         self._namespace = namespace
@@ -38,7 +39,7 @@ class ValuesWorkload(Workload):
 
     @property
     def kind(self) -> str:
-        return "Deployment"  # app-template's default controller type; a pod template in any case
+        return self._kind  # the app-template controller's type (controller_kind); a pod template in any case
 
     @property
     def is_controller(self) -> bool:
@@ -60,6 +61,17 @@ class ValuesWorkload(Workload):
     def pod_annotations(self) -> dict[str, Any]:
         a = get_path(self.doc.data, self.annotations_path)
         return a if isinstance(a, dict) else {}
+
+
+# bjw-s common library: controllers.<name>.type (values.schema.json enum; "deployment" when unset)
+CONTROLLER_KINDS = {"deployment": "Deployment", "daemonset": "DaemonSet", "statefulset": "StatefulSet",
+                    "cronjob": "CronJob", "job": "Job"}
+
+
+def controller_kind(controller: dict[str, Any]) -> str:
+    """The kind an app-template controller renders (its ``type``; Deployment when unset or unknown)."""
+    t = controller.get("type")
+    return CONTROLLER_KINDS.get(t.lower(), "Deployment") if isinstance(t, str) else "Deployment"
 
 
 def _layers(project: Project) -> list[tuple[Any, Path, str, Document, str]]:
@@ -134,14 +146,15 @@ def values_workloads(project: Project) -> list[tuple[ValuesWorkload, bool]]:
                 for name, c in (controllers.items() if isinstance(controllers, dict) else []):
                     if not isinstance(c, dict):
                         continue
+                    kind = controller_kind(c)
                     if isinstance(get_path(c, ("pod", "annotations")), dict):
                         out.append((ValuesWorkload(located, root + ("controllers", name, "pod"), ns,
-                                                   f"app-template controller {name}", owner), False))
+                                                   f"app-template controller {name}", owner, kind=kind), False))
                     if isinstance(c.get("annotations"), dict):
                         out.append((ValuesWorkload(located, root + ("controllers", name), ns,
                                                    f"app-template controller {name}", owner,
                                                    pod_path=root + ("controllers", name, "pod",
-                                                                    "annotations")), True))
+                                                                    "annotations"), kind=kind), True))
             if isinstance(values.get("podAnnotations"), dict):
                 out.append((ValuesWorkload(located, root, ns, "podAnnotations", owner, "podAnnotations"),
                             False))

@@ -1,0 +1,43 @@
+"""Files that only look like inputs of this linter: their own tools read them, and nothing
+Kubernetes or a CNI runtime applies them.
+
+- A ``.conf`` file that is not JSON: libcni reads a network config as JSON only
+  (containernetworking/cni libcni/conf.go ``ConfFromBytes``: ``json.Unmarshal``), so a
+  supervisord, nginx or systemd ``.conf`` (INI, often a Jinja template of an Ansible role) is
+  not a CNI config gone wrong; its syntax is its own tool's business.
+- K3s configs kept in Ansible variables: PyratLabs/ansible-role-k3s writes the ``k3s_server``
+  (control nodes) and ``k3s_agent`` mappings as ``/etc/rancher/k3s/config.yaml``
+  (vars/main.yml ``k3s_runtime_config``, templates/config.yaml.j2 ``to_nice_yaml``), so such
+  a mapping in group_vars/host_vars/a playbook is a K3s config for the profile.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from multus_lint.load.document import Document
+from multus_lint.load.read import SourceFile
+
+ANSIBLE_K3S_KEYS = ("k3s_server", "k3s_agent")
+# how a JSON object begins: ``{`` then a member name or ``}`` (a Jinja ``{#`` comment does not)
+_JSON_OBJECT_START = re.compile(r'\ufeff?\s*\{\s*["}]')
+
+
+def non_json_conf(source: SourceFile) -> bool:
+    """A ``.conf`` whose text cannot begin a JSON object and names no CNI key: not a CNI config."""
+    if not source.path.lower().endswith(".conf"):
+        return False
+    text = source.text or ""
+    return _JSON_OBJECT_START.match(text) is None and '"cniVersion"' not in text and '"plugins"' not in text
+
+
+def ansible_k3s_configs(doc: Document, is_k3s_mapping: Any) -> list[Document]:
+    """The K3s configs an Ansible variables document holds (``k3s_server`` / ``k3s_agent``
+    mappings that ``is_k3s_mapping`` recognises), as documents rooted at that mapping."""
+    out = []
+    for key in ANSIBLE_K3S_KEYS:
+        value = doc.data.get(key)
+        if isinstance(value, dict) and value and is_k3s_mapping(value):
+            out.append(Document(doc.source, doc.tree, doc.base + (key,), doc.index))
+    return out
