@@ -5,6 +5,10 @@ Kubernetes or a CNI runtime applies them.
   (containernetworking/cni libcni/conf.go ``ConfFromBytes``: ``json.Unmarshal``), so a
   supervisord, nginx or systemd ``.conf`` (INI, often a Jinja template of an Ansible role) is
   not a CNI config gone wrong; its syntax is its own tool's business.
+- A JSON file whose first syntax error is an ``@NAME@`` token outside a string: a template
+  that a script fills in with sed before use (openairinterface oai-cn5g-upf-vpp
+  scripts/snap/upf_profile.json, ``"sst": @SST@``, rendered by run_vpp_nrf.sh), as autoconf
+  and CMake ``configure_file`` write them; it is not JSON until rendered.
 - K3s configs kept in Ansible variables: PyratLabs/ansible-role-k3s writes the ``k3s_server``
   (control nodes) and ``k3s_agent`` mappings as ``/etc/rancher/k3s/config.yaml``
   (vars/main.yml ``k3s_runtime_config``, templates/config.yaml.j2 ``to_nice_yaml``), so such
@@ -30,6 +34,23 @@ def non_json_conf(source: SourceFile) -> bool:
         return False
     text = source.text or ""
     return _JSON_OBJECT_START.match(text) is None and '"cniVersion"' not in text and '"plugins"' not in text
+
+
+_AT_TOKEN = re.compile(r"@[A-Za-z_][A-Za-z0-9_]*@")
+
+
+def at_template_error(source: SourceFile, lines: set[int]) -> bool:
+    """Whether every syntax-error line of a JSON file (``lines``) holds an ``@NAME@`` token
+    outside a JSON string (an ``@X@`` inside quotes is JSON already)."""
+    if not lines or not source.path.lower().endswith(".json"):
+        return False
+    text_lines = (source.text or "").split("\n")
+    for n in lines:
+        line = text_lines[n - 1] if 0 < n <= len(text_lines) else ""
+        unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line)
+        if not _AT_TOKEN.search(unquoted):
+            return False
+    return True
 
 
 def ansible_k3s_configs(doc: Document, is_k3s_mapping: Any) -> list[Document]:
