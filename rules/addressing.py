@@ -219,13 +219,14 @@ def range_cluster_overlap(ctx: Context) -> Iterator[Finding]:
                     break
 
 
-@checks(SECONDARY_DEFAULT_ROUTE, local=True)
+@checks(SECONDARY_DEFAULT_ROUTE)
 def secondary_default_route(ctx: Context) -> Iterator[Finding]:
+    # not local: a NAD's uses (as a default network) are looked up in the whole project
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.model.route_chain import default_routes
 
     only_default = _default_network_only(ctx)
-    for nad in ctx.project.nads:
+    for nad in ctx.judged.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue

@@ -68,12 +68,14 @@ WHEREABOUTS_SEARCH = ("/etc/kubernetes/cni/net.d/whereabouts.d/whereabouts.conf"
                       "/host/etc/cni/net.d/whereabouts.d/whereabouts.conf")
 
 
-@checks(WHEREABOUTS_PATHS, local=True)
+@checks(WHEREABOUTS_PATHS)
 def whereabouts_paths(ctx: Context) -> Iterator[Finding]:
+    # not local: whether a whereabouts DaemonSet of the project writes the flat file is looked
+    # up in the whole project; the configs judged are the named files' (ctx.judged)
     from multus_lint.model.multus_daemonset import whereabouts_finds_own_conf
 
     profile = ctx.profile
-    for cfg in ctx.project.cni_configs():
+    for cfg in ctx.judged.cni_configs():
         for path, ipam, _ in cfg.ipams():
             if ipam.get("type") != "whereabouts":
                 continue
