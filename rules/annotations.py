@@ -361,7 +361,7 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
             continue  # kustomize transformers not applied here may rewrite the annotation
         if ref.name in unresolved_nads(ctx.project):
             continue  # a Flux Kustomization whose spec.path holds a variable may deploy it
-        if _values_pod(ref) and any(n.name == ref.name and n.doc.namespace is None for n in ctx.project.nads):
+        if _values_pod(ref) and ref.name in _unset_namespace(ctx.project):
             # a pod from chart values naming a NAD whose manifest has no namespace: where that NAD
             # lands is decided when it is applied (kubectl -n, a GitOps target namespace)
             continue
@@ -392,14 +392,14 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
                               f"default; set metadata.namespace, or write '{elsewhere[0]}/{ref.name}'",
                               severity="info")
             continue
-        unset = [n for n in ctx.project.nads if n.name == ref.name and n.doc.namespace is None]
-        if unset:
+        first_unset = _unset_namespace(ctx.project).get(ref.name)
+        if first_unset is not None:
             # the NAD's manifest (and every entry point deploying it) leaves its namespace to
             # whoever applies it (kubectl apply -k networks5g -n open5gs): applied in the pod's
             # namespace the pod starts, so not certain
             yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
                               f"network '{ref.name}' resolves in namespace {ref.namespace}, but the NAD "
-                              f"'{ref.name}' ({unset[0].doc.source.path}) sets no namespace: the {what} "
+                              f"'{ref.name}' ({first_unset.doc.source.path}) sets no namespace: the {what} "
                               f"starts only if that NAD is applied in {ref.namespace} (e.g. kubectl -n "
                               f"{ref.namespace}); set its metadata.namespace", severity="info")
             continue
@@ -410,6 +410,20 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
                           f"network '{ref.name}' not found: no NetworkAttachmentDefinition "
                           f"{ref.namespace}/{ref.name} in the project{how}; the "
                           f"{'VM' if vm else 'pod'} will not start{hint}")
+
+
+def _unset_namespace(project: Project) -> dict[str, Any]:
+    """name -> the first NAD of that name whose manifest sets no namespace, built once per
+    run (a scan of every NAD per missing reference was 5 s on 7,500 references)."""
+
+    def build() -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for n in project.nads:
+            if n.doc.namespace is None:
+                out.setdefault(n.name, n)
+        return out
+
+    return project.cached("nads-without-namespace", build)  # type: ignore[no-any-return]
 
 
 def _values_pod(ref: Any) -> bool:
