@@ -56,11 +56,10 @@ def _assert_ml000_at_boom(ml000: list, what: str) -> None:
     assert "Please report this" in f.message and __version__ in f.message
 
 
-def test_a_rule_raising_on_one_nad_still_reports_the_others(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def _site_raises_on_boom(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locating a finding in the NAD named boom raises (a rule's bug on that one object)."""
     from multus_lint.model import ipam_uses as uses_module
 
-    root = _project(tmp_path)
     original = uses_module.IpamUse.site
 
     def site(self, rel: tuple = ()):  # type: ignore[no-untyped-def]
@@ -69,6 +68,12 @@ def test_a_rule_raising_on_one_nad_still_reports_the_others(tmp_path: Path,
         return original(self, rel)
 
     monkeypatch.setattr(uses_module.IpamUse, "site", site)
+
+
+def test_a_rule_raising_on_one_nad_still_reports_the_others(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _project(tmp_path)
+    _site_raises_on_boom(monkeypatch)
     found = _by_code(_run(root, "ML000,ML301"))
     # ML301 (gateway outside the subnet) for the two NADs the rule did not raise on
     assert sorted(f.object["name"] for f in found["ML301"]) == ["first", "third"]
@@ -161,7 +166,6 @@ def test_a_rule_raising_on_one_named_object_in_a_run_naming_one_file(
     objects (runner.judge's Context.judged) and raises on one of them runs again without
     it, in the named view as well (runner._rerun_named), so the other named object is
     still judged."""
-    from multus_lint.model import ipam_uses as uses_module
     from multus_lint.rules import ipam as ipam_rules
 
     (tmp_path / ".git").mkdir()
@@ -177,14 +181,7 @@ def test_a_rule_raising_on_one_named_object_in_a_run_naming_one_file(
         monkeypatch.setattr(ipam_rules, "_unknown_ipam", judge)
     else:  # every NAD on one static address: each overlaps the others
         docs = [NAD.format(name=name, n=1) for name in ["first", "boom", "third"]]
-        original_site = uses_module.IpamUse.site
-
-        def site(self, rel: tuple = ()):  # type: ignore[no-untyped-def]
-            if self.nad is not None and self.nad.name == "boom":
-                raise RuntimeError("injected")
-            return original_site(self, rel)
-
-        monkeypatch.setattr(uses_module.IpamUse, "site", site)
+        _site_raises_on_boom(monkeypatch)
     (tmp_path / "a.yaml").write_text("---\n".join(docs[:2]), encoding="utf-8")
     (tmp_path / "b.yaml").write_text(docs[2], encoding="utf-8")
     result = run(Options(paths=[str(tmp_path / "a.yaml")], select=["ML000", rule]), Config())
