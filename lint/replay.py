@@ -24,7 +24,7 @@ import os
 from typing import Any
 
 from multus_lint.findings import Finding, Span
-from multus_lint.load.cache import FORMAT, digest, read_cache_file, stamp, write_cache_file
+from multus_lint.load.cache import FORMAT, digest, read_cache, stamp, write_cache_file
 
 
 def code_signature() -> str:
@@ -74,10 +74,10 @@ class Replay:
     def load(self) -> dict[str, Any] | None:
         """The stored run, when it was made with this key and the files the model read on
         its own are unchanged."""
-        found = read_cache_file(self.file)
-        raw = found[0] if found is not None else None
-        if raw is None or raw.get("format") != FORMAT or raw.get("key") != self.key:
+        found = read_cache(self.file, self.key)
+        if found is None:
             return None
+        raw = found[0]
         extra = raw.get("extra")
         if not isinstance(extra, dict) or not isinstance(raw.get("findings"), list):
             return None

@@ -226,12 +226,12 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.route_chain import default_routes
 
     only_default = _default_network_only(ctx)
+    only_default_names = {name for _, name in only_default}
     for nad in ctx.judged.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue
-        if nad.key in only_default or (getattr(nad.doc, "unsure", None) and nad.name in
-                                       {name for _, name in only_default}):
+        if nad.key in only_default or (getattr(nad.doc, "unsure", None) and nad.name in only_default_names):
             continue  # the pod's only default network: its routes are eth0's
         resource = str(nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION) or "").lower()
         # sriov-cni cmdAdd runs ipam.ConfigureIface only `if !netConf.DPDKMode`: a VF bound to a

@@ -110,7 +110,7 @@ class FileCache:
         # index lines (``H <mode> <blob> 0\t<rel>``) of files that are no context
         self.git_lines: set[str] = set()
         self.git_seen: set[str] = set()  # those this run used or made (what is saved)
-        raw = self._read(self.file)
+        raw = read_cache(self.file, key)
         if raw is not None:
             found = raw[0].get("files")
             self.entries = found if isinstance(found, dict) else {}  # each entry checked where used
@@ -120,13 +120,6 @@ class FileCache:
             self.git_lines.discard("")
 
     # ---------------------------------------------------------------- reading
-
-    def _read(self, path: str) -> tuple[dict[str, Any], bytes] | None:
-        """(header, payload) of a cache file of this format and key (read_cache_file)."""
-        raw = read_cache_file(path)
-        if raw is None or raw[0].get("format") != FORMAT or raw[0].get("key") != self.key:
-            return None
-        return raw
 
     def by_stat(self, rel: str, st: os.stat_result) -> list | None:
         """The entry of ``rel`` when its stat says the file is unchanged (and not racy)."""
@@ -151,7 +144,7 @@ class FileCache:
     def parse_of(self, text_digest: str) -> list | None:
         """The cached parse (as ``parallel_parse.pack`` gives it) of text with this hash."""
         if self.parsed is None:
-            raw = self._read(self.parsed_file)
+            raw = read_cache(self.parsed_file, self.key)
             found = raw[0].get("parsed") if raw is not None else None
             self.parsed = found if isinstance(found, dict) else {}
             self.parsed_text = raw[1] if raw is not None else b""
@@ -233,6 +226,15 @@ def read_cache_file(path: str) -> tuple[dict[str, Any], bytes] | None:
     except (OSError, ValueError, RecursionError, MemoryError):
         return None
     return (header, payload) if isinstance(header, dict) else None
+
+
+def read_cache(path: str, key: str) -> tuple[dict[str, Any], bytes] | None:
+    """``read_cache_file``, when the file is of this format and ``key``: another version's,
+    setting's or root's cache is never misread."""
+    raw = read_cache_file(path)
+    if raw is None or raw[0].get("format") != FORMAT or raw[0].get("key") != key:
+        return None
+    return raw
 
 
 def settled_before(changed_ns: int, since_ns: int) -> bool:
