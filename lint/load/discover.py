@@ -223,14 +223,13 @@ class GitState:
                 current -= known
                 current.update(edited)
                 lines = current
-        rest = lines
         paths: set[str] = set()
         clean: dict[str, str] = {}
         no_match: set[str] = set()
         quiet: list[str] = []  # unmatched, unmodified since the settled index: not examined
         changed, matched = self.changed, self.matched
         settle = settled is not None and matched is not None and self.index_settled and not self.filters
-        for line in rest:
+        for line in lines:
             if not line:
                 continue
             if line[:2] == "? ":
