@@ -31,7 +31,7 @@ from multus_lint.load.discover import (
     working_directory,
 )
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
-from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, read
+from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, last_changed, read
 from multus_lint.model.contain import contained
 from multus_lint.model.installed_plugins import CHART_PLUGINS, IMAGE_PLUGINS
 from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES, RELEVANT_MARKERS
@@ -246,7 +246,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             rel = real[len(real_root):] if real.startswith(real_root) else real
             if os.sep != "/":
                 rel = rel.replace(os.sep, "/")
-            changed_ns = max(c.stat.st_mtime_ns, c.stat.st_ctime_ns) if c.no_match and c.stat is not None else None
+            changed_ns = last_changed(c.stat) if c.no_match and c.stat is not None else None
             if changed_ns is not None and not context_by_place(rel) and settled_before(changed_ns, c.listed_ns):
                 # no marker in what git grep read, and unchanged since before it read it: no
                 # context, known without reading it (GREP_PATTERNS match all is_context does)

@@ -46,6 +46,7 @@ import time
 from typing import Any
 
 from multus_lint.findings import Span
+from multus_lint.load.read import last_changed
 
 CACHE_DIR_NAME = ".multus-lint_cache"
 ENV_VAR = "MULTUS_LINT_CACHE_DIR"
@@ -172,7 +173,7 @@ class FileCache:
         is no context); ``racy``: check it again next time (always so when it changed
         within RACY_NS of this run's start)."""
         entry = [*_stat_key(st), text_digest, relevant,
-                 racy or max(st.st_mtime_ns, st.st_ctime_ns) >= self.started - RACY_NS]
+                 racy or last_changed(st) >= self.started - RACY_NS]
         if not self.changed and self.entries.get(rel) != entry:
             self.changed = True
         self.seen[rel] = entry

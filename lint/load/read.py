@@ -80,6 +80,12 @@ class SourceFile:
                     and TEMPLATE_RE.search(self.text))
 
 
+def last_changed(st: os.stat_result) -> int:
+    """When the file of ``st`` last changed, in ns: its data (mtime) or its inode (ctime),
+    which a ``touch -m`` back in time or a rename over it cannot set back."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
+
+
 def decode(path: str, data: bytes, limits: Limits) -> SourceFile:
     if len(data) > limits.max_file_size:
         return SourceFile(path, error=("ML002", f"file is {len(data):,} bytes, over the size limit "
@@ -188,7 +194,7 @@ def read(path: str, display: str, limits: Limits, stamp: bool = False) -> Source
                 data += _read_fd(fd, limits.max_file_size + 1 - len(data))
             if stamp:
                 after = os.fstat(fd)
-                changed = max(after.st_mtime_ns, after.st_ctime_ns)
+                changed = last_changed(after)
         finally:
             os.close(fd)
     except IsADirectoryError:
