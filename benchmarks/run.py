@@ -5,6 +5,10 @@
     python benchmarks/run.py --json out.json  # also write the numbers
     python benchmarks/run.py --lint-python /other/venv/bin/python   # another build, same files
 
+multus-lint is timed as users run it: installed from a wheel of this checkout (as pip and
+pre-commit install a hook's repository) into benchmarks/out/installed, not through the
+editable install of a development venv, whose import hook runs at every start.
+
 Situations of issue 16, each printed with its ratios to yamllint on the same files and to
 the parse floor: the audit of the realistic mix (most files ordinary Deployments, Services,
 ConfigMaps; a few percent Multus) and of the many-findings repository (about one finding per
@@ -157,7 +161,7 @@ def yamllint_cmd() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "yamllint"]
 
 
-LINT_PYTHON = [sys.executable]  # --lint-python: the interpreter (venv) whose multus-lint is timed
+LINT_PYTHON = [sys.executable]  # the interpreter whose multus-lint is timed (main: installed_python)
 
 
 def lint_cmd(cache: bool = False) -> list[str]:
@@ -244,17 +248,46 @@ def one_file(repeat: int, project: int = 10000) -> dict:
             "multus_lint_peak_mib": ml["peak_mib"]}
 
 
-def compile_bytecode() -> None:
-    """Write multus-lint's bytecode, as ``pip install`` does: an editable install run with
-    PYTHONDONTWRITEBYTECODE (set in some CI images) would otherwise compile every module on
-    every start, which is not what users run (yamllint's bytecode came with its install)."""
-    import compileall
+def compile_bytecode(python: str) -> None:
+    """Write the bytecode of ``python``'s multus-lint, as ``pip install`` does: an editable
+    install run with PYTHONDONTWRITEBYTECODE (set in some CI images) would otherwise compile
+    every module on every start, which is not what users run (yamllint's bytecode came with
+    its install)."""
+    subprocess.run([python, "-c", "import compileall, os, multus_lint, multus_lint.rules\n"
+                    "for p in (multus_lint, multus_lint.rules):\n"
+                    "    compileall.compile_dir(os.path.dirname(p.__file__), quiet=1)"], check=True)
 
-    import multus_lint
-    import multus_lint.rules
 
-    for pkg in (multus_lint, multus_lint.rules):
-        compileall.compile_dir(os.path.dirname(pkg.__file__), quiet=1)
+def installed_python() -> str:
+    """An interpreter with this checkout installed as users install it: a wheel, built
+    and installed again on every benchmark run (a few seconds). An editable install's
+    import hook (a .pth file run at every start: pathlib, importlib.util) costs ~10 ms of
+    each run, which yamllint's ordinary install does not pay. The venv in out/installed
+    has only multus_lint of its own; its dependencies are this interpreter's, through a
+    .pth line naming their folders (a folder named in a .pth has its own .pth files left
+    unrun, so the editable hook there stays out)."""
+    import site
+
+    root = os.path.dirname(HERE)
+    venv = os.path.join(OUT, "installed")
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
+    python = os.path.join(venv, "bin", "python")
+    packages = subprocess.run([python, "-c", "import site; print(site.getsitepackages()[0])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as wheels:
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, root],
+                       check=True, stdout=subprocess.DEVNULL)
+        wheel = next(os.path.join(wheels, n) for n in os.listdir(wheels) if n.endswith(".whl"))
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+                        "--target", packages, wheel], check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(packages, "benchmark-dependencies.pth"), "w", encoding="utf-8") as fh:
+        fh.write("".join(f"{d}\n" for d in site.getsitepackages() if os.path.isdir(d)))
+    check = subprocess.run([python, "-c", "import multus_lint, yaml; print(multus_lint.__file__)"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if not check.startswith(packages):
+        raise SystemExit(f"the installed copy is not the one imported: {check}")
+    return python
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,18 +306,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--yamllint-all", action="store_true",
                     help="time yamllint on the realistic and many-findings mixes in a quick run too")
     ap.add_argument("--lint-python", metavar="PYTHON", help="interpreter whose multus-lint is timed "
-                    "(e.g. another checkout's venv), default this one")
+                    "(e.g. another checkout's venv, as it is installed there), default a wheel of "
+                    "this checkout installed in benchmarks/out/installed")
     args = ap.parse_args(argv)
     explicit = "--sizes" in (argv if argv is not None else sys.argv)
     if args.precommit_sizes is None:
         args.precommit_sizes = args.sizes if explicit else [10000, 100000]
     if args.memory_sizes is None:
         args.memory_sizes = args.sizes if explicit else [10000, 50000, 100000]
+    os.makedirs(OUT, exist_ok=True)
     if args.lint_python:
         LINT_PYTHON[0] = args.lint_python
-
-    os.makedirs(OUT, exist_ok=True)
-    compile_bytecode()
+        compile_bytecode(args.lint_python)
+    else:
+        LINT_PYTHON[0] = installed_python()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; best of {args.repeat} runs\n")
     results: dict = {"sizes": {}}
     for n in args.sizes:

@@ -287,16 +287,23 @@ def _note(args: argparse.Namespace, text: str) -> None:
 def _start_listing(args: argparse.Namespace) -> None:
     """Start git listing the repository around the named files before the linter's
     modules are imported (load.discover.start_listing): a pre-commit run then waits for
-    neither in turn. Only where the run will list it: the context of named files, not an
-    audit of the repository's top."""
-    from multus_lint.load.discover import named_locations, repository_of, start_listing
+    neither in turn. Only where the run will list it: the context of named files in a
+    project whose root is the repository's top (a config file's folder below it is a root
+    of its own, walked without git), not an audit of the repository's top."""
+    from multus_lint.config import find_config
+    from multus_lint.load.discover import find_root, is_repo_root, named_locations, start_listing
 
     if not args.paths or args.list_rules or args.explain or args.show_files or args.print_profile:
         return
     locations = named_locations(args.paths, args.stdin_filename)
-    top = repository_of(locations)
-    if top is not None and top not in locations:
-        start_listing(top, state=True)  # the cache and git grep both need the index lines
+    try:  # the project root as runner.project_root finds it, from the config file's place
+        config = None if args.isolated else args.config or find_config(
+            [loc for loc in locations if os.path.exists(loc)])
+    except ConfigError:
+        return  # reported when the config is loaded
+    root = find_root(locations, config)
+    if root.context and is_repo_root(root.path) and root.path not in locations:
+        start_listing(root.path, state=True)  # the cache and git grep both need the index lines
 
 
 def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +76,8 @@ def fingerprint(f: Finding) -> str:
     """A finding's identity apart from its position: rule and message, line numbers masked
     (the baseline's key and SARIF's partial fingerprint)."""
     # (no "line" nor "col" in the message: nothing to mask, and no regex run)
+    import hashlib  # only when asked (baselines, SARIF): openssl's start is ~2 ms of every run
+
     message = _VOLATILE.sub(r"\1 N", f.message) if "line" in f.message or "col" in f.message else f.message
     # surrogatepass: a lone surrogate from a JSON escape must not make hashing fail; every
     # other string encodes as before, so existing baselines keep matching

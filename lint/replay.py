@@ -19,7 +19,6 @@ standard input.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any
 
@@ -55,6 +54,8 @@ def file_state(path: str) -> str:
             data = fh.read()
     except OSError as exc:
         return f"error:{exc.errno}"
+    import hashlib  # a run without a cache never loads openssl
+
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
@@ -62,6 +63,8 @@ class Replay:
     """The stored findings of one project root, and the key of the run being made."""
 
     def __init__(self, directory: str, root: str, key_parts: list[str]) -> None:
+        import hashlib
+
         self.directory = directory
         slot = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogatepass")).hexdigest()[:20]
         self.file = os.path.join(directory, f"results-{slot}.cache")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import hashlib
 import os
 import re
 import sys
@@ -467,6 +466,8 @@ def run(options: Options, config: Config) -> Result:
 def _run_key(options: Options, config: Config, root: ProjectRoot, sources: list[SourceFile],
              listed: list[str]) -> list[str]:
     """Everything the findings of this run depend on (lint/replay.py), as text."""
+    import hashlib
+
     baseline = f"{options.baseline}:{file_state(options.baseline)}" if options.baseline else ""
     listing = hashlib.sha256("\0".join(sorted(listed)).encode("utf-8", "surrogatepass")).hexdigest()
     try:

@@ -145,3 +145,36 @@ def test_absolute_is_abspath() -> None:
         assert absolute(path, here) == os.path.abspath(path)
 
     same()
+
+
+@pytest.mark.parametrize("config_in, listed", [(None, True), ("sub", False), ("", True)])
+def test_listing_started_only_for_the_root_the_run_lists(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        config_in: str | None, listed: bool) -> None:
+    """cli._start_listing lists the repository early only when it is the project root: a
+    config file in a folder below the top makes that folder the root (load.discover.find_root),
+    walked without git, so a listing of the whole repository would be started and thrown away
+    (every run of a project kept in a subfolder of a monorepo)."""
+    from multus_lint import cli
+
+    root = tmp_path / "repo"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.yaml").write_text("kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: a\n")
+    (root / "sub" / "b.yaml").write_text("kind: ConfigMap\napiVersion: v1\nmetadata:\n  name: b\n")
+    if config_in is not None:
+        (root / config_in / ".multus-lint.yaml").write_text("select: [ALL]\n")
+    _git(root, "init", "-q")
+    started: list[str] = []
+    real = discover._GitRun
+
+    def spy(top: str, state: bool, grep: tuple[str, ...] = ()) -> discover._GitRun:
+        started.append(os.path.realpath(top))
+        return real(top, state, grep)
+
+    monkeypatch.setattr(discover, "_GitRun", spy)
+    monkeypatch.chdir(root / "sub")
+    assert cli.main(["--no-cache", "--format", "json", "a.yaml"]) == 0
+    capsys.readouterr()
+    # the run itself lists (and greps) the repository when it is the root: the early
+    # listing is the one it uses
+    assert set(started) == ({os.path.realpath(root)} if listed else set())

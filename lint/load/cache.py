@@ -38,7 +38,6 @@ written to a temporary file and renamed into place (atomic), so two runs sharing
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -61,6 +60,8 @@ _MODULES = ("read.py", "parse.py", "positions.py", "parallel_parse.py", "cache.p
 
 
 def digest(text: str) -> str:
+    import hashlib  # here, as in every user of hashlib: a run without a cache never loads openssl
+
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -93,6 +94,8 @@ class FileCache:
     parses: a replayed run does not)."""
 
     def __init__(self, directory: str, root: str, settings: str) -> None:
+        import hashlib
+
         self.directory = directory
         key = hashlib.sha256(f"{code_signature()}\0{os.path.realpath(root)}\0{settings}".encode(
             "utf-8", "surrogatepass")).hexdigest()[:20]

@@ -6,11 +6,14 @@ import fnmatch
 import os
 import re
 import stat
-import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
+    import threading
 
 SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
@@ -289,6 +292,11 @@ class _GitRun:
     temporary file is outside the project, which the linter never touches)."""
 
     def __init__(self, root: str, state: bool, grep: tuple[str, ...] = ()) -> None:
+        # imported here: a run outside a repository starts no process (subprocess,
+        # threading and selectors are a few ms of every start)
+        import subprocess
+        import threading
+
         env = _git_env(root)
         commands = [["ls-files", "-z", "-c", "-o", "--exclude-standard"]]
         if state:
@@ -323,6 +331,8 @@ class _GitRun:
             self.readers.append(reader)
 
     def _read_all(self, i: int) -> None:
+        import subprocess
+
         try:
             self.outputs[i] = self.procs[i].communicate(timeout=60)[0]
         except (OSError, subprocess.SubprocessError):
@@ -774,6 +784,8 @@ def git_ignored_below(root: str) -> tuple[frozenset[str], tuple[str, ...]] | Non
     """The untracked files git ignores below ``root`` (relative, ``/``-separated) and the
     folders it ignores whole (``dir/``), from one ``git ls-files -o -i --directory``; None
     where git cannot say (no repository)."""
+    import subprocess
+
     try:
         proc = subprocess.run(["git", "-C", root, "ls-files", "-z", "-o", "-i", "--exclude-standard",
                                "--directory"], stdin=subprocess.DEVNULL, capture_output=True,
