@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Output:
     format: str
     file: str | None  # None: standard output

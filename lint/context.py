@@ -14,7 +14,7 @@ from multus_lint.model.project import Project
 from multus_lint.registry import Rule
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Context:
     project: Project
     profile: Profile

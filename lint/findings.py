@@ -27,7 +27,7 @@ class Span:
         return cls(line, column, line, column)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Finding:
     code: str
     rule: str

@@ -38,7 +38,7 @@ class Rule:
 CheckFn = Callable[["Context"], Iterable["Finding"]]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Checker:
     fn: CheckFn
     rules: tuple[Rule, ...]

@@ -93,7 +93,7 @@ GREP_PATTERNS = ("|".join(_ere(m) for m in CONTEXT_MARKERS),
                  "hostPath")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Options:
     paths: list[str]
     stdin_filename: str | None = None
@@ -108,7 +108,7 @@ class Options:
     replay: bool = False  # the reporters need only the findings: a stored run may be replayed
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Result:
     findings: list[Finding]
     project: Project
@@ -131,7 +131,7 @@ class Result:
         return all(s.error for s in self.project.sources if s.named)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ScopeRun:
     """One cluster scope of a run: its model and profile (None: not judged, nothing named)."""
 

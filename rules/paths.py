@@ -278,7 +278,7 @@ def norm(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Verdict:
     rule: Rule
     severity: str

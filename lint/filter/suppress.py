@@ -36,7 +36,7 @@ UNSUPPRESSIBLE = {"ML000", "ML005", "ML006"}
 JSON_SUFFIXES = (".json", ".conf", ".conflist")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Suppression:
     """One comment directive or annotation, and the rules it names."""
 

@@ -24,7 +24,7 @@ _ODD_PATH = re.compile(r"(?:^|/)(?:\.{0,2}|%s)/|(?:^|/)\.{0,2}$" % "|".join(map(
 _DOTS = {"", ".", ".."}
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Candidate:
     path: str  # as the user should see it
     real: str  # where to read it
@@ -176,7 +176,7 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
 _GIT_CONFIG = r"^(filter\..*|core\.attributesfile|core\.trustctime|core\.checkstat)$"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class GitState:
     """What git says of the repository's files: ``ls-files -z -s -v -c -o`` (each tracked
     path with its tag, mode, blob and stage; each untracked one as ``? path``), the tracked
@@ -425,7 +425,7 @@ def _git_listed(root: str, guess: Iterable[str] = (), state: bool = False,
     return GitState(listing, changed, filters, stats, run.started, matched, settled)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _Listed:
     """The plain listing (no cache to know files by their blobs)."""
 

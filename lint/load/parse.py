@@ -140,7 +140,7 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Duplicate:
     path: tuple
     key_node: Any
@@ -329,7 +329,7 @@ def _nesting_error(exc: yaml.YAMLError) -> bool:
     return "nesting depth" in str(getattr(exc, "problem", "") or "")
 
 
-@dataclass(slots=True)  # one per document of the run, all kept while the model is built
+@dataclass(slots=True, repr=False, eq=False)  # one per document of the run, all kept while the model is built
 class Parsed:
     """One YAML document or JSON value of a file (or an embedded text)."""
 

@@ -51,7 +51,7 @@ class Limits:
         object.__setattr__(self, name, value)
 
 
-@dataclass(slots=True)  # one per file of the run
+@dataclass(slots=True, repr=False, eq=False)  # one per file of the run
 class SourceFile:
     """One input: its display path and, when it could be read, its text."""
 

@@ -42,7 +42,7 @@ REMOVED: dict[tuple[str, str], str] = {
 NAD_CRD_NAME = "network-attachment-definitions.k8s.cni.cncf.io"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Unserved:
     api_version: str
     expected: str

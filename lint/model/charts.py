@@ -77,7 +77,7 @@ def set_key_parts(key: str) -> list[str]:
     return [p.replace("\\.", ".") for p in _UNESCAPED_DOT.split(key)]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Layer:
     label: str
     located: Located  # the document or embedded values; its base is the values root
@@ -118,7 +118,7 @@ class Layer:
         return ".".join(want)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ChartRelease:
     doc: Document  # the object that deploys the chart
     source_kind: str  # "HelmChart", "values file", ...

@@ -91,7 +91,7 @@ _STATEMENT_SPLIT = re.compile(r"[;&|\n]+|\bthen\b|\bdo\b")
 _GLOB = re.compile(r"[*?\[]")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Deployed:
     known: bool = True  # False when a chart's values could not be read: judge nothing
     plugins: dict[str, str] = field(default_factory=dict)  # type -> what installs it

@@ -10,7 +10,7 @@ from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, CniConfig, 
 from multus_lint.net.addresses import IpamAnalysis, analyze_ipam, getk
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class IpamUse:
     cfg: CniConfig
     path: tuple  # of the ``ipam`` mapping inside the CNI config

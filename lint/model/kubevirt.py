@@ -53,7 +53,7 @@ def is_kubevirt(doc: Document) -> bool:
                                      or doc.kind == "VirtualMachinePool")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class VmAttachment:
     """One ``networks[]`` entry of a VM naming a NAD, with the interface that binds it."""
 
@@ -193,7 +193,7 @@ DEVICE_PLUGINS = ("sriov", "host-device")
 GENERATED_DEVICE_NADS = {"SriovNetwork": "sriov", "HostDeviceNetwork": "host-device"}
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class DeviceIpam:
     """The IPAM a KubeVirt SR-IOV network's NAD gives its device plugin."""
 

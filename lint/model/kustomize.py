@@ -141,7 +141,7 @@ def _seq(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Unread:
     """Something an entry point deploys that is not read: a remote base, a generator, a
     missing file. Reported with --verbose / --print-profile, never as a finding."""
@@ -341,7 +341,7 @@ class SubstitutedMap(TextMap):
 # ------------------------------------------------------------------ kustomization files
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class KFile:
     """One kustomization (a file, or the one Flux generates for a folder without one)."""
 
@@ -394,7 +394,7 @@ def is_cluster_scoped(doc: Document | dict[str, Any]) -> bool:
 # ------------------------------------------------------------------ entry points
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class EntryPoint:
     """What one tool builds and applies, and every object of it as the cluster gets it."""
 
@@ -419,7 +419,7 @@ class EntryPoint:
             f"({self.doc.source.path})"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Graph:
     """Every entry point of the project, and which documents they consume or deploy."""
 

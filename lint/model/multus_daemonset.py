@@ -53,14 +53,14 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Token:
     text: str
     path: Path  # of the command/args item holding it
     whole: bool  # the item is this token alone (not one word of a shell script)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Container:
     path: Path  # of the container in the document
     data: dict[str, Any]
@@ -248,7 +248,7 @@ class Container:
         return value, where
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Mount:
     volume: str
     mount_path: str  # normalised, no trailing slash
@@ -256,7 +256,7 @@ class Mount:
     index: int
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class NodePath:
     """One host path a Multus container uses, and how it was reached."""
 

@@ -31,7 +31,7 @@ NETWORK_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/network-status"
 OLD_NETWORKS_STATUS_ANNOTATION = "k8s.v1.cni.cncf.io/networks-status"
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class AnnotationUse:
     """One annotation on a workload: on its pod (template) or on the controller itself."""
 
@@ -115,7 +115,7 @@ def _shared_value_map(tree: Any, full: Path, node: Any, value: str) -> tuple[Any
     return cache[key]  # type: ignore[no-any-return]
 
 
-@dataclass(slots=True)  # one per pod and entry: 225,000 for 250 pods aliasing 900 entries
+@dataclass(slots=True, repr=False, eq=False)  # one per pod and entry: 225,000 for 250 pods aliasing 900 entries
 class NetworkRef:
     """A reference to a NAD: an annotation entry, a KubeVirt network, ..."""
 

@@ -63,7 +63,7 @@ K3S_RECOGNITION_KEYS = frozenset({"server", "token", "data-dir", "cluster-cidr",
                                   "node-label", "flannel-iface", "cni"})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Profile:
     k3s_version: str | None = None
     data_dir: str = DEFAULT_DATA_DIR

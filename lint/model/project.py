@@ -145,7 +145,7 @@ def _plugins(conf: dict[str, Any], path: Path) -> Iterator[tuple[Path, dict[str,
                 yield from _plugins(d, path + ("delegates", i))
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class NAD:
     doc: Document
     config: CniConfig | None = None  # None when empty, invalid or not a string
@@ -171,7 +171,7 @@ class NAD:
 # ------------------------------------------------------------------ workloads
 
 
-@dataclass(slots=True)  # one per workload of the run
+@dataclass(slots=True, repr=False, eq=False)  # one per workload of the run
 class Workload:
     """An object that runs pods: a Pod, or a controller with a pod template."""
 
@@ -217,7 +217,7 @@ class Workload:
 # ------------------------------------------------------------------ the project
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Project:
     root: str
     limits: Limits

@@ -57,7 +57,7 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)|\?ref=|//")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Scope:
     """The files deployed to one cluster."""
 

@@ -222,7 +222,7 @@ def _kpath(d: dict[str, Any], name: str) -> tuple:
 # ------------------------------------------------------------------ pools and problems
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Subnet:
     """One address pool of an IPAM config: where it is and what it holds.
 
@@ -244,7 +244,7 @@ class Subnet:
     address: IPAddress | None = None  # static: the address as written
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Issue:
     """A problem in an IPAM config: the rule that reports it, where (inside ipam), why."""
 
@@ -254,7 +254,7 @@ class Issue:
     severity: str | None = None  # None: the rule's own
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class IpamAnalysis:
     kind: str
     pools: list[Subnet] = field(default_factory=list)
@@ -573,7 +573,7 @@ def _routes(out: IpamAnalysis, ipam: dict[str, Any], code: str) -> None:
 # ------------------------------------------------------------------ host-local
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class _HLRange:
     path: tuple  # inside ipam, of the range mapping (() for the legacy form)
     subnet_path: tuple
@@ -837,7 +837,7 @@ def _static(ipam: dict[str, Any]) -> IpamAnalysis:
 # ------------------------------------------------------------------ route next hops
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class RouteGateway:
     """A route's next hop in an IPAM config, parsed as the CNI types decode ``gw``."""
 

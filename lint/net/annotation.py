@@ -67,7 +67,7 @@ def match_field(key: str, fields: dict[str, str], folded: dict[str, str]) -> str
     return folded.get(go_fold(key))
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Selection:
     """One requested attachment (one short-form item or one JSON element)."""
 
@@ -101,7 +101,7 @@ class Selection:
         self.errors.append(message)
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ParsedAnnotation:
     entries: list[Selection]
     error: str | None = None  # the whole value failed (JSON syntax, not a list...)

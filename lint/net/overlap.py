@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class Group:
     """Pools with the same identity and the same interval: one node of the sweep."""
 

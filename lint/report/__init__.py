@@ -54,7 +54,7 @@ PURPOSE = {
 }
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class ReportInput:
     """Everything a reporter may show about one run."""
 

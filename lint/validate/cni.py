@@ -35,7 +35,7 @@ COMMON_PLUGIN_KEYS = frozenset({
 })
 
 
-@dataclass
+@dataclass(repr=False, eq=False)
 class SchemaError:
     path: tuple  # into the instance, keys as written
     keyword: str  # the failing JSON Schema keyword
