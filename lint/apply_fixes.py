@@ -11,7 +11,6 @@ elsewhere stay byte-identical; files are written atomically (temporary file +
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -372,6 +371,8 @@ def apply(text: str, edits: list[TextEdit]) -> str:
 def unified_diff(path: str, before: str, after: str) -> str:
     """A patch ``git apply`` and ``patch`` accept: a last line without a newline is marked
     with git's ``\\ No newline at end of file`` (difflib alone glues the next line onto it)."""
+    import difflib  # only when a diff is shown
+
     out = []
     for line in difflib.unified_diff(_git_lines(before), _git_lines(after),
                                      fromfile=f"a/{path}", tofile=f"b/{path}"):

@@ -368,12 +368,10 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         count = baseline.write(args.write_baseline, result.findings)
         _note(args, f"wrote {count} finding{'s' * (count != 1)} to {args.write_baseline}")
         return EXIT_OK
-    from multus_lint.apply_fixes import fixable_findings
-
     diff = ""
     fixable_before: list[Any] = []
     if args.fix or args.diff:
-        from multus_lint.apply_fixes import run_fixes
+        from multus_lint.apply_fixes import fixable_findings, run_fixes
 
         if args.show_fixes:
             fixable_before = fixable_findings(result.findings, result.project.sources)
@@ -396,12 +394,13 @@ def _main(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 def _write_reports(args: argparse.Namespace, outputs: list[Output], result: Any, fail_level: str,
                    code: int, diff: str, fixable_before: list[Any]) -> None:
-    from multus_lint.apply_fixes import fixable_findings
     from multus_lint.report import ReportInput, get_reporter
 
     sources = {s.path: s for s in result.project.sources}
     fixable = 0
     if any(o.format in ("text", "grouped") for o in outputs) and not args.fix:
+        from multus_lint.apply_fixes import fixable_findings
+
         fixable = len(fixable_findings(result.findings, result.project.sources))
     if args.diff:
         write_stream(sys.stdout, diff)
@@ -417,6 +416,8 @@ def _write_reports(args: argparse.Namespace, outputs: list[Output], result: Any,
         buf = io.StringIO()
         get_reporter(o.format)(run, buf)
         if o.file is None and args.show_fixes:
+            from multus_lint.apply_fixes import fixable_findings
+
             buf.write(_show_fixes(args, fixable_before or fixable_findings(result.findings,
                                                                            result.project.sources)))
         if o.file is None and o.format in ("text", "grouped") and not args.quiet:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -63,6 +62,8 @@ def best_match(word: str, options: Iterable[str], cutoff: float = 0.6) -> str | 
             bounded.append((rq, x))
     if not bounded:
         return None
+    import difflib  # only when some name is close enough to compare (most runs: none)
+
     s = difflib.SequenceMatcher()
     s.set_seq2(word)
     # get_close_matches keeps the largest (ratio, x); ratio <= quick_ratio <= real_quick_ratio
@@ -115,6 +116,8 @@ def ratio(a: str, b: str) -> float:
     if not total:
         return 1.0
     if lb >= SHORT_B:
+        import difflib
+
         return difflib.SequenceMatcher(None, a, b).ratio()
     return 2.0 * _matches(a, b) / total
 

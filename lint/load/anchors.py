@@ -12,11 +12,11 @@ other character stays where it was, so positions and values are unchanged.
 from __future__ import annotations
 
 import itertools
-import string
 
 import yaml
 
-_ALPHABET = string.ascii_letters + string.digits
+# string.ascii_letters + string.digits, written out: importing string compiles Template's regex
+_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def _fresh(length: int, taken: set[str]) -> str | None:

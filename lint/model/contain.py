@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -125,6 +124,8 @@ def describe(doc: Document) -> str:
 
 
 def where_raised(exc: BaseException) -> str:
+    import traceback  # only when a checker failed: it imports textwrap, linecache, tokenize
+
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return "?"
