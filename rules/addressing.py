@@ -344,7 +344,8 @@ def range_overlap(ctx: Context) -> Iterator[Finding]:
                     entry[3][0] += 1
                     continue
                 other = next(((u, p) for u, p in theirs.members
-                              if u.nad is not use.nad and not _apart(use, u)), None)
+                              if u.nad is not use.nad and not _apart(use, u)
+                              and not _maybe_one_object(use.nad, u.nad)), None)
                 if other is not None:
                     entry[2].append((severity, reason, other[0], other[1], len(theirs.members) - 1))
     for use, pool, overlaps, extra in found.values():
@@ -392,6 +393,15 @@ def _apart(a: Any, b: Any) -> bool:
     host-local state dirs are for."""
     sa, sb = a.segment, b.segment
     return sa is not None and sb is not None and sa != sb
+
+
+def _maybe_one_object(a: Any, b: Any) -> bool:
+    """Two NAD manifests of one name, one of which sets no namespace: a chart template and
+    a kustomize manifest of the same NAD (a chart's object lands in the release namespace,
+    helm pkg/action install.go; a manifest without one in ``kubectl apply -n``'s), so
+    possibly one object deployed two ways, whose pool cannot collide with itself (the
+    namespaces that would make them two are not in the repository)."""
+    return a.name == b.name and (a.doc.namespace is None or b.doc.namespace is None)
 
 
 def _pool_name(pool: Any) -> str:

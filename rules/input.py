@@ -289,11 +289,14 @@ def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
 @checks(FIELD_TYPE, local=True)
 def field_types(ctx: Context) -> Iterator[Finding]:
     from multus_lint.load.document import get_path
+    from multus_lint.model.api_versions import no_api_serves
 
     workloads = {id(w.doc): w for w in ctx.project.workloads}
     for doc in ctx.project.documents:
         if not doc.kind:
             continue  # not a Kubernetes object (a CNI config file, values, K3s config)
+        if no_api_serves(doc.data.get("apiVersion")):
+            continue  # a tool's input under a kind (policyGenerator/v1): no API server decodes it
         problems = _meta_problems(doc.data.get("metadata"), ("metadata",))
         w = workloads.get(id(doc))
         if w is not None:

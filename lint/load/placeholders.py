@@ -118,20 +118,49 @@ def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset())
     return None
 
 
+def _tag_only_lines(text: str) -> set[int]:
+    """0-based numbers of the lines that hold template tags and nothing else, a tag that
+    spans lines included: a Go template comment ``{{/* ... */}}`` over a license header, as
+    Helm charts open their templates (onap multicloud-k8s, istio), renders to nothing
+    (text/template parse/lex.go lexComment: the whole comment is one action)."""
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    covered = [False] * len(lines)  # the line holds some tag text
+    for m in TEMPLATE_RE.finditer(text):
+        first = max(0, _line_of(starts, m.start()))
+        last = _line_of(starts, max(m.start(), m.end() - 1))
+        for n in range(first, last + 1):
+            covered[n] = True
+    masked = TEMPLATE_RE.sub(lambda m: "".join(c if c in "\r\n" else " " for c in m.group(0)), text)
+    return {n for n, line in enumerate(masked.split("\n")) if covered[n] and not line.strip()}
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi - 1:
+        mid = (lo + hi) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def masked_templates(text: str) -> str:
     """``text`` with its template syntax made inert, every position kept: a line that holds
-    only template tags (``{{- if .x }}``, ``{{ toYaml .v | nindent 4 }}``) becomes a comment,
-    a tag inside a line becomes as many ``x`` (line breaks inside a tag are kept)."""
-    out = []
-    for line in text.split("\n"):
-        stripped = line.strip()
-        if stripped and not TEMPLATE_RE.sub("", stripped).strip() and TEMPLATE_RE.search(stripped):
-            indent = len(line) - len(line.lstrip())
-            out.append(line[:indent] + "#" + " " * (len(line) - indent - 1))
-        else:
-            out.append(line)
-    joined = "\n".join(out)
-    return TEMPLATE_RE.sub(lambda m: "".join(c if c in "\r\n" else "x" for c in m.group(0)), joined)
+    only template tags (``{{- if .x }}``, ``{{ toYaml .v | nindent 4 }}``, every line of a
+    ``{{/* ... */}}`` comment over several lines) becomes blank, a tag inside a line becomes
+    as many ``x`` (line breaks inside a tag are kept).
+
+    Blank, not a ``#`` comment: a tag line at column 0 inside a block scalar (``{{- if .x }}``
+    within ``prometheus.yml: |``) renders to nothing, and a comment there, indented less than
+    the scalar's content, would end the scalar and make the rest a syntax error; an empty
+    line is part of a block scalar at any indentation (YAML 1.2 8.1.1.2, l-empty)."""
+    blank = _tag_only_lines(text)
+    masked = TEMPLATE_RE.sub(lambda m: "".join(c if c in "\r\n" else "x" for c in m.group(0)), text)
+    return "\n".join(" " * len(line) if n in blank else line for n, line in enumerate(masked.split("\n")))
 
 
 

@@ -71,6 +71,23 @@ def other_api(version: str, expected: str) -> bool:
     return "." in group and group != _group(expected) and not group.endswith(".k8s.io")
 
 
+# The built-in API groups without a dot (k8s.io/api: core "", apps, autoscaling, batch,
+# extensions, policy); every other built-in group ends in .k8s.io, and a CRD's group must
+# hold a dot (ValidateCustomResourceDefinitionSpec, above).
+DOTLESS_BUILTIN_GROUPS = frozenset({"", "apps", "autoscaling", "batch", "extensions", "policy"})
+
+
+def no_api_serves(version: object) -> bool:
+    """Whether no Kubernetes API server can serve ``version``: a dotless group that is not a
+    built-in one (``policyGenerator/v1``, openshift-kni ztp's PolicyGenTemplate, a kustomize
+    generator config that its own tool reads). Such an object is input of a tool, never
+    decoded by the API server."""
+    if not isinstance(version, str) or "/" not in version:
+        return False
+    group = _group(version)
+    return "." not in group and group not in DOTLESS_BUILTIN_GROUPS
+
+
 def unserved(doc: Document) -> Unserved | None:
     """Why ``doc``'s apiVersion is not served by a current K3s, or None when it is (or when
     the kind is not one multus-lint reads, or the apiVersion is missing)."""

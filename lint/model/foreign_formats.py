@@ -9,6 +9,12 @@ Kubernetes or a CNI runtime applies them.
   that a script fills in with sed before use (openairinterface oai-cn5g-upf-vpp
   scripts/snap/upf_profile.json, ``"sst": @SST@``, rendered by run_vpp_nrf.sh), as autoconf
   and CMake ``configure_file`` write them; it is not JSON until rendered.
+- A Jenkins Job Builder definition file (a top-level list of ``- job-template:``,
+  ``- project:``, ``- builder:`` ... items) whose only syntax errors are undefined aliases:
+  JJB loads every file of its job tree with one anchor table (openstack-infra/jenkins-job-
+  builder jenkins_jobs/local_yaml.py ``LocalAnchorLoader``: "keeps Alias between calls",
+  ``compose_document`` does not reset the anchors), so an alias of an anchor defined in
+  another file (ci-management's global definitions) is valid there.
 - K3s configs kept in Ansible variables: PyratLabs/ansible-role-k3s writes the ``k3s_server``
   (control nodes) and ``k3s_agent`` mappings as ``/etc/rancher/k3s/config.yaml``
   (vars/main.yml ``k3s_runtime_config``, templates/config.yaml.j2 ``to_nice_yaml``), so such
@@ -51,6 +57,19 @@ def at_template_error(source: SourceFile, lines: set[int]) -> bool:
         if not _AT_TOKEN.search(unquoted):
             return False
     return True
+
+
+_JJB_ITEM = re.compile(r"^- (?:job|job-template|job-group|project|defaults|view|view-template|builder|"
+                       r"publisher|trigger|wrapper|scm|parameter|property|reporter|pipeline-scm):[ \t]*$",
+                       re.M)
+
+
+def jjb_alias_error(source: SourceFile, messages: list[str]) -> bool:
+    """Whether a YAML file is a Jenkins Job Builder definition whose every syntax error
+    (``messages``) is an undefined alias: JJB resolves it against the other files' anchors."""
+    if not messages or not source.path.lower().endswith((".yaml", ".yml")):
+        return False
+    return all("undefined alias" in m for m in messages) and _JJB_ITEM.search(source.text or "") is not None
 
 
 def ansible_k3s_configs(doc: Document, is_k3s_mapping: Any) -> list[Document]:

@@ -56,6 +56,12 @@ IMAGE_PLUGINS = (
     ("ovn-kube", ("ovn-k8s-cni-overlay",)),
     ("ovn-kubernetes", ("ovn-k8s-cni-overlay",)),
     ("cilium", ("cilium-cni",)),
+    # akraino-edge-stack/icn-nodus (ovn4nfv-k8s-plugin): build/bin/entrypoint's "cni" command
+    # copies ovn4nfvk8s-cni into /host/opt/cni/bin and untars the reference plugins there
+    # (install_cni_plugins: cni-plugins-linux v0.8.5)
+    ("ovn4nfv-k8s-plugin", ("ovn4nfvk8s-cni", "bandwidth", "bridge", "dhcp", "firewall", "flannel",
+                            "host-device", "host-local", "ipvlan", "loopback", "macvlan", "portmap",
+                            "ptp", "sbr", "static", "tuning", "vlan")),
 )
 # Charts (HelmChart spec.chart, Flux HelmRelease, Argo CD Application) of plugin projects.
 CHART_PLUGINS = {

@@ -405,6 +405,13 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
 #   config under /etc/kubernetes/cni/net.d/whereabouts.d (bindata/network/multus/multus.yaml),
 #   the first dir whereabouts searches (pkg/config/config.go LoadIPAMConfig). The node
 #   path rules are not judged there.
+# * Cluster API with the kubeadm providers (a KubeadmControlPlane or KubeadmConfig, or their
+#   templates): kubernetes-sigs/cluster-api bootstrap/kubeadm turns a KubeadmConfig into the
+#   cloud-init that runs `kubeadm init`/`kubeadm join` on each machine (internal/controllers
+#   kubeadmconfig_controller.go), so the workload clusters' nodes are kubeadm's (above).
+# * Kubespray (kubernetes-sigs/kubespray): its inventory variables (group_vars, the
+#   ``kube_network_plugin`` it installs) set up containerd from roles/container-engine/
+#   containerd/templates/config.toml.j2, which names no CNI dirs: containerd's defaults.
 # A scope whose manifests say so (and that has no K3s config) is judged as a generic
 # cluster, not against K3s's paths.
 # * RHOSO (openstack-k8s-operators): an OpenStackControlPlane (core.openstack.org) or an
@@ -422,6 +429,14 @@ OPENSHIFT_GROUPS = frozenset({
     "imageregistry.operator.openshift.io", "ingress.operator.openshift.io",
 })
 RHOSO_GROUPS = frozenset({"core.openstack.org", "dataplane.openstack.org"})
+# Cluster API objects whose machines kubeadm sets up (the k3s and rke2 providers have kinds
+# of their own: KThreesControlPlane, RKE2ControlPlane)
+CAPI_KUBEADM_KINDS = frozenset({
+    ("controlplane.cluster.x-k8s.io", "KubeadmControlPlane"),
+    ("controlplane.cluster.x-k8s.io", "KubeadmControlPlaneTemplate"),
+    ("bootstrap.cluster.x-k8s.io", "KubeadmConfig"),
+    ("bootstrap.cluster.x-k8s.io", "KubeadmConfigTemplate"),
+})
 # Texts without which a file holds none of that evidence (the context prefilter: a file
 # named alone must be judged by the same evidence as in the audit). "v1alpha1" however it
 # is written: a Talos document's ``apiVersion: v1alpha1``, a machine config's ``version:
@@ -429,7 +444,8 @@ RHOSO_GROUPS = frozenset({"core.openstack.org", "dataplane.openstack.org"})
 GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.io",
                         "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
-                        "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain")
+                        "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain",
+                        "KubeadmControlPlane", "KubeadmConfig", "kube_network_plugin")
 
 
 def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] | None:
@@ -445,6 +461,9 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
       Kubernetes object has, and a kind ending in ``Config``);
     * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``);
     * a kubeadm config (``kubeadm.k8s.io/...``: ClusterConfiguration, InitConfiguration, ...);
+    * a Cluster API KubeadmControlPlane or KubeadmConfig, or a template of one
+      (``CAPI_KUBEADM_KINDS``);
+    * Kubespray inventory variables (a mapping with a ``kube_network_plugin`` string);
     * EKS: an eksctl ``ClusterConfig`` (eksctl.io), a nodeadm ``NodeConfig`` (node.eks.aws),
       an ``ENIConfig`` (crd.k8s.amazonaws.com), a DaemonSet or Deployment running an EKS add-on
       image (the VPC CNI, EKS's own multus-cni build);
@@ -473,6 +492,12 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
             return path, "a kind cluster config: the nodes are kind's", "generic", "1" if single else ""
         if group == "kubeadm.k8s.io" and isinstance(kind, str) and kind.endswith("Configuration"):
             return path, f"a kubeadm {kind}: the nodes keep their runtime's default CNI dirs", "generic"
+        if (group, kind) in CAPI_KUBEADM_KINDS:
+            return path, f"a Cluster API {kind}: kubeadm sets up the nodes, which keep their runtime's " \
+                "default CNI dirs", "generic"
+        if kind is None and api is None and isinstance(data.get("kube_network_plugin"), str):
+            return path, "Kubespray inventory variables (kube_network_plugin): the nodes keep " \
+                "containerd's default CNI dirs", "generic"
         if (kind, group) in (("ClusterConfig", "eksctl.io"), ("NodeConfig", "node.eks.aws"),
                              ("ENIConfig", "crd.k8s.amazonaws.com")):
             return path, f"an EKS {kind}: the nodes are EKS's", "generic"

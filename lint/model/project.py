@@ -16,7 +16,12 @@ from multus_lint.load.document import Document, Embedded, Site, get_path
 from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placeholder, parse_file
 from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
-from multus_lint.model.foreign_formats import ansible_k3s_configs, at_template_error, non_json_conf
+from multus_lint.model.foreign_formats import (
+    ansible_k3s_configs,
+    at_template_error,
+    jjb_alias_error,
+    non_json_conf,
+)
 from multus_lint.model.kustomize import replaced, source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
 
@@ -421,6 +426,9 @@ class Builder:
         if at_template_error(source, {prob.span.line for item in parsed for prob in item.problems
                                       if prob.code == "ML001"}):
             return  # an @NAME@ template a script renders (model.foreign_formats): not JSON yet
+        if jjb_alias_error(source, [prob.message for item in parsed for prob in item.problems
+                                    if prob.code == "ML001"]):
+            return  # a Jenkins Job Builder file aliasing another file's anchor (model.foreign_formats)
         templated = source.templated
         real_errors: set[int] = set()
         if templated and any(prob.code == "ML001" for item in parsed for prob in item.problems):
