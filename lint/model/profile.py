@@ -492,7 +492,7 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
             return path, "a kind cluster config: the nodes are kind's", "generic", "1" if single else ""
         if group == "kubeadm.k8s.io" and isinstance(kind, str) and kind.endswith("Configuration"):
             return path, f"a kubeadm {kind}: the nodes keep their runtime's default CNI dirs", "generic"
-        if (group, kind) in CAPI_KUBEADM_KINDS:
+        if isinstance(kind, str) and (group, kind) in CAPI_KUBEADM_KINDS:
             return path, f"a Cluster API {kind}: kubeadm sets up the nodes, which keep their runtime's " \
                 "default CNI dirs", "generic"
         if kind is None and api is None and isinstance(data.get("kube_network_plugin"), str):
