@@ -40,6 +40,16 @@ def pod(name: str, network: str, ns: str = "apps") -> str:
             f"  containers:\n    - name: c\n      image: busybox\n")
 
 
+def anchored(name: str, network: str) -> str:
+    """A Deployment whose annotations are an anchor its pod template uses again (ML403 at the
+    first, the network looked up from the second) and a container merged from another: a
+    cached parse holds the aliased values as copies."""
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: apps\n"
+            f"  annotations: &ann\n    k8s.v1.cni.cncf.io/networks: {network}\nspec:\n  template:\n"
+            f"    metadata:\n      annotations: *ann\n    spec:\n      containers:\n        - &c\n"
+            f"          name: c\n          image: busybox\n        - <<: *c\n          name: d\n")
+
+
 def plain(name: str) -> str:
     return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  a: b\n"
 
@@ -47,6 +57,7 @@ def plain(name: str) -> str:
 CONTENTS = st.one_of(
     st.builds(nad, st.sampled_from(["net-a", "net-b", "net-c"]), st.integers(1, 3)),
     st.builds(pod, st.sampled_from(["p1", "p2"]), st.sampled_from(["net-a", "net-b", "apps/net-c", "nope"])),
+    st.builds(anchored, st.sampled_from(["d1", "d2"]), st.sampled_from(["net-a", "apps/net-c", "nope"])),
     st.builds(plain, st.sampled_from(["cm1", "cm2"])),
     st.just("kind: [broken\n"),
 )

@@ -689,9 +689,13 @@ def parse_sources(sources: list[SourceFile], limits: Limits, cache: Any = None) 
     for i in cached:
         source = sources[i]
         text = source.text or ""
-        # an alias shares one node among many paths: as plain data it would be copied (no
-        # anchor, no alias: a "*" alone is a cron schedule, a glob, a wildcard host)
-        if i in pre and source.digest not in cache.kept and "&" not in text:
+        # an alias shares one value among many paths; kept as plain data each path gets a
+        # copy, which no rule can tell apart (rules read values; a position is composed
+        # again from the text, where the alias still names its anchor), and keep_parse
+        # refuses a copy much larger than the text (an alias bomb). A home-ops repository's
+        # app-template releases are full of anchors: 101 of its files were parsed afresh on
+        # every pre-commit run
+        if i in pre and source.digest not in cache.kept:
             packed = pack(source, pre[i])
             if packed is not None:
                 cache.keep_parse(source.digest, packed, text)
