@@ -418,7 +418,10 @@ def run(options: Options, config: Config) -> Result:
     parsed = parse_sources(sources, config.limits, cache)
     if cache is not None:
         cache.save()
-    scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path)
+    # nothing else read (no config file, no repository): the project is what was named, and
+    # a cluster folder beside a named file is not part of it (its files were never read)
+    within = None if root.context else [os.path.abspath(p) for p in options.paths if p != "-" and os.path.isdir(p)]
+    scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path, within)
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         project = build_project(sources, root.path, config.limits, parsed)
         profile = _profile(config, project, options, scopes[0] if scopes else None)

@@ -351,3 +351,27 @@ def test_disabled_app_joins_the_cluster_whose_folder_holds_it(tmp_path: Path) ->
     (repo / "kubernetes/apps/busybox/app/pod.yaml").write_text(pod.replace("iot-vlan", "nope"))
     _, findings, _ = lint("--select", "ML402", "kubernetes/apps/busybox", cwd=repo)
     assert [(f["code"], f["scope"]) for f in findings] == [("ML402", "kubernetes/apps")]
+
+
+def test_cluster_folder_beside_a_named_file_is_not_a_scope(tmp_path: Path) -> None:
+    """No config file, no repository: the named paths are the project and nothing else is
+    read (load.discover.find_root). A clusters/ folder elsewhere in the named file's folder
+    (leftovers in /tmp, another checkout) made scopes of files never read, and the named
+    file then a member of "(rest)", its findings labelled so: the output must be the one of
+    the same file alone."""
+    pod = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: apps\n  annotations:\n"
+           "    k8s.v1.cni.cncf.io/networks: missing\nspec:\n  containers:\n    - name: c\n      image: x\n")
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "pod.yaml").write_text(pod)
+    crowded = tmp_path / "crowded"
+    for cluster in ("lab", "prod"):
+        (crowded / "other" / "clusters" / cluster).mkdir(parents=True)
+        (crowded / "other" / "clusters" / cluster / "ks.yaml").write_text(nad("net-a"))
+    (crowded / "pod.yaml").write_text(pod)
+    want = lint("pod.yaml", cwd=alone)
+    assert want[1] and all("cluster scope" not in f["message"] for f in want[1])
+    assert lint("pod.yaml", cwd=crowded) == want
+    # the named folder is the project: its cluster folders are scopes, as always
+    _, findings, _ = lint("other", "pod.yaml", cwd=crowded)
+    assert any("cluster scope" in f["message"] for f in findings)
