@@ -100,6 +100,15 @@ class Files:
         # again each time a scope is closed (13,000 walks of the kustomize graph, 67,000 stats,
         # a second of every pre-commit run in a home-ops repository of 97 Flux Kustomizations)
         self._reached: dict[tuple[str, str], frozenset[int]] = {}
+        self._paths_of: dict[int, str] | None = None
+
+    def path_of(self, source: int) -> str:
+        """The absolute path of source ``source`` ("" for standard input)."""
+        if self._paths_of is None:
+            self._paths_of = {}
+            for path, i in self.index.items():
+                self._paths_of.setdefault(i, path)
+        return self._paths_of.get(source, "")
 
     def below(self, folder: str, suffixes: tuple[str, ...], recurse: bool) -> Iterator[str]:
         prefix = folder.rstrip(os.sep) + os.sep
@@ -528,7 +537,7 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     roots.sort(key=lambda p: (p.folder.count(os.sep), p.folder))
     by_file: dict[int, str] = {}  # the file declaring a root -> its scope
     for p in roots:
-        path = next((f for f, i in files.index.items() if i == p.source), "")
+        path = files.path_of(p.source)
         home = [g for g in _home_of(path, list(groups.values())) if path]
         joined = home[:1]
         if not home and path:
