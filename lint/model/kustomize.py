@@ -168,7 +168,8 @@ class Instance(Document):
         self.names: list[str] = [base.name]  # every name it had, oldest first (patch targets)
         self.namespaces: list[str | None] = [base.namespace]
         self.renamed_by: list[Site] = []  # namePrefix/nameSuffix settings that renamed it
-        self.namespace_by: Site | None = None  # the setting that gave its namespace
+        # the setting that gave its namespace (located when asked: namespace_by)
+        self._namespace_setting: tuple[Document, Path] | None = None
         self.via: list[str] = []  # kustomization files (and entry objects) it went through, inner first
         self.substituted: dict[Path, list[tuple[int, int, int, int]]] = {}
         self.placeholders: set[str] = set()  # ${VAR}s Flux substitutes with values not known here
@@ -181,6 +182,12 @@ class Instance(Document):
         self.replaced: set[Path] = set()
         self._owned: set[int] = set()
         self._all_owned = False  # data is this instance's own deep copy
+
+    @property
+    def namespace_by(self) -> Site | None:
+        """Where the namespace it was given is set (a kustomization's ``namespace:``)."""
+        where = self._namespace_setting
+        return where[0].site(*where[1], value=True) if where is not None else None
 
     # ---- copy on write
     def own(self, path: Path) -> dict[str, Any]:
@@ -1135,7 +1142,9 @@ def set_namespace(res: list[Instance], ns: str, where: tuple[Document, Path] | N
         inst.own(("metadata",))["namespace"] = ns
         inst.namespaces.append(ns)
         if where is not None:
-            inst.namespace_by = where[0].site(*where[1], value=True)
+            # not located here: a position may compose the setting's file again, for every
+            # object of every Flux Kustomization of a repository on every run
+            inst._namespace_setting = where
             inst.origins[("metadata", "namespace")] = where
 
 
