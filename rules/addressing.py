@@ -267,8 +267,24 @@ def _default_network_only(ctx: Context) -> set[tuple[str, str]]:
         elif ref.origin != "kubevirt":
             other.add((ref.namespace, ref.name))
     for att in vm_attachments(ctx.project):
-        (default if att.default else other).add((att.namespace, att.name))
+        (default if att.default or _guest_only_route(att) else other).add((att.namespace, att.name))
     return default - other
+
+
+def _guest_only_route(att: Any) -> bool:
+    """A VM's only network, bound with ``bridge``: KubeVirt moves the pod interface's address
+    and routes into the guest and leaves none in the virt-launcher pod. It reads them
+    (kubevirt pkg/network/setup/netpod discoverbridge.go ``storeBridgeBindingDHCPInterfaceData``:
+    the IPv4 address, the gateway and every non-local route, default included, go into the
+    DHCP config the guest is served), then disables IPv4 on the pod interface
+    (netpod.go ``bridgeBindingSpec``: ``IPv4: Enabled false``; removing its last address makes
+    the kernel flush every route through it, fib_inetaddr_event -> fib_disable_ip) and gives
+    the address to a dummy without routes. The guest has no other network, so that default
+    route is its only one, not a second one beside eth0's."""
+    from multus_lint.load.document import get_path
+
+    networks = get_path(att.doc.data, att.networks_path)
+    return att.attached and att.binding == "bridge" and isinstance(networks, list) and len(networks) == 1
 
 
 def _second_default(family: int) -> str:

@@ -8,7 +8,12 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.load.document import Document, Site, get_path
-from multus_lint.model.charts import chart_name_version, orphan_configs, packaged_configs
+from multus_lint.model.charts import (
+    RKE2_PACKAGED_CHARTS,
+    chart_name_version,
+    orphan_configs,
+    packaged_configs,
+)
 from multus_lint.model.profile import FLANNEL_BACKENDS
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest, hint
@@ -50,8 +55,9 @@ HELMCHARTCONFIG_ORPHAN = declare(
     what="Reported at the HelmChartConfig's `metadata.name`. A Flux or Argo CD release does not count: "
          "HelmChartConfig only patches helm-controller HelmCharts. The HelmChartConfigs of charts K3s "
          "itself ships (traefik, traefik-crd in kube-system) are exempt, and under distro rke2 those of "
-         "the charts RKE2 ships (rke2-multus, rke2-canal, ...), whose rke2-multus values are judged. "
-         "Its values are not judged.",
+         "the charts RKE2 ships (rke2-multus, rke2-canal, ...), whose rke2-multus values are judged; "
+         "under distro generic (a Talos or kind config says the nodes are not K3s's) those of RKE2's "
+         "charts that nothing in the project deploys, written for RKE2 nodes. Its values are not judged.",
     why="helm-controller applies a HelmChartConfig only to the HelmChart with its name and namespace; "
         "the RKE2-style `rke2-multus` HelmChartConfig does nothing on K3s, where the user deploys the "
         "chart as a HelmChart of their own (the K3s docs call it `multus`).",
@@ -149,10 +155,19 @@ def _multus_namespace(ctx: Context, doc: Document) -> Iterator[Finding]:
 def helmchartconfig_orphan(ctx: Context) -> Iterator[Finding]:
     names = sorted({(hc.namespace or "default", hc.name) for hc in ctx.project.helmcharts})
     packaged = {id(d) for d in packaged_configs(ctx.project, ctx.profile)}
+    deployed = {r.chart for r in [*ctx.project.releases, *ctx.project.other_releases]}
     for hcc in orphan_configs(ctx.project):
         key = (hcc.namespace or "default", hcc.name)
         if (key in K3S_PACKAGED_CHARTS and ctx.profile.is_k3s) or id(hcc) in packaged:
             continue  # the distro ships that chart: the HelmChartConfig configures it
+        if ctx.profile.distro == "generic" and key[0] == "kube-system" and key[1] in RKE2_PACKAGED_CHARTS \
+                and key[1] not in deployed:
+            # the nodes this scope was told of are not K3s's (a Talos or kind config elsewhere in
+            # the repository) and nothing here deploys the chart the object names, one RKE2
+            # ships: it is written for RKE2 nodes, where RKE2 writes that HelmChart into its
+            # server/manifests itself (charts.RKE2_PACKAGED_CHARTS), as rke2_config_evidence
+            # reads it when no node config says otherwise. "Applies it to nothing" is K3s's case.
+            continue
         extra = ""
         if hcc.name.startswith("rke2-"):
             extra = (f" ({hcc.name} is the name RKE2 gives its packaged chart; on K3s the chart is a "

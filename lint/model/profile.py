@@ -445,7 +445,8 @@ GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.
                         "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
                         "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain",
-                        "KubeadmControlPlane", "KubeadmConfig", "kube_network_plugin")
+                        "KubeadmControlPlane", "KubeadmConfig", "kube_network_plugin",
+                        "systemExtensions", "extraKernelArgs")
 
 
 def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] | None:
@@ -459,6 +460,12 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
       (``talosVersion`` and ``kubernetesVersion``, as the cluster templates write it);
     * a Talos multi-document config (``apiVersion: v1alpha1``, no API group, which no
       Kubernetes object has, and a kind ending in ``Config``);
+    * a Talos ``ServiceAccount`` (``talos.dev/v1alpha1``): machined itself registers that CRD
+      when ``kubernetesTalosAPIAccess`` is on (siderolabs/talos internal/app/machined/pkg/
+      controllers/kubeaccess serviceaccount/crd_controller.go), no other cluster serves it;
+    * a Talos Image Factory schematic (only ``customization``/``overlay`` at the top, with
+      ``customization.systemExtensions`` or ``extraKernelArgs``: siderolabs/image-factory
+      pkg/schematic schematic.go ``Schematic``), what the nodes' Talos image is built from;
     * a kind cluster config (``kind: Cluster``, ``apiVersion: kind.x-k8s.io/...``);
     * a kubeadm config (``kubeadm.k8s.io/...``: ClusterConfiguration, InitConfiguration, ...);
     * a Cluster API KubeadmControlPlane or KubeadmConfig, or a template of one
@@ -482,11 +489,16 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
         if kind is None and api is None and data.get("version") == "v1alpha1" \
                 and isinstance(data.get("machine"), dict):
             return path, "a Talos machine config", "generic"
-        if kind is None and isinstance(data.get("talosVersion"), str) \
-                and (isinstance(data.get("nodes"), list) or isinstance(data.get("kubernetesVersion"), str)):
-            return path, "a talhelper config: the nodes run Talos", "generic"
+        if _is_talhelper(data):
+            # one node in every talhelper config: as for kind, host-local cannot repeat an address
+            single = all(_talhelper_nodes(d) == 1 for d, _ in items if _is_talhelper(d))
+            return path, "a talhelper config: the nodes run Talos", "generic", "1" if single else ""
         if api == "v1alpha1" and isinstance(kind, str) and kind.endswith("Config"):
             return path, f"a Talos {kind} document", "generic"
+        if kind == "ServiceAccount" and group == "talos.dev":
+            return path, "a Talos ServiceAccount (talos.dev): the nodes run Talos", "generic"
+        if kind is None and api is None and _is_talos_schematic(data):
+            return path, "a Talos Image Factory schematic: the nodes run Talos", "generic"
         if kind == "Cluster" and group == "kind.x-k8s.io":
             single = all(_kind_nodes(d) == 1 for d, _ in items if _is_kind_cluster(d))
             return path, "a kind cluster config: the nodes are kind's", "generic", "1" if single else ""
@@ -541,6 +553,29 @@ def _runs_eks_image(data: dict[str, Any]) -> bool:
     return False
 
 
+def _is_talhelper(data: Any) -> bool:
+    """A talhelper talconfig.yaml (``talosVersion`` and ``nodes``) or talenv.yaml
+    (``talosVersion`` and ``kubernetesVersion``)."""
+    return isinstance(data, dict) and data.get("kind") is None and isinstance(data.get("talosVersion"), str) \
+        and (isinstance(data.get("nodes"), list) or isinstance(data.get("kubernetesVersion"), str))
+
+
+def _talhelper_nodes(data: dict[str, Any]) -> int | None:
+    """The nodes a talconfig.yaml lists (budimanjojo/talhelper pkg/config ``TalhelperConfig.Nodes``:
+    talhelper genconfig writes one machine config per entry); None for a talenv.yaml (no
+    ``nodes``) or an unreadable list."""
+    nodes = data.get("nodes")
+    if isinstance(nodes, list) and nodes and all(isinstance(n, dict) for n in nodes):
+        return len(nodes)
+    return None
+
+
+def _is_talos_schematic(data: dict[str, Any]) -> bool:
+    custom = data.get("customization")
+    return isinstance(custom, dict) and set(data) <= {"customization", "overlay"} and (
+        isinstance(custom.get("systemExtensions"), dict) or isinstance(custom.get("extraKernelArgs"), list))
+
+
 def _is_kind_cluster(data: Any) -> bool:
     return isinstance(data, dict) and data.get("kind") == "Cluster" and \
         str(data.get("apiVersion", "")).startswith("kind.x-k8s.io/")
@@ -567,7 +602,8 @@ def apply_node_evidence(profile: Profile, said: tuple[str, ...]) -> None:
     if len(said) > 2 and said[2] == "openshift":
         profile.platform = "openshift"
     if len(said) > 3 and said[3]:
-        apply(profile, {"nodes": said[3]}, f"{said[0]} (kind cluster configs of one node each)", strict=False)
+        apply(profile, {"nodes": said[3]}, f"{said[0]} (kind or talhelper cluster configs of one node each)",
+              strict=False)
 
 
 def skipped_rules(profile: Profile) -> set[str]:

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from multus_lint.load.read import TEMPLATE_RE
 from multus_lint.net.gojson import fold
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # used with fullmatch, as RE2's ^...$
@@ -437,7 +438,14 @@ def _decode_problem(tag: str, val: Any, sel: Selection, key_offset: int) -> str 
 
 
 def _value_problem(keys: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(why, field tag): parsePodNetworkAnnotation's checks of the decoded mac, GUID and ips."""
+    """(why, field tag): parsePodNetworkAnnotation's checks of the decoded mac, GUID and ips.
+
+    A value holding a template placeholder (a Flux ``${VAR}`` that the Kustomization's
+    postBuild substitutes before applying, fluxcd/pkg kustomize ``kustomize_varsub.go``
+    ``SubstituteVariables``; a Helm ``{{ }}``) is not judged: Multus only ever sees the
+    rendered text. The finding would sit on the "ips" key's line, apart from the placeholder
+    on a line of its own in a multi-line annotation, so the ML003 filter could not tell (a
+    "mac" value is on its key's line: the filter turns that finding into ML003)."""
     if "mac" not in keys and "infiniband-guid" not in keys and "ips" not in keys:
         return None, None
     for tag in ("mac", "infiniband-guid"):
@@ -448,10 +456,17 @@ def _value_problem(keys: dict[str, Any]) -> tuple[str | None, str | None]:
     ips = keys.get("ips")
     if isinstance(ips, list) and not isinstance(ips, _PairList):
         for item in ips:
+            if isinstance(item, str) and _templated(item):
+                continue
             problem = _ip_request_problem(item or "")
             if problem:
                 return problem, "ips"
     return None, None
+
+
+def _templated(value: str) -> bool:
+    """``value`` holds a template placeholder (``${VAR}``, ``{{ }}``, ``%{NAME}%``)."""
+    return ("{" in value) and TEMPLATE_RE.search(value) is not None
 
 
 def _ip_request_problem(ip: str) -> str | None:
