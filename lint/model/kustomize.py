@@ -44,6 +44,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from multus_lint.findings import Span
@@ -148,10 +149,17 @@ class Unread:
     missing file. Reported with --verbose / --print-profile, never as a finding."""
 
     what: str
-    site: Site | None = None
+    # where it is written, located only when shown (a position may compose the file's YAML
+    # again: every Flux Kustomization of a home-ops repository reads substituteFrom)
+    site_of: Callable[[], Site | None] | None = None
+
+    @property
+    def site(self) -> Site | None:
+        return self.site_of() if self.site_of is not None else None
 
     def describe(self) -> str:
-        where = f" ({self.site.source.path}:{self.site.span.line})" if self.site else ""
+        site = self.site
+        where = f" ({site.source.path}:{site.span.line})" if site else ""
         return f"{self.what}{where}"
 
 
@@ -598,7 +606,7 @@ class _Build:
     # ---- one kustomization
     def build(self, k: KFile, entry: EntryPoint, stack: tuple[str, ...]) -> list[Instance]:
         if k.folder in stack:
-            entry.unread.append(Unread(f"kustomization cycle through {k.folder}", k.site()))
+            entry.unread.append(Unread(f"kustomization cycle through {k.folder}", partial(k.site)))
             return []
         stack = stack + (k.folder,)
         if k.doc is not None:
@@ -619,25 +627,25 @@ class _Build:
         path = os.path.normpath(os.path.join(k.folder, res))
         if self.is_dir(path):
             if not self.inside(path):
-                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
+                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", partial(k.site, key, i)))
                 return []
             sub = self.kfile(path)
             if sub is None:
                 entry.unread.append(Unread(f"resource folder {res} has no kustomization (kustomize refuses it)",
-                                           k.site(key, i)))
+                                           partial(k.site, key, i)))
                 return []
             return self.build(sub, entry, stack)
         if self.is_file(path) or path in self.by_file:
             if not self.inside(path):
-                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", k.site(key, i)))
+                entry.unread.append(Unread(f"resource {res} (outside the project root, not read)", partial(k.site, key, i)))
                 return []
             entry.files.add(path)
             self.graph.resource_files.add(path)
             return [Instance(d) for d in self.docs(path, relevant_only=True) if d.data]
         if REMOTE_RE.search(res):
-            entry.unread.append(Unread(f"remote resource {res} (never fetched)", k.site(key, i)))
+            entry.unread.append(Unread(f"remote resource {res} (never fetched)", partial(k.site, key, i)))
         else:
-            entry.unread.append(Unread(f"resource {res} not found", k.site(key, i)))
+            entry.unread.append(Unread(f"resource {res} not found", partial(k.site, key, i)))
         return []
 
     def component(self, k: KFile, i: int, comp: str, acc: list[Instance], entry: EntryPoint,
@@ -646,7 +654,7 @@ class _Build:
         sub = self.kfile(path) if self.is_dir(path) and self.inside(path) else None
         if sub is None:
             what = "remote component" if REMOTE_RE.search(comp) else "component"
-            entry.unread.append(Unread(f"{what} {comp} (not read)", k.site("components", i)))
+            entry.unread.append(Unread(f"{what} {comp} (not read)", partial(k.site, "components", i)))
             return acc
         if sub.doc is not None:
             entry.files.add(os.path.abspath(sub.doc.source.path))
@@ -669,7 +677,7 @@ class _Build:
             # AnnotationsTransformer (builtinpluginconsts/commonannotations.go) would put them on
             # every object and pod template: not applied here, so what pods name is not known
             entry.unread.append(Unread("commonAnnotations with Multus keys (not applied)",
-                                       k.site("commonAnnotations")))
+                                       partial(k.site, "commonAnnotations")))
             for inst in res:
                 inst.unsure.append(f"commonAnnotations in {k.path}")
         for key in ("configMapGenerator", "secretGenerator"):
@@ -677,7 +685,7 @@ class _Build:
                 self.generator_sources(k, gen)
         for key, what in UNREAD_FIELDS.items():
             if data.get(key):
-                entry.unread.append(Unread(what, k.site(key)))
+                entry.unread.append(Unread(what, partial(k.site, key)))
                 if key in VALUE_CHANGING:
                     for inst in res:
                         inst.unsure.append(f"{key} in {k.path}")
@@ -756,7 +764,7 @@ class _Build:
         if "\n" not in p.strip() and not p.lstrip().startswith(("{", "[", "-")) and ":" not in p:
             path = os.path.normpath(os.path.join(k.folder, p.strip()))
             if not (self.is_file(path) and self.inside(path)):
-                entry.unread.append(Unread(f"patch {p.strip()} not found", k.site(*where)))
+                entry.unread.append(Unread(f"patch {p.strip()} not found", partial(k.site, *where)))
                 return []
             entry.files.add(path)
             docs = self.docs(path)
@@ -789,7 +797,7 @@ class _Build:
             raw = pdoc.tree.data if not pdoc.base else pdoc.data
             if isinstance(raw, list) or json6902:
                 if target is None:
-                    entry.unread.append(Unread("JSON 6902 patch without a target", k.site(*where)))
+                    entry.unread.append(Unread("JSON 6902 patch without a target", partial(k.site, *where)))
                     continue
                 ops = raw if isinstance(raw, list) else []
                 for inst in select(res, target, entry, k.site(*where, "target")):
@@ -810,7 +818,7 @@ class _Build:
             hits = [r for r in res if r.kind == patch.get("kind") and name in r.names
                     and (not ns or ns in r.namespaces or ns == r.namespace)]
         if not hits:
-            entry.unread.append(Unread(f"patch {pdoc.source.path} matches no resource", k.site(*where)))
+            entry.unread.append(Unread(f"patch {pdoc.source.path} matches no resource", partial(k.site, *where)))
         # the patch's own identity never changes the target (api/resource/resource.go
         # ApplySmPatch restores the target's name, namespace and kind after the merge)
         patch = {k: v for k, v in patch.items() if k not in ("apiVersion", "kind")}
@@ -1077,7 +1085,7 @@ def select(res: list[Instance], target: dict[str, Any], entry: EntryPoint,
                 verdict = _selector_matches(sel, found if isinstance(found, dict) else {})
                 if verdict is None:
                     entry.unread.append(Unread(f"patch target {key} '{sel}' (not evaluated; the patch "
-                                               "is not applied)", site))
+                                               "is not applied)", lambda: site))
                     return []
                 ok = ok and verdict
         if ok:
@@ -1305,6 +1313,18 @@ def build_graph(root: str, documents: list[Document], load: Loader,
                 if id(inst.original) in built and inst.original is not doc:
                     deployed.setdefault(id(inst.original), inst)
     done: set[int] = set()
+    # the object whose entries hold an instance (each instance is made by one object's
+    # build), kept up to date as objects are built again: a scan of every object's entries
+    # per object was quadratic (800 Flux Kustomizations: half of a warm pre-commit run)
+    owner: dict[int, Document] = {}
+
+    def own(doc: Document) -> None:
+        for e in built[id(doc)]:
+            for i in e.instances:
+                owner.setdefault(id(i), doc)
+
+    for doc in objects:
+        own(doc)
 
     def final(doc: Document, depth: int = 0) -> None:
         if id(doc) in done or depth > 20:
@@ -1313,14 +1333,19 @@ def build_graph(root: str, documents: list[Document], load: Loader,
         inst = deployed.get(id(doc))
         if inst is None:
             return
-        parent = next((d for d in objects if any(inst in e.instances for e in built[id(d)])), None)
+        parent = owner.get(id(inst))
         if parent is not None:
             final(parent, depth + 1)
             # the parent may have been built again: take its instance of this object
             fresh = next((i for e in built[id(parent)] for i in e.instances if i.original is doc), None)
             inst = fresh or inst
         if inst.data.get("spec") != doc.data.get("spec") or _spec_unsure(inst):
+            for e in built[id(doc)]:  # its old instances are no one's from now on
+                for i in e.instances:
+                    if owner.get(id(i)) is doc:
+                        del owner[id(i)]
             built[id(doc)] = _entries_of(b, inst)
+            own(doc)
 
     for doc in objects:
         final(doc)
@@ -1403,7 +1428,7 @@ def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
     e = EntryPoint("flux", folder or b.root, doc)
     if folder is None or not b.is_dir(folder) or not b.inside(folder):
         e.unread.append(Unread(f"spec.path {spec.get('path')!r} is not a folder of this repository "
-                               "(another source?)", doc.site("spec", "path") if "path" in spec else None))
+                               "(another source?)", partial(doc.site, "spec", "path") if "path" in spec else None))
         if isinstance(spec.get("path"), str) and "${" in spec["path"]:
             e.maybe_nads = _nads_below_candidates(b, spec["path"])
         return e
@@ -1431,7 +1456,7 @@ def flux_entry(b: _Build, doc: Document) -> EntryPoint | None:
                   if isinstance(v, (str, int, float, bool))}
         if post.get("substituteFrom"):
             e.unread.append(Unread("postBuild.substituteFrom (variables from ConfigMaps/Secrets are "
-                                   "placeholders)", doc.site("spec", "postBuild", "substituteFrom")))
+                                   "placeholders)", partial(doc.site, "spec", "postBuild", "substituteFrom")))
         if values or post.get("substituteFrom") or post.get("substituteStrategy") == "Always":
             for inst in res:
                 flux_substitute(inst, values, unknown_source=bool(post.get("substituteFrom")))
@@ -1555,10 +1580,10 @@ def argo_entries(b: _Build, doc: Document) -> list[EntryPoint]:
         out.append(e)
         if folder is None or not b.is_dir(folder) or not b.inside(folder):
             e.unread.append(Unread(f"{'.'.join(map(str, base))}.path {src.get('path')!r} is not a folder "
-                                   "of this repository (another repoURL?)", doc.site(*base, "path")))
+                                   "of this repository (another repoURL?)", partial(doc.site, *base, "path")))
             continue
         if os.path.isfile(os.path.join(folder, "Chart.yaml")):
-            e.unread.append(Unread("a Helm chart (rendered by Argo CD, not read here)", doc.site(*base, "path")))
+            e.unread.append(Unread("a Helm chart (rendered by Argo CD, not read here)", partial(doc.site, *base, "path")))
             continue
         k = b.kfile(folder)
         if k is not None:
