@@ -358,3 +358,136 @@ def generate_clusters(dest: str, documents: int, clusters: int, seed: int = 7) -
     with open(os.path.join(dest, ".multus-lint.yaml"), "w", encoding="utf-8") as fh:
         fh.write("cluster:\n  nodes: 1\n")
     return files
+
+
+def _helmrelease(app: str, ns: str, network: str | None) -> str:
+    """A bjw-s app-template HelmRelease as home-ops repositories write them: anchors for the
+    app's name and ports, values merged from an anchor, a Multus annotation on some pods."""
+    annotations = ""
+    if network:
+        annotations = (f"        pod:\n          annotations:\n"
+                       f"            k8s.v1.cni.cncf.io/networks: {network}\n")
+    return f"""\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: &app {app}
+spec:
+  interval: 1h
+  chartRef:
+    kind: OCIRepository
+    name: app-template
+  install:
+    remediation:
+      retries: -1
+  values:
+    controllers:
+      {app}:
+{annotations}        containers:
+          app:
+            image:
+              repository: ghcr.io/home-operations/{app}
+              tag: 1.2.3
+            env:
+              TZ: ${{TIMEZONE}}
+            probes:
+              liveness: &probes
+                enabled: true
+                custom: true
+                spec:
+                  httpGet:
+                    path: /healthz
+                    port: &port 8080
+              readiness: *probes
+            resources:
+              requests:
+                cpu: 10m
+              limits:
+                memory: 512Mi
+    service:
+      app:
+        controller: *app
+        ports:
+          http:
+            port: *port
+    route:
+      app:
+        hostnames: ["{{{{ .Release.Name }}}}.${{SECRET_DOMAIN}}"]
+"""
+
+
+def _flux_ks(name: str, path: str, ns: str, depends: str | None = None) -> str:
+    dep = f"  dependsOn:\n    - name: {depends}\n" if depends else ""
+    return f"""\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: &app {name}
+  namespace: flux-system
+spec:
+  targetNamespace: {ns}
+  commonMetadata:
+    labels:
+      app.kubernetes.io/name: *app
+{dep}  path: {path}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  interval: 30m
+  postBuild:
+    substituteFrom:
+      - kind: Secret
+        name: cluster-secrets
+"""
+
+
+def generate_gitops(dest: str, apps: int, clusters: int = 2, seed: int = 7) -> int:
+    """A home-ops style GitOps repository (the layout of onedr0p/home-ops and its many
+    forks): ``clusters`` Flux roots under kubernetes/clusters/<name>/ that all apply the
+    shared kubernetes/apps tree; per namespace a kustomization.yaml naming each app's ks.yaml
+    (a Flux Kustomization whose path is the app's folder, with postBuild substitution); per app
+    a kustomization.yaml and an app-template HelmRelease full of anchors, one app in eight
+    attached to a NAD of kubernetes/apps/network/multus. Every entry point reaches shared
+    folders: what cluster scopes cost in a pre-commit run of such a repository."""
+    if os.path.isdir(dest):
+        shutil.rmtree(dest)
+    rng = random.Random(seed)
+    files: dict[str, str] = {}
+    namespaces = ("default", "media", "home", "downloads", "observability", "database", "security", "network")
+    by_ns: dict[str, list[str]] = {ns: [] for ns in namespaces}
+    nets = [f"vlan{10 + i}" for i in range(4)]
+    for i, net in enumerate(nets):
+        files[f"kubernetes/apps/network/multus/networks/{net}.yaml"] = nad(net, "network", rng, i, None)
+    files["kubernetes/apps/network/multus/networks/kustomization.yaml"] = (
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+        + "".join(f"  - ./{n}.yaml\n" for n in nets))
+    files["kubernetes/apps/network/multus/ks.yaml"] = _flux_ks("multus-networks", "./kubernetes/apps/network/multus/networks", "network")
+    by_ns["network"].append("./multus/ks.yaml")
+    for i in range(apps):
+        ns = namespaces[i % (len(namespaces) - 1)]
+        app = f"app-{i:04d}"
+        base = f"kubernetes/apps/{ns}/{app}"
+        network = f"network/{nets[(i // 8) % len(nets)]}" if i % 8 == 0 else None
+        files[f"{base}/ks.yaml"] = _flux_ks(app, f"./{base}/app", ns, "multus-networks" if network else None)
+        files[f"{base}/app/kustomization.yaml"] = (
+            "---\n# yaml-language-server: $schema=https://json.schemastore.org/kustomization\n"
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n")
+        files[f"{base}/app/helmrelease.yaml"] = _helmrelease(app, ns, network)
+        by_ns[ns].append(f"./{app}/ks.yaml")
+    for ns, items in by_ns.items():
+        files[f"kubernetes/apps/{ns}/kustomization.yaml"] = (
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+            f"namespace: {ns}\nresources:\n" + "".join(f"  - {p}\n" for p in items))
+    for c in range(clusters):
+        name = f"c{c}"
+        files[f"kubernetes/clusters/{name}/flux/cluster-apps.yaml"] = _flux_ks(
+            "cluster-apps", "./kubernetes/apps", "flux-system")
+        files[f"kubernetes/clusters/{name}/flux/kustomization.yaml"] = (
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./cluster-apps.yaml\n")
+    for path, text in files.items():
+        full = os.path.join(dest, path)
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    return len(files)

@@ -15,7 +15,9 @@ ConfigMaps; a few percent Multus) and of the many-findings repository (about one
 document); pre-commit runs (1 and 10 changed files named, as pre-commit passes them, inside a
 git repository of the realistic mix: ``git init`` and one commit in the generated folder) at
 ``--precommit-sizes``, each cold (no cache), warm (the cache of an earlier run, the named
-files edited since) and unchanged (the same run again: replayed); and the peak memory of
+files edited since) and unchanged (the same run again: replayed); the same for one changed
+app in a home-ops style GitOps repository (``--gitops-apps``: two Flux clusters applying one
+shared apps tree, app-template HelmReleases full of anchors); and the peak memory of
 audits at ``--memory-sizes``. Every other run is timed with ``--no-cache``. With ``--sizes``
 alone those default to the same sizes, so ``--sizes 2000`` is a quick run of everything.
 Timings on a loaded machine are noisy: compare ratios within one run.
@@ -47,7 +49,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
 sys.path.insert(0, HERE)
 
-from generate import generate  # noqa: E402
+from generate import generate, generate_gitops  # noqa: E402
 
 # Targets (issue 7), on a 2-core machine.
 MAX_VS_YAMLLINT = 0.10  # multus-lint wall time / yamllint's, 10,000 documents
@@ -188,7 +190,7 @@ def ensure(path: str, documents: int, mix: str, git: bool = False) -> int:
             return int(have[1])
     except (OSError, IndexError, ValueError):
         pass
-    files = generate(path, documents, mix=mix)
+    files = generate_gitops(path, documents) if mix == "gitops" else generate(path, documents, mix=mix)
     if git:
         with open(os.path.join(path, ".gitignore"), "w", encoding="utf-8") as fh:
             fh.write(f"{STAMP}\n")
@@ -258,6 +260,37 @@ def compile_bytecode(python: str) -> None:
                     "    compileall.compile_dir(os.path.dirname(p.__file__), quiet=1)"], check=True)
 
 
+def precommit(path: str, named: list[str], repeat: int) -> dict:
+    """Pre-commit runs naming ``named`` in the git repository ``path``: cold (no cache),
+    warm (the cache of an earlier run, the named files edited since) and unchanged."""
+    cache = os.path.join(path, ".multus-lint_cache")
+    yl = best(yamllint_cmd() + ["-d", "relaxed", *named], path, repeat)["wall"]
+    fl, _ = floor(named, repeat, cwd=path)
+    # cold: no cache at all (the first run in a fresh clone; it writes the cache)
+    cold = best_with(functools.partial(shutil.rmtree, cache, ignore_errors=True),
+                     lint_cmd(cache=True) + named, path, repeat)
+    # warm: the cache of an earlier run, and the named files changed since (each run
+    # edits them first, as a commit does)
+    with edited(path, named) as edit:
+        best_with(edit, lint_cmd(cache=True) + named, path, 1)  # fills the cache
+        warm = best_with(edit, lint_cmd(cache=True) + named, path, repeat)
+    # again with nothing changed: the run before it had the same files
+    best(lint_cmd(cache=True) + named, path, 1)
+    again = best(lint_cmd(cache=True) + named, path, repeat)
+    found = len(json.loads(warm["stdout"])["findings"])
+    assert again["stdout"] == cold["stdout"], "a cached run must report what an uncached one does"
+    return {"multus_lint": warm["wall"], "cold": cold["wall"], "unchanged": again["wall"],
+            "yamllint": yl, "floor": fl, "peak_mib": warm["peak_mib"], "findings": found, "files": named}
+
+
+def print_precommit(count: int, row: dict) -> None:
+    print(f"  {count:>2} changed  cold {row['cold']:6.3f} s  warm {row['multus_lint']:6.3f} s  "
+          f"unchanged {row['unchanged']:6.3f} s  yamllint {row['yamllint']:6.3f} s  floor {row['floor'] * 1000:5.1f} ms")
+    print(f"             warm {row['multus_lint'] / row['yamllint']:.2f}x yamllint, cold {row['cold'] / row['yamllint']:.2f}x, "
+          f"unchanged {row['unchanged'] / row['cold']:.2f}x the cold run  "
+          f"(peak {row['peak_mib']:.0f} MiB, {row['findings']} findings)")
+
+
 def installed_python() -> str:
     """An interpreter with this checkout installed as users install it: a wheel, built
     and installed again on every benchmark run (a few seconds). An editable install's
@@ -303,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-sizes", type=int, nargs="*", default=None,
                     help="documents of the realistic-mix audits whose peak memory is shown "
                          "(default 10000 50000 100000; with --sizes alone: those)")
+    ap.add_argument("--gitops-apps", type=int, nargs="*", default=[400],
+                    help="apps of the GitOps repositories for pre-commit runs (default 400)")
     ap.add_argument("--yamllint-all", action="store_true",
                     help="time yamllint on the realistic and many-findings mixes in a quick run too")
     ap.add_argument("--lint-python", metavar="PYTHON", help="interpreter whose multus-lint is timed "
@@ -376,33 +411,21 @@ def main(argv: list[str] | None = None) -> int:
         path = os.path.join(OUT, f"git-realistic-{n}")
         files = ensure(path, n, "realistic", git=True)
         print(f"pre-commit in a git repository of {n:,} documents ({files:,} files, realistic mix)")
-        cache = os.path.join(path, ".multus-lint_cache")
         for count in (1, 10):
-            named = changed_files(path, count)
-            yl = best(yamllint_cmd() + ["-d", "relaxed", *named], path, args.repeat)["wall"]
-            fl, _ = floor(named, args.repeat, cwd=path)
-            # cold: no cache at all (the first run in a fresh clone; it writes the cache)
-            cold = best_with(functools.partial(shutil.rmtree, cache, ignore_errors=True),
-                             lint_cmd(cache=True) + named, path, args.repeat)
-            # warm: the cache of an earlier run, and the named files changed since (each run
-            # edits them first, as a commit does)
-            with edited(path, named) as edit:
-                best_with(edit, lint_cmd(cache=True) + named, path, 1)  # fills the cache
-                warm = best_with(edit, lint_cmd(cache=True) + named, path, args.repeat)
-            # again with nothing changed: the run before it had the same files
-            best(lint_cmd(cache=True) + named, path, 1)
-            again = best(lint_cmd(cache=True) + named, path, args.repeat)
-            found = len(json.loads(warm["stdout"])["findings"])
-            assert again["stdout"] == cold["stdout"], "a cached run must report what an uncached one does"
-            row = {"multus_lint": warm["wall"], "cold": cold["wall"], "unchanged": again["wall"],
-                   "yamllint": yl, "floor": fl, "peak_mib": warm["peak_mib"], "findings": found,
-                   "files": named}
+            row = precommit(path, changed_files(path, count), args.repeat)
             results["precommit"][f"{n}-{count}"] = row
-            print(f"  {count:>2} changed  cold {cold['wall']:6.3f} s  warm {warm['wall']:6.3f} s  "
-                  f"unchanged {again['wall']:6.3f} s  yamllint {yl:6.3f} s  floor {fl * 1000:5.1f} ms")
-            print(f"             warm {warm['wall'] / yl:.2f}x yamllint, cold {cold['wall'] / yl:.2f}x, "
-                  f"unchanged {again['wall'] / cold['wall']:.2f}x the cold run  "
-                  f"(peak {warm['peak_mib']:.0f} MiB, {found} findings)")
+            print_precommit(count, row)
+        print()
+
+    results["gitops"] = {}
+    for apps in args.gitops_apps:
+        path = os.path.join(OUT, f"git-gitops-{apps}")
+        files = ensure(path, apps, "gitops", git=True)
+        print(f"pre-commit in a GitOps repository of {apps:,} apps ({files:,} files: two Flux clusters "
+              "applying one kubernetes/apps tree, app-template releases)")
+        row = precommit(path, [f"kubernetes/apps/default/app-{0:04d}/app/helmrelease.yaml"], args.repeat)
+        results["gitops"][str(apps)] = row
+        print_precommit(1, row)
         print()
 
     results["memory"] = {}
