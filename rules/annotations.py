@@ -8,7 +8,12 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.model.generated_nads import generated_nads
-from multus_lint.model.kustomize import renamed_nad, unresolved_nads
+from multus_lint.model.kustomize import (
+    MULTUS_ANNOTATION_PREFIXES,
+    VALUE_CHANGING,
+    renamed_nad,
+    unresolved_nads,
+)
 from multus_lint.model.network_refs import (
     MULTUS_KEYS,
     MULTUS_NAMESPACE,
@@ -689,8 +694,8 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
                 used.add((ns or home, name))
     if not used:
         return  # no workload here names any network: the NADs serve pods kept elsewhere
-    if any(getattr(w.doc, "unsure", None) for w in project.workloads):
-        return  # kustomize transformers not applied here may add references
+    if _references_may_change(project):
+        return  # kustomize transformers not applied here may add or rewrite references
     used_names = {name for _, name in used}
     for nad in ctx.judged.nads:
         if nad.key not in used:
@@ -700,6 +705,32 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
                               f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
                               "any workload in the project (no pod annotation or KubeVirt network names "
                               "it): remove it if it is a leftover")
+
+
+def _references_may_change(project: Project) -> bool:
+    """Whether kustomize transformers not applied here (replacements, vars, plugins,
+    commonAnnotations with Multus keys: Instance.unsure) may change which NADs the workloads
+    name. A workload's own annotation may be rewritten; one without any Multus annotation gains
+    a reference only from a transformer input that writes a Multus key (a kustomization's
+    commonAnnotations or replacements, a transformer config such as an AnnotationsTransformer:
+    kustomize api/filters/annotations, api/filters/replacement). Judged from the files that
+    mention Multus and the kustomizations, which a file named alone is judged with too: an
+    unsure CronJob elsewhere in the repository, whose file no pre-commit run reads, turned
+    ML410 off in the audit only."""
+    annotated = {id(use.workload.doc) for use in annotation_uses(project, MULTUS_KEYS)}
+    if any(getattr(w.doc, "unsure", None) and id(w.doc) in annotated for w in project.workloads):
+        return True
+    for doc in project.documents:
+        text = doc.source.text
+        if text is None or not any(p in text for p in MULTUS_ANNOTATION_PREFIXES):
+            continue
+        kind = doc.kind
+        if isinstance(kind, str) and kind.endswith("Transformer"):
+            return True
+        if kind in ("Kustomization", "Component") and isinstance(doc.data, dict) \
+                and any(doc.data.get(k) for k in (*VALUE_CHANGING, "commonAnnotations")):
+            return True
+    return False
 
 
 # ------------------------------------------------------------------ ML411
