@@ -12,6 +12,7 @@ depth, so the host-local finding on the same line is still reported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +28,9 @@ def render_advice(placeholder: str) -> str:
     if placeholder.startswith("${"):
         return ("Flux substitutes it (Kustomization spec.postBuild) before applying; "
                 "lint the output of `flux build kustomization` to judge the value")
+    if placeholder.startswith("$"):
+        return ("a script fills it in (envsubst, a shell heredoc) before applying; lint the "
+                "rendered output to judge the value")
     if placeholder.startswith("%{"):
         return "K3s fills it in when it stages the manifest; the value is judged as K3s writes it"
     return "render it first, e.g. `helm template ... | multus-lint -`"
@@ -102,11 +106,32 @@ def _comment_start(text: str, start: int) -> int:
     return len(text)
 
 
+# A value that is one shell-style variable and nothing else: gettext's envsubst (and sh
+# heredocs) replace ``$NAME`` as well as ``${NAME}`` (gettext-tools src/envsubst.c
+# subst_from_stdin: "$" followed by an identifier, braces optional). Kubernetes expands only
+# ``$(NAME)`` (in command, args and env), so a manifest value that is exactly ``$NET`` is a
+# template a script renders (``envsubst < component.yaml | kubectl apply -f -``), not a name.
+_ENVSUBST_VALUE = re.compile(r"""\s*(["']?)(\$[A-Z_][A-Z0-9_]*)\1\s*""")
+
+
+def envsubst_value(line: str, column: int) -> str | None:
+    """The ``$NAME`` that the whole value a finding at ``column`` points at consists of, or
+    None (``$NAME`` inside a longer string, a shell command, stays judged)."""
+    start = max(0, min(column - 1, len(line)))
+    end = _member_end(line, start) if _flow_depth(line[:start]) else _comment_start(line, start)
+    m = _ENVSUBST_VALUE.fullmatch(line[start:end])
+    return m.group(2) if m else None
+
+
 def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset()) -> str | None:
     """The placeholder in the value that a finding at ``column`` (1-based) of ``line`` is
     about, or None when that value holds none (one in a trailing comment does not count).
     ``filled``: placeholders whose value is known, so the value was judged with it (a Flux
     variable the Kustomization's postBuild.substitute sets)."""
+    if "$" in line:
+        whole = envsubst_value(line, column)
+        if whole is not None:
+            return whole
     if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
         return None
     masked, found = _mask(line)

@@ -5,6 +5,8 @@ Kubernetes or a CNI runtime applies them.
   (containernetworking/cni libcni/conf.go ``ConfFromBytes``: ``json.Unmarshal``), so a
   supervisord, nginx or systemd ``.conf`` (INI, often a Jinja template of an Ansible role) is
   not a CNI config gone wrong; its syntax is its own tool's business.
+- A Kea DHCP server ``.conf`` (``{"Dhcp4": ...}``): JSON with Kea's comment styles, read by
+  Kea alone.
 - A JSON file whose first syntax error is an ``@NAME@`` token outside a string: a template
   that a script fills in with sed before use (openairinterface oai-cn5g-upf-vpp
   scripts/snap/upf_profile.json, ``"sst": @SST@``, rendered by run_vpp_nrf.sh), as autoconf
@@ -34,11 +36,25 @@ ANSIBLE_K3S_KEYS = ("k3s_server", "k3s_agent")
 _JSON_OBJECT_START = re.compile(r'\ufeff?\s*\{\s*["}]')
 
 
+# A Kea server config: one top-level object named for its daemon, in JSON that Kea's own
+# parser extends with #, // and /* */ comments (isc-projects/kea doc/examples/kea4
+# advanced.json: "The new parser supports 3 comment styles"; dhcp4_parser.yy global_object
+# "Dhcp4" ":" ...), read by kea-dhcp4 -c, never by libcni.
+# (each comment ends at its newline or */, so a run of "#" or "/" cannot be split in many
+# ways: no backtracking blow-up on a long comment line)
+_KEA_GAP = r'(?:\s|#[^\n]*(?:\n|\Z)|//[^\n]*(?:\n|\Z)|/\*(?:[^*]|\*(?!/))*\*/)*'
+_KEA_CONFIG_START = re.compile(r'\ufeff?' + _KEA_GAP + r'\{' + _KEA_GAP +
+                               r'"(?:Dhcp4|Dhcp6|DhcpDdns|Control-agent|Netconf)"\s*:')
+
+
 def non_json_conf(source: SourceFile) -> bool:
-    """A ``.conf`` whose text cannot begin a JSON object and names no CNI key: not a CNI config."""
+    """A ``.conf`` whose text cannot begin a JSON object and names no CNI key, or a Kea
+    server config (``{"Dhcp4": ...}`` with Kea's comments): not a CNI config."""
     if not source.path.lower().endswith(".conf"):
         return False
     text = source.text or ""
+    if _KEA_CONFIG_START.match(text) is not None:
+        return True
     return _JSON_OBJECT_START.match(text) is None and '"cniVersion"' not in text and '"plugins"' not in text
 
 
