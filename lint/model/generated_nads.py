@@ -23,6 +23,14 @@ when ``spec.networkNamespace`` is empty, as the operators' code sets it:
   ``default`` (pkg/network/additional_networks.go renderRawCNIConfig;
   bindata/network/additional-networks/raw/network-attachment.yaml: ``getOr ...
   "AdditionalNetworkNamespace" "default"``).
+* octelium/octelium: its genesis creates the NAD ``octelium`` in namespace ``octelium`` when
+  the cluster is initialised (cluster/genesis/genesis cmd_init.go ``setNadConfig``, namespace
+  ``vutils.K8sNS``), and nocturne puts ``k8s.v1.cni.cncf.io/networks: octelium/octelium`` on
+  the Deployments it runs for Octelium Services, whose pods carry
+  ``octelium.com/component: svc`` (cluster/nocturne/nocturne/controllers/services
+  controller.go ``getPodAnnotations``, ``getPodLabels``). A workload of namespace octelium
+  with an ``octelium.com/component`` pod label is Octelium's own, so that NAD exists (the
+  workload itself is the evidence: naming its file alone judges it the same way).
 """
 
 from __future__ import annotations
@@ -44,6 +52,19 @@ GENERATORS: dict[tuple[str, str], str | None] = {
 }
 # cluster-scoped CRs whose NAD is created in every namespace the CR selects
 ANY_NAMESPACE = {("k8s.ovn.org", "ClusterUserDefinedNetwork")}
+
+
+# the NAD Octelium's genesis creates (namespace, name)
+OCTELIUM_NAD = ("octelium", "octelium")
+_POD_TEMPLATE_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job")
+
+
+def _octelium_component(doc: Any) -> bool:
+    """A workload whose pod template carries Octelium's ``octelium.com/component`` label."""
+    if doc.kind not in _POD_TEMPLATE_KINDS or not doc.api_version.startswith(("apps/", "batch/")):
+        return False
+    labels = get_path(doc.data, ("spec", "template", "metadata", "labels"))
+    return isinstance(labels, dict) and isinstance(labels.get("octelium.com/component"), str)
 
 
 class _Generated(dict):  # type: ignore[type-arg]
@@ -78,6 +99,9 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
                     if isinstance(name, str) and name:
                         ns = an.get("namespace")
                         out.setdefault((ns if isinstance(ns, str) and ns else "default", name), doc)
+                continue
+            if doc.namespace == OCTELIUM_NAD[0] and _octelium_component(doc):
+                out.setdefault(OCTELIUM_NAD, doc)
                 continue
             if (group, doc.kind) not in GENERATORS or not doc.name:
                 continue
