@@ -752,7 +752,7 @@ class _Build:
             for t in targets:
                 sel = t.get("select") if isinstance(t, dict) else None
                 paths = t.get("fieldPaths") if isinstance(t, dict) else None
-                hits = select(res, sel, entry, k.site(*where)) if isinstance(sel, dict) else list(res)
+                hits = select(res, sel, entry, partial(k.site, *where)) if isinstance(sel, dict) else list(res)
                 fields = [field_path(p) for p in paths] if isinstance(paths, list) else [()]
                 for inst in hits:  # `reject` is not evaluated: marking more is only quieter
                     inst.replaced.update(fields)
@@ -800,7 +800,7 @@ class _Build:
                     entry.unread.append(Unread("JSON 6902 patch without a target", partial(k.site, *where)))
                     continue
                 ops = raw if isinstance(raw, list) else []
-                for inst in select(res, target, entry, k.site(*where, "target")):
+                for inst in select(res, target, entry, partial(k.site, *where, "target")):
                     json_patch(inst, pdoc, ops)
             elif isinstance(pdoc.data, dict):
                 self.strategic(pdoc, target, res, entry, k, where)
@@ -811,7 +811,7 @@ class _Build:
         if not isinstance(patch, dict) or not patch:
             return
         if target is not None:
-            hits = select(res, target, entry, k.site(*where, "target"))
+            hits = select(res, target, entry, partial(k.site, *where, "target"))
         else:
             name = get_path(patch, ("metadata", "name"))
             ns = get_path(patch, ("metadata", "namespace"))
@@ -1062,9 +1062,10 @@ def _regex(pattern: Any, value: Any) -> bool:
 
 
 def select(res: list[Instance], target: dict[str, Any], entry: EntryPoint,
-           site: Site | None) -> list[Instance]:
+           site_of: Callable[[], Site | None]) -> list[Instance]:
     """The resources a patch target selects (kustomize resmap ``Select``: original or
-    current name and namespace, regular expressions anchored at both ends)."""
+    current name and namespace, regular expressions anchored at both ends); ``site_of``
+    locates the target, for what is left unread (Unread)."""
     out = []
     for r in res:
         group, _, version = r.api_version.rpartition("/")
@@ -1085,7 +1086,7 @@ def select(res: list[Instance], target: dict[str, Any], entry: EntryPoint,
                 verdict = _selector_matches(sel, found if isinstance(found, dict) else {})
                 if verdict is None:
                     entry.unread.append(Unread(f"patch target {key} '{sel}' (not evaluated; the patch "
-                                               "is not applied)", lambda: site))
+                                               "is not applied)", site_of))
                     return []
                 ok = ok and verdict
         if ok:

@@ -96,7 +96,7 @@ class Files:
                 self.index.setdefault(absolute(s.path, here), i)
         self.paths = sorted(self.index)
         self._kustomizations: dict[str, Any] = {}
-        # _reached by (folder, mode): the same folders are reached from many entry points and
+        # reached() by (folder, mode): the same folders are reached from many entry points and
         # again each time a scope is closed (13,000 walks of the kustomize graph, 67,000 stats,
         # a second of every pre-commit run in a home-ops repository of 97 Flux Kustomizations)
         self._reached: dict[tuple[str, str], frozenset[int]] = {}
@@ -109,6 +109,16 @@ class Files:
             for path, i in self.index.items():
                 self._paths_of.setdefault(i, path)
         return self._paths_of.get(source, "")
+
+    def reached(self, point: EntryPoint) -> frozenset[int]:
+        """The sources ``point`` applies (``reach``: a walk of the files, which never change
+        during a run, so each folder and mode is walked once)."""
+        key = (point.folder, point.mode)
+        found = self._reached.get(key)
+        if found is None:
+            found = self._reached[key] = frozenset(
+                self.index[f] for f in reach(self, point.folder, point.mode) if f in self.index)
+        return found
 
     def below(self, folder: str, suffixes: tuple[str, ...], recurse: bool) -> Iterator[str]:
         prefix = folder.rstrip(os.sep) + os.sep
@@ -141,13 +151,12 @@ class Files:
         # or taken from the cache, with the run's other files); else read through the
         # loader (its size limits), as for a "Kustomization" file (no suffix: no source)
         i = self.index.get(path)
-        if i is not None and i in self.parsed:
-            parsed = self.parsed[i]
-            return parsed[0].tree.data if parsed and parsed[0].tree is not None else None
-        try:
-            parsed = parse_file(read(path, path, self.limits), self.limits)
-        except Exception:
-            return None
+        parsed = self.parsed.get(i) if i is not None else None
+        if parsed is None:
+            try:
+                parsed = parse_file(read(path, path, self.limits), self.limits)
+            except Exception:
+                return None
         return parsed[0].tree.data if parsed and parsed[0].tree is not None else None
 
 
@@ -497,18 +506,7 @@ def _close(files: Files, scope: Scope, points: list[EntryPoint], flux_only: bool
             return
         for p in new:
             done.add(p)
-            scope.files.update(_reached(files, p))
-
-
-def _reached(files: Files, point: EntryPoint) -> frozenset[int]:
-    """The sources ``point`` applies (``reach``: a walk of the files, which never change
-    during a run, so each folder and mode is walked once)."""
-    key = (point.folder, point.mode)
-    found = files._reached.get(key)
-    if found is None:
-        found = files._reached[key] = frozenset(
-            files.index[f] for f in reach(files, point.folder, point.mode) if f in files.index)
-    return found
+            scope.files.update(files.reached(p))
 
 
 def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoint]) -> list[Scope]:
@@ -524,7 +522,7 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
     placed = set().union(*(s.files for s in scopes)) if scopes else set()
     outside = [p for p in points if p.source not in placed]
     flux = [p for p in outside if p.mode == "flux"]
-    reached = {p: _reached(files, p) for p in flux}
+    reached = {p: files.reached(p) for p in flux}
     groups: dict[str, Scope] = {}
     # a root is reached by no other Kustomization, or only by ones it reaches itself: a cycle
     # (a `flux` Kustomization with path ./ of its OCIRepository, read here as this repository's
@@ -578,7 +576,7 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
         scope.homes.append(p.folder)
         # the Application itself too: its destination namespace applies to what it deploys
         # there (lint/model/kustomize.py reads it from the scope's own files)
-        scope.files |= _reached(files, p) | {p.source}
+        scope.files |= files.reached(p) | {p.source}
         _close(files, scope, [q for q in points if q.mode == "flux"], flux_only=True)
     return [s for s in groups.values() if s.files]
 
