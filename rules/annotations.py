@@ -720,15 +720,13 @@ def _references_may_change(project: Project) -> bool:
     annotated = {id(use.workload.doc) for use in annotation_uses(project, MULTUS_KEYS)}
     if any(getattr(w.doc, "unsure", None) and id(w.doc) in annotated for w in project.workloads):
         return True
-    for doc in project.documents:
-        text = doc.source.text
-        if text is None or not any(p in text for p in MULTUS_ANNOTATION_PREFIXES):
-            continue
+    for doc in project.documents:  # the kind first: most documents are neither, and a text scan each
         kind = doc.kind
-        if isinstance(kind, str) and kind.endswith("Transformer"):
-            return True
-        if kind in ("Kustomization", "Component") and isinstance(doc.data, dict) \
-                and any(doc.data.get(k) for k in (*VALUE_CHANGING, "commonAnnotations")):
+        transformer = isinstance(kind, str) and kind.endswith("Transformer") or \
+            kind in ("Kustomization", "Component") and isinstance(doc.data, dict) \
+            and any(doc.data.get(k) for k in (*VALUE_CHANGING, "commonAnnotations"))
+        text = doc.source.text
+        if transformer and text is not None and any(p in text for p in MULTUS_ANNOTATION_PREFIXES):
             return True
     return False
 
