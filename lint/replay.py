@@ -24,6 +24,7 @@ from typing import Any
 
 from multus_lint.findings import Finding, Span
 from multus_lint.load.cache import FORMAT, digest, read_cache, stamp, write_cache_file
+from multus_lint.load.digests import hasher, hexdigest
 
 
 def code_signature() -> str:
@@ -54,21 +55,17 @@ def file_state(path: str) -> str:
             data = fh.read()
     except OSError as exc:
         return f"error:{exc.errno}"
-    import hashlib  # a run without a cache never loads openssl
-
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hexdigest(data)
 
 
 class Replay:
     """The stored findings of one project root, and the key of the run being made."""
 
     def __init__(self, directory: str, root: str, key_parts: list[str]) -> None:
-        import hashlib
-
         self.directory = directory
-        slot = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        slot = hexdigest(os.path.realpath(root).encode("utf-8", "surrogatepass"), 10)
         self.file = os.path.join(directory, f"results-{slot}.cache")
-        h = hashlib.sha256()
+        h = hasher()
         for part in [code_signature(), *key_parts]:
             h.update(part.encode("utf-8", "surrogatepass"))
             h.update(b"\0")

@@ -469,10 +469,10 @@ def run(options: Options, config: Config) -> Result:
 def _run_key(options: Options, config: Config, root: ProjectRoot, sources: list[SourceFile],
              listed: list[str]) -> list[str]:
     """Everything the findings of this run depend on (lint/replay.py), as text."""
-    import hashlib
+    from multus_lint.load.digests import hexdigest
 
     baseline = f"{options.baseline}:{file_state(options.baseline)}" if options.baseline else ""
-    listing = hashlib.sha256("\0".join(sorted(listed)).encode("utf-8", "surrogatepass")).hexdigest()
+    listing = hexdigest("\0".join(sorted(listed)).encode("utf-8", "surrogatepass"), 32)
     try:
         cwd = os.getcwd()  # paths are shown relative to it
     except OSError:  # the working directory was deleted: nothing to replay against

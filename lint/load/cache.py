@@ -45,6 +45,7 @@ import time
 from typing import Any
 
 from multus_lint.findings import Span
+from multus_lint.load.digests import hexdigest
 from multus_lint.load.read import last_changed
 
 CACHE_DIR_NAME = ".multus-lint_cache"
@@ -56,13 +57,11 @@ RACY_NS = 2_000_000_000
 MAX_BLOWUP = 4
 
 _MODULES = ("read.py", "parse.py", "positions.py", "parallel_parse.py", "cache.py", "goyaml.py",
-            "anchors.py", "discover.py")
+            "anchors.py", "discover.py", "digests.py")
 
 
 def digest(text: str) -> str:
-    import hashlib  # here, as in every user of hashlib: a run without a cache never loads openssl
-
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hexdigest(text.encode("utf-8", "surrogatepass"))
 
 
 def code_signature() -> str:
@@ -94,11 +93,9 @@ class FileCache:
     parses: a replayed run does not)."""
 
     def __init__(self, directory: str, root: str, settings: str) -> None:
-        import hashlib
-
         self.directory = directory
-        key = hashlib.sha256(f"{code_signature()}\0{os.path.realpath(root)}\0{settings}".encode(
-            "utf-8", "surrogatepass")).hexdigest()[:20]
+        key = hexdigest(f"{code_signature()}\0{os.path.realpath(root)}\0{settings}".encode(
+            "utf-8", "surrogatepass"), 10)
         self.file = os.path.join(directory, f"files-{key}.cache")
         self.parsed_file = os.path.join(directory, f"parsed-{key}.cache")
         self.key = key

@@ -258,9 +258,9 @@ class GitState:
             settled(quiet)  # type: ignore[misc]
         if (known or quiet) and skipped is not None:
             # what a replay depends on: the listing itself (every path, every blob)
-            import hashlib
+            from multus_lint.load.digests import hexdigest
 
-            skipped.append("\0git:" + hashlib.sha256(self.raw.encode("utf-8", "surrogateescape")).hexdigest())
+            skipped.append("\0git:" + hexdigest(self.raw.encode("utf-8", "surrogateescape"), 32))
         return sorted(paths), self.stats, clean, no_match
 
     def _lines_of(self, rels: set[str], current: set[str]) -> list[str]:
