@@ -178,3 +178,58 @@ def test_listing_started_only_for_the_root_the_run_lists(
     # the run itself lists (and greps) the repository when it is the root: the early
     # listing is the one it uses
     assert set(started) == ({os.path.realpath(root)} if listed else set())
+
+
+@pytest.fixture(params=["spawned", "piped"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of running git: posix_spawn into a memfd (Linux), or a pipe read by a
+    thread (elsewhere)."""
+    if request.param == "spawned" and not discover._Spawned.usable():
+        pytest.skip("no memfd_create/posix_spawnp/pidfd_open here")
+    if request.param == "piped":
+        monkeypatch.setattr(discover._Spawned, "usable", staticmethod(lambda: False))
+    return str(request.param)
+
+
+def test_git_runs_give_the_whole_output(tmp_path: Path, backend: str) -> None:
+    """More output than a pipe holds (64 KiB) comes back whole from both backends, with
+    git's exit codes: the index lines, the changed files and the grep of the context."""
+    names = [f"dir-{i // 100:03d}/some-longer-file-name-{i:05d}.yaml" for i in range(2500)]
+    for i, rel in enumerate(names):
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("kind: NetworkAttachmentDefinition\n" if i % 7 == 0 else "kind: ConfigMap\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "x")
+    (tmp_path / names[3]).write_text("kind: Secret\n")  # changed in the work tree
+    r = str(tmp_path)
+    outputs = discover._GitRun(r, True).wait()
+    assert outputs is not None and len(outputs) == 3
+    lines = outputs[0].split(b"\0")[:-1]
+    assert len(outputs[0]) > 65536 and len(lines) == len(names)
+    assert sorted(line.split(b"\t", 1)[1].decode() for line in lines) == sorted(names)
+    assert outputs[1] == names[3].encode() + b"\0"
+    found = discover._GitRun(r, False, ("NetworkAttachmentDefinition",)).wait()
+    assert found is not None
+    assert sorted(found[0].decode().split("\0")[:-1]) == sorted(n for i, n in enumerate(names) if i % 7 == 0)
+
+
+def test_git_runs_that_fail_or_cannot_start_say_nothing(tmp_path: Path, backend: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".git").mkdir()  # no repository: git exits 128
+    assert discover._GitRun(str(tmp_path), True).wait() is None
+    monkeypatch.setenv("PATH", str(tmp_path / "no-such-bin"))  # no git at all
+    run = discover._GitRun(str(tmp_path), True)
+    assert run.jobs == [] and run.wait() is None
+
+
+def test_a_git_run_killed_unread_leaves_no_process(tmp_path: Path, backend: str) -> None:
+    _git(tmp_path, "init", "-q")
+    run = discover._GitRun(str(tmp_path), True)
+    run.kill()  # as drop_listings does for a listing never asked for
+    for job in run.jobs:
+        if isinstance(job, discover._Spawned):
+            assert job.pid == 0 and job.out == -1
+        else:
+            assert job.proc.returncode is not None
