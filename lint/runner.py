@@ -634,12 +634,16 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
     ml003 = registry.get("ML003")
     # per file, the Flux ${VAR}s substituted with known values (lint/model/kustomize.py)
     filled = project.graph.filled_placeholders() if getattr(project, "graph", None) else {}
+    unjudged = VALUE_FREE_CODES | {"ML000", "ML001", "ML002", "ML003", "ML004"}
     for f in findings:
-        if f.code != "ML000" and (f.code not in codes or f.path not in named_paths):
+        code = f.code
+        if code != "ML000" and (code not in codes or f.path not in named_paths):
             continue
-        if f.code not in ("ML000", "ML001", "ML002", "ML003", "ML004") and f.code not in VALUE_FREE_CODES:
+        if code not in unjudged:
             key3 = (f.path, f.span.line, f.span.column)
-            if key3 in held_at:
+            if key3[:2] in plain_lines:
+                held = None  # (most findings: one set look-up, no line text)
+            elif key3 in held_at:
                 held = held_at[key3]
             else:
                 # once per line and value, not per finding: aliases put thousands of

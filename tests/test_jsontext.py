@@ -58,3 +58,18 @@ def test_many_shapes_and_wide_records() -> None:
     # past the shape cache's bounds (256 shapes, 32 keys) the plain loop writes the same text
     obj = [{f"k{i}": i, f"j{i % 7}": [{"a": i}]} for i in range(600)] + [{str(i): i for i in range(40)}] * 3
     assert dumps(obj) == json.dumps(obj, indent=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(obj=values, level=st.integers(min_value=1, max_value=3))
+def test_dumps_nested_is_the_value_inside_json_dumps(obj: object, level: int) -> None:
+    """``level``: the text ``obj`` has nested that deep in json.dumps's document (the JSON
+    report writes its findings itself and the rest with this)."""
+    doc: object = obj
+    for _ in range(level):
+        doc = [doc]
+    whole = json.dumps(doc, indent=2)
+    head = "".join("[\n" + "  " * (i + 1) for i in range(level))
+    tail = "".join("\n" + "  " * i + "]" for i in reversed(range(level)))
+    assert whole.startswith(head) and whole.endswith(tail)
+    assert dumps(obj, indent=2, level=level) == whole[len(head):len(whole) - len(tail)]

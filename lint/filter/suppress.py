@@ -197,8 +197,9 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     by_path: dict[str, list[Suppression]] = {}
     for sup in sups:
         by_path.setdefault(sup.path, []).append(sup)
-    kept: list[Finding] = []
-    for f in findings:
+    # no suppression anywhere (most runs): nothing to look up per finding
+    kept: list[Finding] = [] if by_path else list(findings)
+    for f in findings if by_path else ():
         if f.code not in UNSUPPRESSIBLE:
             hits = [s for s in by_path.get(f.path, ()) if s.covers(f)]
             if hits:
@@ -216,4 +217,6 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
                                      f"unused suppression: the {s.label} disables {names}, but "
                                      "there is no such finding here; remove it", s.path, s.span, s.obj))
     kept += [f for f in extra if f.code in codes]
+    if not per_path:
+        return kept
     return [f for f in kept if f.code == "ML000" or not _path_ignored(f, project.root, per_path)]

@@ -30,8 +30,10 @@ def _float(o: float) -> str:
     return _FLOAT_REPR(o)
 
 
-def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
-    """``json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)``."""
+def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True, level: int = 0) -> str:
+    """``json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)``; ``level`` > 0: the
+    text of ``obj`` as a value nested that deep in such a document (its inner lines
+    indented ``level`` steps more)."""
     encode = encode_basestring_ascii if ensure_ascii else encode_basestring
     # the exact types of plain data, written at once; subclasses take json's isinstance chain
     plain: dict[type, Any] = {str: encode, int: _INT_REPR, float: _float,
@@ -148,9 +150,11 @@ def dumps(obj: Any, indent: int = 2, ensure_ascii: bool = True) -> str:
             raise _Unknown
 
     try:
-        value(obj, 0)
+        value(obj, level)
     except _Unknown:
-        return json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)  # raises as json does
+        text = json.dumps(obj, indent=indent, ensure_ascii=ensure_ascii)  # raises as json does
+        # (nested: json's lines indented as deep; its strings hold no raw line break)
+        return text.replace("\n", "\n" + step * level) if level else text
     return "".join(parts)
 
 
