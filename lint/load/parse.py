@@ -151,9 +151,12 @@ class Duplicate:
 class Builder:
     """Turns composed YAML nodes into plain data, enforcing the limits."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, aliases: bool = True) -> None:
         self.limits = limits
-        self.memo: dict[int, Any] = {}
+        # node id -> its value: an alias's node is its anchor's, built once and shared.
+        # Without an anchor in the text no node is reached twice: no memo (a dict entry
+        # per node, a tenth of building a large audit's documents)
+        self.memo: dict[int, Any] | None = {} if aliases else None
         self.sizes: dict[int, int] = {}
         self.duplicates: list[Duplicate] = []
 
@@ -194,10 +197,11 @@ class Builder:
         return sizes[id(root)]
 
     def build(self, node: Any, path: tuple = ()) -> Any:
-        key = id(node)
         memo = self.memo
-        if key in memo:
-            return memo[key]
+        if memo is not None:
+            key = id(node)
+            if key in memo:
+                return memo[key]
         max_depth = self.limits.max_depth
         depth = len(path)
         if depth > max_depth:
@@ -209,7 +213,9 @@ class Builder:
         tag = node.tag or ""
         kind = node.id
         if kind == "scalar":
-            value = memo[key] = self.scalar(node, tag)
+            value = self.scalar(node, tag)
+            if memo is not None:
+                memo[key] = value
             return value
         # Most nodes are plain strings: a child that is one is taken as is, without a
         # recursive call (the same value build() would give; scalars need no memo). The
@@ -219,7 +225,9 @@ class Builder:
         shallow = depth < max_depth
         build = self.build
         if kind == "sequence":
-            value = memo[key] = []
+            value = []
+            if memo is not None:
+                memo[key] = value
             append = value.append
             for i, child in enumerate(node.value):
                 ctag = child.tag
@@ -228,7 +236,9 @@ class Builder:
                 else:
                     append(build(child, path + (i,)))
             return value
-        value = memo[key] = {}
+        value = {}
+        if memo is not None:
+            memo[key] = value
         seen: dict[Any, Any] = {}
         for knode, vnode in node.value:
             ktag = knode.tag
@@ -417,7 +427,7 @@ def parse_yaml(text: str, limits: Limits, textmap: TextMap | None = None,
 
 def _build(node: Any, text: str, limits: Limits, textmap: TextMap, index: int = 0,
            syntax_code: str = "ML001") -> Parsed:
-    builder = Builder(limits)
+    builder = Builder(limits, aliases="*" in text)
     tree = YamlTree(node, None, textmap, text)
     tree.composer, tree.doc_index = _compose_nth, index
     try:
