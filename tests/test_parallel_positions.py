@@ -66,3 +66,21 @@ def test_forked_parse_reports_as_a_serial_run(monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.setattr(parallel_parse, "restore_scalars", lambda t, c: (restored.append(len(c)), real(t, c)))
     assert audit() == serial
     assert sum(restored) > 0, "the worker's copies were used"
+
+
+def test_split_gives_each_file_once_and_the_worker_a_lighter_share() -> None:
+    """parallel_parse._split: every file goes to one side; the worker, which pays
+    WORKER_COST per byte against the parent's 1, gets the text that makes both sides'
+    costs end within one file of each other (and so a little less text)."""
+    from multus_lint.load.parallel_parse import WORKER_COST, _split
+    from multus_lint.load.read import SourceFile
+
+    sizes = [(i * 7919) % 5000 + 100 for i in range(400)]
+    sources = [SourceFile(f"f{i}.yaml", text="x" * n) for i, n in enumerate(sizes)]
+    todo = list(range(len(sources)))
+    theirs, mine = _split(todo, sources)
+    assert sorted(theirs + mine) == todo
+    worker = sum(sizes[i] for i in theirs) * WORKER_COST
+    parent = sum(sizes[i] for i in mine)
+    assert abs(worker - parent) <= max(sizes) * WORKER_COST
+    assert sum(sizes[i] for i in theirs) < sum(sizes[i] for i in mine)

@@ -99,9 +99,7 @@ def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | 
         mp = multiprocessing.get_context("fork")
     except (ImportError, ValueError):
         return None
-    # Interleave by size so both halves carry about the same text.
-    todo.sort(key=lambda i: -len(sources[i].text or ""))
-    theirs, mine = todo[0::2], todo[1::2]
+    theirs, mine = _split(todo, sources)
     global _SOURCES, _LIMITS, _AFTER
     _SOURCES, _LIMITS, _AFTER = sources, limits, after
     out: dict[int, list[Parsed]] = {}
@@ -124,6 +122,29 @@ def parse_all(sources: list[SourceFile], limits: Limits, skip: dict[int, Any] | 
                 if isinstance(parsed.tree, YamlTree):
                     restore_scalars(parsed.tree, copies)
     return out
+
+
+# What the worker's share costs it per byte of text against the parent's own: it also
+# copies the hot scalars, packs the documents as plain data and pickles them (measured in
+# CPU seconds: 3.95 against 3.53 at 100,000 documents, 0.38 against 0.34 at 10,000)
+WORKER_COST = 1.11
+
+
+def _split(todo: list[int], sources: list[SourceFile]) -> tuple[list[int], list[int]]:
+    """(the worker's files, the parent's), largest first, each file to the side that would
+    finish it sooner: both sides then end at about the same time."""
+    theirs: list[int] = []
+    mine: list[int] = []
+    worker = parent = 0.0
+    for i in sorted(todo, key=lambda i: -len(sources[i].text or "")):
+        size = len(sources[i].text or "")
+        if worker + size * WORKER_COST <= parent + size:
+            theirs.append(i)
+            worker += size * WORKER_COST
+        else:
+            mine.append(i)
+            parent += size
+    return theirs, mine
 
 
 def _work(indices: list[int]) -> list[Any]:
