@@ -323,3 +323,35 @@ def test_image_split_as_kustomize(image, parts):
     from multus_lint.model.kustomize import _image_split
 
     assert _image_split(image) == parts
+
+
+def test_flux_substitution_is_each_instance_own_and_leaves_the_file_as_written(tmp_path):
+    """Two Flux Kustomizations apply one tree with different postBuild values (two
+    clusters): each instance gets its own substituted strings (fluxcd/pkg kustomize
+    kustomize_varsub.go SubstituteVariables, per Kustomization), while what is unchanged
+    stays shared with the source document, which keeps its text's ``${...}``; a later
+    transform copies a shared mapping before it changes it (Instance.own)."""
+    p = tree(tmp_path, {
+        "a.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: a}
+            spec: {path: ./nets, postBuild: {substitute: {RANGE: 10.1.0.0/24}}}
+            """,
+        "b.yaml": """\
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata: {name: b}
+            spec: {path: ./nets, postBuild: {substitute: {RANGE: 10.2.0.0/24}}}
+            """,
+        "nets/nad.yaml": WHEREABOUTS % "${RANGE}",
+    })
+    by = {e.doc.name: e for e in p.graph.entries if e.doc.name in ("a", "b")}
+    (a,), (b,) = by["a"].instances, by["b"].instances
+    assert '"10.1.0.0/24"' in a.data["spec"]["config"] and '"10.2.0.0/24"' in b.data["spec"]["config"]
+    assert a.substituted == {("spec", "config"): a.substituted[("spec", "config")]} and a.filled == {"${RANGE}"}
+    source = a.original.data
+    assert "${RANGE}" in source["spec"]["config"]
+    assert a.data["metadata"] is source["metadata"]  # unchanged: shared, not copied
+    a.own(("metadata", "labels"))["x"] = "y"
+    assert "labels" not in source["metadata"] and b.data["metadata"] is source["metadata"]

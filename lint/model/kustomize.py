@@ -1259,35 +1259,51 @@ def flux_substitute(inst: Instance, values: dict[str, str], unknown_source: bool
         return  # nothing written here to substitute (cheaper than walking every string)
     if not any(isinstance(s, str) and ("${" in s or "$$" in s) for s in _strings(inst.data)):
         return
-    data = copy.deepcopy(inst.data)
-    for path, s in list(_string_paths(data, ())):
-        if "$" not in s:
-            continue
-        new, edits, left = substitute_text(s, values, unknown_source)
-        inst.placeholders.update(left)
-        inst.filled.update(s[b0:b1] for b0, b1, _, _ in edits if s[b0:b1] != "$$")
-        if new != s:
-            parent = get_path(data, path[:-1])
-            parent[path[-1]] = new
+    # copy on write: only the mappings and lists on the way to a changed string are new
+    # (marked as this instance's own, as ``own`` does); the rest stays shared with the
+    # source document. A deep copy of every object of every Flux Kustomization, and a path
+    # tuple for every string of it, were most of a home-ops repository's model.
+    owned = inst._owned
+    trail: list[Any] = []
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            if "$" not in value:
+                return value
+            new, edits, left = substitute_text(value, values, unknown_source)
+            inst.placeholders.update(left)
+            inst.filled.update(value[b0:b1] for b0, b1, _, _ in edits if value[b0:b1] != "$$")
+            if new == value:
+                return value
             if edits:
-                inst.substituted[path] = edits
-    inst.replace_data(data)
+                inst.substituted[tuple(trail)] = edits
+            return new
+        if isinstance(value, dict):
+            items: Any = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            return value
+        out = None
+        for key, child in items:
+            trail.append(key)
+            changed = walk(child)
+            trail.pop()
+            if changed is not child:
+                if out is None:
+                    out = dict(value) if isinstance(value, dict) else list(value)
+                    owned.add(id(out))
+                out[key] = changed
+        return value if out is None else out
+
+    data = walk(inst.data)
+    if data is not inst.data:
+        inst.data = data
 
 
 def _strings(data: Any) -> Iterator[Any]:
     for x in _containers(data):
         yield from (x.values() if isinstance(x, dict) else x)
-
-
-def _string_paths(data: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _string_paths(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _string_paths(v, path + (i,))
-    elif isinstance(data, str):
-        yield path, data
 
 
 # ------------------------------------------------------------------ the whole graph
