@@ -240,6 +240,25 @@ MULTIPLE_IPS_HOST_LOCAL = declare(
           "allocator/config.go"),
 )
 
+MISSPELLED_KEY = declare(
+    "ML413", "network-annotation-key-misspelled", "warning",
+    "A pod annotation key that is a misspelling of `k8s.v1.cni.cncf.io/networks` or "
+    "`v1.multus-cni.io/default-network`: Multus never reads it.",
+    what="Reports a pod(-template) annotation key that is not one of Multus's two input keys but is "
+         "written like one: a `networks`/`network` key under another `...cni.cncf.io` prefix (the NPWG "
+         "draft's `kubernetes.v1.cni.cncf.io/networks`, `k8s.cni.cncf.io/networks`), the right key in "
+         "another case, or one or two characters off either key. Multus's status keys "
+         "(`network-status`, `networks-status`) and `resourceName` are not reported here.",
+    why="Multus looks the annotations up by their exact keys (pkg/k8sclient/k8sclient.go: "
+        "networkAttachmentAnnot = \"k8s.v1.cni.cncf.io/networks\", defaultNetAnnot = "
+        "\"v1.multus-cni.io/default-network\"; annotation keys are case-sensitive): with any other "
+        "key the pod starts silently with eth0 only (multus-cni#57).",
+    example="annotations:\n  kubernetes.v1.cni.cncf.io/networks: macvlan-conf",
+    fix="Use the exact key `k8s.v1.cni.cncf.io/networks` (or `v1.multus-cni.io/default-network`).",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/57",
+          "https://github.com/k8snetworkplumbingwg/multus-cni/blob/master/pkg/k8sclient/k8sclient.go"),
+)
+
 KEY_HINTS = {
     "gateway": "default-route", "gateways": "default-route", "gw": "default-route",
     "defaultgateway": "default-route", "defaultroutes": "default-route", "route": "default-route",
@@ -780,3 +799,56 @@ def multiple_ips_host_local(ctx: Context) -> Iterator[Finding]:
                           "DelegateAdd, every release; multus-cni#647), which host-local reads as a single "
                           "address, so the pod fails with `error parsing value of pair \"IP=...\": invalid "
                           "IP address`; use static IPAM for several addresses, or one address per element")
+
+
+# ------------------------------------------------------------------ ML413
+
+# keys of Multus (and the NPWG spec) that are not its input and are judged elsewhere (ML409)
+_OTHER_MULTUS_KEYS = frozenset({NETWORK_STATUS_ANNOTATION, OLD_NETWORKS_STATUS_ANNOTATION,
+                                "k8s.v1.cni.cncf.io/resourceName"})
+
+
+def _within(a: str, b: str, limit: int) -> bool:
+    """Levenshtein distance of a and b at most ``limit`` (banded: keys are short, limit tiny)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+        if min(cur) > limit:
+            return False
+        prev = cur
+    return prev[-1] <= limit
+
+
+def misspelled_multus_key(key: str) -> str | None:
+    """The Multus input key that ``key`` is a misspelling of, or None."""
+    if key in MULTUS_KEYS or key in _OTHER_MULTUS_KEYS:
+        return None
+    prefix, _, name = key.rpartition("/")
+    if name.lower() in ("networks", "network") and prefix.lower().endswith("cni.cncf.io"):
+        return NETWORKS_ANNOTATION
+    for right in MULTUS_KEYS:
+        if key.lower() == right.lower() or _within(key, right, 2):
+            return right
+    return None
+
+
+@checks(MISSPELLED_KEY, local=True)
+def misspelled_key(ctx: Context) -> Iterator[Finding]:
+    for w in ctx.project.workloads:
+        annotations = w.pod_annotations
+        if not isinstance(annotations, dict):
+            continue
+        for key in annotations:
+            if not isinstance(key, str) or "/" not in key:
+                continue
+            right = misspelled_multus_key(key)
+            if right is None:
+                continue
+            yield ctx.finding(MISSPELLED_KEY, w.doc.site(*w.pod_annotations_path, key),
+                              f"'{key}' is not an annotation Multus reads: it looks up exactly '{right}' "
+                              "(pkg/k8sclient/k8sclient.go), so the pod starts without these networks; "
+                              f"use '{right}'")

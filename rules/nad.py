@@ -11,7 +11,7 @@ from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.load.document import Site
 from multus_lint.model.kustomize import replaced
-from multus_lint.model.project import CniConfig
+from multus_lint.model.project import NAD, CniConfig
 from multus_lint.registry import checks, declare
 from multus_lint.suggest import closest
 from multus_lint.validate.cni import json_type_name
@@ -184,15 +184,70 @@ def config_not_object(ctx: Context) -> Iterator[Finding]:
                               "not an object: Multus fails with \"failed to unmarshal Spec.Config\"")
 
 
-@checks(EMPTY_CONFIG, local=True)
+# Multus's defaults for a config that sets neither (pkg/types/conf.go: defaultConfDir,
+# defaultMultusNamespace).
+MULTUS_DEFAULT_CONF_DIR = "/etc/cni/multus/net.d"
+MULTUS_DEFAULT_NAMESPACE = "kube-system"
+
+
+def _multus_configs(ctx: Context) -> list[dict[str, Any]]:
+    """The Multus (thin) CNI configs of the project: CNI config files of type multus, and the
+    JSON a ConfigMap carries for a Multus DaemonSet (its cni-conf.json)."""
+    def build() -> list[dict[str, Any]]:
+        out = [c.data for c in ctx.project.cni_files if c.is_dict and c.data.get("type") == "multus"]
+        for doc in ctx.project.of_kind("ConfigMap"):
+            data = doc.data.get("data")
+            if not isinstance(data, dict):
+                continue
+            for text in data.values():
+                if not (isinstance(text, str) and '"multus"' in text):
+                    continue
+                try:
+                    conf = json.loads(text)
+                except (ValueError, RecursionError):
+                    continue  # its syntax is not this rule's
+                if isinstance(conf, dict) and conf.get("type") == "multus":
+                    out.append(conf)
+        return out
+    return ctx.project.cached("nad.multus_configs", build)
+
+
+def _primary_network_nad(ctx: Context, nad: NAD) -> bool:
+    """A spec-less NAD that a Multus config of the project names as its clusterNetwork (or in
+    defaultNetworks), whose confDir is the node's CNI conf dir: the file Multus reads is the
+    primary CNI's own config there, which that CNI writes on every node.
+
+    Upstream: multus-cni pkg/k8sclient/k8sclient.go getNetDelegate (clusterNetwork/defaultNetworks
+    are looked up as a NAD in multusNamespace) -> getKubernetesDelegate -> cniConfigFromNetworkResource
+    (an empty Spec reads getCNIConfigFromFile(NAD name, confDir): the CNI config in confDir whose
+    "name" is the NAD's name). multus-cni issue #642 uses this with kind's own config."""
+    node_dirs = {"/etc/cni/net.d", ctx.profile.conf_dir}
+    for conf in _multus_configs(ctx):
+        names = [conf.get("clusterNetwork")]
+        defaults = conf.get("defaultNetworks")
+        if isinstance(defaults, list):
+            names += defaults
+        if nad.name not in names:
+            continue
+        namespace = conf.get("multusNamespace") or MULTUS_DEFAULT_NAMESPACE
+        conf_dir = conf.get("confDir") or MULTUS_DEFAULT_CONF_DIR
+        if nad.namespace == namespace and isinstance(conf_dir, str) and conf_dir.rstrip("/") in node_dirs:
+            return True
+    return False
+
+
+@checks(EMPTY_CONFIG)
 def empty_config(ctx: Context) -> Iterator[Finding]:
-    for nad in ctx.project.nads:
+    # not local: a Multus config elsewhere in the project can name the NAD as its cluster network
+    for nad in ctx.judged.nads:
         raw = nad.raw_config
         if nad.config is not None or nad.config_problem is not None:
             continue
         if replaced(nad.doc, ("spec", "config")):
             continue  # a kustomize `replacements` entry writes it (options.create adds it)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if _primary_network_nad(ctx, nad):
+                continue
             spec, found = nad.doc.locate(("spec",))
             site = nad.doc.site("spec", "config") if found else nad.doc.name_site()
             yield ctx.finding(EMPTY_CONFIG, site,
