@@ -247,7 +247,7 @@ MISSPELLED_KEY = declare(
     what="Reports a pod(-template) annotation key that is not one of Multus's two input keys but is "
          "written like one: a `networks`/`network` key under another `...cni.cncf.io` prefix (the NPWG "
          "draft's `kubernetes.v1.cni.cncf.io/networks`, `k8s.cni.cncf.io/networks`), the right key in "
-         "another case, or one or two characters off either key. Multus's status keys "
+         "another case, or one character off (or two neighbours swapped in) either key. Multus's status keys "
          "(`network-status`, `networks-status`) and `resourceName` are not reported here.",
     why="Multus looks the annotations up by their exact keys (pkg/k8sclient/k8sclient.go: "
         "networkAttachmentAnnot = \"k8s.v1.cni.cncf.io/networks\", defaultNetAnnot = "
@@ -831,9 +831,20 @@ def misspelled_multus_key(key: str) -> str | None:
     if name.lower() in ("networks", "network") and prefix.lower().endswith("cni.cncf.io"):
         return NETWORKS_ANNOTATION
     for right in MULTUS_KEYS:
-        if key.lower() == right.lower() or _within(key, right, 2):
+        # one character off, or two neighbours swapped: a typo. Two edits is a different key
+        # (a Multus fork built with `-X ...k8sclient.annotation=mynetworks` reads
+        # k8s.v1.cni.cncf.io/mynetworks on purpose)
+        if key.lower() == right.lower() or _within(key, right, 1) or _swapped(key, right):
             return right
     return None
+
+
+def _swapped(a: str, b: str) -> bool:
+    """a is b with two neighbouring characters exchanged."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 @checks(MISSPELLED_KEY, local=True)
