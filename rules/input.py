@@ -159,6 +159,41 @@ def unsupported_api_versions(ctx: Context) -> Iterator[Finding]:
                           f"\"{bad.api_version}\"`); use {bad.expected}{bad.note}")
 
 
+MISSPELLED_KIND = declare(
+    "ML010", "misspelled-kind", "error",
+    "A kind written like one this linter reads (NetworkAttachmentDefinition, HelmChart, DaemonSet...) "
+    "that its API group does not serve.",
+    what="For objects of the API groups k8s.cni.cncf.io, helm.cattle.io, apps and batch whose kind is "
+         "none the group serves: reports it when it differs from a kind multus-lint reads only in case "
+         "or by a typo (`NetworkAttachementDefinition`, `Daemonset`, `HelmChartconfig`). Kinds of the "
+         "group that multus-lint does not read (MultiNetworkPolicy, IPAMClaim, ControllerRevision) "
+         "and kinds far from every read kind are not reported.",
+    why="The API server finds the resource by the exact kind (k8s.io/apimachinery "
+        "pkg/api/meta/restmapper.go RESTMapping): `kubectl apply` fails with `no matches for kind "
+        "\"NetworkAttachementDefinition\" in version \"k8s.cni.cncf.io/v1\"`, the object is never "
+        "created, and no other rule judges it as the kind meant (multus-cni#278).",
+    example="apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachementDefinition",
+    fix="Write the kind exactly: `NetworkAttachmentDefinition`.",
+    refs=("https://github.com/k8snetworkplumbingwg/multus-cni/issues/278",
+          "https://github.com/kubernetes/apimachinery/blob/master/pkg/api/meta/restmapper.go"),
+)
+
+
+@checks(MISSPELLED_KIND, local=True)
+def misspelled_kinds(ctx: Context) -> Iterator[Finding]:
+    from multus_lint.model.api_versions import misspelled_kind
+
+    for doc in ctx.project.documents:
+        found = misspelled_kind(doc)
+        if found is None:
+            continue
+        group, meant = found
+        yield ctx.finding(MISSPELLED_KIND, doc.site("kind"),
+                          f"kind '{doc.kind}' is not served by {group}: did you mean '{meant}'? The API "
+                          f"server rejects the object (`no matches for kind \"{doc.kind}\"`), and it is "
+                          f"not judged as a {meant}")
+
+
 FIELD_TYPE = declare(
     "ML009", "k8s-field-type", "error",
     "A Kubernetes object field the linter reads has the wrong JSON type: the API server rejects the object.",

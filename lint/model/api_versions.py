@@ -108,3 +108,41 @@ def unserved(doc: Document) -> Unserved | None:
     if kind in WORKLOADS and not isinstance(get_path(doc.data, ("spec", "selector")), dict):
         note = " (apps/v1 also requires spec.selector matching the pod template's labels)"
     return Unserved(version, expected, REMOVED.get((version, kind)), note)
+
+
+# Every kind the groups of SERVED's non-core kinds serve (k8s.io/api apps/v1, batch/v1;
+# k3s-io/helm-controller pkg/apis/helm.cattle.io/v1; the NAD CRD, multi-networkpolicy's
+# MultiNetworkPolicy and k8snetworkplumbingwg/ipamclaims' IPAMClaim in k8s.cni.cncf.io):
+# a kind of these groups that is none of them is rejected by the API server.
+GROUP_KINDS: dict[str, frozenset[str]] = {
+    "k8s.cni.cncf.io": frozenset({"NetworkAttachmentDefinition", "MultiNetworkPolicy", "IPAMClaim"}),
+    "helm.cattle.io": frozenset({"HelmChart", "HelmChartConfig"}),
+    "apps": frozenset({"DaemonSet", "Deployment", "StatefulSet", "ReplicaSet", "ControllerRevision"}),
+    "batch": frozenset({"Job", "CronJob"}),
+}
+
+
+def misspelled_kind(doc: Document) -> tuple[str, str] | None:
+    """(group, the kind meant) for a document whose kind is not served by its apiVersion's
+    group but is written like one multus-lint reads (case, a typo): ``NetworkAttachementDefinition``.
+
+    Kubernetes maps an object to its resource by the exact kind (k8s.io/apimachinery
+    pkg/api/meta/restmapper.go DefaultRESTMapper.RESTMapping: kindToPluralResource[gvk], else
+    NoKindMatchError "no matches for kind"), so `kubectl apply` rejects it and no rule judges it
+    as the kind meant. Kinds far from every read kind are other tools' business: not judged."""
+    import difflib
+
+    version: Any = doc.data.get("apiVersion")
+    kind = doc.kind
+    if not isinstance(version, str) or "/" not in version or not isinstance(kind, str) or not kind:
+        return None
+    group = _group(version.strip())
+    kinds = GROUP_KINDS.get(group)
+    if kinds is None or kind in kinds:
+        return None
+    read = [k for k in kinds if SERVED.get(k, "").startswith(group + "/")]
+    for k in read:
+        if k.lower() == kind.lower():
+            return group, k
+    hit = difflib.get_close_matches(kind, read, n=1, cutoff=0.85)
+    return (group, hit[0]) if hit else None
