@@ -233,3 +233,19 @@ def test_a_git_run_killed_unread_leaves_no_process(tmp_path: Path, backend: str)
             assert job.pid == 0 and job.out == -1
         else:
             assert job.proc.returncode is not None
+
+
+def test_a_kernel_without_pidfd_lists_through_pipes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python names os.pidfd_open on every Linux, but a kernel before 5.3 refuses the call
+    (ENOSYS): the listing then runs through pipes, never fails for it."""
+    def refused(*args: object) -> int:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(os, "pidfd_open", refused, raising=False)
+    monkeypatch.setattr(discover._Spawned, "_usable", None)
+    (tmp_path / "a.yaml").write_text("kind: ConfigMap\n")
+    _git(tmp_path, "init", "-q")
+    run = discover._GitRun(str(tmp_path), True)
+    assert run.jobs and all(isinstance(job, discover._Piped) for job in run.jobs)
+    outputs = run.wait()
+    assert outputs is not None and outputs[0] == b"? a.yaml\0"  # untracked: git ls-files -v

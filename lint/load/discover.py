@@ -345,9 +345,23 @@ class _Spawned:
     threading module: their import, three reader threads and three Popen calls were
     25-50 ms of a warm pre-commit run (whose whole is ~300 ms)."""
 
+    _usable: bool | None = None
+
     @staticmethod
     def usable() -> bool:
-        return hasattr(os, "memfd_create") and hasattr(os, "posix_spawnp") and hasattr(os, "pidfd_open")
+        """Whether this system has all three: Python names them on every Linux, but the
+        kernel may not (memfd_create is Linux 3.17, pidfd_open 5.3: CentOS 7 runs 3.10),
+        so each is tried once."""
+        if _Spawned._usable is None:
+            ok = hasattr(os, "memfd_create") and hasattr(os, "posix_spawnp") and hasattr(os, "pidfd_open")
+            if ok:
+                try:
+                    os.close(os.pidfd_open(os.getpid()))
+                    os.close(os.memfd_create("multus-lint-probe", os.MFD_CLOEXEC))
+                except OSError:
+                    ok = False
+            _Spawned._usable = ok
+        return _Spawned._usable
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.out = os.memfd_create("multus-lint-git", os.MFD_CLOEXEC)
