@@ -383,7 +383,9 @@ class _Spawned:
             return None
         pidfd = os.pidfd_open(self.pid)  # readable once the process has exited
         try:
-            if not select.select([pidfd], [], [], timeout)[0]:
+            poller = select.poll()  # poll, not select: no FD_SETSIZE limit on the descriptor
+            poller.register(pidfd, select.POLLIN)
+            if not poller.poll(timeout * 1000):
                 return None
         finally:
             os.close(pidfd)
