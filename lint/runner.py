@@ -423,8 +423,9 @@ def run(options: Options, config: Config) -> Result:
     within = None if root.context else [os.path.abspath(p) for p in options.paths if p != "-" and os.path.isdir(p)]
     scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path, within)
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
+        listed_nodes = _list_root_node_evidence(sources, parsed)  # before build_project takes the parses
         project = build_project(sources, root.path, config.limits, parsed)
-        profile = _profile(config, project, options, scopes[0] if scopes else None)
+        profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes)
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
     else:
@@ -494,6 +495,20 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
     project = Project(root=root.path, limits=config.limits, sources=sources)
     return Result(found, project, Profile(), named, root, hidden if isinstance(hidden, int) else 0,
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
+
+
+def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:
+    """model.profile.generic_node_evidence over the parsed documents whose root is a list
+    (an Ansible task list running kubeadm): the project keeps only mappings as documents, so
+    the scope's own evidence never sees them (a multi-scope run reads them in
+    ``_repo_generic_nodes``). No text is scanned: only list roots are looked at."""
+    def items() -> Iterable[tuple[Any, str]]:
+        for i, trees in parsed.items():
+            for p in trees or ():
+                if p.tree is not None and isinstance(p.tree.data, list):
+                    yield p.tree.data, sources[i].path
+
+    return generic_node_evidence(items())
 
 
 def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:

@@ -299,12 +299,17 @@ def known_network(ctx: Context, namespace: str, name: str) -> bool:
 
 
 def _names_by_namespace(project: Project) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """(name -> namespaces having it, namespace -> its NAD names), built once per run."""
+    """(name -> namespaces having it, namespace -> its NAD names), built once per run: the
+    project's NADs and those an operator creates from its CRs (a UserDefinedNetwork's NAD
+    in the UDN's namespace: ovn-kubernetes pkg/clustermanager/userdefinednetwork/template
+    RenderNetAttachDefManifest), so a workload that sets no namespace beside a UDN of another
+    namespace is told where the NAD is, as beside a NAD there."""
 
     def build() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         by_name: dict[str, list[str]] = {}
         by_ns: dict[str, list[str]] = {}
-        for ns, name in sorted(project.nad_index):
+        made = {key for key in generated_nads(project) if key[0] != "*"}  # "*": a NAD in every namespace
+        for ns, name in sorted(set(project.nad_index) | made):
             by_name.setdefault(name, []).append(ns)
             by_ns.setdefault(ns, []).append(name)
         return by_name, by_ns

@@ -446,7 +446,7 @@ GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
                         "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain",
                         "KubeadmControlPlane", "KubeadmConfig", "kube_network_plugin",
-                        "systemExtensions", "extraKernelArgs")
+                        "systemExtensions", "extraKernelArgs", "kubeadm init", "kubeadm join")
 
 
 def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] | None:
@@ -471,6 +471,8 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
     * a Cluster API KubeadmControlPlane or KubeadmConfig, or a template of one
       (``CAPI_KUBEADM_KINDS``);
     * Kubespray inventory variables (a mapping with a ``kube_network_plugin`` string);
+    * an Ansible task list (a role's tasks, or a playbook's plays) whose ``command``/``shell``
+      task runs ``kubeadm init`` or ``kubeadm join`` (``_ansible_runs_kubeadm``);
     * EKS: an eksctl ``ClusterConfig`` (eksctl.io), a nodeadm ``NodeConfig`` (node.eks.aws),
       an ``ENIConfig`` (crd.k8s.amazonaws.com), a DaemonSet or Deployment running an EKS add-on
       image (the VPC CNI, EKS's own multus-cni build);
@@ -480,6 +482,9 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
     """
     items = list(items)
     for data, path in items:
+        if isinstance(data, list) and _ansible_runs_kubeadm(data):
+            return path, "an Ansible task runs kubeadm: kubeadm sets up the nodes, which keep their " \
+                "runtime's default CNI dirs", "generic"
         if not isinstance(data, dict):
             continue
         api, kind = data.get("apiVersion"), data.get("kind")
@@ -549,6 +554,40 @@ def _runs_eks_image(data: dict[str, Any]) -> bool:
         for c in spec.get(key) if isinstance(spec.get(key), list) else ():
             image = c.get("image") if isinstance(c, dict) else None
             if isinstance(image, str) and _EKS_IMAGE.search(image):
+                return True
+    return False
+
+
+# Ansible's command modules (short and FQCN names) and the keys under which a task list
+# nests tasks (a block, a play's tasks)
+_ANSIBLE_COMMAND_MODULES = ("command", "shell", "ansible.builtin.command", "ansible.builtin.shell",
+                            "ansible.legacy.command", "ansible.legacy.shell")
+_ANSIBLE_TASK_LISTS = ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks", "handlers")
+# `kubeadm init ...` / `kubeadm join ...`, the binary named by path or not, at the start of
+# the command or of one of its `&&`/`;`-joined parts
+_KUBEADM_BOOTSTRAP = re.compile(r"(?:^|[;&|]\s*)(?:\S*/)?kubeadm\s+(?:init|join)\b")
+
+
+def _ansible_runs_kubeadm(tasks: list[Any], depth: int = 0) -> bool:
+    """An Ansible task list whose ``command``/``shell`` task (or one nested in a block or a
+    play) runs ``kubeadm init``/``kubeadm join``: kubeadm bootstraps those nodes, and the
+    runtime it runs on keeps its default CNI dirs (kubeadm writes no CNI config; containerd
+    /go-cni DefaultCNIDir /opt/cni/bin and DefaultNetDir /etc/cni/net.d). A K3s node is
+    never set up by kubeadm (k3s-io/k3s runs its own supervisor)."""
+    if depth > 3:
+        return False
+    for task in tasks:
+        if not isinstance(task, dict):
+            continue
+        for key in _ANSIBLE_COMMAND_MODULES:
+            cmd = task.get(key)
+            if isinstance(cmd, dict):  # free-form arguments given as `cmd:`
+                cmd = cmd.get("cmd")
+            if isinstance(cmd, str) and _KUBEADM_BOOTSTRAP.search(cmd.strip()):
+                return True
+        for key in _ANSIBLE_TASK_LISTS:
+            nested = task.get(key)
+            if isinstance(nested, list) and _ansible_runs_kubeadm(nested, depth + 1):
                 return True
     return False
 
