@@ -31,6 +31,9 @@ def render_advice(placeholder: str) -> str:
     if placeholder.startswith("$"):
         return ("a script fills it in (envsubst, a shell heredoc) before applying; lint the "
                 "rendered output to judge the value")
+    if placeholder.startswith(("<", "__")):
+        return ("a fill-in placeholder, replaced by hand or by a script's sed before applying; lint "
+                "the filled-in manifest to judge the value")
     if placeholder.startswith("%{"):
         return "K3s fills it in when it stages the manifest; the value is judged as K3s writes it"
     return "render it first, e.g. `helm template ... | multus-lint -`"
@@ -123,6 +126,24 @@ def envsubst_value(line: str, column: int) -> str | None:
     return m.group(2) if m else None
 
 
+# A fill-in placeholder a person or a sed script replaces before the manifest is applied:
+# ``<NETWORKATTACHMENTDEFINITION_NAME>``, ``<your-namespace>`` (a README's "replace the
+# <...> values", joeyloman/kubevirt-ip-helper deployments/deployment.yaml) and
+# ``__REPLACE_WITH_KUBECONFIG__`` (dougbtv/origin-node-multus watcher.sh: ``sed -i -e
+# "s|__REPLACE_WITH_KUBECONFIG__|$KUBECONFIG_FILE|"``). No value a rule judges is written so:
+# DNS-1123 names, paths and CNI keys hold no ``<``/``>``, and a path is not ``__X__``.
+_FILL_IN = re.compile(r"<[A-Za-z][A-Za-z0-9_.-]*>|__[A-Z][A-Z0-9_]*__")
+
+
+def fill_in_at(line: str, column: int) -> str | None:
+    """The fill-in placeholder (``_FILL_IN``) in the value a finding at ``column`` points at
+    (the rest of a block line, or the flow member), or None."""
+    start = max(0, min(column - 1, len(line)))
+    end = _member_end(line, start) if _flow_depth(line[:start]) else _comment_start(line, start)
+    m = _FILL_IN.search(line, start, end)
+    return m.group(0) if m else None
+
+
 def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset()) -> str | None:
     """The placeholder in the value that a finding at ``column`` (1-based) of ``line`` is
     about, or None when that value holds none (one in a trailing comment does not count).
@@ -132,6 +153,10 @@ def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset())
         whole = envsubst_value(line, column)
         if whole is not None:
             return whole
+    if "<" in line or "__" in line:
+        held = fill_in_at(line, column)
+        if held is not None:
+            return held
     if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
         return None
     masked, found = _mask(line)

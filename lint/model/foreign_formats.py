@@ -11,6 +11,13 @@ Kubernetes or a CNI runtime applies them.
   that a script fills in with sed before use (openairinterface oai-cn5g-upf-vpp
   scripts/snap/upf_profile.json, ``"sst": @SST@``, rendered by run_vpp_nrf.sh), as autoconf
   and CMake ``configure_file`` write them; it is not JSON until rendered.
+- The same in a YAML file: an ``@NAME@`` plain scalar (``image: @OPERATOR_IMAGE_URL@``,
+  kubevirt/hyperconverged-cluster-operator deploy/nightly-bundle), which no YAML plain scalar
+  may begin with (YAML 1.2 c-indicator ``@`` is reserved), or a Python ``str.format``
+  replacement field alone on a line (``{subnet_annotations}`` where a test's
+  ``template.format(subnet_annotations=...)`` puts annotation lines: charmed-kubernetes
+  charm-kube-ovn tests/data/test-bgp.yaml, read by tests/integration/test_kube_ovn.py),
+  which YAML takes for a flow mapping used as a key without its ``:``.
 - A Jenkins Job Builder definition file (a top-level list of ``- job-template:``,
   ``- project:``, ``- builder:`` ... items) whose only syntax errors are undefined aliases:
   JJB loads every file of its job tree with one anchor table (openstack-infra/jenkins-job-
@@ -61,10 +68,21 @@ def non_json_conf(source: SourceFile) -> bool:
 _AT_TOKEN = re.compile(r"@[A-Za-z_][A-Za-z0-9_]*@")
 
 
+# a str.format replacement field alone on its line (PEP 3101: "{" field_name "}")
+_FORMAT_FIELD_LINE = re.compile(r"[ \t]*\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*\r?")
+
+
 def at_template_error(source: SourceFile, lines: set[int]) -> bool:
     """Whether every syntax-error line of a JSON file (``lines``) holds an ``@NAME@`` token
-    outside a JSON string (an ``@X@`` inside quotes is JSON already)."""
-    if not lines or not source.path.lower().endswith(".json"):
+    outside a JSON string (an ``@X@`` inside quotes is JSON already); of a YAML file, an
+    ``@NAME@`` outside quotes, or a lone ``{name}`` format field on it or on the line
+    before (the parser reports the line after the field: it looked there for the ``:``)."""
+    if not lines:
+        return False
+    path = source.path.lower()
+    if path.endswith((".yaml", ".yml")):
+        return _yaml_fill_in_error(source, lines)
+    if not path.endswith(".json"):
         return False
     text_lines = (source.text or "").split("\n")
     for n in lines:
@@ -73,6 +91,29 @@ def at_template_error(source: SourceFile, lines: set[int]) -> bool:
         if not _AT_TOKEN.search(unquoted):
             return False
     return True
+
+
+def _yaml_fill_in_error(source: SourceFile, lines: set[int]) -> bool:
+    """Near each syntax error (its line or the one before) a fill-in token, and the text
+    with every such token made inert (a lone ``{field}`` line blank, ``@NAME@`` as
+    ``xNAMEx``) parses: a real error elsewhere in the file keeps its ML001."""
+    text = source.text or ""
+    text_lines = text.split("\n")
+
+    def fill_in(n: int) -> bool:
+        line = text_lines[n - 1] if 0 < n <= len(text_lines) else ""
+        unquoted = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', '""', line.split(" #")[0])
+        return _AT_TOKEN.search(unquoted) is not None or _FORMAT_FIELD_LINE.fullmatch(line) is not None
+
+    if not all(fill_in(n) or fill_in(n - 1) for n in lines):
+        return False
+    from multus_lint.load.parse import parse_file
+    from multus_lint.load.read import Limits
+
+    inert = "\n".join(" " * len(line) if _FORMAT_FIELD_LINE.fullmatch(line)
+                       else _AT_TOKEN.sub(lambda m: "x" + m.group(0)[1:-1] + "x", line) for line in text_lines)
+    rendered = parse_file(SourceFile(source.path, inert), Limits())
+    return not any(prob.code == "ML001" for item in rendered for prob in item.problems)
 
 
 _JJB_ITEM = re.compile(r"^- (?:job|job-template|job-group|project|defaults|view|view-template|builder|"
