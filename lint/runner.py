@@ -595,9 +595,10 @@ def distinct(findings: Iterable[Finding]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple] = set()
     for f in findings:
-        key = (f.code, f.path, f.span, f.message)
-        if key not in seen:
-            seen.add(key)
+        # one hash of the key (its Span hashes in Python), not a look-up and then an add
+        size = len(seen)
+        seen.add((f.code, f.path, f.span, f.message))
+        if len(seen) != size:
             out.append(f)
     return out
 
@@ -685,10 +686,10 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
                 continue
         if f.code in overrides:
             f.severity = overrides[f.code]
-        key = (f.code, f.path, f.span, f.message)
-        if key in seen:
+        size = len(seen)  # (as in distinct: one hash per finding)
+        seen.add((f.code, f.path, f.span, f.message))
+        if len(seen) == size:
             continue
-        seen.add(key)
         out.append(f)
     from multus_lint.filter import suppress  # comments, annotations, per-path-ignores; ML005/ML006
 
