@@ -666,9 +666,8 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
                 # findings on one long line (250 pods x a 900-entry annotation took 85 s)
                 src = sources.get(f.path)
                 line = src.line_text(f.span.line) if src is not None else ""
-                if (f.path, f.span.line) not in plain_lines and (("{" in line or "%" in line)
-                                                                 and TEMPLATE_RE.search(line) or "$" in line
-                                                                 or "<" in line or "__" in line):
+                if ("{" in line or "%" in line) and TEMPLATE_RE.search(line) or "$" in line \
+                        or "<" in line or "__" in line:
                     held = placeholder_at(line, f.span.column, filled.get(f.path, frozenset()))
                 else:
                     plain_lines.add((f.path, f.span.line))

@@ -109,6 +109,14 @@ def _comment_start(text: str, start: int) -> int:
     return len(text)
 
 
+def _value_span(line: str, column: int) -> tuple[int, int]:
+    """(start, end) in ``line`` of the value a finding at ``column`` (1-based) points at: the
+    flow member there, or the rest of a block line up to a trailing comment."""
+    start = max(0, min(column - 1, len(line)))
+    end = _member_end(line, start) if _flow_depth(line[:start]) else _comment_start(line, start)
+    return start, end
+
+
 # A value that is one shell-style variable and nothing else: gettext's envsubst (and sh
 # heredocs) replace ``$NAME`` as well as ``${NAME}`` (gettext-tools src/envsubst.c
 # subst_from_stdin: "$" followed by an identifier, braces optional). Kubernetes expands only
@@ -120,8 +128,7 @@ _ENVSUBST_VALUE = re.compile(r"""\s*(["']?)(\$[A-Z_][A-Z0-9_]*)\1\s*""")
 def envsubst_value(line: str, column: int) -> str | None:
     """The ``$NAME`` that the whole value a finding at ``column`` points at consists of, or
     None (``$NAME`` inside a longer string, a shell command, stays judged)."""
-    start = max(0, min(column - 1, len(line)))
-    end = _member_end(line, start) if _flow_depth(line[:start]) else _comment_start(line, start)
+    start, end = _value_span(line, column)
     m = _ENVSUBST_VALUE.fullmatch(line[start:end])
     return m.group(2) if m else None
 
@@ -138,8 +145,7 @@ _FILL_IN = re.compile(r"<[A-Za-z][A-Za-z0-9_.-]*>|__[A-Z][A-Z0-9_]*__")
 def fill_in_at(line: str, column: int) -> str | None:
     """The fill-in placeholder (``_FILL_IN``) in the value a finding at ``column`` points at
     (the rest of a block line, or the flow member), or None."""
-    start = max(0, min(column - 1, len(line)))
-    end = _member_end(line, start) if _flow_depth(line[:start]) else _comment_start(line, start)
+    start, end = _value_span(line, column)
     m = _FILL_IN.search(line, start, end)
     return m.group(0) if m else None
 
@@ -160,8 +166,7 @@ def placeholder_at(line: str, column: int, filled: frozenset[str] = frozenset())
     if ("{" not in line and "%" not in line) or not TEMPLATE_RE.search(line):
         return None
     masked, found = _mask(line)
-    start = max(0, min(column - 1, len(line)))
-    end = _member_end(masked, start) if _flow_depth(masked[:start]) else _comment_start(masked, start)
+    start, end = _value_span(masked, column)
     for p_start, p_end, text in found:
         if p_start < end and p_end > start and text not in filled:
             return text
