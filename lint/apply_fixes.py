@@ -16,7 +16,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.findings import Finding
@@ -33,6 +32,7 @@ from multus_lint.load.positions import (
     TextMap,
     YamlTree,
 )
+from multus_lint.records import dataclass
 
 MAX_PASSES = 5  # adding two missing keys under one missing parent takes two passes
 

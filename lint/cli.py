@@ -13,12 +13,12 @@ import gc
 import io
 import os
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint import __version__
 from multus_lint.config import Config, ConfigError, discover_config
 from multus_lint.findings import SEVERITIES
+from multus_lint.records import dataclass
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 HUMAN_FORMATS = ("text", "grouped", "concise", "statistics")  # coloured on a terminal

@@ -7,11 +7,11 @@ value of the wrong type is a usage error (exit 2) with a did-you-mean.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import SEVERITIES
 from multus_lint.load.read import Limits
+from multus_lint.records import dataclass, field
 from multus_lint.suggest import hint
 
 CONFIG_NAMES = (".multus-lint.yaml", ".multus-lint.yml")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.config import Config
@@ -11,6 +10,7 @@ from multus_lint.load.document import Site
 from multus_lint.model.contain import owner_document
 from multus_lint.model.profile import Profile
 from multus_lint.model.project import Project
+from multus_lint.records import dataclass, field
 from multus_lint.registry import Rule
 
 

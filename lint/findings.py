@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from multus_lint.records import dataclass, field
 
 # A path into parsed data: mapping keys and list indices, outermost first.
 Path = tuple[Any, ...]

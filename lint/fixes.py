@@ -22,10 +22,10 @@ edit when ``--fix``/``--diff`` asks, or refuses it when the edit cannot be made 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.findings import Path
+from multus_lint.records import dataclass
 
 
 @dataclass(frozen=True)

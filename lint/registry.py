@@ -8,10 +8,10 @@ over the project model that may emit findings for one or several rules of one fa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from multus_lint.findings import SEVERITIES
+from multus_lint.records import dataclass, field
 
 if TYPE_CHECKING:
     from multus_lint.context import Context

@@ -8,7 +8,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint import judge_parallel, registry
@@ -46,6 +45,7 @@ from multus_lint.model.profile import (
 )
 from multus_lint.model.project import Project, build_project, k3s_config_place, parse_sources
 from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
+from multus_lint.records import dataclass, field
 from multus_lint.replay import Replay, file_state, findings_of, source_key
 
 # A context file (not named, only there to resolve references) is parsed only when its

@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.context import Context
@@ -37,6 +36,7 @@ from multus_lint.model.versions import (
     k3s_flannel_cni_1_0,
     multus_image_release,
 )
+from multus_lint.records import dataclass
 from multus_lint.registry import Rule, checks, declare
 from multus_lint.validate.schemas import key_problems, load
 

@@ -18,7 +18,7 @@ PACKAGE_DIRS = {"multus_lint": ROOT / "lint", "multus_lint.rules": ROOT / "rules
 
 # top-level modules -> room
 TOP = {
-    "__init__": "base", "findings": "base", "suggest": "base", "fixes": "base",
+    "__init__": "base", "findings": "base", "suggest": "base", "fixes": "base", "records": "base", "_records": "base", "gen_records": "cli",
     "config": "config",
     "registry": "registry", "context": "rules-api",
     "runner": "engine", "judge_parallel": "engine", "apply_fixes": "engine", "replay": "engine",

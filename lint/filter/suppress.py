@@ -19,13 +19,13 @@ annotation or ``disable-file``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint import registry
 from multus_lint.findings import Finding, Span
 from multus_lint.load.discover import excluded
 from multus_lint.load.positions import split_lines
+from multus_lint.records import dataclass, field
 
 ANNOTATION_PREFIX = "ignore.multus-lint.io/"
 # "#" at the start of a line or after whitespace (a "#" inside a word or URL is not a comment)

@@ -8,7 +8,8 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+
+from multus_lint.records import dataclass
 
 SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.findings import Span
 from multus_lint.load.parse import Parsed, parse_json, parse_yaml
 from multus_lint.load.positions import Path, TextMap, Tree, YamlTree
 from multus_lint.load.read import Limits, SourceFile
+from multus_lint.records import dataclass
 
 
 @dataclass(frozen=True)

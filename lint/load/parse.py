@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import operator
 import re
-from dataclasses import dataclass
 from sys import intern as _intern
 from typing import Any
 
@@ -30,6 +29,7 @@ from multus_lint.load.positions import (
     YamlTree,
 )
 from multus_lint.load.read import TEMPLATE_RE, Limits, SourceFile
+from multus_lint.records import dataclass
 
 try:
     from yaml import CSafeLoader as _BaseLoader

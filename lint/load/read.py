@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 
 from multus_lint.findings import Span
 from multus_lint.load.positions import split_lines
+from multus_lint.records import dataclass, field
 
 # Placeholders that something fills in before the cluster sees the value: Helm/Go and Jinja
 # templates, K3s ``%{NAME}%`` (pkg/deploy stages manifests with them), and Flux post-build

@@ -10,10 +10,10 @@ the add-on release, not on K3s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.load.document import Document, get_path
+from multus_lint.records import dataclass
 
 WORKLOADS = ("DaemonSet", "Deployment", "StatefulSet", "ReplicaSet")
 

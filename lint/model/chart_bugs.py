@@ -11,11 +11,11 @@ rule; these are the other ones.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.load.positions import Path
 from multus_lint.model.versions import chart_release_key
+from multus_lint.records import dataclass
 
 CNI_CONF: Path = ("config", "cni_conf")
 RKE2_CONF_DIR = "/etc/cni/net.d"

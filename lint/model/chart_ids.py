@@ -26,8 +26,9 @@ that chart's own values.yaml:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from multus_lint.records import dataclass
 
 RKE2 = "rke2-multus"
 K8SNP = "k8snetworkplumbingwg multus"

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Span
 from multus_lint.load.document import Document, Embedded, Located, Site, get_path
 from multus_lint.load.parse import Problem
 from multus_lint.load.positions import Path
+from multus_lint.records import dataclass, field
 
 MULTUS_CHART = "rke2-multus"
 MULTUS_CRD_CHART = "rke2-multus-crd"

@@ -11,12 +11,11 @@ left-out NAD does not become a dangling reference.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from multus_lint import __version__
+from multus_lint import __version__, records
 from multus_lint.findings import Span
 from multus_lint.load.document import Document, Embedded
 from multus_lint.load.parse import Problem
@@ -78,7 +77,7 @@ def without(project: Project, left_out: set[int]) -> Project:
     def keep(doc: Document | None) -> bool:
         return doc is None or id(doc) not in left_out
 
-    view = dataclasses.replace(
+    view = records.replace(
         project,
         documents=[d for d in project.documents if keep(d)],
         nads=[n for n in project.nads if keep(n.doc)],

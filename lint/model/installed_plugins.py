@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.load.document import get_path
@@ -19,6 +18,7 @@ from multus_lint.model.plugin_versions import (
     rke2_whereabouts_release,
 )
 from multus_lint.model.project import pod_containers
+from multus_lint.records import dataclass, field
 
 # K3s's own multicall CNI binary (k3s-io/k3s #9224): nothing else is in D/data/cni.
 K3S_PLUGINS = frozenset({"flannel", "bridge", "host-local", "loopback", "portmap", "bandwidth",

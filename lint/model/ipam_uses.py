@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.model.contain import object_problem
 from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, CniConfig, Project
 from multus_lint.net.addresses import IpamAnalysis, analyze_ipam, getk
+from multus_lint.records import dataclass
 
 
 @dataclass(repr=False, eq=False)

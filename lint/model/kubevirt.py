@@ -20,11 +20,11 @@ Halted), and the replicas of VirtualMachineInstanceReplicaSets and VirtualMachin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.load.document import Document, get_path
 from multus_lint.load.positions import Path
+from multus_lint.records import dataclass
 
 # kind -> path of the VMI spec (the mapping holding ``domain`` and ``networks``)
 VMI_SPEC: dict[str, Path] = {

@@ -43,7 +43,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -52,6 +51,7 @@ from multus_lint.load.document import Document, EmbeddedMap, Located, Site, get_
 from multus_lint.load.parse import Parsed, parse_json, parse_yaml
 from multus_lint.load.positions import LineIndex, Path, TextMap
 from multus_lint.load.read import Limits, SourceFile
+from multus_lint.records import dataclass, field
 
 # konfig.RecognizedKustomizationFileNames(), in kustomize's order of preference
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import posixpath
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.load.document import Document, get_path
 from multus_lint.load.positions import Path
+from multus_lint.records import dataclass
 
 # thin_entrypoint flag defaults (multus-cni cmd/thin_entrypoint/main.go, Options.addFlags); the
 # older /entrypoint.sh (Multus 3.x images, images/entrypoint.sh at v3.9.3) has the same names

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Span
@@ -24,6 +23,7 @@ from multus_lint.model.project import (
     Workload,
 )
 from multus_lint.net.annotation import ParsedAnnotation, Selection, parse
+from multus_lint.records import dataclass, field
 
 # Multus resolves an unqualified default-network name in its multusNamespace.
 MULTUS_NAMESPACE = "kube-system"

@@ -13,7 +13,8 @@ than a plugin's first row is unknown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from multus_lint.records import dataclass
 
 CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
 

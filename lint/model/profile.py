@@ -9,11 +9,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.config import ConfigError
 from multus_lint.model.versions import k3s_has_static_cni_dir, parse_k3s
+from multus_lint.records import dataclass, field
 
 DEFAULT_DATA_DIR = "/var/lib/rancher/k3s"
 DEFAULT_CLUSTER_CIDRS = ("10.42.0.0/16", "fd00:42::/56")

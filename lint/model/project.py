@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Span
@@ -24,6 +23,7 @@ from multus_lint.model.foreign_formats import (
 )
 from multus_lint.model.kustomize import replaced, source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
+from multus_lint.records import dataclass, field
 
 NAD_KIND = "NetworkAttachmentDefinition"
 NETWORKS_ANNOTATION = "k8s.v1.cni.cncf.io/networks"

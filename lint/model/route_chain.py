@@ -22,11 +22,11 @@ route alone is wrong in three common cases, each read from upstream code:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from multus_lint.findings import Path
 from multus_lint.net.addresses import find_key, getk, parse_cidr
+from multus_lint.records import dataclass
 
 # Plugins whose ADD never installs the IPAM result in the pod's kernel netns: intel
 # userspace-cni-network-plugin userspace/cni/cni.go CmdAdd runs the IPAM, clears the gateways

@@ -38,13 +38,13 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.findings import Finding
 from multus_lint.load.discover import SKIP_DIRS, absolute, working_directory
 from multus_lint.load.parse import Parsed, parse_file
 from multus_lint.load.read import Limits, SourceFile, read
+from multus_lint.records import dataclass, field
 
 # konfig.RecognizedKustomizationFileNames()
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")

@@ -17,11 +17,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from multus_lint.load.read import TEMPLATE_RE
 from multus_lint.net.gojson import fold
+from multus_lint.records import dataclass, field
 
 DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")  # used with fullmatch, as RE2's ^...$
 # Go's unicode.IsSpace, which strings.TrimSpace uses (Python's str.strip also trims \x1c-\x1f)

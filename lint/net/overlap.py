@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
+
+from multus_lint.records import dataclass, field
 
 
 @dataclass(repr=False, eq=False)

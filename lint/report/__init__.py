@@ -18,10 +18,10 @@ import functools
 import importlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import IO, Protocol
 
 from multus_lint.findings import SEVERITY_RANK, Finding
+from multus_lint.records import dataclass, field
 
 # Where the project and its rule docs live (SARIF informationUri and helpUri); pyproject's
 # Project-URLs name the same (tests/test_packaging.py keeps them equal).

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+from multus_lint.records import dataclass
 
 PLUGIN_SCHEMAS = {t: f"cni-plugin-{t}.json" for t in (
     "macvlan", "ipvlan", "bridge", "host-device", "vlan", "sriov", "ptp", "tuning", "portmap",

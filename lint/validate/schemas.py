@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from multus_lint.load.positions import Path
+from multus_lint.records import dataclass
 from multus_lint.suggest import closest
 
 
