@@ -14,9 +14,12 @@ from multus_lint.records import dataclass, field
 # templates, K3s ``%{NAME}%`` (pkg/deploy stages manifests with them), and Flux post-build
 # variables ``${NAME}`` / ``${NAME:=default}`` (fluxcd/pkg kustomize/kustomize_varsub.go
 # SubstituteVariables: envsubst over every resource, names matching varsubRegex
-# ``^[_[:alpha:]][_[:alpha:][:digit:]]*$``). A value holding one is not judged as written.
+# ``^[_[:alpha:]][_[:alpha:][:digit:]]*$``), also with the spaces Cluster API templates keep
+# (``${ NAME }``: clusterctl's cmd/clusterctl/client/yamlprocessor simple_processor.go
+# ``convertLegacyVars`` strips them before envsubst). A value holding one is not judged as
+# written.
 TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
-                         r"|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=+?][^}\n]*)?\}", re.S)
+                         r"|\$\{[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::?[-=+?][^}\n]*)?\}", re.S)
 
 
 # Hard ceilings over what a config may raise the limits to: a repository's own config is

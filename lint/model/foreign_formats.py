@@ -11,6 +11,12 @@ Kubernetes or a CNI runtime applies them.
   that a script fills in with sed before use (openairinterface oai-cn5g-upf-vpp
   scripts/snap/upf_profile.json, ``"sst": @SST@``, rendered by run_vpp_nrf.sh), as autoconf
   and CMake ``configure_file`` write them; it is not JSON until rendered.
+- The same with a shell variable where JSON allows no bare word, or in a YAML flow
+  collection, where its ``{`` is a flow indicator: ``"roamallow": ${ROAMING_ALLOWED}``
+  (an image's entrypoint runs envsubst over the config), ``cidrBlocks: [${ POD_CIDR }]``
+  (a Cluster API template: clusterctl generate cluster fills it in, kubernetes-sigs/
+  cluster-api cmd/clusterctl/client/yamlprocessor simple_processor.go ``Process``:
+  drone/envsubst ``Eval`` after ``convertLegacyVars`` turns ``${ VAR }`` into ``${VAR}``).
 - The same in a YAML file: an ``@NAME@`` plain scalar (``image: @OPERATOR_IMAGE_URL@``,
   kubevirt/hyperconverged-cluster-operator deploy/nightly-bundle), which no YAML plain scalar
   may begin with (YAML 1.2 c-indicator ``@`` is reserved), or a Python ``str.format``
@@ -66,6 +72,14 @@ def non_json_conf(source: SourceFile) -> bool:
 
 
 _AT_TOKEN = re.compile(r"@[A-Za-z_][A-Za-z0-9_]*@")
+# a shell/envsubst variable: ``${NAME}``, with clusterctl's legacy spaces (``${ NAME }``) or
+# a default (``${NAME:=x}``), or a bare ``$NAME`` (gettext envsubst replaces both); group 1
+# or 2 is the name
+_SHELL_VAR = re.compile(r"\$\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*(?::?[-=+?][^}\n]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+# either kind of fill-in token
+_FILL_IN_TOKEN = re.compile(_AT_TOKEN.pattern + "|" + _SHELL_VAR.pattern)
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_STRING_OR_TOKEN = re.compile(_JSON_STRING.pattern + "|" + _FILL_IN_TOKEN.pattern)
 
 
 # a str.format replacement field alone on its line (PEP 3101: "{" field_name "}")
@@ -74,9 +88,10 @@ _FORMAT_FIELD_LINE = re.compile(r"[ \t]*\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*\r?")
 
 def at_template_error(source: SourceFile, lines: set[int]) -> bool:
     """Whether every syntax-error line of a JSON file (``lines``) holds an ``@NAME@`` token
-    outside a JSON string (an ``@X@`` inside quotes is JSON already); of a YAML file, an
-    ``@NAME@`` outside quotes, or a lone ``{name}`` format field on it or on the line
-    before (the parser reports the line after the field: it looked there for the ``:``)."""
+    or a shell variable outside a JSON string (inside quotes it is JSON already); of a YAML
+    file, an ``@NAME@`` or a ``${NAME}`` outside quotes, or a lone ``{name}`` format field on
+    it or on the line before (the parser reports the line after the field: it looked there
+    for the ``:``)."""
     if not lines:
         return False
     path = source.path.lower()
@@ -87,10 +102,13 @@ def at_template_error(source: SourceFile, lines: set[int]) -> bool:
     text_lines = (source.text or "").split("\n")
     for n in lines:
         line = text_lines[n - 1] if 0 < n <= len(text_lines) else ""
-        unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line)
-        if not _AT_TOKEN.search(unquoted):
+        if not _FILL_IN_TOKEN.search(_JSON_STRING.sub('""', line)):
             return False
-    return True
+    # json stops at its first error: with every token outside a string made a number, the
+    # rest must parse too, so a real error after the first template line keeps its ML001
+    inert = "\n".join(_JSON_STRING_OR_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "0", line)
+                       for line in text_lines)
+    return _parses(source.path, inert)
 
 
 def _yaml_fill_in_error(source: SourceFile, lines: set[int]) -> bool:
@@ -103,17 +121,29 @@ def _yaml_fill_in_error(source: SourceFile, lines: set[int]) -> bool:
     def fill_in(n: int) -> bool:
         line = text_lines[n - 1] if 0 < n <= len(text_lines) else ""
         unquoted = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', '""', line.split(" #")[0])
-        return _AT_TOKEN.search(unquoted) is not None or _FORMAT_FIELD_LINE.fullmatch(line) is not None
+        return _FILL_IN_TOKEN.search(unquoted) is not None or _FORMAT_FIELD_LINE.fullmatch(line) is not None
 
     if not all(fill_in(n) or fill_in(n - 1) for n in lines):
         return False
+
+    inert = "\n".join(" " * len(line) if _FORMAT_FIELD_LINE.fullmatch(line)
+                       else _FILL_IN_TOKEN.sub(_inert, line) for line in text_lines)
+    return _parses(source.path, inert)
+
+
+def _parses(path: str, text: str) -> bool:
+    """Whether ``text``, read as the file at ``path``, has no syntax error."""
     from multus_lint.load.parse import parse_file
     from multus_lint.load.read import Limits
 
-    inert = "\n".join(" " * len(line) if _FORMAT_FIELD_LINE.fullmatch(line)
-                       else _AT_TOKEN.sub(lambda m: "x" + m.group(0)[1:-1] + "x", line) for line in text_lines)
-    rendered = parse_file(SourceFile(source.path, inert), Limits())
+    rendered = parse_file(SourceFile(path, text), Limits())
     return not any(prob.code == "ML001" for item in rendered for prob in item.problems)
+
+
+def _inert(m: re.Match[str]) -> str:
+    """A fill-in token as a plain word of its name (``@X@`` and ``${ X }`` become ``xXx``)."""
+    name = m.group(0)[1:-1] if m.group(0).startswith("@") else (m.group(1) or m.group(2))
+    return "x" + name + "x"
 
 
 _JJB_ITEM = re.compile(r"^- (?:job|job-template|job-group|project|defaults|view|view-template|builder|"
