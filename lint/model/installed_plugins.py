@@ -149,17 +149,21 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
                 rel.version, rel.get(("rke2-whereabouts", "image", "tag"))))
         if rel.get(("manifests", "dhcpDaemonSet")) is True:
             out.dhcp_daemon = True
+    from multus_lint.model.multus_daemonset import MultusDaemonSet
+
     for doc in project.of_kind("DaemonSet"):
         spec = get_path(doc.data, ("spec", "template", "spec"))
         if not isinstance(spec, dict):
             continue
         label = f"DaemonSet {doc.name}"
         host_mounts = _host_path_volumes(spec)
+        volumes = MultusDaemonSet(doc)  # its volume table: the ConfigMap a mounted script is in
         for c in pod_containers(spec, ("initContainers", "containers")):
             image = c.get("image")
             image = image if isinstance(image, str) else ""  # else ML009's
             words = " ".join(str(a) for key in ("command", "args") for a in _items(c.get(key))
                              if isinstance(a, (str, int)))
+            words += _mounted_scripts(volumes, c, words, project)
             if "multus" in image:
                 out.add(["multus"], label)
             for needle, types in IMAGE_PLUGINS:
@@ -216,6 +220,24 @@ def _chart_name(data: Any, kind: str) -> str | None:
     return None
 
 
+_ABSOLUTE_PATH = re.compile(r"""/[^\s;&|'"`]+""")
+
+
+def _mounted_scripts(volumes: Any, container: dict[str, Any], words: str, project: Any) -> str:
+    """The text of the scripts a container runs from a ConfigMap volume (``sh
+    /scripts/install_cni.sh`` with the ConfigMap mounted at /scripts): what it installs is
+    written there, not in its command."""
+    from multus_lint.model.multus_daemonset import Container
+
+    out = []
+    for path in dict.fromkeys(_ABSOLUTE_PATH.findall(words)):
+        found = volumes.configmap_file(Container((), container), path, project)
+        if found is not None:
+            cm, key = found
+            out.append(cm.data["data"][key])
+    return "".join("\n" + text for text in out)
+
+
 def _host_path_volumes(spec: dict[str, Any]) -> set[str]:
     """Names of the pod's hostPath volumes."""
     return {v["name"] for v in _items(spec.get("volumes"))
@@ -230,7 +252,8 @@ def _mounts_into_host(container: dict[str, Any], host_volumes: set[str]) -> list
 
 def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:
     """Plugins a container's command copies into a host dir (the install-cni-plugins pattern:
-    `cp /plugins/* /host/opt/cni/bin`, `cp ipvlan /host/.../data/cni/`, `tar -C /host/...`).
+    `cp /plugins/* /host/opt/cni/bin`, `cp ipvlan /host/.../data/cni/`, `tar -C /host/...`,
+    `cd /host/opt/cni/bin; tar xzf plugins.tgz`).
 
     A named file installs that plugin; a glob, a directory or an archive installs a set that
     cannot be listed (``any_plugin``).
@@ -242,11 +265,15 @@ def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:
         path = path.rstrip("/") or "/"
         return any(path == m or path.startswith(m + "/") for m in mounts)
 
+    cwd: str | None = None  # a script's `cd DIR`: where a tar without -C extracts
     for statement in _STATEMENT_SPLIT.split(script):
         try:
             tokens = shlex.split(statement, comments=True)
         except ValueError:
             tokens = statement.split()
+        if tokens and tokens[0] == "cd":
+            cwd = tokens[1] if len(tokens) > 1 and tokens[1].startswith("/") else None
+            continue
         # the command may follow a wrapper (`sh -c cp ...`, `exec cp ...`, `set -e; cp ...`)
         start = next((i for i, t in enumerate(tokens)
                       if t.rsplit("/", 1)[-1] in _COPY_COMMANDS or t.rsplit("/", 1)[-1] == "tar"), None)
@@ -255,7 +282,7 @@ def _copied(out: Deployed, script: str, mounts: list[str], label: str) -> None:
         tokens = tokens[start:]
         cmd = tokens[0].rsplit("/", 1)[-1]
         if cmd == "tar":
-            dest = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("-C", "--directory")), None)
+            dest = next((tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("-C", "--directory")), cwd)
             if dest and on_host(dest):
                 out.any_plugin = out.any_plugin or label
             continue
