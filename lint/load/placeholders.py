@@ -122,12 +122,19 @@ def _value_span(line: str, column: int) -> tuple[int, int]:
 # subst_from_stdin: "$" followed by an identifier, braces optional). Kubernetes expands only
 # ``$(NAME)`` (in command, args and env), so a manifest value that is exactly ``$NET`` is a
 # template a script renders (``envsubst < component.yaml | kubectl apply -f -``), not a name.
-_ENVSUBST_VALUE = re.compile(r"""\s*(["']?)(\$[A-Z_][A-Z0-9_]*)\1\s*""")
+# So is a path that begins with one, alone or as a flag's value (``$SNAP_DATA/opt/cni/bin/``,
+# ``--multus-kubeconfig-file-host=$SNAP_DATA/args/...``: canonical/microk8s-community-addons
+# addons/multus enable, use_addon_manifest with ``map[\$SNAP_DATA]``, fills it in): no path a
+# rule judges begins with a ``$``.
+# (A finding may point at the value's key, ``path:``, or list dash: they are not the value.)
+_ENVSUBST_VALUE = re.compile(r"""\s*(?:-\s+)?(?:[A-Za-z0-9_.-]+:\s+)?(["']?)(?:--?[A-Za-z0-9][A-Za-z0-9_.-]*=)?"""
+                             r"""(\$[A-Z_][A-Z0-9_]*)(?:/[^\s"']*)?\1\s*""")
 
 
 def envsubst_value(line: str, column: int) -> str | None:
-    """The ``$NAME`` that the whole value a finding at ``column`` points at consists of, or
-    None (``$NAME`` inside a longer string, a shell command, stays judged)."""
+    """The ``$NAME`` that the whole value a finding at ``column`` points at consists of (or
+    begins, as a path's first part), or None (``$NAME`` inside a longer string, a shell
+    command, stays judged)."""
     start, end = _value_span(line, column)
     m = _ENVSUBST_VALUE.fullmatch(line[start:end])
     return m.group(2) if m else None
