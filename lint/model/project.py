@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from multus_lint.findings import Span
@@ -283,6 +283,19 @@ class Project:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]
+
+    def build_ahead(self, build: Callable[[Project], Any]) -> None:
+        """``build(self)``, for the shared analyses it caches; if it raises, undone (the
+        analyses it cached and the problems it appended dropped): the checker that first
+        asks for them then meets the error inside its containment (model.contain), as if
+        nothing had been built ahead."""
+        cached, problems = set(self._cache), len(self.problems)
+        try:
+            build(self)
+        except Exception:  # noqa: BLE001  (whatever it is, a checker meets it again)
+            for key in set(self._cache) - cached:
+                del self._cache[key]
+            del self.problems[problems:]
 
     def problem(self, source: SourceFile, code: str, message: str, span: Span) -> None:
         self.problems.append((source, Problem(code, message, span)))
