@@ -171,6 +171,20 @@ def test_a_shared_analysis_raising_is_met_as_serially(monkeypatch: pytest.Monkey
     assert 0 in forks
 
 
+def test_findings_come_back_with_every_field() -> None:
+    # sent as tuples of their fields (_finding_fields): what comes back is the same finding
+    project = _Project()
+    sent = [Finding("ML402", "network-not-found", "info", "m", "a.yaml", Span(1, 2, 3, 4),
+                    {"kind": "Pod", "name": "p"}, {"note": [1]}),
+            Finding("ML401", "annotation-syntax", "error", "n", "b.yaml", Span.point(5))]
+    got = judge_parallel._unpack(judge_parallel._pack({0: (sent, [])}, project, {}), project, {})
+    assert [f.__dict__ for f in got[0][0]] == [f.__dict__ for f in sent]
+    odd = Finding("ML401", "annotation-syntax", "error", "n", "b.yaml", Span.point(5))
+    odd.more = 1  # type: ignore[attr-defined]
+    with pytest.raises(ValueError):  # not sent without it: the child fails, its checkers run here
+        judge_parallel._pack({0: ([odd], [])}, project, {})
+
+
 def test_building_ahead_is_undone_when_it_raises() -> None:
     from multus_lint.load.read import Limits
     from multus_lint.model.project import Project
