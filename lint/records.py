@@ -91,8 +91,7 @@ def _build(cls: type[T], want_repr: bool, eq: bool, frozen: bool, slots: bool) -
     names = list(cls.__dict__.get("__annotations__", {}))
     # what the methods are made with, passed to the function that defines them; their own
     # names start with __r_, so no field can shadow one
-    env: dict[str, Any] = {"__r_missing": MISSING, "__r_set": object.__setattr__,
-                           "__r_frozen": FrozenInstanceError}
+    env: dict[str, Any] = {"__r_missing": MISSING, "__r_set": object.__setattr__}
     params, body, shown = [], [], []
     seen_default = False
     for i, name in enumerate(names):
@@ -143,11 +142,6 @@ def _build(cls: type[T], want_repr: bool, eq: bool, frozen: bool, slots: bool) -
         src += ["def __eq__(self, other):", "    if other.__class__ is self.__class__:",
                 f"        return {mine} == {theirs}", "    return NotImplemented"]
         made.append("__eq__")
-    if frozen:
-        src += ["def __setattr__(self, name, value):",
-                "    raise __r_frozen(f'cannot assign to field {name!r}')",
-                "def __delattr__(self, name):", "    raise __r_frozen(f'cannot delete field {name!r}')"]
-        made += ["__setattr__", "__delattr__"]
     # a __hash__ of the class's own, as dataclasses tells it: a class body defining __eq__
     # gets __hash__ = None from Python, which is no hash of its own
     own_hash = "__hash__" in cls.__dict__ and not (cls.__dict__["__hash__"] is None and "__eq__" in cls.__dict__)
@@ -162,6 +156,9 @@ def _build(cls: type[T], want_repr: bool, eq: bool, frozen: bool, slots: bool) -
     for name, fn in zip(made, define(**env)):
         fn.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, fn)
+    if frozen:  # the same two methods for every frozen class
+        cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign,assignment]
+        cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
     if eq and not frozen and not own_hash:
         cls.__hash__ = None  # type: ignore[assignment]  # compared by value, so unhashable
     cls.__record_fields__ = tuple(names)  # type: ignore[attr-defined]
@@ -174,6 +171,14 @@ def _build(cls: type[T], want_repr: bool, eq: bool, frozen: bool, slots: bool) -
         cls = type(cls)(cls.__name__, cls.__bases__, attrs)
         cls.__qualname__ = qualname
     return cls
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 # ------------------------------------------------------------ the generated module
