@@ -8,18 +8,30 @@ from typing import Any
 from multus_lint.context import Context
 from multus_lint.findings import Finding
 from multus_lint.model.ipam_uses import ipam_uses
+from multus_lint.model.route_chain import gateway_made_on_link, gateway_unused
 from multus_lint.registry import checks, declare
 
 PLUGINS_REPO = "https://github.com/containernetworking/plugins"
+# ML301/ML302 on a gateway nothing reads (model.route_chain.gateway_unused): the IPAM result
+# carries it, but no route, sbr or bridge gateway uses it, so the pod starts and works; info.
+UNUSED = ("no route of the attachment goes through it (no IPAM route without `gw`, no sbr, no "
+          "bridge gateway), so it has no effect now; a route added later without `gw` would fail")
 
 GATEWAY_OUTSIDE = declare(
     "ML301", "gateway-outside-range", "error",
     "A gateway outside the subnet it serves, or of the other address family.",
     what="Checks `gateway` against its subnet: the whereabouts `range` / `ipRanges` (for "
          "`A-B/prefix` the network of `B/prefix`), each host-local range's `subnet` (and the "
-         "legacy top-level `subnet`), each static `addresses[].address`. IPv4 and IPv6.",
-    why="A gateway the interface cannot reach on-link makes the route installation fail at pod "
-        "start (`network is unreachable`) or leaves the attachment without a working next hop.",
+         "legacy top-level `subnet`), each static `addresses[].address`. IPv4 and IPv6. Info, "
+         "not error, when nothing reads the gateway: the plugin is macvlan, ipvlan, host-device, "
+         "vlan, dummy, tap or a bridge without `isGateway`/`isDefaultGateway`, no IPAM route of "
+         "its family lacks `gw`, and no plugin but tuning, portmap, bandwidth or firewall (no "
+         "sbr) follows in the conflist. Not reported for ptp, which routes to its gateway "
+         "through a /32 (/128) link route whatever the subnet.",
+    why="The plugins read the IPAM gateway only as the next hop of a route without `gw` "
+        "(containernetworking/plugins pkg/ipam ConfigureIface), of sbr's default route and of a "
+        "bridge's gateway address: a gateway the interface cannot reach on-link then makes the "
+        "route installation fail at pod start (`network is unreachable`).",
     example='"range": "2001::0/116", "gateway": "2001::f:1"   # 2001::f:1 is outside 2001::/116',
     fix="Use an address inside the subnet, or widen the range to include the gateway.",
     refs=("https://github.com/k8snetworkplumbingwg/whereabouts#ipv6-configuration",
@@ -39,26 +51,39 @@ def gateway_outside(ctx: Context) -> Iterator[Finding]:
             same = [s for s in subnets if s.network.version == gw.version]
             if not same:
                 nets = ", ".join(str(s.network) for s in subnets)
+                unused = gateway_unused(use.cfg, use.path, gw.version)
                 yield ctx.finding(GATEWAY_OUTSIDE, use.site(subnets[0].gateway_path),
                                   f"gateway {gw} is IPv{gw.version} but the range {nets} is "
-                                  f"IPv{subnets[0].network.version}: the route cannot be installed")
-            elif not any(gw in s.network for s in same):
+                                  f"IPv{subnets[0].network.version}: "
+                                  + (UNUSED if unused else "the route cannot be installed"),
+                                  severity="info" if unused else None)
+            elif not any(gw in s.network for s in same) and not gateway_made_on_link(use.plugin):
                 nets = ", ".join(f"{s.label} (network {s.network})" for s in same)
+                unused = gateway_unused(use.cfg, use.path, gw.version)
                 yield ctx.finding(GATEWAY_OUTSIDE, use.site(subnets[0].gateway_path),
-                                  f"gateway {gw} is outside the range {nets}: it is not on-link "
-                                  "for the attachment, so the default route through it fails")
+                                  f"gateway {gw} is outside the range {nets}: "
+                                  + (UNUSED if unused else "it is not on-link for the attachment, "
+                                     "so a route through it fails"),
+                                  severity="info" if unused else None)
             continue
         for s in subnets:
             if s.gateway is None or s.gateway_path is None:
                 continue
+            if s.gateway.version == s.network.version and s.gateway in s.network:
+                continue
+            unused = gateway_unused(use.cfg, use.path, s.gateway.version)
             if s.gateway.version != s.network.version:
                 yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
                                   f"gateway {s.gateway} is IPv{s.gateway.version} but its subnet "
-                                  f"{s.label} is IPv{s.network.version}")
-            elif s.gateway not in s.network:
+                                  f"{s.label} is IPv{s.network.version}"
+                                  + (f": {UNUSED}" if unused else ""),
+                                  severity="info" if unused else None)
+            elif not gateway_made_on_link(use.plugin):
                 yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
                                   f"gateway {s.gateway} is outside its subnet {s.label} "
-                                  f"(network {s.network}): it is not on-link for the attachment")
+                                  f"(network {s.network}): "
+                                  + (UNUSED if unused else "it is not on-link for the attachment"),
+                                  severity="info" if unused else None)
 
 
 # ------------------------------------------------------------------ ML302-ML306
@@ -69,7 +94,8 @@ GATEWAY_RESERVED = declare(
     what="Checks each gateway (whereabouts `gateway` against the range holding it, host-local range "
          "`gateway`, static `addresses[].gateway`) against the network and, for IPv4, broadcast "
          "address of its subnet. IPv6 has no broadcast; its subnet-router anycast address (the "
-         "network address) is reported too.",
+         "network address) is reported too. Info, not error, when nothing reads the gateway "
+         "(as for ML301).",
     why="No router answers on the network or broadcast address: the route through it cannot be "
         "installed (`invalid argument`) or the traffic never leaves the node.",
     example='"subnet": "10.1.2.0/24", "gateway": "10.1.2.255"',
@@ -180,15 +206,21 @@ def gateway_reserved(ctx: Context) -> Iterator[Finding]:
                       and p.gateway.version == p.network.version and p.gateway in p.network]
         for pool, gw in judged:
             net = pool.network
-            if gw == net.network_address:
-                yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
-                                  f"gateway {gw} is the network address of {net}: no router answers "
-                                  "there, so the route through it does not work")
-                continue
-            if net.version == 4 and gw == net.broadcast_address:
-                yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
-                                  f"gateway {gw} is the broadcast address of {net}: it cannot be a "
-                                  "next hop")
+            reserved = ("network" if gw == net.network_address else
+                        "broadcast" if net.version == 4 and gw == net.broadcast_address else None)
+            if reserved is not None:
+                if gateway_unused(use.cfg, use.path, gw.version):
+                    yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
+                                      f"gateway {gw} is the {reserved} address of {net}: {UNUSED}",
+                                      severity="info")
+                elif reserved == "network":
+                    yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
+                                      f"gateway {gw} is the network address of {net}: no router answers "
+                                      "there, so the route through it does not work")
+                else:
+                    yield ctx.finding(GATEWAY_RESERVED, use.site(pool.gateway_path),
+                                      f"gateway {gw} is the broadcast address of {net}: it cannot be a "
+                                      "next hop")
                 continue
             if use.analysis.kind == "whereabouts" and pool.start is not None and pool.end is not None \
                     and pool.start <= gw <= pool.end and not any(gw in e for e in pool.exclude):

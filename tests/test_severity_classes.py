@@ -19,3 +19,20 @@ def test_malformed_resource_name_is_an_error_only_where_a_device_is_injected(tmp
     sev = _severities("ML5xx/sriov-resource-name.yaml", tmp_path)
     assert sev[("ML508", 14)] == "error"  # sriov
     assert sev[("ML508", 33)] == "info"  # ovs
+
+
+def test_a_gateway_nothing_reads_is_info_and_a_used_one_an_error(tmp_path: Path) -> None:
+    """containernetworking/plugins pkg/ipam/ipam_linux.go ConfigureIface takes the IPAM gateway
+    only as the next hop of a result route without `gw` (whereabouts cmd/whereabouts.go only
+    copies it into the result): with no such route, no sbr and no bridge gateway the pod works,
+    so an off-link or reserved gateway is info; once a route, sbr or isDefaultGateway uses it,
+    the route fails at pod start: error."""
+    for sub in ("unused", "outside", "reserved"):
+        (tmp_path / sub).mkdir()
+    unused = _severities("ML3xx/gateway-unused.yaml", tmp_path / "unused")
+    assert unused == {("ML301", 21): "info", ("ML301", 42): "info", ("ML302", 58): "info",
+                      ("ML301", 75): "info"}
+    outside = _severities("ML3xx/gateway-outside.yaml", tmp_path / "outside")
+    assert set(outside.values()) == {"error"} and len(outside) == 6
+    reserved = _severities("ML3xx/gateway-reserved.yaml", tmp_path / "reserved")
+    assert set(reserved.values()) == {"error"} and len(reserved) == 5

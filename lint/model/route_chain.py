@@ -118,3 +118,62 @@ def default_routes(cfg: Any) -> Iterator[DefaultRoute]:
                                parsed[1].version, "route", moved,
                                table if table is not None and table not in MAIN_TABLES else None,
                                _int(priority_value) or 0, ptype if isinstance(ptype, str) else None)
+
+
+# Main plugins of containernetworking/plugins that pass the IPAM result to pkg/ipam/ipam_linux.go
+# ConfigureIface and read its gateway nowhere else (macvlan.go, ipvlan.go, host-device.go,
+# vlan.go, dummy.go, tap.go name no Gateway): ConfigureIface keeps each family's first
+# IPConfig.Gateway only as the next hop of a result route that has no `gw`. bridge reads it too,
+# but only with isGateway / isDefaultGateway (bridge.go calcGateways). Any other plugin (ptp,
+# sriov, third-party ones) may read it: a gateway there counts as used.
+GATEWAY_FOR_ROUTES_ONLY = frozenset({"macvlan", "ipvlan", "host-device", "vlan", "dummy", "tap", "bridge"})
+# Chained plugins that never read the previous result's gateway (they set sysctls, iptables or
+# nftables rules and tc qdiscs). sbr does: plugins/meta/sbr/main.go doRoutes adds a default
+# route through ipCfg.Gateway in its table.
+GATEWAY_BLIND_CHAINED = frozenset({"tuning", "portmap", "bandwidth", "firewall"})
+
+
+def gateway_unused(cfg: Any, ipam_path: Path, family: int) -> bool:
+    """Whether nothing the config runs reads the IPAM gateway of IP ``family`` (4 or 6): the
+    plugin is one of GATEWAY_FOR_ROUTES_ONLY (a bridge without isGateway/isDefaultGateway),
+    no IPAM route of that family lacks `gw`, and only GATEWAY_BLIND_CHAINED plugins follow it
+    in its conflist. False whenever the config leaves any doubt."""
+    plugin_path = ipam_path[:-1]
+    plugins = list(cfg.plugins())
+    index = next((i for i, (p, _) in enumerate(plugins) if p == plugin_path), None)
+    if index is None:
+        return False
+    plugin = plugins[index][1]
+    ptype = getk(plugin, "type")
+    if ptype not in GATEWAY_FOR_ROUTES_ONLY:
+        return False
+    if ptype == "bridge" and any(getk(plugin, key) not in (None, False)
+                                 for key in ("isGateway", "isDefaultGateway")):
+        return False
+    routes = getk(plugin.get(ipam_path[-1]), "routes")
+    if routes is not None:
+        if not isinstance(routes, list):
+            return False
+        for route in routes:
+            if not isinstance(route, dict):
+                return False
+            # net.IP's UnmarshalText leaves an empty "gw" nil: ConfigureIface then uses the gateway
+            if getk(route, "gw") in (None, ""):
+                parsed = parse_cidr(getk(route, "dst"))
+                if parsed is None or parsed[1].version == family:
+                    return False
+    if len(plugin_path) >= 2 and plugin_path[-2] == "plugins":
+        parent = plugin_path[:-2]
+        for later, other in plugins[index + 1:]:
+            if later[:-2] == parent and len(later) == len(plugin_path) \
+                    and getk(other, "type") not in GATEWAY_BLIND_CHAINED:
+                return False
+    return True
+
+
+def gateway_made_on_link(plugin: dict[str, Any]) -> bool:
+    """Whether the plugin makes its gateway reachable whatever the subnet: ptp
+    (plugins/main/ptp/ptp.go setupContainerVeth) replaces the subnet route by a scope-link /32
+    (/128) route to the gateway plus a route through it, and setupHostVeth puts the gateway
+    address on the host end, so a gateway outside the address's subnet is on-link by design."""
+    return getk(plugin, "type") == "ptp"
