@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+# The route without gw is what makes the off-link gateway an error: pkg/ipam ConfigureIface
+# uses the gateway only as such a route's next hop (rules/addressing.py ML301).
 BAD_NAD = """\
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
@@ -22,7 +24,7 @@ spec:
       "ipam": {
         "type": "whereabouts",
         "range": "10.5.0.0/24",
-        "gateway": "10.6.0.1"
+        "gateway": "10.6.0.1", "routes": [{"dst": "10.77.0.0/16"}]
       }
     }
 """

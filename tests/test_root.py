@@ -46,6 +46,8 @@ spec:
         binDir: /var/lib/rancher/k3s/data/cni/
 """
 
+# The route without gw makes the off-link gateway an ML301 error (pkg/ipam ConfigureIface uses
+# the gateway only as such a route's next hop).
 BAD_NAD = """\
 apiVersion: k8s.cni.cncf.io/v1
 kind: NetworkAttachmentDefinition
@@ -54,7 +56,8 @@ metadata:
 spec:
   config: |
     {"cniVersion": "1.0.0", "type": "macvlan",
-     "ipam": {"type": "host-local", "subnet": "10.5.0.0/24", "gateway": "10.6.0.1"}}
+     "ipam": {"type": "host-local", "subnet": "10.5.0.0/24", "gateway": "10.6.0.1",
+              "routes": [{"dst": "10.77.0.0/16"}]}}
 """
 
 
