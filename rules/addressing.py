@@ -27,7 +27,9 @@ GATEWAY_OUTSIDE = declare(
          "vlan, dummy, tap or a bridge without `isGateway`/`isDefaultGateway`, no IPAM route of "
          "its family lacks `gw`, and no plugin but tuning, portmap, bandwidth or firewall (no "
          "sbr) follows in the conflist. Not reported for ptp, which routes to its gateway "
-         "through a /32 (/128) link route whatever the subnet.",
+         "through a /32 (/128) link route whatever the subnet. Always an error for host-local, "
+         "which refuses a gateway outside its range's subnet itself (`gateway ... not in "
+         "network ...`) before any plugin runs.",
     why="The plugins read the IPAM gateway only as the next hop of a route without `gw` "
         "(containernetworking/plugins pkg/ipam ConfigureIface), of sbr's default route and of a "
         "bridge's gateway address: a gateway the interface cannot reach on-link then makes the "
@@ -70,6 +72,17 @@ def gateway_outside(ctx: Context) -> Iterator[Finding]:
             if s.gateway is None or s.gateway_path is None:
                 continue
             if s.gateway.version == s.network.version and s.gateway in s.network:
+                continue
+            if s.kind == "host-local":
+                # host-local refuses the range before any plugin sees a result (backend/allocator
+                # range.go Canonicalize: "gateway %s not in network %s", also for the other
+                # family): the IPAM ADD fails whatever reads the gateway, ptp's included
+                what = (f"is IPv{s.gateway.version} but its subnet {s.label} is IPv{s.network.version}"
+                        if s.gateway.version != s.network.version else
+                        f"is outside its subnet {s.label} (network {s.network})")
+                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
+                                  f"gateway {s.gateway} {what}: host-local fails with \"gateway "
+                                  f"{s.gateway} not in network {s.network}\"")
                 continue
             unused = gateway_unused(use.cfg, use.path, s.gateway.version)
             if s.gateway.version != s.network.version:
