@@ -73,30 +73,23 @@ def gateway_outside(ctx: Context) -> Iterator[Finding]:
                 continue
             if s.gateway.version == s.network.version and s.gateway in s.network:
                 continue
+            other_family = s.gateway.version != s.network.version
+            what = (f"is IPv{s.gateway.version} but its subnet {s.label} is IPv{s.network.version}"
+                    if other_family else f"is outside its subnet {s.label} (network {s.network})")
+            unused = False
             if s.kind == "host-local":
                 # host-local refuses the range before any plugin sees a result (backend/allocator
                 # range.go Canonicalize: "gateway %s not in network %s", also for the other
                 # family): the IPAM ADD fails whatever reads the gateway, ptp's included
-                what = (f"is IPv{s.gateway.version} but its subnet {s.label} is IPv{s.network.version}"
-                        if s.gateway.version != s.network.version else
-                        f"is outside its subnet {s.label} (network {s.network})")
-                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
-                                  f"gateway {s.gateway} {what}: host-local fails with \"gateway "
-                                  f"{s.gateway} not in network {s.network}\"")
+                why = f"host-local fails with \"gateway {s.gateway} not in network {s.network}\""
+            elif not other_family and gateway_made_on_link(use.plugin):
                 continue
-            unused = gateway_unused(use.cfg, use.path, s.gateway.version)
-            if s.gateway.version != s.network.version:
-                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
-                                  f"gateway {s.gateway} is IPv{s.gateway.version} but its subnet "
-                                  f"{s.label} is IPv{s.network.version}"
-                                  + (f": {UNUSED}" if unused else ""),
-                                  severity="info" if unused else None)
-            elif not gateway_made_on_link(use.plugin):
-                yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
-                                  f"gateway {s.gateway} is outside its subnet {s.label} "
-                                  f"(network {s.network}): "
-                                  + (UNUSED if unused else "it is not on-link for the attachment"),
-                                  severity="info" if unused else None)
+            else:
+                unused = gateway_unused(use.cfg, use.path, s.gateway.version)
+                why = UNUSED if unused else "" if other_family else "it is not on-link for the attachment"
+            yield ctx.finding(GATEWAY_OUTSIDE, use.site(s.gateway_path),
+                              f"gateway {s.gateway} {what}" + (f": {why}" if why else ""),
+                              severity="info" if unused else None)
 
 
 # ------------------------------------------------------------------ ML302-ML306
