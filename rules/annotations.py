@@ -7,6 +7,7 @@ from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
+from multus_lint.model.dra import attached_by_dra_driver
 from multus_lint.model.generated_nads import generated_nads
 from multus_lint.model.kustomize import (
     MULTUS_ANNOTATION_PREFIXES,
@@ -722,7 +723,7 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
         return  # kustomize transformers not applied here may add or rewrite references
     used_names = {name for _, name in used}
     for nad in ctx.judged.nads:
-        if nad.key not in used:
+        if nad.key not in used and not attached_by_dra_driver(project, nad):
             if getattr(nad.doc, "unsure", None) and nad.name in used_names:
                 continue  # its namespace comes from transformers not applied here
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),

@@ -123,7 +123,11 @@ SRIOV_RESOURCE = declare(
          "relies on the `pciBusID` Multus injects from a device plugin), needs the annotation "
          "`k8s.v1.cni.cncf.io/resourceName: <vendor>/<resource>`. Also reported: a resourceName "
          "that is not `<vendor>/<resource>` (an error on such a NAD; info on a NAD whose plugins "
-         "take no device, where Multus never uses it).",
+         "take no device, where Multus never uses it), unless the project allocates devices "
+         "through DRA (resource.k8s.io claims or DeviceClasses, or pods with `resourceClaims`): "
+         "Multus then also keys devices by the DRA driver's `k8s.cni.cncf.io/resourceName` "
+         "attribute, any string. Not reported: a NAD that a DRA `VfConfig` names "
+         "(`netAttachDefName`), which the SR-IOV DRA driver gives its `deviceID` itself.",
     why="Multus injects the allocated VF's PCI address (`deviceID`) only from that annotation; "
         "without it sriov fails with `VF pci addr is required` at every pod start.",
     example="metadata:\n  name: sriov-net   # no k8s.v1.cni.cncf.io/resourceName",
@@ -428,12 +432,14 @@ def _sriov(ctx: Context, cfg: CniConfig, path: tuple, plugin: dict[str, Any]) ->
                           "configured to set vlan proto 802.1ad\"")
 
 
-@checks(SRIOV_RESOURCE, local=True)
+@checks(SRIOV_RESOURCE)
 def sriov_resource(ctx: Context) -> Iterator[Finding]:
+    # not local: a NAD is judged against the project's DRA objects (model.dra)
+    from multus_lint.model.dra import attached_by_dra_driver, uses_dra
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.net.addresses import getk
 
-    for nad in ctx.project.nads:
+    for nad in ctx.judged.nads:
         value = nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION)
         cfg = nad.config
         needs = None
@@ -445,6 +451,10 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
                 elif ptype == "host-device" and not any(getk(plugin, k) for k in HOST_DEVICE_SELECTORS):
                     needs = "host-device (no device, hwaddr, kernelpath or pciBusID of its own)"
         if value is not None and (not isinstance(value, str) or not RESOURCE_NAME.match(value)):
+            if isinstance(value, str) and value and uses_dra(ctx.project):
+                # Multus keys DRA devices by the driver's k8s.cni.cncf.io/resourceName attribute,
+                # any string (multus-cni pkg/draclient GetPodResourceMap): no <vendor>/ part needed
+                continue
             site = nad.doc.site("metadata", "annotations", RESOURCE_NAME_ANNOTATION)
             if needs is not None:
                 yield ctx.finding(SRIOV_RESOURCE, site,
@@ -464,7 +474,9 @@ def sriov_resource(ctx: Context) -> Iterator[Finding]:
             continue
         if value is not None:
             continue
-        if needs is not None:
+        if needs is not None and not attached_by_dra_driver(ctx.project, nad):
+            # a VfConfig's NAD gets its deviceID from the SR-IOV DRA driver, not from Multus
+            # (dra-driver-sriov pkg/devicestate applyConfig AddDeviceIDToNetConf)
             yield ctx.finding(SRIOV_RESOURCE, nad.doc.name_site(),
                               f"NAD {nad.name} uses {needs} but has no {RESOURCE_NAME_ANNOTATION} "
                               "annotation: Multus cannot inject the allocated device, so the plugin "
