@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from multus_lint.context import Context
 from multus_lint.findings import Finding
@@ -203,7 +204,10 @@ FIELD_TYPE = declare(
          "`initContainers` are lists of mappings whose `name` and `image` are strings, `command` "
          "and `args` lists of strings, and `volumeMounts`/`volumes` lists of mappings with a "
          "string `name` (and `mountPath`). A wrong-typed value is reported once, here, and the "
-         "other rules skip it.",
+         "other rules skip it. An object's own labels that a Flux Kustomization applies are a "
+         "warning: Flux drops them all (fluxcd/pkg ssa SetOwnerLabels reads them with "
+         "unstructured GetLabels, which returns none when a value is not a string) and creates "
+         "the object without them.",
     why="Kubernetes decodes objects into Go structs: `kubectl apply` and the K3s manifest "
         "auto-deployer fail with `json: cannot unmarshal number into Go struct field ... of type "
         "string`, so the object, often the Multus DaemonSet itself, is never created.",
@@ -321,13 +325,26 @@ def _pod_spec_problems(spec: object, path: tuple) -> list[tuple[tuple, str]]:
     return out
 
 
-@checks(FIELD_TYPE, local=True)
+def _flux_drops_labels(path: tuple, entry: Any) -> bool:
+    """Whether Flux's kustomize-controller applies the object (``entry``) and ``path`` is its
+    own labels or one of them: it decodes the built objects into unstructured ones and sets
+    its ownership labels with ``labels := object.GetLabels()`` then ``SetLabels`` (fluxcd/pkg
+    ssa/manager.go SetOwnerLabels); apimachinery's GetLabels (NestedStringMap) returns no map
+    at all when a value is not a string, so every label is replaced by Flux's two and the
+    object is applied without them, not rejected. The pod template's labels are not touched:
+    the API server still rejects those."""
+    return entry is not None and entry.kind == "flux" and path[:2] == ("metadata", "labels")
+
+
+@checks(FIELD_TYPE)
 def field_types(ctx: Context) -> Iterator[Finding]:
+    # not local: how a wrong label is applied depends on the entry point deploying the object
     from multus_lint.load.document import get_path
     from multus_lint.model.api_versions import no_api_serves
+    from multus_lint.model.kustomize import entry_of_instance
 
     workloads = {id(w.doc): w for w in ctx.project.workloads}
-    for doc in ctx.project.documents:
+    for doc in ctx.judged.documents:
         if not doc.kind:
             continue  # not a Kubernetes object (a CNI config file, values, K3s config)
         if no_api_serves(doc.data.get("apiVersion")):
@@ -339,7 +356,15 @@ def field_types(ctx: Context) -> Iterator[Finding]:
             if template != ("metadata",):  # a controller's pod template (a Pod's is its own)
                 problems += _meta_problems(get_path(doc.data, template), template)
             problems += _pod_spec_problems(get_path(doc.data, w.pod_spec_path), tuple(w.pod_spec_path))
+        entry = entry_of_instance(ctx.project, doc) if problems else None
         for path, message in problems:
+            if _flux_drops_labels(path, entry):
+                yield ctx.finding(FIELD_TYPE, doc.site(*path, value=True),
+                                  f"{message}: a Flux Kustomization applies it, and Flux drops every "
+                                  "label of an object whose labels are not all strings (unstructured "
+                                  "GetLabels returns none, then SetOwnerLabels sets only its own two), "
+                                  "so the object is created without its labels", "warning")
+                continue
             yield ctx.finding(FIELD_TYPE, doc.site(*path, value=True),
                               f"{message}: Kubernetes decodes the object into Go types and "
                               "`kubectl apply` fails (json: cannot unmarshal ...), so the object is "

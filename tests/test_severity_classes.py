@@ -38,3 +38,15 @@ def test_a_gateway_nothing_reads_is_info_and_a_used_one_an_error(tmp_path: Path)
     assert set(outside.values()) == {"error"} and len(outside) == 7
     reserved = _severities("ML3xx/gateway-reserved.yaml", tmp_path / "reserved")
     assert set(reserved.values()) == {"error"} and len(reserved) == 5
+
+
+def test_a_wrong_label_that_flux_applies_is_a_warning(tmp_path: Path) -> None:
+    """fluxcd/pkg ssa/manager.go SetOwnerLabels reads an object's labels with unstructured
+    GetLabels (apimachinery NestedStringMap: no map when a value is not a string) and sets its
+    own two: the object is created without its labels (warning). The pod template's labels,
+    and an object applied with kubectl, still fail to decode (error)."""
+    base = "ML0xx/k8s-field-type-flux-labels"
+    _, _, data, _ = lint_fixture(FIXTURES / base, tmp_path)
+    sev = {(f["path"].split("/", 1)[1], f["line"]): f["severity"] for f in data["findings"]}
+    assert sev == {("apps/namespace.yaml", 7): "warning", ("apps/router.yaml", 8): "warning",
+                   ("apps/router.yaml", 16): "error", ("loose/namespace.yaml", 7): "error"}

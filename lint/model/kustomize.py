@@ -471,6 +471,17 @@ class Graph:
         return {p: frozenset(vs - left.get(p, set())) for p, vs in filled.items()}
 
 
+def entry_of_instance(project: Any, doc: Document) -> EntryPoint | None:
+    """The entry point that deploys ``doc``, when it is one of an entry point's instances
+    (None: a document no kustomization, Flux Kustomization or Application reaches)."""
+    graph = project.graph
+    if graph is None or not isinstance(doc, Instance):
+        return None
+    by_instance = project.cached("entry-of-instance", lambda: {
+        id(inst): e for e in graph.entries for inst in e.instances})
+    return by_instance.get(id(doc))
+
+
 def needs_graph(sources: list[SourceFile]) -> bool:
     """Whether any source can define an entry point (kustomization, Flux, Argo CD)."""
     for s in sources:
