@@ -650,6 +650,8 @@ def _bitnami_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
             msg = verdict.message + ("" if rel.has((key,)) else rel.unread_note())
             yield ctx.finding(verdict.rule, rel.site((key,)), msg, verdict.severity,
                               fix=release_fix(rel, (key,), verdict.expected))
+    if _thick_fork(rel):
+        return
     args = rel.get(("args",))
     if isinstance(args, list) and args:
         flag = next((a for a in reversed(args) if isinstance(a, str)
@@ -665,6 +667,19 @@ def _bitnami_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
             f"--multus-kubeconfig-file-host={verdict.expected} (bitnami/charts#30606)")
         site = rel.site(where) if where else rel.chart_site()
         yield ctx.finding(verdict.rule, site, verdict.message + extra, verdict.severity)
+
+
+def _thick_fork(rel: ChartRelease) -> bool:
+    """bitnami's keys with ``daemonConfig`` / ``daemonConfigMap``, which bitnami's chart does not
+    have: a fork (startechnica/apps charts/multus-cni) whose DaemonSet runs the thick daemon
+    (templates/DaemonSet.yaml: /usr/src/multus-cni/bin/multus-daemon, its daemon-config.json
+    from those keys) unless ``command`` names the thin entrypoint. The daemon reaches the API
+    server with its service account (multus-cni cmd/multus-daemon), and the multus-shim
+    config it writes names no kubeconfig: there is no --multus-kubeconfig-file-host to set."""
+    if not (rel.has(("daemonConfig",)) or rel.has(("daemonConfigMap",))):
+        return False
+    command = rel.get(("command",))
+    return not (isinstance(command, list) and any("thin_entrypoint" in str(c) for c in command))
 
 
 def _k8snp_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:

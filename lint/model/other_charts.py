@@ -7,7 +7,9 @@ Each chart's node paths come from its own templates, not from rke2-multus's keys
   /etc/cni/net.d); the thin entrypoint gets ``--cni-conf-dir``/``--cni-bin-dir`` under
   ``CNIMountPath`` and NO ``--multus-kubeconfig-file-host``, unless ``args`` replaces the whole
   argument list. So with K3s dirs the generated Multus config still names
-  /etc/cni/net.d/multus.d/multus.kubeconfig (bitnami/charts#30606).
+  /etc/cni/net.d/multus.d/multus.kubeconfig (bitnami/charts#30606). A fork with the same keys
+  and ``daemonConfig``/``daemonConfigMap`` (startechnica/apps ``charts/multus-cni``) runs the
+  thick daemon instead, which needs no host kubeconfig (rules/paths.py ``_thick_fork``).
 - k8snetworkplumbingwg ``multus`` (k8snetworkplumbingwg/helm-charts ``multus/templates/daemonSet.yaml``):
   the hostPath volumes are hard-coded /etc/cni/net.d and /opt/cni/bin; ``args.*`` only become
   thin-entrypoint flags (``args.multusKubeConfigFileHost`` -> ``--multus-kubeconfig-file-host``).
