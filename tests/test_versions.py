@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from multus_lint.model.versions import (
+    chart_assumed_newest,
     chart_at_least,
     chart_is,
     chart_lt,
@@ -12,6 +13,7 @@ from multus_lint.model.versions import (
     k3s_has_static_cni_dir,
     parse_chart,
     parse_k3s,
+    unpublished_form,
 )
 
 
@@ -219,3 +221,18 @@ def test_rke2_cni_plugins_release(chart: str | None, tag: object, release: str |
     from multus_lint.model.plugin_versions import rke2_cni_plugins_release
 
     assert rke2_cni_plugins_release(chart, tag) == release
+
+
+@pytest.mark.parametrize("text, unpublished", [
+    ("4.2.1", True), ("v4.2.1", True), ("v4.3.10", True),  # upstream Multus's numbers
+    ("v4.2.106", False), ("4.1.000", False), ("v4.3.009", False),
+    ("v4.0.2-build2023081100", False), ("v3.9.3", False),  # v3 pins are not judged by form
+    ("", False), (None, False), ("latest", False),
+])
+def test_unpublished_form(text: object, unpublished: bool) -> None:
+    """No rke2-multus release from v4 on has a 1- or 2-digit last part without a -build tag:
+    helm (pkg/repo index.go IndexFile.Get) finds none, so the gates judge such a pin as
+    unreadable (chart_lt None, assumed newest), not as the release it would sort as."""
+    assert unpublished_form(text) is unpublished
+    if unpublished:
+        assert chart_lt(text, "v4.2.303") is None and chart_assumed_newest(text)

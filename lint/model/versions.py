@@ -110,6 +110,27 @@ def parse_chart(version: object) -> tuple[int, int, int, int] | None:
     return int(m[1]), int(m[2]), patch, package
 
 
+def unpublished_form(version: object) -> bool:
+    """A pin no rke2-multus release can have: from v4 on, every release numbers upstream's
+    patch and a two-digit package (``v4.2.106``, ``4.1.000``) or carries a ``-build`` tag
+    (``v4.0.2-build2023081100``), so ``4.2.1`` (upstream Multus's own version) is none of
+    them. Helm looks the pin up as an exact version or a semver constraint (helm pkg/repo
+    index.go ``IndexFile.Get``): ``=4.2.1`` matches no release (``v4.2.106`` is 4.2.106) and
+    the install fails with ``no chart version found``."""
+    if not isinstance(version, str):
+        return False
+    text = version.strip()
+    m = _CHART.match(text)
+    return bool(m) and int(m[1]) >= 4 and len(m[3]) < 3 and "-" not in text and "+" not in text
+
+
+def _readable(version: str | None) -> tuple[int, int, int, int] | None:
+    """parse_chart's reading of a pin the rules can judge as a release (None: unreadable)."""
+    if not version or unpublished_form(version):
+        return None
+    return parse_chart(version)
+
+
 _CHART_RELEASE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-build(\d+))?$")
 
 
@@ -137,7 +158,7 @@ def chart_lt(version: str | None, bound: str) -> bool | None:
     """``version < bound``; None when the chart is unpinned or the version is unreadable."""
     if not version:
         return None
-    v, b = parse_chart(version), parse_chart(bound)
+    v, b = _readable(version), parse_chart(bound)
     if v is None or b is None:
         return None
     return v < b
@@ -155,13 +176,17 @@ def chart_assumed_newest(version: str | None) -> bool:
     """True when no readable version is pinned: every rule then judges the chart as its newest
     release, since `helm install`/`upgrade` without `--version` (and K3s's helm-controller with
     no `spec.version`) installs the newest one. ML105, ML109 and the others share this."""
-    return not version or parse_chart(version) is None
+    return not version or _readable(version) is None
 
 
 def chart_assumption(version: str | None, bound: str) -> str:
     """How a finding names the version it judged, relative to ``bound`` (one wording for all rules)."""
     if not version:
         return f"the chart is unpinned (helm installs the newest release, >= {bound})"
+    if unpublished_form(version):
+        return (f"chart version {version!r} is no rke2-multus release (they number upstream's patch "
+                f"and a 2-digit package, such as v4.2.106, so helm finds no {version} and the install "
+                f"fails; assumed >= {bound} once it is fixed)")
     if parse_chart(version) is None:
         return f"chart version {version!r} is not one this linter can read (assumed >= {bound})"
     return f"chart {version} (>= {bound})"
