@@ -18,7 +18,10 @@ from multus_lint.records import dataclass, field
 # (``${ NAME }``: clusterctl's cmd/clusterctl/client/yamlprocessor simple_processor.go
 # ``convertLegacyVars`` strips them before envsubst). A value holding one is not judged as
 # written.
-TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
+# Jinja's comments ``{# ... #}`` (``{#- -#}`` trimming whitespace) are template syntax too:
+# Jinja's lexer drops them whole when it renders (jinja2 lexer.py, comment_start_string "{#"),
+# as Salt states and Ansible templates use them; YAML never starts a token with ``{#``.
+TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
                          r"|\$\{[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::?[-=+?][^}\n]*)?\}", re.S)
 
 
@@ -79,7 +82,8 @@ class SourceFile:
 
     @property
     def templated(self) -> bool:
-        return bool(self.text and ("{{" in self.text or "{%" in self.text or "}%" in self.text)
+        return bool(self.text and ("{{" in self.text or "{%" in self.text or "}%" in self.text
+                                   or "{#" in self.text)
                     and TEMPLATE_RE.search(self.text))
 
 
