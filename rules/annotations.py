@@ -585,6 +585,10 @@ def cross_namespace(ctx: Context) -> Iterator[Finding]:
         if ref.origin == "default-network" or not ref.explicit_namespace or ref.namespace == ref.pod_namespace \
                 or not ctx.reported(ref.doc):
             continue
+        if getattr(ref.doc, "unsure", None):
+            # kustomize transformers not applied here (a `transformers:` NamespaceTransformer,
+            # replacements) may give the pod another namespace than the one judged: as ML402
+            continue
         blocked = [glob for glob, _ in settings if ref.namespace not in glob]
         if blocked:
             allowed = ", ".join(blocked[0]) or "none"
