@@ -174,13 +174,15 @@ def is_context(rel: str, text: str) -> bool:
 def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCache | None = None,
             listed: list[str] | None = None,
             deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] | None = None,
-            ) -> tuple[list[SourceFile], int]:
+            templates: list[str] | None = None) -> tuple[list[SourceFile], int]:
     """Named sources first, then the project's other files as context (none when the
     named paths are the whole project). With a cache, a context file whose stat matches a
     file already known to be no context is not read at all. ``listed`` gets every path the
     context listing gave (what a replay depends on besides the sources). With ``deferred``,
     a context file the cache knows unchanged is not read yet: its source has the known
-    content hash and no text until ``read_deferred``."""
+    content hash and no text until ``read_deferred``. ``templates`` gets the manifest
+    templates the walks pass (load.discover.TEMPLATE_SUFFIXES), named folders' and the
+    context's alike."""
     root = where.path
     limits = config.limits
     sources: list[SourceFile] = []
@@ -199,7 +201,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             if options.stdin_filename:
                 named_real.add(os.path.realpath(options.stdin_filename))
         elif os.path.isdir(p):
-            candidates.extend(walk(p, root, config.exclude, named=True))
+            candidates.extend(walk(p, root, config.exclude, named=True, templates=templates))
         elif os.path.lexists(p):
             # a named symlink out of the project is refused as the walker refuses it
             escape = outside_root(p, root) if os.path.islink(p) and os.path.exists(p) else None
@@ -234,7 +236,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
         settled = cache.note_git_lines if cache is not None else (lambda lines: None)
         for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed,
                       git_known=git_known, grep=GREP_PATTERNS if cold else (), settled=settled,
-                      by_place=context_by_place):
+                      by_place=context_by_place, templates=templates):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
@@ -399,7 +401,10 @@ def run(options: Options, config: Config) -> Result:
     cache = open_cache(options, config, root)
     listed: list[str] = []
     deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] = []
-    sources, named = collect(options, config, root, cache, listed, deferred)
+    templates: list[str] = []
+    sources, named = collect(options, config, root, cache, listed, deferred, templates)
+    templates = sorted(set(templates))
+    listed.extend(templates)  # a template added or removed changes what ML507 may say
     drop_listings()  # one started at start-up that this run did not need (cli._start_listing)
     if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
         sources = in_walk_order(sources, root.path)
@@ -425,6 +430,7 @@ def run(options: Options, config: Config) -> Result:
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         listed_nodes = _list_root_node_evidence(sources, parsed)  # before build_project takes the parses
         project = build_project(sources, root.path, config.limits, parsed)
+        _attach_templates(project, templates, config.limits)
         profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes)
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
@@ -442,6 +448,7 @@ def run(options: Options, config: Config) -> Result:
                 continue
             sub = build_project([sources[i] for i in members], root.path, config.limits,
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
+            _attach_templates(sub, templates, config.limits)
             profile = _profile(config, sub, options, scope, generic_nodes)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
@@ -495,6 +502,18 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
     project = Project(root=root.path, limits=config.limits, sources=sources)
     return Result(found, project, Profile(), named, root, hidden if isinstance(hidden, int) else 0,
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
+
+
+def _attach_templates(project: Project, templates: list[str], limits: Any) -> None:
+    """The manifest templates that may install plugins (model.installed_plugins), read only
+    where ML507 can speak (a Multus deployment and NADs): their contents are then what a
+    replayed run must find unchanged, as the model's other reads (Project.extra_reads)."""
+    if not templates or not project.has_multus_deployment or not project.nads:
+        return
+    from multus_lint.model.installed_plugins import MAX_TEMPLATES, template_installers
+
+    project.template_installers = template_installers(templates, limits)
+    project.extra_reads.update(sorted(templates)[:MAX_TEMPLATES])  # the ones it read
 
 
 def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:

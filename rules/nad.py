@@ -567,7 +567,10 @@ PLUGIN_NOT_INSTALLED = declare(
          "and firewall; the rke2-multus chart adds the standard plugins (macvlan, ipvlan, vlan, "
          "host-device, tuning, ...) except those in `cniplugins.skipcnis`; whereabouts comes with "
          "`rke2-whereabouts.enabled`; sriov, ovs and others need their own DaemonSet. Names in the "
-         "config's `extra-plugins` count as installed. The message names the Multus config's "
+         "config's `extra-plugins` count as installed, and so does a type named in a manifest "
+         "template the linter does not render (`.j2`, `.jinja`, `.jinja2`, `.tpl`, `.tmpl`, `.gotmpl`) "
+         "that holds a DaemonSet mounting a host folder: what an Ansible or Go-templated installer "
+         "copies is not known here. The message names the Multus config's "
          "`binDir` too when it sets one (Multus runs delegates from there first). On distro generic "
          "the reference plugins (containernetworking/plugins) are not judged: whether the node "
          "image ships them is not in the manifests.",
@@ -582,7 +585,12 @@ PLUGIN_NOT_INSTALLED = declare(
 
 @checks(PLUGIN_NOT_INSTALLED)
 def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.model.installed_plugins import STANDARD_PLUGINS, deployed, multus_bin_dirs
+    from multus_lint.model.installed_plugins import (
+        STANDARD_PLUGINS,
+        deployed,
+        installing_template,
+        multus_bin_dirs,
+    )
 
     if not (ctx.project.releases or ctx.project.daemonsets):
         return
@@ -602,6 +610,8 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
                 # a generic node's image may ship the reference plugins (kubeadm's kubernetes-cni
                 # package, Bottlerocket) or not (EKS AL2023, kind): nothing in the manifests says
                 continue
+            if installing_template(ctx.project, ptype):
+                continue  # a DaemonSet in a manifest template (not linted) may install it
             skipped = any(ptype in str(r.get(("cniplugins", "skipcnis")) or "").split(",")
                           for r in ctx.project.releases)
             why = (" (it is listed in cniplugins.skipcnis)" if skipped else

@@ -285,3 +285,40 @@ def test_a_cold_run_examines_no_file_git_grep_and_the_index_settle(repo: Path, t
     assert not [p for p in examined if p.endswith(("plain.yaml", "other.yaml"))]
     assert {line.split("\t")[1] for line in cache_lines(cache_dir)} == {"plain.yaml", "other.yaml"}
     assert lint(repo, cache_dir, "nad.yaml", cache=False) == found
+
+
+MULTUS_DS = ("apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: kube-multus-ds, namespace: kube-system}\n"
+             "spec:\n  template:\n    spec:\n      containers:\n"
+             "        - {name: kube-multus, image: 'ghcr.io/k8snetworkplumbingwg/multus-cni:v4.2.2'}\n")
+ACME_NAD = ("apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata: {name: overlay}\n"
+            "spec:\n  config: '{\"cniVersion\": \"0.3.1\", \"type\": \"acme-cni\"}'\n")
+ACME_TEMPLATE = ("kind: DaemonSet\nmetadata: {name: acme, namespace: '{{ ns }}'}\nspec:\n  template:\n"
+                 "    spec:\n      initContainers:\n        - {name: install, command: [cp, /acme-cni, /host/bin/]}\n"
+                 "      volumes:\n        - {name: bin, hostPath: {path: /opt/cni/bin}}\n")
+
+
+def test_a_manifest_template_installing_a_plugin_is_listed_however_git_knows_it(repo: Path, tmp_path: Path) -> None:
+    """A Jinja template (never linted: TEMPLATE_SUFFIXES) whose DaemonSet may install the
+    NAD's plugin keeps ML507 quiet in a pre-commit run as in the audit: cold (git grep never
+    searches it, yet it is not left out as settled), warm (never known by its index line)
+    and replayed; editing it to install something else, or deleting it, brings ML507 back."""
+    (repo / "multus.yaml").write_text(MULTUS_DS)
+    (repo / "overlay.yaml").write_text(ACME_NAD)
+    (repo / "roles").mkdir()
+    template = repo / "roles" / "acme.yml.j2"
+    template.write_text(ACME_TEMPLATE)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "acme")
+    cache_dir = tmp_path / "cache"
+
+    def ml507(cache: bool = True) -> bool:
+        return any(code == "ML507" for code, _, _ in lint(repo, cache_dir, "overlay.yaml", cache=cache)[1])
+
+    assert not ml507(cache=False)
+    assert not ml507() and not ml507() and not ml507()  # cold, warm, replayed
+    template.write_text(ACME_TEMPLATE.replace("acme-cni", "other-cni"))
+    assert ml507() and ml507(cache=False)
+    template.write_text(ACME_TEMPLATE)
+    assert not ml507()
+    template.unlink()
+    assert ml507() and ml507(cache=False)

@@ -12,6 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from multus_lint.records import dataclass
 
 SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
+# Manifest templates a deployment tool renders (Ansible's Jinja, Go templates): never linted
+# (they parse only once rendered), but listed: one may be the DaemonSet that installs a CNI
+# plugin (model.installed_plugins.template_installers)
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".gotmpl")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".multus-lint_cache"}
 # a listed path that needs a closer look: a folder to skip, an empty, "." or ".." part, a
@@ -135,7 +139,8 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
          guess: Iterable[str] = (), skipped: list[str] | None = None,
          git_known: Callable[[set[str]], set[str]] | None = None,
          grep: tuple[str, ...] = (), settled: Callable[[list[str]], None] | None = None,
-         by_place: Callable[[str], bool] = lambda rel: False) -> Iterator[Candidate]:
+         by_place: Callable[[str], bool] = lambda rel: False,
+         templates: list[str] | None = None) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
@@ -154,15 +159,17 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     ``Candidate.no_match`` (the caller need not read it to know it holds none). With
     ``settled``, such a file that git says is unmodified since the index was written, the
     index being older than the search by the racy margin, is not even yielded: its index
-    line goes to ``settled`` (unless ``by_place(rel)``: a file that matters by its path)."""
+    line goes to ``settled`` (unless ``by_place(rel)``: a file that matters by its path).
+    ``templates`` gets the path of every regular file with a TEMPLATE_SUFFIXES name the walk
+    keeps (not yielded: never linted)."""
     if not named and top == root and is_repo_root(root):
         found = _git_listed(root, guess, git_known is not None or bool(grep), grep)
         if found is not None:
             listed, stats, clean, no_match = found.paths(git_known, skipped, settled, by_place)
             yield from _from_listing(root, listed, exclude, known, stats, skipped, clean,
-                                     getattr(found, "started", 0), no_match)
+                                     getattr(found, "started", 0), no_match, templates)
             return
-    yield from _walk(top, root, exclude, named)
+    yield from _walk(top, root, exclude, named, templates=templates)
 
 
 # Clean and smudge filters (git-lfs, git-crypt) make the work tree's bytes something else
@@ -243,7 +250,9 @@ class GitState:
             fields = head.split(" ")
             ordinary = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
             if matched is not None and ordinary and rel not in matched:
-                if settle and fields[1] in ("100644", "100755") and rel not in changed and not by_place(rel):
+                # (a manifest template is listed for the installer model: never left out)
+                if settle and fields[1] in ("100644", "100755") and rel not in changed and not by_place(rel) \
+                        and not rel[-7:].lower().endswith(TEMPLATE_SUFFIXES):
                     quiet.append(line)
                     paths.discard(rel)
                     continue
@@ -551,7 +560,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                   stats: dict[str, os.stat_result] | None = None,
                   skipped: list[str] | None = None,
                   clean: dict[str, str] | None = None, listed_ns: int = 0,
-                  no_match: set[str] | None = None) -> Iterator[Candidate]:
+                  no_match: set[str] | None = None, templates: list[str] | None = None,
+                  ) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -594,6 +604,9 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
         parts = rel.split("/")
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
         if not is_dir and not parts[-1].lower().endswith(SUFFIXES) and not (stat.S_ISLNK(mode) and _is_loop(path)):
+            if templates is not None and is_reg(mode) and parts[-1].lower().endswith(TEMPLATE_SUFFIXES) \
+                    and not (exclude and excluded(path, root, exclude)):
+                templates.append(path)
             continue
         dirs = parts if is_dir else parts[:-1]
         order = walk_order(dirs, "" if is_dir else parts[-1])
@@ -628,7 +641,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                     continue
                 if target in seen or parent_real.startswith(target + os.sep):
                     continue
-            yield from _walk(path, root, exclude, False, seen, real_root)
+            yield from _walk(path, root, exclude, False, seen, real_root, templates)
         elif stat.S_ISLNK(mode) and not os.path.exists(path):
             yield Candidate(display_path(path), path, False, "symlink loop" if _is_loop(path) else "broken symlink",
                             here)
@@ -650,7 +663,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
 
 
 def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] | None = None,
-          top_real: str | None = None) -> Iterator[Candidate]:
+          top_real: str | None = None, templates: list[str] | None = None) -> Iterator[Candidate]:
     seen = set() if seen is None else seen
     # symlinked folders are followed anywhere inside the project root, never out of it
     top_real = top_real or os.path.realpath(root)
@@ -717,6 +730,9 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
                     yield Candidate(_child_display(shown, path, e.name), path, named, canonical=here)
                 else:  # a FIFO, socket or device: reported, never opened (open() would block)
                     yield Candidate(display_path(path), path, named, _odd_file(path), here)
+            elif templates is not None and e.name.lower().endswith(TEMPLATE_SUFFIXES) and not e.is_symlink() \
+                    and e.is_file(follow_symlinks=False):
+                templates.append(path)
         stack.extend(reversed(subdirs))
 
 

@@ -97,6 +97,39 @@ _STATEMENT_SPLIT = re.compile(r"[;&|\n]+|\bthen\b|\bdo\b")
 _GLOB = re.compile(r"[*?\[]")
 
 
+# At most this many manifest templates are read for installers (a repository of Ansible
+# roles holds hundreds): a run stays bounded, and a plugin only they install is then judged.
+MAX_TEMPLATES = 2000
+
+
+def template_installers(paths: list[str], limits: Any) -> list[tuple[str, str]]:
+    """(path, text) of the manifest templates (load.discover.TEMPLATE_SUFFIXES: Ansible's
+    ``.yml.j2``, Go ``.tpl``) that hold a DaemonSet mounting a host folder: what an installer
+    looks like (runner.is_context knows one so). They are never linted (they parse only once
+    rendered), so what such a DaemonSet copies is not known here: a plugin type one mentions
+    may be installed by it (smart-edge-open converged-edge-experience-kits installs
+    ovn4nfvk8s-cni from roles/kubernetes/cni/ovn4nfv/controlplane/templates/
+    ovn4nfv-k8s-plugin.yml.j2, a DaemonSet with hostPath /opt/cni/bin)."""
+    from multus_lint.load.read import read
+
+    out = []
+    for path in sorted(paths)[:MAX_TEMPLATES]:
+        text = read(path, path, limits).text
+        if text and "DaemonSet" in text and "hostPath" in text:
+            out.append((path, text))
+    return out
+
+
+def installing_template(project: Any, ptype: str) -> str | None:
+    """The path of a manifest template of the project (``template_installers``) that may
+    install the plugin ``ptype``: an installer naming it as a word (a binary it copies, the
+    type of the config it writes)."""
+    if not project.template_installers:
+        return None
+    word = re.compile(r"(?<![\w.-])" + re.escape(ptype) + r"(?![\w.-])")
+    return next((path for path, text in project.template_installers if word.search(text)), None)
+
+
 @dataclass(repr=False, eq=False)
 class Deployed:
     known: bool = True  # False when a chart's values could not be read: judge nothing

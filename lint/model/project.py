@@ -250,6 +250,9 @@ class Project:
     # files the model read on its own (kustomize resources and patches that were not
     # sources): what a replayed run must find unchanged (lint/replay.py)
     extra_reads: set[str] = field(default_factory=set)
+    # (path, text) of manifest templates that may install CNI plugins (installed_plugins.
+    # template_installers): not sources, never linted; ML507 does not call what they name missing
+    template_installers: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def nad_index(self) -> dict[tuple[str, str], NAD]:
