@@ -31,6 +31,14 @@ when ``spec.networkNamespace`` is empty, as the operators' code sets it:
   controller.go ``getPodAnnotations``, ``getPodLabels``). A workload of namespace octelium
   with an ``octelium.com/component`` pod label is Octelium's own, so that NAD exists (the
   workload itself is the evidence: naming its file alone judges it the same way).
+* cnrancher/rancher-flat-network: its namespace controller creates the NAD
+  ``rancher-flat-network`` in every namespace (pkg/controller/namespace namespace.go
+  ``syncNamespace``: ``netAttatchDefName`` in ``ns.Name`` for each namespace it is told of),
+  and its pods choose a ``FlatNetworkSubnet`` with the ``flatnetwork.pandaria.io/subnet``
+  annotation (pkg/apis/flatnetwork.pandaria.io/v1 types.go ``AnnotationSubnet``). A
+  FlatNetworkSubnet of the project, or a pod template carrying that annotation (the
+  workload itself is the evidence, as Octelium's), says the operator runs: the NAD exists
+  in any namespace.
 """
 
 from __future__ import annotations
@@ -56,7 +64,20 @@ ANY_NAMESPACE = {("k8s.ovn.org", "ClusterUserDefinedNetwork")}
 
 # the NAD Octelium's genesis creates (namespace, name)
 OCTELIUM_NAD = ("octelium", "octelium")
+# rancher-flat-network's NAD (in every namespace), its API group and its pods' subnet annotation
+FLAT_NETWORK_NAD = "rancher-flat-network"
+FLAT_NETWORK_GROUP = "flatnetwork.pandaria.io"
+FLAT_NETWORK_SUBNET_ANNOTATION = "flatnetwork.pandaria.io/subnet"
 _POD_TEMPLATE_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job")
+
+
+def _flat_network_pod(doc: Any) -> bool:
+    """A workload whose pod template asks rancher-flat-network for a subnet."""
+    from multus_lint.model.project import POD_TEMPLATE_META
+
+    meta = POD_TEMPLATE_META.get(doc.kind)
+    annotations = get_path(doc.data, meta + ("annotations",)) if meta is not None else None
+    return isinstance(annotations, dict) and isinstance(annotations.get(FLAT_NETWORK_SUBNET_ANNOTATION), str)
 
 
 def _octelium_component(doc: Any) -> bool:
@@ -99,6 +120,9 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
                     if isinstance(name, str) and name:
                         ns = an.get("namespace")
                         out.setdefault((ns if isinstance(ns, str) and ns else "default", name), doc)
+                continue
+            if (group, doc.kind) == (FLAT_NETWORK_GROUP, "FlatNetworkSubnet") or _flat_network_pod(doc):
+                out.setdefault(("*", FLAT_NETWORK_NAD), doc)
                 continue
             if doc.namespace == OCTELIUM_NAD[0] and _octelium_component(doc):
                 out.setdefault(OCTELIUM_NAD, doc)
