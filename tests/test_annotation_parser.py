@@ -356,7 +356,9 @@ CORPUS_ML4 = {
     "31": {"ML411"},  # ANNOTATION_GATEWAY_KEY_IGNORED x2
     "43": set(),  # vlan100 is defined in 38-*.yaml; attaching it twice is legal for Multus
     "44": {"ML402"},  # bridge-static exists only in namespace kubevirt
-    "57": {"ML402"},  # rancher-flat-network is created by another chart
+    # rancher-flat-network's operator creates it in every namespace, and these pods carry its
+    # flatnetwork.pandaria.io/subnet annotation (model.generated_nads)
+    "57": set(),
     "60": {"ML402"},  # macvlan1-config is in another example file
     "66": set(),  # macvlan-conf is in 65-*.yaml; annotation on the ReplicaSet's template
 }
