@@ -32,7 +32,10 @@ EXPECTED = {
     "44": {"ML402"},  # bridge-static exists, but in namespace kubevirt
     "45": {"ML101"}, "46": {"ML203"}, "47": {"ML101"}, "48": {"ML101"}, "51": {"ML101"},
     "54": {"ML102"},  # K3S_LEGACY_BIN_DIR: data/current/bin on a current K3s
-    "57": {"ML402"}, "60": {"ML402"},  # DANGLING_NAD_REF (not defined anywhere in the corpus)
+    "60": {"ML402"},  # DANGLING_NAD_REF (not defined anywhere in the corpus)
+    # 57: SOURCES.tsv says DANGLING_NAD_REF, but rancher-flat-network's operator creates that NAD
+    # in every namespace (cnrancher/rancher-flat-network pkg/controller/namespace namespace.go
+    # syncNamespace), and these pods carry its flatnetwork.pandaria.io/subnet annotation
     "65": {"ML201"},
 }
 # Files whose core findings come with later sources (Flux HelmRelease, kustomize patches).
