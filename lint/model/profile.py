@@ -520,6 +520,10 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
             return path, f"an EKS {kind}: the nodes are EKS's", "generic"
         if kind in ("DaemonSet", "Deployment") and _runs_eks_image(data):
             return path, f"{kind} {_name(data)} runs an EKS add-on image: the nodes are EKS's", "generic"
+        if kind == "DaemonSet" and (cni := _primary_cni(data)):
+            return path, f"DaemonSet {_name(data)} deploys {cni} as the primary CNI into /etc/cni/net.d: " \
+                "on K3s that takes flannel-backend none, where containerd keeps its default CNI dirs, " \
+                "as other distros' nodes do", "generic"
         if group in OPENSHIFT_GROUPS and isinstance(kind, str):
             return path, f"an OpenShift {kind} ({group}): the nodes run OpenShift", "openshift"
         if group in RHOSO_GROUPS and isinstance(kind, str):
@@ -556,6 +560,56 @@ def _runs_eks_image(data: dict[str, Any]) -> bool:
             if isinstance(image, str) and _EKS_IMAGE.search(image):
                 return True
     return False
+
+
+# Primary CNIs a project deploys from its own manifests (the image of the DaemonSet's
+# containers -> what it is). Each writes its conflist into the hostPath it mounts as the
+# node's CNI conf dir: flannel-io/flannel Documentation/kube-flannel.yml (install-cni copies
+# 10-flannel.conflist to /etc/cni/net.d), projectcalico/calico manifests/calico.yaml (install-cni,
+# 10-calico.conflist), cilium (cni.confPath /etc/cni/net.d), weave-kube, antrea-agent. Multus and
+# the other secondary CNIs are not among them.
+_PRIMARY_CNI_IMAGES = (
+    (re.compile(r"(?:^|/)(?:flannel-io/flannel|flannel/flannel|coreos/flannel|mirrored-flannelcni-flannel)$"),
+     "flannel"),
+    (re.compile(r"(?:^|/)calico/node$"), "Calico"),
+    (re.compile(r"(?:^|/)cilium/cilium$"), "Cilium"),
+    (re.compile(r"(?:^|/)weaveworks/weave-kube$"), "Weave Net"),
+    (re.compile(r"(?:^|/)antrea/antrea-(?:agent-)?ubuntu$|(?:^|/)antrea/antrea-agent$"), "Antrea"),
+)
+_STANDARD_CONF_DIR = "/etc/cni/net.d"
+
+
+def _primary_cni(data: dict[str, Any]) -> str | None:
+    """What primary CNI a DaemonSet deploys (``_PRIMARY_CNI_IMAGES``) when it mounts the hostPath
+    /etc/cni/net.d, where it installs its config; None otherwise. On K3s with its flannel the
+    runtime reads only D/agent/etc/cni/net.d (K3s's containerd config template sets the CNI dirs
+    only when flannel is on), so a project whose own primary CNI writes to /etc/cni/net.d runs
+    either on K3s with flannel-backend none, where containerd keeps /etc/cni/net.d and
+    /opt/cni/bin, or on another distro's nodes: the default CNI dirs either way."""
+    spec = data.get("spec")
+    spec = spec.get("template") if isinstance(spec, dict) else None
+    spec = spec.get("spec") if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return None
+    volumes = spec.get("volumes")
+    mounts_conf = any(isinstance(v, dict) and isinstance(v.get("hostPath"), dict)
+                      and isinstance(v["hostPath"].get("path"), str)
+                      and v["hostPath"]["path"].rstrip("/") == _STANDARD_CONF_DIR
+                      for v in volumes if isinstance(volumes, list)) if isinstance(volumes, list) else False
+    if not mounts_conf:
+        return None
+    for key in ("containers", "initContainers"):
+        for c in spec.get(key) if isinstance(spec.get(key), list) else ():
+            image = c.get("image") if isinstance(c, dict) else None
+            if not isinstance(image, str):
+                continue
+            repo = image.strip().split("@")[0]
+            if ":" in repo.rsplit("/", 1)[-1]:
+                repo = repo.rsplit(":", 1)[0]  # the tag, not a registry's port
+            for pattern, what in _PRIMARY_CNI_IMAGES:
+                if pattern.search(repo):
+                    return what
+    return None
 
 
 # Ansible's command modules (short and FQCN names) and the keys under which a task list
