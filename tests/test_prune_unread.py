@@ -36,6 +36,7 @@ NOT_READS = {
     ("lint/model/multus_daemonset.py", "env"), ("lint/model/multus_daemonset.py", "hostPath"),
     ("lint/model/multus_daemonset.py", "configMap"), ("lint/model/installed_plugins.py", "hostPath"),
     ("rules/paths.py", "hostPath"),  # the text of a Flux post-renderer
+    ("lint/model/profile.py", "hostPath"),  # a DaemonSet's volumes (a primary CNI's conf dir)
     # words the context prefilter and git grep look for in a file's text (runner.is_context)
     ("lint/runner.py", "hostPath"),
     # a workload's spec.selector stays (only its matchLabels/matchExpressions go); ML008
