@@ -102,3 +102,22 @@ def test_walk_locates_in_a_config() -> None:
     span, found = tree.locate(("ipam", "gateway"))
     assert not found and (span.line, span.column) == (2, 2)  # the parent key: where a missing key is reported
     assert tree._root is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(values, st.sampled_from(["", " ", "\n  ", "\r\n\t"]), st.sampled_from(["", " ", "\n"]))
+def test_walked_duplicates_are_the_scanned_trees(data: Any, sep: str, pad: str) -> None:
+    # duplicate keys found from each container's members (no scan of every value) are the
+    # scanned tree's: same paths, spans and order
+    text = pad + _text(data, sep) + pad
+    tree = JsonTree(text, json.loads(text), ShiftMap(2), True)
+    assert tree.duplicate_keys() == _scanned(tree).duplicate_keys(), text
+    assert tree._root is None
+
+
+def test_walked_duplicates_in_a_config() -> None:
+    text = '{"a": 1, "ipam": {"range": "x", "b": [{"c": 1, "c": 2}], "range": "y"}, "a": 3}'
+    tree = JsonTree(text, json.loads(text), ShiftMap(0), True)
+    got = tree.duplicate_keys()
+    assert [d[0] for d in got] == [("ipam", "b", 0, "c"), ("ipam", "range"), ("a",)]
+    assert got == _scanned(tree).duplicate_keys()

@@ -364,8 +364,11 @@ class YamlTree(Tree):
     def find_node(self, path: Path) -> tuple[Any, Any, int]:
         """(key node or None, value node, depth reached) for ``path``."""
         if self._root is None and self.known is not None:
-            hit = self.known.get(tuple(path))
+            key_path = tuple(path)
+            hit = self.known.get(key_path)
             if hit is not None:
+                if type(hit[1]) is tuple:  # copies (restore_scalars): nodes made on first use
+                    hit = self.known[key_path] = (_node(hit[0]), _node(hit[1]))
                 return hit[0], hit[1], len(path)
         node = self.root
         key = None
@@ -428,9 +431,25 @@ def copy_scalars(tree: YamlTree, paths: list[Path]) -> list[tuple[Any, ...]]:
 
 def restore_scalars(tree: YamlTree, copies: list[tuple[Any, ...]]) -> None:
     """Give ``tree`` the nodes ``copy_scalars`` copied (found by ``find_node`` while the
-    tree has no nodes of its own; any other path composes them as before)."""
+    tree has no nodes of its own; any other path composes them as before). The nodes are
+    made when first found: most documents are never asked for a position (5,000 trees the
+    worker sent back in the many-findings audit, on the critical path after the parse)."""
     if copies:
-        tree.known = {path: (_node(key), _node(value)) for path, key, value in copies}
+        tree.known = {path: (key, value) for path, key, value in copies}
+
+
+def keep_scalars(tree: YamlTree, paths: list[Path]) -> None:
+    """``restore_scalars(tree, copy_scalars(tree, paths))`` for a tree about to release its
+    nodes in this process: the key and value nodes found are kept themselves (a scalar node
+    holds no other node), not copied and made again."""
+    known = {}
+    for path in paths:
+        key, node, depth = tree.find_node(path)
+        if depth == len(path) and getattr(node, "id", "") == "scalar" \
+                and (key is None or getattr(key, "id", "") == "scalar"):
+            known[tuple(path)] = (key, node)
+    if known:
+        tree.known = known
 
 
 def _flat(node: Any) -> tuple[Any, ...] | None:
@@ -639,6 +658,11 @@ class JsonTree(Tree):
     def duplicate_keys(self) -> list[tuple[Path, Span, Span]]:
         """(path, later key span, earlier key span) for every repeated key."""
         out: list[tuple[Path, Span, Span]] = []
+        if self._root is None:
+            try:
+                return self._walked_duplicates()
+            except (StopIteration, ValueError, IndexError):  # not JSON the decoder accepted
+                out = []
         stack: list[tuple[Path, JsonNode]] = [((), self.root)]
         while stack:
             path, node = stack.pop()
@@ -651,6 +675,33 @@ class JsonTree(Tree):
                     stack.append((path + (name,), child))
             elif node.items is not None:
                 stack.extend((path + (i,), c) for i, c in enumerate(node.items))
+        out.sort(key=lambda d: (d[1].line, d[1].column))
+        return out
+
+
+    def _walked_duplicates(self) -> list[tuple[Path, Span, Span]]:
+        """``duplicate_keys`` from the members of each container (json_members: values
+        skipped by the C decoder) instead of the scanned tree of every value: 555 NAD
+        configs with a repeated key in the many-findings audit, in the serial model build."""
+        text = self.text
+        out: list[tuple[Path, Span, Span]] = []
+        start = _WS_RUN.match(text).end()  # type: ignore[union-attr]
+        if start >= len(text) or text[start] not in "{[":
+            return out
+        stack: list[tuple[Path, int]] = [((), start)]
+        while stack:
+            path, at = stack.pop()
+            members = self._members_at(at)
+            if text[at] == "{":
+                seen: dict[str, tuple[int, int]] = {}
+                for name, ks, ke, vs, _ in members:
+                    if name in seen:
+                        out.append((path + (name,), self.offset_span(ks, ke), self.offset_span(*seen[name])))
+                    seen[name] = (ks, ke)
+                    if text[vs] in "{[":
+                        stack.append((path + (name,), vs))
+            else:
+                stack.extend((path + (i,), vs) for i, (vs, _) in enumerate(members) if text[vs] in "{[")
         out.sort(key=lambda d: (d[1].line, d[1].column))
         return out
 

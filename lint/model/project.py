@@ -70,11 +70,11 @@ def release(tree: YamlTree) -> None:
     (load.parallel_parse.hot_paths) so locating those composes nothing again."""
     if tree.root_composed():
         from multus_lint.load.parallel_parse import hot_paths
-        from multus_lint.load.positions import copy_scalars, restore_scalars
+        from multus_lint.load.positions import keep_scalars
 
         paths = hot_paths(tree.data)
         if paths:
-            restore_scalars(tree, copy_scalars(tree, paths))
+            keep_scalars(tree, paths)
     tree.release()
 
 
