@@ -293,7 +293,10 @@ def _per_workload(project: Project) -> dict[int, dict[str, AnnotationUse]]:
 def known_network(ctx: Context, namespace: str, name: str) -> bool:
     """The NAD exists: in the project, created by an operator from a CR of the project
     (SriovNetwork, MacvlanNetwork, ...), or declared in ``known-networks``."""
-    if (namespace, name) in ctx.project.nad_index or (namespace, name) in generated_nads(ctx.project):
+    if (namespace, name) in ctx.project.nad_index:
+        return True
+    made = generated_nads(ctx.project)
+    if made and (namespace, name) in made:  # (most projects: none, no look-up)
         return True
     known = ctx.config.known_networks
     return f"{namespace}/{name}" in known or name in known

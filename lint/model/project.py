@@ -436,6 +436,12 @@ class Builder:
             return
         if parsed is None:
             parsed = parse_file(source, p.limits)
+        if not any(item.problems for item in parsed):
+            # no syntax error (nearly every file): none of the foreign formats or templates
+            # below applies, and the text is not searched for template syntax
+            for index, item in enumerate(parsed):
+                self.add_parsed(source, item, index, False)
+            return
         if (jsonc_tool_file(source.path) or non_json_conf(source)) and \
                 any(prob.code == "ML001" for item in parsed for prob in item.problems):
             return  # JSON with comments, or an INI .conf, as its tool reads it: no manifest (model.foreign_formats)
