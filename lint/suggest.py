@@ -154,6 +154,12 @@ def _matches(a: str, b: str) -> int:
     return found
 
 
+def _is_subsequence(a: str, b: str) -> bool:
+    """Whether ``a``'s characters occur in ``b`` in order (not necessarily adjacent)."""
+    rest = iter(b)
+    return all(c in rest for c in a)
+
+
 def hint(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
     """``"; did you mean 'x'?"`` or an empty string."""
     best = closest(word, candidates, cutoff)
@@ -240,17 +246,13 @@ class _Groups:
         self.lengths = {n: int.from_bytes(b, "little") for n, b in lengths.items()}
         self.postings = {k: int.from_bytes(b, "little") for k, b in postings.items()}
         self.all = (1 << len(self.names)) - 1
+        self._slacks: dict[tuple[int, float], tuple[dict[int, int], int]] = {}
 
-    def best(self, word: str, cutoff: float) -> str | None:
-        """``best_match(word, candidates, cutoff)``.
-
-        A candidate's quick_ratio reaches the cutoff when it misses at most ``slack`` of
-        the word's (char, k) pairs, the slack from its length: counted for all candidates
-        at once on the bit masks, which also sorts them into layers of equal quick_ratio
-        (2 * (pairs - missing) / both lengths, as difflib sums it). Layers are compared in
-        full from the highest quick_ratio down, and only while one can still beat the best
-        ratio found: ratio <= quick_ratio."""
-        lw = len(word)
+    def _slack(self, lw: int, cutoff: float) -> tuple[dict[int, int], int]:
+        """(candidate length -> how many of a word's pairs it may miss and still reach the
+        cutoff, the largest of those), for words of length ``lw``; top -1: a cutoff every
+        candidate reaches. It depends on the lengths alone: worked out once per word length
+        (7,500 look-ups of ten-character names in the many-findings audit)."""
         slack: dict[int, int] = {}
         for lx in self.lengths:
             total = lx + lw
@@ -262,12 +264,29 @@ class _Groups:
             while need <= most and (2.0 * need / total if total else 1.0) < cutoff:
                 need += 1
             if need == 0:
-                return best_match(word, self.names, cutoff)  # cutoff 0: every candidate counts
+                return {}, -1
             if need <= most:
                 slack[lx] = lw - need
+        return slack, max(slack.values()) if slack else 0
+
+    def best(self, word: str, cutoff: float) -> str | None:
+        """``best_match(word, candidates, cutoff)``.
+
+        A candidate's quick_ratio reaches the cutoff when it misses at most ``slack`` of
+        the word's (char, k) pairs, the slack from its length: counted for all candidates
+        at once on the bit masks, which also sorts them into layers of equal quick_ratio
+        (2 * (pairs - missing) / both lengths, as difflib sums it). Layers are compared in
+        full from the highest quick_ratio down, and only while one can still beat the best
+        ratio found: ratio <= quick_ratio."""
+        lw = len(word)
+        found = self._slacks.get((lw, cutoff))
+        if found is None:
+            found = self._slacks[(lw, cutoff)] = self._slack(lw, cutoff)
+        slack, top = found
+        if top < 0:
+            return best_match(word, self.names, cutoff)  # cutoff 0: every candidate counts
         if not slack:
             return None
-        top = max(slack.values())
         # within[j]: candidates missing at most j of the pairs seen so far
         postings = self.postings
         if top == 2:  # the usual slack (names of about ten characters): the loop below, unrolled
@@ -289,7 +308,7 @@ class _Groups:
                 within[0] &= has
                 if not within[top]:
                     return None
-        layers: list[tuple[float, int]] = []
+        layers: list[tuple[float, int, bool]] = []
         for lx, most_missing in slack.items():
             of_length = self.lengths[lx]
             fewer = 0
@@ -297,17 +316,41 @@ class _Groups:
                 layer = within[j] & of_length & ~fewer  # missing exactly j pairs
                 fewer = within[j]
                 if layer:
-                    layers.append((2.0 * (lw - j) / (lx + lw), layer))
+                    # whole: the shorter string's characters are all shared (a multiset)
+                    layers.append((2.0 * (lw - j) / (lx + lw), layer, lw - j == min(lx, lw)))
         layers.sort(key=lambda item: item[0], reverse=True)
         best: tuple[float, str] | None = None
-        for q, layer in layers:
+        for q, layer, whole in layers:
             if best is not None and q < best[0]:
                 break  # no candidate left can reach the best ratio, nor tie it
-            for x in self._decode(layer):
+            names = self._decode(layer)
+            if whole:
+                # the candidates lying whole in the word (or holding it) first: their ratio
+                # is the layer's quick_ratio, the most any candidate here can reach, so the
+                # others are then compared only if they could tie it (below). Any order
+                # gives the same best: a candidate is passed over only when it cannot beat
+                # the best so far, which only grows.
+                rest = []
+                for x in names:
+                    r = contained_ratio(x, word)
+                    if r is None:
+                        rest.append(x)
+                    elif r >= cutoff and (best is None or (r, x) > best):
+                        best = (r, x)
+                names = rest
+            for x in names:
                 if best is not None and (q, x) < best:
                     continue
-                r = contained_ratio(x, word)
+                r = contained_ratio(x, word) if not whole else None
                 if r is None:
+                    if whole and best is not None and best[0] == q and not (
+                            _is_subsequence(x, word) if len(x) <= lw else _is_subsequence(word, x)):
+                        # only a tie with the best (ratio == quick_ratio) could win here, and
+                        # it needs every shared character matched: difflib's matching blocks
+                        # are a common subsequence, and the shorter string is none of the
+                        # longer, so ratio < quick_ratio (the permutations of a name's
+                        # digits beside it: 'net-01432' for 'net-01234x')
+                        continue
                     r = ratio(x, word)
                 if r >= cutoff and (best is None or (r, x) > best):
                     best = (r, x)

@@ -4,10 +4,12 @@ the bounded search must not change a single did-you-mean hint)."""
 from __future__ import annotations
 
 import difflib
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from multus_lint import suggest
 from multus_lint.suggest import best_match, closest, contained_ratio, fold, ratio
 
 names = st.text(alphabet="abn-0123x_", min_size=0, max_size=12)
@@ -117,3 +119,37 @@ def test_closest_sees_a_list_changed_between_calls() -> None:
     options.clear()
     options.extend(f"vlan-{i}" for i in range(40))
     assert closest("net-00039x", options, 0.75) == reference_closest("net-00039x", options, 0.75)
+
+
+digits = st.text(alphabet="0123", min_size=3, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(base=digits, suffix=st.text(alphabet="xy0", max_size=2), keep=st.integers(0, 40),
+       cutoff=st.sampled_from([0.5, 0.6, 0.75, 0.85]), trim=st.booleans())
+def test_closest_among_permutations(base: str, suffix: str, keep: int, cutoff: float, trim: bool) -> None:
+    # a name's digits permuted beside it (the many-findings benchmark's NADs): the indexed
+    # search skips a candidate that could only tie the best when the shorter string is no
+    # subsequence of the longer (its ratio is then below its quick_ratio)
+    perms = sorted({"".join(p) for p in itertools.permutations(base)})[:keep]
+    options = [f"n-{p}" for p in perms] + [f"n-{i:04d}" for i in range(40)]
+    word = f"n-{base}{suffix}"
+    if trim:
+        word = word[:-1]
+    assert closest(word, options, cutoff) == reference_closest(word, options, cutoff)
+
+
+def test_permutations_are_skipped_not_compared() -> None:
+    # a missing 'net-00400y' beside 'net-00400' (its best, lying whole in it) and the
+    # permutations of its digits ('net-00040', 'net-04000'): no full comparison is needed
+    options = [f"net-{i:05d}" for i in range(0, 3000, 8)]
+    words = [o + s for o in options[::5] for s in "xy"]
+    compared: list[tuple[str, str]] = []
+    real = suggest.ratio
+    try:
+        suggest.ratio = lambda a, b: (compared.append((a, b)), real(a, b))[1]  # type: ignore[assignment]
+        for word in words:
+            assert closest(word, options, 0.75) == reference_closest(word, options, 0.75), word
+    finally:
+        suggest.ratio = real  # type: ignore[assignment]
+    assert len(compared) < 25, compared  # 248 before the shortcuts

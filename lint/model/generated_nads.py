@@ -71,11 +71,13 @@ FLAT_NETWORK_SUBNET_ANNOTATION = "flatnetwork.pandaria.io/subnet"
 _POD_TEMPLATE_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job")
 
 
-def _flat_network_pod(doc: Any) -> bool:
-    """A workload whose pod template asks rancher-flat-network for a subnet."""
-    from multus_lint.model.project import POD_TEMPLATE_META
+def _flat_network_pod(doc: Any, meta: tuple[str, ...] | None = None) -> bool:
+    """A workload whose pod template asks rancher-flat-network for a subnet; ``meta``: the
+    path of its pod template's metadata (model.project.POD_TEMPLATE_META) when known."""
+    if meta is None:
+        from multus_lint.model.project import POD_TEMPLATE_META
 
-    meta = POD_TEMPLATE_META.get(doc.kind)
+        meta = POD_TEMPLATE_META.get(doc.kind)
     annotations = get_path(doc.data, meta + ("annotations",)) if meta is not None else None
     return isinstance(annotations, dict) and isinstance(annotations.get(FLAT_NETWORK_SUBNET_ANNOTATION), str)
 
@@ -107,13 +109,18 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
     """(namespace, name) -> the CR document that makes an operator create that NAD."""
 
     def build() -> dict[tuple[str, str], Any]:
+        from multus_lint.model.project import POD_TEMPLATE_META
+
         out: dict[tuple[str, str], Any] = _Generated()
         for doc in project.documents:
+            # each object's kind and group read once (every object of the project passes
+            # here: 10,000 in the many-findings audit, before its first missing network)
+            kind = doc.kind
             group = doc.api_version.partition("/")[0]
-            if (group, doc.kind) in ANY_NAMESPACE and doc.name:
+            if (group, kind) in ANY_NAMESPACE and doc.name:
                 out.setdefault(("*", doc.name), doc)
                 continue
-            if (group, doc.kind) == ("operator.openshift.io", "Network"):
+            if (group, kind) == ("operator.openshift.io", "Network"):
                 extra = get_path(doc.data, ("spec", "additionalNetworks"))
                 for an in extra if isinstance(extra, list) else ():
                     name = an.get("name") if isinstance(an, dict) else None
@@ -121,17 +128,19 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
                         ns = an.get("namespace")
                         out.setdefault((ns if isinstance(ns, str) and ns else "default", name), doc)
                 continue
-            if (group, doc.kind) == (FLAT_NETWORK_GROUP, "FlatNetworkSubnet") or _flat_network_pod(doc):
+            meta = POD_TEMPLATE_META.get(kind)
+            if (group, kind) == (FLAT_NETWORK_GROUP, "FlatNetworkSubnet") or \
+                    (meta is not None and _flat_network_pod(doc, meta)):
                 out.setdefault(("*", FLAT_NETWORK_NAD), doc)
                 continue
             if doc.namespace == OCTELIUM_NAD[0] and _octelium_component(doc):
                 out.setdefault(OCTELIUM_NAD, doc)
                 continue
-            if (group, doc.kind) not in GENERATORS or not doc.name:
+            if (group, kind) not in GENERATORS or not doc.name:
                 continue
             target = get_path(doc.data, ("spec", "networkNamespace"))
             if not isinstance(target, str) or not target:
-                fallback = GENERATORS[(group, doc.kind)]
+                fallback = GENERATORS[(group, kind)]
                 target = fallback if fallback is not None else (doc.namespace or "default")
             out.setdefault((target, doc.name), doc)
         return out
