@@ -407,6 +407,7 @@ def run(options: Options, config: Config) -> Result:
     sources, named = collect(options, config, root, cache, listed, deferred, templates)
     templates = sorted(set(templates))
     listed.extend(templates)  # a template added or removed changes what ML507 may say
+    installers = functools.cache(functools.partial(_read_templates, templates, config.limits))  # once a run
     drop_listings()  # one started at start-up that this run did not need (cli._start_listing)
     if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
         sources = in_walk_order(sources, root.path)
@@ -432,7 +433,7 @@ def run(options: Options, config: Config) -> Result:
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         listed_nodes = _list_root_node_evidence(sources, parsed)  # before build_project takes the parses
         project = build_project(sources, root.path, config.limits, parsed)
-        _attach_templates(project, templates, config.limits)
+        _attach_templates(project, installers)
         profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes)
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
@@ -450,7 +451,7 @@ def run(options: Options, config: Config) -> Result:
                 continue
             sub = build_project([sources[i] for i in members], root.path, config.limits,
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
-            _attach_templates(sub, templates, config.limits)
+            _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, generic_nodes)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
@@ -506,16 +507,25 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
 
 
-def _attach_templates(project: Project, templates: list[str], limits: Any) -> None:
-    """The manifest templates that may install plugins (model.installed_plugins), read only
-    where ML507 can speak (a Multus deployment and NADs): their contents are then what a
-    replayed run must find unchanged, as the model's other reads (Project.extra_reads)."""
-    if not templates or not project.has_multus_deployment or not project.nads:
-        return
-    from multus_lint.model.installed_plugins import MAX_TEMPLATES, template_installers
+def _read_templates(templates: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """model.installed_plugins.template_installers of the run's templates (none: nothing read)."""
+    if not templates:
+        return [], []
+    from multus_lint.model.installed_plugins import template_installers
 
-    project.template_installers = template_installers(templates, limits)
-    project.extra_reads.update(sorted(templates)[:MAX_TEMPLATES])  # the ones it read
+    return template_installers(templates, limits)
+
+
+def _attach_templates(project: Project, installers: Any) -> None:
+    """The manifest templates that may install plugins (``installers()``: _read_templates,
+    read once a run whatever the scopes), given only where ML507 can speak (a Multus
+    deployment and NADs): their contents are then what a replayed run must find unchanged,
+    as the model's other reads (Project.extra_reads)."""
+    if not project.has_multus_deployment or not project.nads:
+        return
+    found, read_paths = installers()
+    project.template_installers = found
+    project.extra_reads.update(read_paths)
 
 
 def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:

@@ -71,14 +71,10 @@ FLAT_NETWORK_SUBNET_ANNOTATION = "flatnetwork.pandaria.io/subnet"
 _POD_TEMPLATE_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "Job")
 
 
-def _flat_network_pod(doc: Any, meta: tuple[str, ...] | None = None) -> bool:
+def _flat_network_pod(doc: Any, meta: tuple[str, ...]) -> bool:
     """A workload whose pod template asks rancher-flat-network for a subnet; ``meta``: the
-    path of its pod template's metadata (model.project.POD_TEMPLATE_META) when known."""
-    if meta is None:
-        from multus_lint.model.project import POD_TEMPLATE_META
-
-        meta = POD_TEMPLATE_META.get(doc.kind)
-    annotations = get_path(doc.data, meta + ("annotations",)) if meta is not None else None
+    path of its pod template's metadata (model.project.POD_TEMPLATE_META)."""
+    annotations = get_path(doc.data, meta + ("annotations",))
     return isinstance(annotations, dict) and isinstance(annotations.get(FLAT_NETWORK_SUBNET_ANNOTATION), str)
 
 

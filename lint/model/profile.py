@@ -592,10 +592,9 @@ def _primary_cni(data: dict[str, Any]) -> str | None:
     if not isinstance(spec, dict):
         return None
     volumes = spec.get("volumes")
-    mounts_conf = any(isinstance(v, dict) and isinstance(v.get("hostPath"), dict)
-                      and isinstance(v["hostPath"].get("path"), str)
-                      and v["hostPath"]["path"].rstrip("/") == _STANDARD_CONF_DIR
-                      for v in volumes if isinstance(volumes, list)) if isinstance(volumes, list) else False
+    mounts_conf = isinstance(volumes, list) and any(
+        isinstance(v, dict) and isinstance(v.get("hostPath"), dict) and isinstance(v["hostPath"].get("path"), str)
+        and v["hostPath"]["path"].rstrip("/") == _STANDARD_CONF_DIR for v in volumes)
     if not mounts_conf:
         return None
     for key in ("containers", "initContainers"):
