@@ -28,6 +28,7 @@ from multus_lint.load.discover import (
     walk_order,
     working_directory,
 )
+from multus_lint.load.facts import FactCache
 from multus_lint.load.placeholders import VALUE_FREE_CODES, placeholder_at, render_advice
 from multus_lint.load.read import TEMPLATE_RE, SourceFile, decode, last_changed, read
 from multus_lint.model.contain import contained
@@ -430,9 +431,11 @@ def run(options: Options, config: Config) -> Result:
     # a cluster folder beside a named file is not part of it (its files were never read)
     within = None if root.context else [os.path.abspath(p) for p in options.paths if p != "-" and os.path.isdir(p)]
     scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path, within)
+    facts = FactCache(cache.directory, cache.key) if cache is not None else None
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         listed_nodes = _list_root_node_evidence(sources, parsed)  # before build_project takes the parses
         project = build_project(sources, root.path, config.limits, parsed)
+        project.facts = facts
         _attach_templates(project, installers)
         profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes)
         findings = judge(project, profile, config, codes, progress)
@@ -451,12 +454,15 @@ def run(options: Options, config: Config) -> Result:
                 continue
             sub = build_project([sources[i] for i in members], root.path, config.limits,
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
+            sub.facts = facts
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, generic_nodes)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
         profile = next((r.profile for r in runs if r.profile is not None), Profile())
+    if facts is not None:
+        facts.save()
     hidden, stale = 0, []
     if options.baseline:
         from multus_lint.filter.baseline import filter_counted

@@ -25,11 +25,17 @@ from multus_lint import cli, runner
 from multus_lint.load import cache as cache_mod
 from multus_lint.load.cache import read_cache_file
 
+# IPAM configs of each kind: their analyses are kept between runs (lint/load/facts.py)
+IPAMS = {
+    "whereabouts": lambda n: {"type": "whereabouts", "range": f"10.{n}.0.0/24", "gateway": f"10.{n}.1.1"},
+    "host-local": lambda n: {"type": "host-local", "ranges": [[{"subnet": f"10.{n}.0.0/25"}]]},
+    "static": lambda n: {"type": "static", "addresses": [{"address": f"10.{n}.0.9/24", "gateway": "10.0.0.1"}]},
+}
 
-def nad(name: str, subnet: int, ns: str = "apps") -> str:
+
+def nad(name: str, subnet: int, ns: str = "apps", ipam: str = "whereabouts") -> str:
     config = json.dumps({"cniVersion": "0.3.1", "type": "macvlan", "master": "eth0",
-                         "ipam": {"type": "whereabouts", "range": f"10.{subnet}.0.0/24",
-                                  "gateway": f"10.{subnet}.1.1"}})
+                         "ipam": IPAMS[ipam](subnet)})
     return (f"apiVersion: k8s.cni.cncf.io/v1\nkind: NetworkAttachmentDefinition\nmetadata:\n"
             f"  name: {name}\n  namespace: {ns}\nspec:\n  config: '{config}'\n")
 
@@ -55,7 +61,8 @@ def plain(name: str) -> str:
 
 
 CONTENTS = st.one_of(
-    st.builds(nad, st.sampled_from(["net-a", "net-b", "net-c"]), st.integers(1, 3)),
+    st.builds(nad, st.sampled_from(["net-a", "net-b", "net-c"]), st.integers(1, 3), st.just("apps"),
+              st.sampled_from(sorted(IPAMS))),
     st.builds(pod, st.sampled_from(["p1", "p2"]), st.sampled_from(["net-a", "net-b", "apps/net-c", "nope"])),
     st.builds(anchored, st.sampled_from(["d1", "d2"]), st.sampled_from(["net-a", "apps/net-c", "nope"])),
     st.builds(plain, st.sampled_from(["cm1", "cm2"])),

@@ -82,17 +82,17 @@ def test_a_rule_raising_on_one_nad_still_reports_the_others(tmp_path: Path,
 
 def test_the_shared_ipam_analysis_raising_on_one_config(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from multus_lint.model import ipam_uses as uses_module
+    from multus_lint.net import ipam_codec  # model.ipam_uses analyses each config through it
 
     root = _project(tmp_path)
-    original = uses_module.analyze_ipam
+    original = ipam_codec.analyze_ipam
 
     def analyze(ipam, version="1.0.0"):  # type: ignore[no-untyped-def]
         if ipam.get("addresses", [{}])[0].get("address", "").startswith("10.2."):
             raise RuntimeError("injected")
         return original(ipam, version)
 
-    monkeypatch.setattr(uses_module, "analyze_ipam", analyze)
+    monkeypatch.setattr(ipam_codec, "analyze_ipam", analyze)
     found = _by_code(_run(root, "ML0,ML3"))
     assert sorted(f.object["name"] for f in found["ML301"]) == ["first", "third"]
     # one ML000 for the object, not one per rule that reads the analysis

@@ -6,7 +6,8 @@ from typing import Any
 
 from multus_lint.model.contain import object_problem
 from multus_lint.model.project import NAD, RESOURCE_NAME_ANNOTATION, CniConfig, Project
-from multus_lint.net.addresses import IpamAnalysis, analyze_ipam, getk
+from multus_lint.net.addresses import IpamAnalysis, getk
+from multus_lint.net.ipam_codec import analysis_of
 from multus_lint.records import dataclass
 
 
@@ -61,7 +62,7 @@ def ipam_uses(project: Project) -> list[IpamUse]:
             version = getk(cfg.data, "cniVersion") if cfg.is_dict else None
             for path, ipam, plugin in cfg.ipams():
                 try:
-                    analysis = analyze_ipam(ipam, version)
+                    analysis = analysis_of(project.facts, ipam, version)
                 except Exception as exc:  # a bug on one config costs that config's verdicts only
                     project.problems.append((cfg.source, object_problem(cfg.owner, "the IPAM analysis", exc)))
                     continue

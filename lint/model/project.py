@@ -253,6 +253,8 @@ class Project:
     # (path, text) of manifest templates that may install CNI plugins (installed_plugins.
     # template_installers): not sources, never linted; ML507 does not call what they name missing
     template_installers: list[tuple[str, str]] = field(default_factory=list)
+    # the run's load.facts.FactCache (analyses kept between runs), None without a cache
+    facts: Any = None
 
     @property
     def nad_index(self) -> dict[tuple[str, str], NAD]:
