@@ -249,3 +249,31 @@ def test_a_kernel_without_pidfd_lists_through_pipes(tmp_path: Path, monkeypatch:
     assert run.jobs and all(isinstance(job, discover._Piped) for job in run.jobs)
     outputs = run.wait()
     assert outputs is not None and outputs[0] == b"? a.yaml\0"  # untracked: git ls-files -v
+
+
+def test_the_lines_of_edited_paths_are_all_their_index_lines(tmp_path: Path) -> None:
+    """GitState._lines_of takes a path's first line and the ones right after it: git lists
+    the index by path, then stage (builtin/ls-files.c show_files walks the sorted index), so
+    the three stages of a conflicted file are adjacent. Checked on a real merge conflict
+    against a scan of every line."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    for rel in ("a.yaml", "ba.yaml", "c/a.yaml", "d.yaml"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_text("kind: ConfigMap\n")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    _git(tmp_path, "checkout", "-q", "-b", "other")
+    (tmp_path / "a.yaml").write_text("kind: Secret\n")
+    _git(tmp_path, "commit", "-q", "-am", "other")
+    _git(tmp_path, "checkout", "-q", "main")
+    (tmp_path / "a.yaml").write_text("kind: Service\n")
+    _git(tmp_path, "commit", "-q", "-am", "main")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=tmp_path, capture_output=True)  # conflicts
+    (tmp_path / "new.yaml").write_text("kind: Pod\n")
+    raw = subprocess.run(["git", "ls-files", "-z", "-s", "-v", "-c", "-o", "--exclude-standard"], cwd=tmp_path,
+                         capture_output=True, check=True).stdout.decode()
+    state = discover.GitState(raw, set(), False, {})
+    lines = set(raw.split("\0")) - {""}
+    rels = {"a.yaml", "ba.yaml", "c/a.yaml", "d.yaml", "new.yaml", "gone.yaml"}
+    assert sorted(state._lines_of(rels, lines)) == sorted(line for line in lines if line.partition("\t")[2] in rels)
+    assert len(state._lines_of({"a.yaml"}, lines)) == 3  # stages 1, 2 and 3

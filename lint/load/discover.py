@@ -278,7 +278,14 @@ class GitState:
             at = raw.find(needle)
             while at != -1:
                 out.append(raw[raw.rfind("\0", 0, at) + 1:at + len(needle) - 1])
-                at = raw.find(needle, at + 1)
+                # a path's other lines (the stages of a conflict) follow it: git lists the
+                # index in its order, by path then stage (not another scan of the whole
+                # listing per path: 1 ms each in a 33,000-file repository)
+                start = at + len(needle)  # the next line
+                stop = raw.find("\0", start)
+                at = raw.find("\t", start, stop) if stop != -1 else -1
+                if at == -1 or raw[at:stop + 1] != needle:
+                    break
         return out
 
 
