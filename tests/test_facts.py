@@ -8,6 +8,7 @@ A fact file that was tampered with is computed again, never believed.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -219,3 +220,20 @@ def test_a_tampered_fact_file_is_computed_again(tmp_path: Path, monkeypatch: pyt
             fh.write("# edited\n")  # no replay of the last run
         assert _lint(root, monkeypatch, capsys, "--cache-dir", str(cache), "a.yaml") == \
             _lint(root, monkeypatch, capsys, "--no-cache", "a.yaml")
+
+
+def test_the_fact_file_is_written_only_when_its_facts_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    root = _project(tmp_path)
+    cache = tmp_path / "cache"
+    _lint(root, monkeypatch, capsys, "--cache-dir", str(cache), "a.yaml")
+    (facts,) = cache.glob("facts-*.cache")
+    os.utime(facts, ns=(1, 1))
+    with open(root / "a.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# edited\n")  # every config as before: every fact read, none made
+    _lint(root, monkeypatch, capsys, "--cache-dir", str(cache), "a.yaml")
+    assert facts.stat().st_mtime_ns == 1
+    (root / "c.yaml").unlink()  # one fact the run no longer uses: the file holds what it used
+    _lint(root, monkeypatch, capsys, "--cache-dir", str(cache), "a.yaml")
+    found = read_cache_file(str(facts))
+    assert found is not None and len(json.loads(found[1])["ipam"]) == len(NADS) - 1

@@ -46,7 +46,6 @@ class FactCache:
         self.file = os.path.join(directory, f"facts-{self.key}.cache")
         self.stored: dict[str, Any] | None = None  # None: not read yet
         self.kept: dict[str, dict[str, Any]] = {}  # what this run used or made (what is saved)
-        self.made = False
 
     def _load(self) -> dict[str, Any]:
         if self.stored is None:
@@ -79,16 +78,16 @@ class FactCache:
         except (TypeError, ValueError, OverflowError):
             return value
         self.kept.setdefault(kind, {})[key] = raw
-        self.made = True
         return value
 
     def save(self) -> None:
         """Write the facts this run used or made, when they differ from the file's."""
         if self.stored is None:
             return  # no fact looked up: the file stays as it is
-        if not self.made and {k: set(v) for k, v in self.kept.items()} == \
-                {k: set(v) for k, v in self.stored.items() if isinstance(v, dict)} and \
-                all(isinstance(v, dict) for v in self.stored.values()):
+        # a fact used is kept as the file's own value, so the two are equal exactly when the
+        # run used every fact of the file and made none (a new one, or one computed again in
+        # place of a value that did not decode, differs; so does anything else in the file)
+        if self.kept == self.stored:
             return
         try:
             payload = json.dumps(self.kept, ensure_ascii=True, separators=(",", ":")).encode("ascii")
