@@ -386,12 +386,29 @@ def _yaml_type(value: Any) -> str:
 @checks(NETWORK_NOT_FOUND)
 def network_not_found(ctx: Context) -> Iterator[Finding]:
     hints: dict[tuple[str, str], str] = {}
+    judged: set[tuple] = set()
+    known: dict[tuple[str, str], bool] = {}  # known_network's answers, once per name
     for ref in network_refs(ctx.project):
-        if ref.origin == "default-network" or not ctx.reported(ref.doc) \
-                or known_network(ctx, ref.namespace, ref.name):
+        if ref.origin == "default-network" or not ctx.reported(ref.doc):
+            continue
+        nad = (ref.namespace, ref.name)
+        found = known.get(nad)
+        if found is None:
+            found = known[nad] = known_network(ctx, *nad)
+        if found:
             continue
         if getattr(ref.doc, "unsure", None):
             continue  # kustomize transformers not applied here may rewrite the annotation
+        # what follows depends on these alone; pods aliasing one anchored annotation share its
+        # site (250 pods x 900 entries: 225,000 references, 900 findings), and a repeat would
+        # give the same (code, path, span, message), which runner.distinct drops anyway
+        site = ref.site
+        key = (site.source.path, site.span, ref.name, ref.namespace, ref.explicit_namespace, ref.origin,
+               _values_pod(ref), getattr(ref.doc, "namespace", None) is None)
+        size = len(judged)
+        judged.add(key)
+        if len(judged) == size:
+            continue
         if ref.name in unresolved_nads(ctx.project):
             continue  # a Flux Kustomization whose spec.path holds a variable may deploy it
         if _values_pod(ref) and ref.name in _unset_namespace(ctx.project):
@@ -402,7 +419,7 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
         renamed = renamed_nad(ctx.project, ref.namespace, ref.name)
         if renamed is not None:
             by = renamed.renamed_by[-1]
-            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+            yield ctx.finding(NETWORK_NOT_FOUND, site,
                               f"network '{ref.name}' not found: kustomize renames the NAD "
                               f"{ref.namespace}/{ref.name} to '{renamed.name}' (namePrefix/nameSuffix, "
                               f"{by.source.path}:{by.span.line}) but never rewrites Multus network "
@@ -418,7 +435,7 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
             # multus-cni pkg/k8sclient getKubernetesDelegate looks the unqualified name up in the
             # pod's namespace, and this manifest leaves that to whoever applies it (kubectl -n, the
             # context's namespace): applied in the NAD's namespace the pod starts, so not certain
-            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+            yield ctx.finding(NETWORK_NOT_FOUND, site,
                               f"network '{ref.name}' resolves in the {what}'s namespace, which this manifest "
                               f"does not set: the NAD is in namespace {', '.join(elsewhere)}, so the {what} "
                               f"starts only when applied there (e.g. kubectl -n {elsewhere[0]}), and not in "
@@ -430,7 +447,7 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
             # the NAD's manifest (and every entry point deploying it) leaves its namespace to
             # whoever applies it (kubectl apply -k networks5g -n open5gs): applied in the pod's
             # namespace the pod starts, so not certain
-            yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+            yield ctx.finding(NETWORK_NOT_FOUND, site,
                               f"network '{ref.name}' resolves in namespace {ref.namespace}, but the NAD "
                               f"'{ref.name}' ({first_unset.doc.source.path}) sets no namespace: the {what} "
                               f"starts only if that NAD is applied in {ref.namespace} (e.g. kubectl -n "
@@ -439,7 +456,7 @@ def network_not_found(ctx: Context) -> Iterator[Finding]:
         hint = missing_hint(ctx.project, ref.namespace, ref.name, hints)
         how = "" if ref.explicit_namespace else \
             f" (unqualified names resolve in the {'VM' if vm else 'pod'}'s namespace)"
-        yield ctx.finding(NETWORK_NOT_FOUND, ref.site,
+        yield ctx.finding(NETWORK_NOT_FOUND, site,
                           f"network '{ref.name}' not found: no NetworkAttachmentDefinition "
                           f"{ref.namespace}/{ref.name} in the project{how}; the "
                           f"{'VM' if vm else 'pod'} will not start{hint}")
