@@ -92,7 +92,7 @@ K3S_PACKAGED_CHARTS = {("kube-system", "traefik"), ("kube-system", "traefik-crd"
 
 
 def _site(doc: Document, path: tuple) -> Site:
-    return Site(doc.source, doc.locate(path)[0], doc.object_ref())
+    return doc.site(*path)
 
 
 @checks(HELMCHART_SPEC)
@@ -143,8 +143,8 @@ def _multus_namespace(ctx: Context, doc: Document) -> Iterator[Finding]:
         return
     ns = doc.namespace or "default"
     if ns != "kube-system":
-        span, found = doc.locate(("metadata", "namespace"))
-        site = Site(doc.source, span, doc.object_ref()) if found else doc.name_site()
+        site, found = doc.find_site(("metadata", "namespace"))
+        site = site if found else doc.name_site()
         yield ctx.finding(HELMCHART_SPEC, site,
                           f"without spec.targetNamespace the rke2-multus release goes to the HelmChart's "
                           f"namespace {ns}, but the chart is built for kube-system; set "

@@ -475,13 +475,13 @@ def _np_site(ds: MultusDaemonSet, np: NodePath) -> Site:
     a flag or daemon-config key picks below the mount: at that value; a path that a subPath
     picks: at the subPath."""
     if np.sub_path and not np.rest and np.mount_at is not None:
-        return Site(ds.doc.source, ds.doc.span(*np.mount_at, "subPath"), ds.doc.object_ref())
+        return ds.doc.site(*np.mount_at, "subPath")
     if np.direct or np.value_at is None:
         assert np.volume_at is not None
-        return Site(ds.doc.source, ds.doc.span(*np.volume_at), ds.doc.object_ref())
+        return ds.doc.site(*np.volume_at)
     located, path = np.value_at
     if located is ds.doc:
-        return Site(ds.doc.source, ds.doc.span(*path), ds.doc.object_ref())
+        return ds.doc.site(*path)
     return located.site(*path)  # type: ignore[no-any-return]
 
 
@@ -550,7 +550,7 @@ def _np_site_value(ds: MultusDaemonSet, np: NodePath) -> Site:
         located, path = np.value_at
         if located is not ds.doc:
             return located.site(*path)  # type: ignore[no-any-return]
-        return Site(ds.doc.source, ds.doc.span(*path), ds.doc.object_ref())
+        return ds.doc.site(*path)
     return _np_site(ds, np)
 
 
@@ -584,7 +584,7 @@ def _daemonset_kubeconfig(ctx: Context, ds: MultusDaemonSet) -> Iterator[Finding
         site_path = where if where is not None else c.args_site_path
         fix = Fix.set(ds.doc, where, f"{label}={verdict.expected}") if where is not None and \
             str(get_path(ds.doc.data, where)).startswith(label + "=") else None
-        yield ctx.finding(verdict.rule, Site(ds.doc.source, ds.doc.span(*site_path), ds.doc.object_ref()),
+        yield ctx.finding(verdict.rule, ds.doc.site(*site_path),
                           verdict.message, verdict.severity, fix=fix)
 
 
@@ -882,10 +882,8 @@ def pin_label(rel: ChartRelease, bound: str) -> str:
 
 
 def _version_site(rel: ChartRelease) -> Site:
-    span, found = rel.doc.locate(("spec", "version"))
-    if found:
-        return Site(rel.doc.source, span, rel.doc.object_ref())
-    return rel.chart_site()
+    site, found = rel.doc.find_site(("spec", "version"))
+    return site if found else rel.chart_site()
 
 
 @checks(KNOWN_BROKEN)
@@ -1059,8 +1057,7 @@ def _crd_version(doc: Document) -> tuple[str | None, Site]:
         chart = get_path(doc.data, ("spec", "chart"))
         m = re.search(r"rke2-multus-crd-(v?[0-9][^/]*?)\.tgz$", chart) if isinstance(chart, str) else None
         version, path = (m[1] if m else None), ("spec", "chart")
-    span, _ = doc.locate(path)
-    return (str(version) if version is not None else None), Site(doc.source, span, doc.object_ref())
+    return (str(version) if version is not None else None), doc.find_site(path)[0]
 
 
 @checks(CHART_VERSION_BUG)

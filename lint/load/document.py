@@ -40,6 +40,13 @@ class Located:
     def site(self, *path: Any, value: bool = False) -> Site:
         return Site(self.source, self.span(*path, value=value), self.object_ref())
 
+    def find_site(self, path: Path, value: bool = False) -> tuple[Site, bool]:
+        """(where ``path`` is, whether it is there): ``locate`` as a site. Never
+        ``Site(doc.source, doc.locate(...)[0])``: a kustomize instance's value may be written
+        in a patch, whose position that would put in the object's own file."""
+        span, found = self.locate(path, value)
+        return Site(self.source, span, self.object_ref()), found
+
     def embedded_json(self, path: Path, limits: Limits, syntax_code: str, what: str) -> Parsed:
         """The JSON held in the string at ``path``, positioned in this file."""
         def parse() -> Parsed:

@@ -172,14 +172,13 @@ class ChartRelease:
             return best[1].site(path[:best[0]])
         if self.layers:
             layer = self.layers[-1]
-            return Site(layer.located.source, layer.located.locate(())[0], self.doc.object_ref())
+            whole = layer.located.site()  # the values as a whole, in the file that holds them
+            return Site(whole.source, whole.span, self.doc.object_ref())
         return self.chart_site()
 
     def chart_site(self) -> Site:
-        span, found = self.doc.locate(self.chart_path)
-        if not found:
-            return self.doc.name_site()
-        return Site(self.doc.source, span, self.doc.object_ref())
+        site, found = self.doc.find_site(self.chart_path)
+        return site if found else self.doc.name_site()
 
     def located(self, path: Path) -> tuple[Site, bool]:
         return self.site(path), self.has(path)

@@ -258,8 +258,12 @@ class Instance(Document):
         return self.origin(path)[0].source
 
     def site(self, *path: Any, value: bool = False) -> Site:
-        doc, p = self.origin(path)
-        return Site(doc.source, doc.tree.locate(doc.base + tuple(p), value)[0], self.object_ref())
+        return self.find_site(path, value)[0]
+
+    def find_site(self, path: Path, value: bool = False) -> tuple[Site, bool]:
+        doc, p = self.origin(path)  # the patch's file when a patch wrote it
+        span, found = doc.tree.locate(doc.base + tuple(p), value)
+        return Site(doc.source, span, self.object_ref()), found
 
     def name_site(self) -> Site:
         span, found = self.original.locate(("metadata", "name"))
