@@ -444,9 +444,9 @@ CAPI_KUBEADM_KINDS = frozenset({
 GENERIC_NODE_MARKERS = ("TalosUpgrade", "talosVersion", "v1alpha1", "kind.x-k8s.io",
                         "core.openstack.org", "dataplane.openstack.org",
                         "kubeadm.k8s.io", "eksctl.io", "node.eks.aws", "amazon-k8s-cni",
-                        "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "openshift.io", "baseDomain",
+                        "crd.k8s.amazonaws.com", ".amazonaws.com/eks/", "public.ecr.aws/eks/", "openshift.io", "baseDomain",
                         "KubeadmControlPlane", "KubeadmConfig", "kube_network_plugin",
-                        "systemExtensions", "extraKernelArgs", "kubeadm init", "kubeadm join")
+                        "systemExtensions", "extraKernelArgs", "kubeadm init", "kubeadm join", "7445")
 
 
 def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] | None:
@@ -463,6 +463,10 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
     * a Talos ``ServiceAccount`` (``talos.dev/v1alpha1``): machined itself registers that CRD
       when ``kubernetesTalosAPIAccess`` is on (siderolabs/talos internal/app/machined/pkg/
       controllers/kubeaccess serviceaccount/crd_controller.go), no other cluster serves it;
+    * Cilium values (a HelmRelease's ``spec.values``, or a values file) reaching the API server
+      at localhost:7445: Talos's KubePrism, a load balancer machined runs on every node on
+      127.0.0.1, port 7445 by default since Talos 1.6 (siderolabs/talos KubePrismConfig, the
+      Talos guide "Deploying Cilium CNI"); K3s's agent balancer listens on 6444;
     * a Talos Image Factory schematic (only ``customization``/``overlay`` at the top, with
       ``customization.systemExtensions`` or ``extraKernelArgs``: siderolabs/image-factory
       pkg/schematic schematic.go ``Schematic``), what the nodes' Talos image is built from;
@@ -502,6 +506,9 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
             return path, f"a Talos {kind} document", "generic"
         if kind == "ServiceAccount" and group == "talos.dev":
             return path, "a Talos ServiceAccount (talos.dev): the nodes run Talos", "generic"
+        if _reaches_kubeprism(data):
+            return path, "Cilium values reach the API server at localhost:7445, Talos's KubePrism: " \
+                "the nodes run Talos", "generic"
         if kind is None and api is None and _is_talos_schematic(data):
             return path, "a Talos Image Factory schematic: the nodes run Talos", "generic"
         if kind == "Cluster" and group == "kind.x-k8s.io":
@@ -537,8 +544,24 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
 # EKS's add-on images: the VPC CNI (.../amazon-k8s-cni:...) and the builds EKS publishes
 # under eks/ in its ECR registries (eks/multus-cni, eks/kube-proxy, eks/coredns: aws/
 # amazon-vpc-cni-k8s config/multus/v*/aws-k8s-multus.yaml pulls
-# 602401143452.dkr.ecr.<region>.amazonaws.com/eks/multus-cni)
-_EKS_IMAGE = re.compile(r"\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?:eks/|amazon-k8s-cni)")
+# 602401143452.dkr.ecr.<region>.amazonaws.com/eks/multus-cni). The same EKS builds of Multus
+# and the VPC CNI on ECR Public's eks/ alias (AWS's own: public.ecr.aws/eks/multus-cni:
+# v3.9.2-eksbuild.1 as neondatabase/autoscaling deploys it), but not every image there (the
+# load balancer controller also runs on clusters that are not EKS)
+_EKS_IMAGE = re.compile(r"\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?/(?:eks/|amazon-k8s-cni)"
+                        r"|^public\.ecr\.aws/eks/(?:multus-cni|amazon-k8s-cni)[:@]")
+
+
+def _reaches_kubeprism(data: dict[str, Any]) -> bool:
+    """Cilium's ``k8sServiceHost``/``k8sServicePort`` (at the top of a values file, or in a
+    Flux HelmRelease's ``spec.values``) are Talos KubePrism's localhost:7445."""
+    spec = data.get("spec")
+    values = spec.get("values") if isinstance(spec, dict) and data.get("kind") == "HelmRelease" else None
+    for m in (data, values):
+        if isinstance(m, dict) and m.get("k8sServiceHost") in ("localhost", "127.0.0.1") \
+                and str(m.get("k8sServicePort")) == "7445":
+            return True
+    return False
 
 
 def _name(data: dict[str, Any]) -> str:
