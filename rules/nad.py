@@ -59,7 +59,8 @@ CONFIG_SCHEMA = declare(
          "host-device, vlan, sriov, ptp, tuning, portmap, bandwidth) and IPAMs (whereabouts, "
          "host-local, static, dhcp) has its Go type. Keys match case-insensitively, as in Go. "
          "Unknown keys of a known plugin are reported with a did-you-mean (warning), or as info "
-         "when nothing is close.",
+         "when nothing is close. A NAD config holding nothing but `ipam` is info: a pool a "
+         "controller reads itself (NeonVM's IPAM), which no pod can attach.",
     why="Go's JSON decoding fails on a wrong type (`\"mtu\": \"1500\"`), and libcni and Multus "
         "refuse a config without `type` or `name`: every pod start on the network fails. An "
         "unknown key is silently ignored.",
@@ -74,7 +75,8 @@ CNI_VERSION = declare(
     what="The top-level `cniVersion` of a CNI config: missing is a warning (libcni reads it as "
          "0.1.0, which limits results to one address per family and skips CHECK); a value that is "
          "not one of 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0 is an error. Whether the "
-         "plugin that receives a valid version accepts it is ML513's.",
+         "plugin that receives a valid version accepts it is ML513's. A NAD config holding nothing "
+         "but `ipam` has no plugin to version (ML503 says so).",
     why="Plugins refuse a version they do not know (`incompatible CNI versions`), at every pod "
         "start.",
     example='{"cniVersion": "1.0", "type": "macvlan"}',
@@ -305,6 +307,12 @@ def config_schema(ctx: Context) -> Iterator[Finding]:
                               "works through Multus; only tools that load the config without Multus "
                               "(libcni, cnitool) refuse it (\"no name\"); add \"name\" to keep it "
                               "portable", "info")
+        elif ipam_only(cfg):
+            yield ctx.finding(CONFIG_SCHEMA, config_site(cfg),
+                              "the NAD's config holds only 'ipam', no CNI plugin: a pod that asks for it "
+                              "does not start (Multus: \"delegate must have the 'type' or 'plugin' field\"); "
+                              "fine if only a controller reads the pool from it (NeonVM's IPAM reads just "
+                              "'ipam'), else add the plugin's \"type\"", "info")
         else:
             yield ctx.finding(CONFIG_SCHEMA, config_site(cfg), message)
     for cfg in ctx.project.cni_configs():
@@ -326,6 +334,15 @@ def config_schema(ctx: Context) -> Iterator[Finding]:
                                       f"'{key}' is not a {ptype} option: the plugin ignores it", "info")
 
 
+def ipam_only(cfg: CniConfig) -> bool:
+    """A NAD whose config is nothing but an ``ipam`` mapping: no CNI config Multus could run,
+    but the pool a controller reads itself (neondatabase/autoscaling pkg/neonvm/ipam/config.go
+    loadFromNad decodes only ``ipam``); said once, as info, and without ML504 (no plugin to
+    version)."""
+    return cfg.kind == "nad" and cfg.is_dict and not cfg.is_list and list(cfg.data) == ["ipam"] \
+        and isinstance(cfg.data["ipam"], dict)
+
+
 @checks(CNI_VERSION, local=True)
 def cni_version(ctx: Context) -> Iterator[Finding]:
     from multus_lint.net.addresses import find_key
@@ -334,6 +351,8 @@ def cni_version(ctx: Context) -> Iterator[Finding]:
         if not cfg.is_dict:
             continue
         key = find_key(cfg.data, "cniVersion")
+        if key is None and ipam_only(cfg):
+            continue
         if key is None:
             yield ctx.finding(CNI_VERSION, config_site(cfg),
                               "cniVersion is missing, so libcni treats the config as 0.1.0 (one address "
