@@ -71,11 +71,11 @@ class AnnotationUse:
             if find is not None and isinstance(self.value, str):
                 _, node, depth = find(full)
                 # a folded (>) value has no newlines left, so count the lines of the source:
-                # the header line and at least two lines of content
+                # the header line and at least one line of content
                 raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
                 style = getattr(node, "style", None)
-                # a block of several lines, or a value on one line (the entry's column)
-                if ((style in ("|", ">") and raw.rstrip().count("\n") >= 2)
+                # a block (even of one line: `|-` then one JSON list), or a value on one line
+                if ((style in ("|", ">") and raw.rstrip().count("\n") >= 1)
                         or (style in (None, "", "'", '"') and raw and "\n" not in raw)) \
                         and raw_value(where, path) == self.value:
                     self._map, self._lines, self._spans = _shared_value_map(tree, full, node, self.value)
