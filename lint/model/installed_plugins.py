@@ -56,6 +56,9 @@ IMAGE_PLUGINS = (
     ("ovn-kube", ("ovn-k8s-cni-overlay",)),
     ("ovn-kubernetes", ("ovn-k8s-cni-overlay",)),
     ("cilium", ("cilium-cni",)),
+    # weaveworks/weave prog/weave-kube/launch.sh install_cni_plugin: weave-net and weave-ipam
+    # (one binary) copied into /opt/cni/bin
+    ("weave-kube", ("weave-net", "weave-ipam")),
     # akraino-edge-stack/icn-nodus (ovn4nfv-k8s-plugin): build/bin/entrypoint's "cni" command
     # copies ovn4nfvk8s-cni into /host/opt/cni/bin and untars the reference plugins there
     # (install_cni_plugins: cni-plugins-linux v0.8.5)

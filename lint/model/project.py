@@ -126,6 +126,8 @@ class CniConfig(Embedded):
 
             found = []
             for path, plugin in self.plugins():
+                if getk(plugin, "type") in AGENT_IPAM_PLUGINS:
+                    continue  # the plugin's agent allocates: this ipam is never run
                 # Go's encoding/json matches the key case-insensitively: "IPAM" is the ipam config
                 key = find_key(plugin, "ipam")
                 ipam = plugin.get(key) if key is not None else None
@@ -133,6 +135,13 @@ class CniConfig(Embedded):
                     found.append((path + (key,), ipam, plugin))
             self.__dict__["_ipam_list"] = found  # kept once complete
         yield from found
+
+
+# Plugins that ignore the config's ipam: cilium-cni asks the Cilium agent for addresses
+# (plugins/cilium-cni/cmd/cmd.go Add: allocateIPsWithCiliumAgent) unless the agent runs in
+# ipam mode delegated-plugin, which is not its chart's default (cluster-pool); an IPAM rule
+# judging that ipam (a gateway, a per-node pool) would judge a config that is never run.
+AGENT_IPAM_PLUGINS = frozenset({"cilium-cni"})
 
 
 def _plugins(conf: dict[str, Any], path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
