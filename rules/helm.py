@@ -91,10 +91,6 @@ K3S_CONFIG_INVALID = declare(
 K3S_PACKAGED_CHARTS = {("kube-system", "traefik"), ("kube-system", "traefik-crd")}
 
 
-def _site(doc: Document, path: tuple) -> Site:
-    return doc.site(*path)
-
-
 @checks(HELMCHART_SPEC)
 def helmchart_spec(ctx: Context) -> Iterator[Finding]:
     for doc, schema_name in [(d, "helmchart-spec") for d in ctx.project.helmcharts] + \
@@ -103,8 +99,8 @@ def helmchart_spec(ctx: Context) -> Iterator[Finding]:
             continue  # ML008 reports the apiVersion
         spec = doc.data.get("spec")
         if not isinstance(spec, dict):
-            span, found = doc.locate(("spec",))
-            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",)) if found else doc.name_site(),
+            site, found = doc.find_site(("spec",))
+            yield ctx.finding(HELMCHART_SPEC, site if found else doc.name_site(),
                               f"{doc.kind} has no spec mapping" + (
                                   "; helm-controller ignores it (it needs spec.chart or spec.chartContent)"
                                   if doc.kind == "HelmChart" else ""))
@@ -113,18 +109,18 @@ def helmchart_spec(ctx: Context) -> Iterator[Finding]:
         for p in key_problems(spec, schema):
             dotted = ".".join(str(x) for x in p.path)
             hint = f"; did you mean '{p.suggestion}'?" if p.suggestion else ""
-            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",) + p.path),
+            yield ctx.finding(HELMCHART_SPEC, doc.site("spec", *p.path),
                               f"spec.{dotted} is not a {doc.kind} field, so the API server drops it{hint}")
         for path, validator, message in value_errors(spec, schema):
             if validator == "anyOf" and not path:
-                yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",)),
+                yield ctx.finding(HELMCHART_SPEC, doc.site("spec"),
                                   "HelmChart has neither spec.chart nor spec.chartContent, so "
                                   "helm-controller ignores it")
                 continue
             if validator in ("additionalProperties",):
                 continue
             where = ".".join(str(x) for x in path)
-            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec",) + path), f"spec.{where}: {message}")
+            yield ctx.finding(HELMCHART_SPEC, doc.site("spec", *path), f"spec.{where}: {message}")
         if doc.kind == "HelmChart":
             yield from _multus_namespace(ctx, doc)
 
@@ -136,7 +132,7 @@ def _multus_namespace(ctx: Context, doc: Document) -> Iterator[Finding]:
     target = get_path(doc.data, ("spec", "targetNamespace"))
     if isinstance(target, str) and target:
         if target != "kube-system":
-            yield ctx.finding(HELMCHART_SPEC, _site(doc, ("spec", "targetNamespace")),
+            yield ctx.finding(HELMCHART_SPEC, doc.site("spec", "targetNamespace"),
                               f"the rke2-multus chart is installed into {target}, but it is built for "
                               "kube-system (system-node-critical DaemonSets, whereabouts' "
                               "namespaceOverride: kube-system); set targetNamespace: kube-system")
@@ -185,7 +181,7 @@ def helmchartconfig_orphan(ctx: Context) -> Iterator[Finding]:
 def _k3s_value_site(doc: Document, key: str) -> Site:
     for k in doc.data:
         if isinstance(k, str) and k.rstrip("+") == key:
-            return _site(doc, (k,))
+            return doc.site(k)
     return doc.name_site()
 
 

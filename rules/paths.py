@@ -480,8 +480,6 @@ def _np_site(ds: MultusDaemonSet, np: NodePath) -> Site:
         assert np.volume_at is not None
         return ds.doc.site(*np.volume_at)
     located, path = np.value_at
-    if located is ds.doc:
-        return ds.doc.site(*path)
     return located.site(*path)  # type: ignore[no-any-return]
 
 
@@ -548,9 +546,7 @@ def _daemonset_paths(ctx: Context, ds: MultusDaemonSet, paths: list[NodePath] | 
 def _np_site_value(ds: MultusDaemonSet, np: NodePath) -> Site:
     if np.value_at is not None:
         located, path = np.value_at
-        if located is not ds.doc:
-            return located.site(*path)  # type: ignore[no-any-return]
-        return ds.doc.site(*path)
+        return located.site(*path)  # type: ignore[no-any-return]
     return _np_site(ds, np)
 
 
@@ -1057,7 +1053,7 @@ def _crd_version(doc: Document) -> tuple[str | None, Site]:
         chart = get_path(doc.data, ("spec", "chart"))
         m = re.search(r"rke2-multus-crd-(v?[0-9][^/]*?)\.tgz$", chart) if isinstance(chart, str) else None
         version, path = (m[1] if m else None), ("spec", "chart")
-    return (str(version) if version is not None else None), doc.find_site(path)[0]
+    return (str(version) if version is not None else None), doc.site(*path)
 
 
 @checks(CHART_VERSION_BUG)

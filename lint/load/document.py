@@ -38,7 +38,7 @@ class Located:
         return None
 
     def site(self, *path: Any, value: bool = False) -> Site:
-        return Site(self.source, self.span(*path, value=value), self.object_ref())
+        return self.find_site(path, value)[0]
 
     def find_site(self, path: Path, value: bool = False) -> tuple[Site, bool]:
         """(where ``path`` is, whether it is there): ``locate`` as a site. Never

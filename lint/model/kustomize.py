@@ -257,9 +257,6 @@ class Instance(Document):
     def source_of(self, path: Path) -> SourceFile:
         return self.origin(path)[0].source
 
-    def site(self, *path: Any, value: bool = False) -> Site:
-        return self.find_site(path, value)[0]
-
     def find_site(self, path: Path, value: bool = False) -> tuple[Site, bool]:
         doc, p = self.origin(path)  # the patch's file when a patch wrote it
         span, found = doc.tree.locate(doc.base + tuple(p), value)

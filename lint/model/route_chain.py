@@ -25,19 +25,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from multus_lint.findings import Path
+from multus_lint.model.project import AGENT_IPAM_PLUGINS
 from multus_lint.net.addresses import find_key, getk, parse_cidr
 from multus_lint.records import dataclass
 
 # Plugins whose ADD never installs the IPAM result in the pod's kernel netns: intel
 # userspace-cni-network-plugin userspace/cni/cni.go CmdAdd runs the IPAM, clears the gateways
 # and hands the result to the VPP/OVS-DPDK data plane (AddOnContainer saves it for the app): no
-# ConfigureIface, no RouteAdd, eth0's default route is untouched. Nor do these add a second
-# default route beside eth0's: weave-net (weaveworks/weave plugin/net/cni.go setupRoutes ->
+# ConfigureIface, no RouteAdd, eth0's default route is untouched. Nor does weave-net add a
+# second default route beside eth0's (weaveworks/weave plugin/net/cni.go setupRoutes ->
 # net/route.go AddRoute: netlink.RouteAdd, NLM_F_EXCL, so the kernel answers EEXIST against
-# eth0's default route and AddRoute ignores it), and cilium-cni, which leaves the NAD's ipam
-# to the agent's own IPAM (cilium plugins/cilium-cni/cmd/cmd.go Add delegates to the ipam
-# plugin only in ipam mode delegated-plugin; CniConfig.ipams).
-NO_KERNEL_ROUTES = frozenset({"userspace", "weave-net", "cilium-cni"})
+# eth0's default route and AddRoute ignores it). The AGENT_IPAM_PLUGINS never run their ipam.
+NO_KERNEL_ROUTES = frozenset({"userspace", "weave-net"})
 MAIN_TABLES = (0, 254)  # RT_TABLE_UNSPEC (netlink then uses RT_TABLE_MAIN) and RT_TABLE_MAIN
 IPV6_DEFAULT_METRIC = 1024  # IP6_RT_PRIO_USER: the kernel's metric for an IPv6 route given 0
 
@@ -94,7 +93,7 @@ def default_routes(cfg: Any) -> Iterator[DefaultRoute]:
     plugins = list(cfg.plugins())
     for index, (path, plugin) in enumerate(plugins):
         ptype = getk(plugin, "type")
-        if ptype in NO_KERNEL_ROUTES:
+        if ptype in NO_KERNEL_ROUTES or ptype in AGENT_IPAM_PLUGINS:
             continue
         moved = _sbr_moving_routes(plugins, index)
         if plugin.get("type") == "bridge" and getk(plugin, "isDefaultGateway") is True:
