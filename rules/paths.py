@@ -49,7 +49,8 @@ BIN_DIR = declare(
     what="Checks the CNI binary dir given to Multus: `config.cni_conf.binDir` and "
          "`rke2-whereabouts.cniConf.binDir` in rke2-multus values, and the hostPath behind "
          "`--cni-bin-dir` in a Multus DaemonSet. A missing value means the chart default "
-         "`/opt/cni/bin`.",
+         "`/opt/cni/bin`. On a generic cluster a distribution's package dir (`/usr/libexec/cni`, "
+         "`/usr/lib/cni`) is the node's own choice and not judged.",
     why="K3s's containerd looks for CNI plugins only in its own dir (`D/data/cni` since the October "
         "2024 releases v1.28.15, v1.29.10, v1.30.6, v1.31.2; `D/data/current/bin` before), so "
         "Multus and the plugins installed elsewhere are never found: pods fail with "
@@ -274,6 +275,15 @@ RKE2_CONF_DIR = "/etc/cni/net.d"  # chart default of confDir and multusAutoconfi
 RKE2_KUBECONFIG = "/etc/cni/net.d/multus.d/multus.kubeconfig"
 
 
+# Where distributions' packages put the CNI plugins, and so where their runtimes look: Fedora/RHEL's
+# containernetworking-plugins RPM installs to /usr/libexec/cni and their CRI-O lists it in
+# plugin_dirs; Debian's containerd ships bin_dir = "/usr/lib/cni" (openSUSE's and Arch's also use
+# it). On a generic cluster the node's packages are unknown, so such a dir is the node's own choice
+# and not judged (k8snetworkplumbingwg/reference-deployment's CRI-O DaemonSets use /usr/libexec/cni).
+# K3s and RKE2 run their own containerd, which never looks there.
+PACKAGED_BIN_DIRS = frozenset({"/usr/libexec/cni", "/usr/lib/cni"})
+
+
 def norm(path: str) -> str:
     return path.rstrip("/") or "/"
 
@@ -300,6 +310,8 @@ def judge_bin_dir(value: object, profile: Profile, what: str) -> Verdict | None:
                        f"expects {expected}", expected)
     got = norm(value)
     if got == expected:
+        return None
+    if profile.distro == "generic" and got in PACKAGED_BIN_DIRS:
         return None
     d = profile.d
     if not profile.flannel_off:
