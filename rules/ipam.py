@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from multus_lint.context import Context
@@ -274,6 +274,19 @@ SRIOV_VM_IPAM = declare(
 WHEREABOUTS_DIALECT = {"rangestart": "range_start", "rangeend": "range_end", "subnet": "range",
                        "ranges": "ipRanges", "datadir": None}
 HOST_LOCAL_DIALECT = {"range_start": "rangeStart", "range_end": "rangeEnd", "range": "subnet"}
+# Other words for a range's first and last address, lower-cased, with underscores and dashes
+# dropped -> what they mean; difflib alone took rangeStop for `ranges`, the closer spelling,
+# where the end of the range was meant (precision batch 5, a kind lab's host-local pool)
+_RANGE_BOUND_WORDS = {f"range{w}": "end" for w in ("stop", "last", "finish", "to", "max", "high", "upper")} \
+    | {f"range{w}": "start" for w in ("begin", "first", "from", "min", "low", "lower")}
+
+
+def _bound_key(key: str, known: Iterable[str]) -> str | None:
+    """The known key (rangeEnd, range_start...) that ``key`` names in other words, if any."""
+    bound = _RANGE_BOUND_WORDS.get(key.lower().replace("_", "").replace("-", ""))
+    if bound is None:
+        return None
+    return next((k for k in known if k.lower().replace("_", "") == "range" + bound), None)
 
 
 def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
@@ -423,7 +436,7 @@ def wrong_dialect_key(ctx: Context) -> Iterator[Finding]:
                     if kind == "static" and low == "gateway":
                         msg += "; static takes a gateway per address (addresses[].gateway)"
                 else:
-                    best = closest(key, known, 0.75)
+                    best = _bound_key(key, known) or closest(key, known, 0.75)
                     if best:
                         msg = f"'{key}' is not a {kind} key and is silently ignored; did you mean '{best}'?"
                     else:

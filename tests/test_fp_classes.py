@@ -112,3 +112,13 @@ def test_k3s_docs_page_has_no_error(tmp_path: Path) -> None:
     infos = [f for f in _findings("ML1xx/k3s-docs-page", tmp_path / "page2") if f["severity"] == "info"]
     assert any("harmless" in f["message"] for f in infos if f["code"] == "ML110")
     assert any("no longer ships" in f["message"] for f in infos if f["code"] == "ML109")
+
+
+def test_range_bound_words_suggest_the_bound(tmp_path: Path) -> None:
+    """host-local's Range (backend/allocator/config.go) has RangeStart/RangeEnd, whereabouts'
+    IPAMConfig range_start/range_end: another word for a bound suggests that bound, not the
+    closest spelling (`ranges` for rangeStop)."""
+    msgs = {f["line"]: (f["severity"], f["message"]) for f in _findings("ML2xx/ipam-range-bound-words.yaml", tmp_path)}
+    assert msgs[13] == ("warning", "'rangeStop' is not a host-local key and is silently ignored; did you mean 'rangeEnd'?")
+    assert msgs[22][0] == "warning" and msgs[22][1].endswith("did you mean 'rangeStart'?")
+    assert msgs[31][0] == "warning" and msgs[31][1].endswith("did you mean 'range_end'?")
