@@ -192,14 +192,15 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     candidates = {s.path for s in project.sources
                   if s.named and s.text and "multus-lint" in s.text.lower()}
     for nad in project.nads:
-        if nad.doc.source.path not in candidates:
-            continue
-        span, found = nad.doc.locate(("spec", "config"), value=True)
-        if found and span.end_line > span.line:
+        if type(nad.doc) is Document and nad.doc.source.path not in candidates:
+            continue  # (a kustomize instance's config may be written in a patch's file)
+        site, found = nad.doc.find_site(("spec", "config"), value=True)
+        span, where = site.span, site.source.path
+        if found and span.end_line > span.line and where in candidates:
             # a block scalar's text starts below its `|` line and ends before the line where
             # its end mark sits at column 1 (the next key)
             last = span.end_line if span.end_column > 1 else span.end_line - 1
-            json_lines.setdefault(nad.doc.source.path, set()).update(range(span.line + 1, last + 1))
+            json_lines.setdefault(where, set()).update(range(span.line + 1, last + 1))
     for src in project.sources:
         if src.path in candidates and src.text is not None:
             s, bad = scan_comments(src.path, src.text, frozenset(json_lines.get(src.path, ())))
