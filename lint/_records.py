@@ -74,8 +74,8 @@ def _d3(__r_missing, __r_set, __r_d3, __r_d4):
 GENERATED['multus_lint.context.Context'] = ('def __r_define(__r_missing, __r_set, __r_d3, __r_d4):\n    def __init__(self, project, profile, config, named=__r_d3, _reported=__r_d4):\n        self.project = project\n        self.profile = profile\n        self.config = config\n        self.named = named\n        self._reported = _reported\n    return (__init__,)\n', _d3)
 
 
-def _d4(__r_missing, __r_set, __r_f4, __r_d5, __r_d6, __r_f7, __r_d8):
-    def __init__(self, path, span, kind, codes, lines=__r_missing, obj=__r_d5, obj_lines=__r_d6, used=__r_missing, label=__r_d8):
+def _d4(__r_missing, __r_set, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):
+    def __init__(self, path, span, kind, codes, lines=__r_missing, obj=__r_d5, obj_lines=__r_d6, obj_path=__r_d7, writers=__r_d8, used=__r_missing, label=__r_d10):
         self.path = path
         self.span = span
         self.kind = kind
@@ -83,11 +83,13 @@ def _d4(__r_missing, __r_set, __r_f4, __r_d5, __r_d6, __r_f7, __r_d8):
         self.lines = __r_f4() if lines is __r_missing else lines
         self.obj = obj
         self.obj_lines = obj_lines
-        self.used = __r_f7() if used is __r_missing else used
+        self.obj_path = obj_path
+        self.writers = writers
+        self.used = __r_f9() if used is __r_missing else used
         self.label = label
     return (__init__,)
 
-GENERATED['multus_lint.filter.suppress.Suppression'] = ('def __r_define(__r_missing, __r_set, __r_f4, __r_d5, __r_d6, __r_f7, __r_d8):\n    def __init__(self, path, span, kind, codes, lines=__r_missing, obj=__r_d5, obj_lines=__r_d6, used=__r_missing, label=__r_d8):\n        self.path = path\n        self.span = span\n        self.kind = kind\n        self.codes = codes\n        self.lines = __r_f4() if lines is __r_missing else lines\n        self.obj = obj\n        self.obj_lines = obj_lines\n        self.used = __r_f7() if used is __r_missing else used\n        self.label = label\n    return (__init__,)\n', _d4)
+GENERATED['multus_lint.filter.suppress.Suppression'] = ('def __r_define(__r_missing, __r_set, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):\n    def __init__(self, path, span, kind, codes, lines=__r_missing, obj=__r_d5, obj_lines=__r_d6, obj_path=__r_d7, writers=__r_d8, used=__r_missing, label=__r_d10):\n        self.path = path\n        self.span = span\n        self.kind = kind\n        self.codes = codes\n        self.lines = __r_f4() if lines is __r_missing else lines\n        self.obj = obj\n        self.obj_lines = obj_lines\n        self.obj_path = obj_path\n        self.writers = writers\n        self.used = __r_f9() if used is __r_missing else used\n        self.label = label\n    return (__init__,)\n', _d4)
 
 
 def _d5(__r_missing, __r_set, __r_d6, __r_f7):

@@ -688,9 +688,12 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
     # per file, the Flux ${VAR}s substituted with known values (lint/model/kustomize.py)
     filled = project.graph.filled_placeholders() if getattr(project, "graph", None) else {}
     unjudged = VALUE_FREE_CODES | {"ML000", "ML001", "ML002", "ML003", "ML004"}
+    unreported: list[Finding] = []  # (in files not named: they may use a named object's suppression)
     for f in findings:
         code = f.code
         if code != "ML000" and (code not in codes or f.path not in named_paths):
+            if code in codes:
+                unreported.append(f)
             continue
         if code not in unjudged:
             key3 = (f.path, f.span.line, f.span.column)
@@ -729,7 +732,7 @@ def filter_findings(findings: list[Finding], project: Project, config: Config,
         out.append(f)
     from multus_lint.filter import suppress  # comments, annotations, per-path-ignores; ML005/ML006
 
-    out = suppress.apply(out, project, config, codes)
+    out = suppress.apply(out, project, config, codes, unreported)
     for f in out:
         if f.code in overrides:
             f.severity = overrides[f.code]

@@ -48,17 +48,27 @@ class Suppression:
     lines: set[int] = field(default_factory=set)  # for kind "line"
     obj: dict[str, Any] | None = None  # for kind "object"
     obj_lines: tuple[int, int] = (0, 0)  # the object's document, for kind "object"
+    # for kind "object": the object's own file (obj_lines are there), and the other files
+    # that write its values (kustomize patches), where findings about those values land;
+    # there the object alone decides. ``path`` is the annotation's file (its span's).
+    obj_path: str = ""
+    writers: frozenset[str] = frozenset()
+
+    def paths(self) -> tuple[str, ...]:
+        """The files whose findings it may cover."""
+        return (self.obj_path, *self.writers) if self.kind == "object" else (self.path,)
     used: set[str] = field(default_factory=set)
     label: str = ""
 
     def covers(self, f: Finding) -> bool:
-        if f.path != self.path or f.code not in self.codes:
+        if f.code not in self.codes:
             return False
-        if self.kind == "file":
-            return True
-        if self.kind == "line":
-            return f.span.line in self.lines
-        return f.object == self.obj and self.obj_lines[0] <= f.span.line <= self.obj_lines[1]
+        if self.kind == "object":
+            return f.object == self.obj and (f.path in self.writers or f.path == self.obj_path
+                                             and self.obj_lines[0] <= f.span.line <= self.obj_lines[1])
+        if f.path != self.path:
+            return False
+        return self.kind == "file" or f.span.line in self.lines
 
 
 def _rules(names: list[str]) -> tuple[list[str], list[str]]:
@@ -132,7 +142,11 @@ def scan_annotations(project: Any, named: set[str]) -> tuple[list[Suppression], 
     holds: dict[str, bool] = {}  # path -> whether its text may spell an ignore annotation
     for doc in project.documents:
         path = doc.source.path
-        if path not in named:
+        origins = getattr(doc, "origins", None)
+        # the files that write its values (kustomize patches): its annotation also suppresses
+        # findings there, and is looked at when one of them is named
+        writers = frozenset(d.source.path for d, _ in origins.values()) - {path} if origins else frozenset()
+        if path not in named and named.isdisjoint(writers):
             continue
         if type(doc) is Document:
             # an object as its file writes it has only the keys its text spells: the prefix
@@ -149,22 +163,26 @@ def scan_annotations(project: Any, named: set[str]) -> tuple[list[Suppression], 
         for key, reason in doc.annotations.items():
             if not isinstance(key, str) or not key.startswith(ANNOTATION_PREFIX):
                 continue
-            span = doc.span("metadata", "annotations", key)
+            site = doc.find_site(("metadata", "annotations", key))[0]  # (a patch may write it)
+            where, span = site.source.path, site.span
             obj = doc.object_ref()
             name = key[len(ANNOTATION_PREFIX):]
             codes, unknown = _rules([name]) if name else ([], [name])
+            # a bad annotation is said where it is written, when that file is named
             if unknown:
-                bad.append(_invalid(path, span, f"annotation {key} names unknown rule '{name}'; it "
-                                    "suppresses nothing (use a code such as ML101 or a rule name)", obj))
+                if where in named:
+                    bad.append(_invalid(where, span, f"annotation {key} names unknown rule '{name}'; it "
+                                        "suppresses nothing (use a code such as ML101 or a rule name)", obj))
                 continue
             if not isinstance(reason, str) or not reason.strip():
-                bad.append(_invalid(path, span, f"annotation {key} gives no reason; write why the "
-                                    "finding does not apply as its value, e.g. \"NAD created by the operator\"",
-                                    obj))
+                if where in named:
+                    bad.append(_invalid(where, span, f"annotation {key} gives no reason; write why the "
+                                        "finding does not apply as its value, e.g. \"NAD created by the operator\"",
+                                        obj))
                 continue
             whole = doc.tree.locate(doc.base, value=True)[0] if doc.base else _doc_lines(doc)
-            sups.append(Suppression(path, span, "object", codes, obj=obj,
-                                    obj_lines=(whole.line, whole.end_line), label=f"annotation {key}"))
+            sups.append(Suppression(where, span, "object", codes, obj=obj, obj_lines=(whole.line, whole.end_line),
+                                    label=f"annotation {key}", obj_path=path, writers=writers))
     return sups, bad
 
 
@@ -180,8 +198,11 @@ def _path_ignored(f: Finding, root: str, per_path: list[tuple[str, set[str]]]) -
     return any(f.code in codes and excluded(f.path, root, [glob]) for glob, codes in per_path)
 
 
-def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -> list[Finding]:
-    """The findings left after every suppression, plus ML005 and ML006."""
+def apply(findings: list[Finding], project: Any, config: Any, codes: set[str],
+          unreported: list[Finding] = ()) -> list[Finding]:  # type: ignore[assignment]
+    """The findings left after every suppression, plus ML005 and ML006. ``unreported``:
+    findings in files not named (a kustomize patch writing a named object's values); they
+    are never kept, but an object's ignore annotation they meet is used (no ML006)."""
     per_path = [(glob, registry.expand(rules)[0]) for glob, rules in config.per_path_ignores.items()]
     named = {s.path for s in project.sources if s.named}
     sups: list[Suppression] = []
@@ -211,7 +232,8 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
     extra += bad
     by_path: dict[str, list[Suppression]] = {}
     for sup in sups:
-        by_path.setdefault(sup.path, []).append(sup)
+        for where in sup.paths():
+            by_path.setdefault(where, []).append(sup)
     # no suppression anywhere (most runs): nothing to look up per finding
     kept: list[Finding] = [] if by_path else list(findings)
     for f in findings if by_path else ():
@@ -222,9 +244,15 @@ def apply(findings: list[Finding], project: Any, config: Any, codes: set[str]) -
                     s.used.add(f.code)
                 continue
         kept.append(f)
+    for f in unreported if by_path else ():
+        for s in by_path.get(f.path, ()):
+            if s.kind == "object" and s.covers(f):
+                s.used.add(f.code)
     unused_rule = registry.get("ML006")
     if unused_rule is not None and unused_rule.code in codes:
         for s in sups:
+            if s.path not in named:
+                continue  # (an annotation in a file not named: said when that file is)
             idle = [c for c in s.codes if c in codes and c not in s.used]
             if idle:
                 names = ", ".join(f"{c} ({registry.RULES[c].name})" for c in idle)

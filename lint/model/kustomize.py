@@ -833,6 +833,10 @@ class _Build:
             entry.unread.append(Unread(f"patch {pdoc.source.path} matches no resource", partial(k.site, *where)))
         # the patch's own identity never changes the target (api/resource/resource.go
         # ApplySmPatch restores the target's name, namespace and kind after the merge)
+        # what the patch writes, taken before its identity is dropped: a metadata holding only
+        # the name and namespace sets nothing below metadata (as an empty mapping it would
+        # claim all of it, the NAD's annotations and labels among them)
+        leaves = [leaf for leaf in _leaves(patch, ()) if leaf not in IDENTITY and leaf[:1] != ("$patch",)]
         patch = {k: v for k, v in patch.items() if k not in ("apiVersion", "kind")}
         if isinstance(patch.get("metadata"), dict):
             patch["metadata"] = {k: v for k, v in patch["metadata"].items() if k not in ("name", "namespace")}
@@ -842,9 +846,8 @@ class _Build:
                 res.remove(inst)  # `$patch: delete`: the object is not deployed
                 continue
             inst.replace_data(merged)
-            for leaf in _leaves(patch, ()):
-                if leaf not in IDENTITY and leaf[:1] != ("$patch",):
-                    inst.origins[leaf] = (pdoc, leaf)
+            for leaf in leaves:
+                inst.origins[leaf] = (pdoc, leaf)
 
 
 def field_path(text: Any) -> Path:
