@@ -31,6 +31,9 @@ when ``spec.networkNamespace`` is empty, as the operators' code sets it:
   controller.go ``getPodAnnotations``, ``getPodLabels``). A workload of namespace octelium
   with an ``octelium.com/component`` pod label is Octelium's own, so that NAD exists (the
   workload itself is the evidence: naming its file alone judges it the same way).
+* spidernet-io/spiderpool: a SpiderMultusConfig makes its controller create the NAD of the
+  CR's name (or its ``multus.spidernet.io/cr-name`` annotation) in the CR's namespace
+  (pkg/multuscniconfig/multusconfig_informer.go ``syncHandler``, ``generateNetAttachDef``).
 * cnrancher/rancher-flat-network: its namespace controller creates the NAD
   ``rancher-flat-network`` in every namespace (pkg/controller/namespace namespace.go
   ``syncNamespace``: ``netAttatchDefName`` in ``ns.Name`` for each namespace it is told of),
@@ -57,7 +60,12 @@ GENERATORS: dict[tuple[str, str], str | None] = {
     ("mellanox.com", "HostDeviceNetwork"): "default",
     ("mellanox.com", "IPoIBNetwork"): "default",
     ("k8s.ovn.org", "UserDefinedNetwork"): None,
+    ("spiderpool.spidernet.io", "SpiderMultusConfig"): None,
 }
+# the annotation that names the NAD instead of the CR's own name: spiderpool's
+# MultusConfigController.syncHandler (pkg/multuscniconfig/multusconfig_informer.go) creates
+# the NAD netAttachName = the CR's name, or this annotation's value, in the CR's namespace
+NAME_ANNOTATIONS = {("spiderpool.spidernet.io", "SpiderMultusConfig"): "multus.spidernet.io/cr-name"}
 # cluster-scoped CRs whose NAD is created in every namespace the CR selects
 ANY_NAMESPACE = {("k8s.ovn.org", "ClusterUserDefinedNetwork")}
 
@@ -138,7 +146,12 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
             if not isinstance(target, str) or not target:
                 fallback = GENERATORS[(group, kind)]
                 target = fallback if fallback is not None else (doc.namespace or "default")
-            out.setdefault((target, doc.name), doc)
+            name = doc.name
+            renamed = NAME_ANNOTATIONS.get((group, kind))
+            if renamed is not None:
+                given = doc.annotations.get(renamed)
+                name = given if isinstance(given, str) and given else name
+            out.setdefault((target, name), doc)
         return out
 
     return project.cached("generated-nads", build)  # type: ignore[no-any-return]
