@@ -207,7 +207,9 @@ FIELD_TYPE = declare(
          "other rules skip it. An object's own labels that a Flux Kustomization applies are a "
          "warning: Flux drops them all (fluxcd/pkg ssa SetOwnerLabels reads them with "
          "unstructured GetLabels, which returns none when a value is not a string) and creates "
-         "the object without them.",
+         "the object without them. An object's own annotations that kustomize (or Flux) builds "
+         "are not judged: the build writes them back as strings (kustomize "
+         "Resource.RemoveBuildAnnotations).",
     why="Kubernetes decodes objects into Go structs: `kubectl apply` and the K3s manifest "
         "auto-deployer fail with `json: cannot unmarshal number into Go struct field ... of type "
         "string`, so the object, often the Multus DaemonSet itself, is never created.",
@@ -336,6 +338,17 @@ def _flux_drops_labels(path: tuple, entry: Any) -> bool:
     return entry is not None and entry.kind == "flux" and path[:2] == ("metadata", "labels")
 
 
+def _kustomize_stringifies(path: tuple, entry: Any) -> bool:
+    """Whether kustomize builds the object (a kustomization, or Flux's kustomize-controller,
+    which runs the same krusty build) and ``path`` is one of its own annotations: at the end
+    of every build Resource.RemoveBuildAnnotations (api/resource/resource.go) reads them with
+    kyaml GetAnnotations (yaml.v3 decodes any scalar into a string) and writes them back with
+    SetAnnotations as strings, so `example.com/flag: false` is applied as "false". The pod
+    template's annotations are not rewritten."""
+    return entry is not None and entry.kind in ("kustomize", "flux") and len(path) == 3 \
+        and path[:2] == ("metadata", "annotations")
+
+
 @checks(FIELD_TYPE)
 def field_types(ctx: Context) -> Iterator[Finding]:
     # not local: how a wrong label is applied depends on the entry point deploying the object
@@ -358,6 +371,8 @@ def field_types(ctx: Context) -> Iterator[Finding]:
             problems += _pod_spec_problems(get_path(doc.data, w.pod_spec_path), tuple(w.pod_spec_path))
         entry = entry_of_instance(ctx.project, doc) if problems else None
         for path, message in problems:
+            if _kustomize_stringifies(path, entry):
+                continue
             if _flux_drops_labels(path, entry):
                 yield ctx.finding(FIELD_TYPE, doc.site(*path, value=True),
                                   f"{message}: a Flux Kustomization applies it, and Flux drops every "
