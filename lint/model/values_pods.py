@@ -155,7 +155,10 @@ def values_workloads(project: Project) -> list[tuple[ValuesWorkload, bool]]:
                                                    f"app-template controller {name}", owner,
                                                    pod_path=root + ("controllers", name, "pod",
                                                                     "annotations"), kind=kind), True))
-            if isinstance(values.get("podAnnotations"), dict):
+            # app-template 2+ (controllers:) renders a pod's annotations from defaultPodOptions
+            # and controllers.<name>.pod only (common lib/pod/metadata/_annotations.tpl): a
+            # top-level podAnnotations (the 1.x spelling) reaches no pod, so no pod is judged
+            if isinstance(values.get("podAnnotations"), dict) and not (app_template and isinstance(controllers, dict)):
                 out.append((ValuesWorkload(located, root, ns, "podAnnotations", owner, "podAnnotations"),
                             False))
         return out
