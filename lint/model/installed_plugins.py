@@ -82,6 +82,11 @@ CHART_PLUGINS = {
     "rke2-whereabouts": ("whereabouts",),
     "ovs-cni": ("ovs",),
 }
+# Where a chart named "multus" copies the reference plugins too: angelnu/helm-charts
+# charts/apps/multus (forked from k8s-at-home's) runs a cni-installer init container,
+# ghcr.io/k8s-at-home/cni-plugins, into cni.paths.bin (templates/common.yaml). Other charts of
+# that name (k8snetworkplumbingwg/helm-charts) install Multus alone.
+INSTALLER_CHART_REPOS = ("angelnu", "k8s-at-home")
 # Operator custom resources that make their operator install plugins: kind -> plugin types.
 CR_PLUGINS = {
     "Installation": ("calico", "calico-ipam"),  # operator.tigera.io
@@ -217,6 +222,8 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             chart = _chart_name(doc.data, kind)
             if chart in CHART_PLUGINS:
                 out.add(CHART_PLUGINS[chart], f"the {chart} chart ({kind} {doc.name})")
+            elif chart == "multus" and any(r in _chart_repo(doc, kind, project) for r in INSTALLER_CHART_REPOS):
+                out.add(STANDARD_PLUGINS, f"the {chart} chart's cni-installer ({kind} {doc.name})")
     for kind, types in CR_PLUGINS.items():
         for doc in project.of_kind(kind):
             out.add(types, f"{kind} {doc.name}")
@@ -244,6 +251,22 @@ def _release(needle: str, image: str) -> str | None:
     project = {"whereabouts": "whereabouts", "ovs-cni": "ovs", "sriov-cni": "sriov",
                "cni-plugins": "cni-plugins"}.get(needle)
     return image_release(image, project) if project else None
+
+
+def _chart_repo(doc: Any, kind: str, project: Any) -> str:
+    """Where the chart comes from, lower-cased: HelmChart spec.repo, an Argo CD source's
+    repoURL, a Flux HelmRelease's HelmRepository (its name, and the url of one of that name)."""
+    if kind == "HelmChart":
+        repo = get_path(doc.data, ("spec", "repo"))
+        return repo.lower() if isinstance(repo, str) else ""
+    if kind == "Application":
+        repo = get_path(doc.data, ("spec", "source", "repoURL"))
+        return repo.lower() if isinstance(repo, str) else ""
+    name = get_path(doc.data, ("spec", "chart", "spec", "sourceRef", "name"))
+    if not isinstance(name, str):
+        return ""
+    urls = [get_path(r.data, ("spec", "url")) for r in project.of_kind("HelmRepository") if r.name == name]
+    return " ".join([name, *(u for u in urls if isinstance(u, str))]).lower()
 
 
 def _chart_name(data: Any, kind: str) -> str | None:
