@@ -606,24 +606,25 @@ def _d39(__r_missing, __r_set):
 GENERATED['multus_lint.model.plugin_versions.Row'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, since, versions, source):\n        __r_set(self, 'since', since)\n        __r_set(self, 'versions', versions)\n        __r_set(self, 'source', source)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(since={self.since!r}, versions={self.versions!r}, source={self.source!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.since,self.versions,self.source,) == (other.since,other.versions,other.source,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.since,self.versions,self.source,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d39)
 
 
-def _d40(__r_missing, __r_set):
-    def __init__(self, key, doc, value, other, other_value):
+def _d40(__r_missing, __r_set, __r_d5):
+    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5):
         __r_set(self, 'key', key)
         __r_set(self, 'doc', doc)
         __r_set(self, 'value', value)
         __r_set(self, 'other', other)
         __r_set(self, 'other_value', other_value)
+        __r_set(self, 'inventories_differ', inventories_differ)
     def __repr__(self):
-        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r})'
+        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r})'
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.key,self.doc,self.value,self.other,self.other_value,) == (other.key,other.doc,other.value,other.other,other.other_value,)
+            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.key,self.doc,self.value,self.other,self.other_value,))
+        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.profile.Dispute'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, key, doc, value, other, other_value):\n        __r_set(self, 'key', key)\n        __r_set(self, 'doc', doc)\n        __r_set(self, 'value', value)\n        __r_set(self, 'other', other)\n        __r_set(self, 'other_value', other_value)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.key,self.doc,self.value,self.other,self.other_value,) == (other.key,other.doc,other.value,other.other,other.other_value,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.key,self.doc,self.value,self.other,self.other_value,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d40)
+GENERATED['multus_lint.model.profile.Dispute'] = ("def __r_define(__r_missing, __r_set, __r_d5):\n    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5):\n        __r_set(self, 'key', key)\n        __r_set(self, 'doc', doc)\n        __r_set(self, 'value', value)\n        __r_set(self, 'other', other)\n        __r_set(self, 'other_value', other_value)\n        __r_set(self, 'inventories_differ', inventories_differ)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d40)
 
 
 def _d41(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10):

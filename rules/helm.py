@@ -293,7 +293,9 @@ K3S_CONFIGS_DISAGREE = declare(
          "different values, are reported at the later one. The profile then keeps the default for that "
          "key and the rules that read it (ML1xx, ML201, ML507 and ML604 for data-dir and "
          "flannel-backend; ML305 for the CIDRs) are not run in that scope until `cluster:` in the "
-         "config (or `clusters[].cluster:`), or a flag, says which value holds.",
+         "config (or `clusters[].cluster:`), or a flag, says which value holds. Configs in two "
+         "Ansible inventories (`.../inventory/`, `inventories/<name>/`) are two sets of hosts: "
+         "the value stays out of the profile, but no finding calls them a conflict.",
     why="Paths under the data dir and the cluster networks are judged against one profile per "
         "cluster; merging two nodes' configs field by field made one cluster's data-dir judge (and "
         "`--fix` rewrite) another cluster's manifests. cluster-cidr, service-cidr and flannel-backend "
@@ -311,6 +313,8 @@ K3S_CONFIGS_DISAGREE = declare(
 @checks(K3S_CONFIGS_DISAGREE)
 def k3s_configs_disagree(ctx: Context) -> Iterator[Finding]:
     for d in ctx.profile.disputes:
+        if d.inventories_differ:
+            continue  # two Ansible inventories: two clusters' nodes, not one cluster's conflict
         settled = ctx.profile.sources.get(d.key, "default")
         then = ("the rules that read it are not run in this scope until `cluster:` in the config "
                 "or a flag sets it" if settled.startswith("default") else f"the value in force comes from {settled}")

@@ -292,6 +292,22 @@ class Dispute:
     value: Any
     other: str  # the other config's path
     other_value: Any
+    # the two configs are in different Ansible inventories: two clusters' hosts that one scope
+    # took in (kubernetes/<c>/ + ansible/<c>/inventory layouts), so their values may well
+    # differ; the value is still left out of the profile, but ML605 does not call it a conflict
+    inventories_differ: bool = False
+
+
+def inventory_root(path: str) -> str | None:
+    """The Ansible inventory a file belongs to: its path up to an ``inventory`` folder, or an
+    ``inventories/<name>`` one (None: in none)."""
+    parts = path.replace("\\", "/").split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part == "inventory":
+            return "/".join(parts[:i + 1])
+        if part == "inventories" and i + 2 < len(parts):
+            return "/".join(parts[:i + 2])
+    return None
 
 
 def node_config_sets(docs: list[Any]) -> list[list[Any]]:
@@ -363,7 +379,9 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
                 chosen[key] = (value, doc)
             elif not _same(key, chosen[key][0], value):
                 first_value, first_doc = chosen[key]
-                profile.disputes.append(Dispute(key, doc, value, first_doc.source.path, first_value))
+                here, there = inventory_root(doc.source.path), inventory_root(first_doc.source.path)
+                profile.disputes.append(Dispute(key, doc, value, first_doc.source.path, first_value,
+                                                here is not None and there is not None and here != there))
                 disputed.add(key)
     for key, (value, doc) in chosen.items():
         if key not in disputed:
