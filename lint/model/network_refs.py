@@ -74,9 +74,11 @@ class AnnotationUse:
                 # the header line and at least one line of content
                 raw = tree.text[node.start_mark.index:node.end_mark.index] if depth == len(full) else ""
                 style = getattr(node, "style", None)
-                # a block (even of one line: `|-` then one JSON list), or a value on one line
+                # a block (even of one line: `|-` then one JSON list), a value on one line, or
+                # a quoted one over several lines (folded: ScalarMap aligns it with the text)
                 if ((style in ("|", ">") and raw.rstrip().count("\n") >= 1)
-                        or (style in (None, "", "'", '"') and raw and "\n" not in raw)) \
+                        or (style in (None, "") and raw and "\n" not in raw)
+                        or (style in ("'", '"') and raw)) \
                         and raw_value(where, path) == self.value:
                     self._map, self._lines, self._spans = _shared_value_map(tree, full, node, self.value)
                     self._block = self._map is not None
