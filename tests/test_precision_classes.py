@@ -41,7 +41,7 @@ def test_network_of_namespace_less_nad_is_info(tmp_path: Path) -> None:
     error (multus-cni pkg/k8sclient getKubernetesDelegate looks the NAD up in the pod's
     namespace)."""
     _, _, data, _ = lint_fixture(FIXTURES / "ML4xx" / "network-not-found-nad-namespace-unset", tmp_path)
-    assert _by_line(data, "ML402") == {("amf-deployment.yaml", 12, 9): "info"}
+    assert _by_line(data, "ML402") == {("amf-deployment.yaml", 13, 11): "info"}
 
 
 def test_annotation_on_controller_names_the_controller_kind(tmp_path: Path) -> None:

@@ -227,8 +227,7 @@ class ScalarMap(TextMap):
                     k += 1
                 found = raw.find(ch, k, k + 8)  # skip indentation, then an escape
                 if found != -1:
-                    # an escaped character (\" in a double-quoted scalar) is at its escape's start
-                    out.append(k if k < found and raw[k] == "\\" and self.style == '"' else found)
+                    out.append(found)
                     j = found + 1
                 else:
                     out.append(min(j, last))
