@@ -53,12 +53,12 @@ class Suppression:
     # there the object alone decides. ``path`` is the annotation's file (its span's).
     obj_path: str = ""
     writers: frozenset[str] = frozenset()
+    used: set[str] = field(default_factory=set)
+    label: str = ""
 
     def paths(self) -> tuple[str, ...]:
         """The files whose findings it may cover."""
         return (self.obj_path, *self.writers) if self.kind == "object" else (self.path,)
-    used: set[str] = field(default_factory=set)
-    label: str = ""
 
     def covers(self, f: Finding) -> bool:
         if f.code not in self.codes:

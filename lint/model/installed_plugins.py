@@ -255,18 +255,15 @@ def _release(needle: str, image: str) -> str | None:
 
 def _chart_repo(doc: Any, kind: str, project: Any) -> str:
     """Where the chart comes from, lower-cased: HelmChart spec.repo, an Argo CD source's
-    repoURL, a Flux HelmRelease's HelmRepository (its name, and the url of one of that name)."""
-    if kind == "HelmChart":
-        repo = get_path(doc.data, ("spec", "repo"))
-        return repo.lower() if isinstance(repo, str) else ""
-    if kind == "Application":
-        repo = get_path(doc.data, ("spec", "source", "repoURL"))
-        return repo.lower() if isinstance(repo, str) else ""
-    name = get_path(doc.data, ("spec", "chart", "spec", "sourceRef", "name"))
-    if not isinstance(name, str):
-        return ""
-    urls = [get_path(r.data, ("spec", "url")) for r in project.of_kind("HelmRepository") if r.name == name]
-    return " ".join([name, *(u for u in urls if isinstance(u, str))]).lower()
+    repoURL, a Flux HelmRelease's source as the chart identification resolves it
+    (gitops.flux_source_url: the url of the HelmRepository it names, else that name)."""
+    if kind == "HelmRelease":
+        from multus_lint.model.gitops import flux_source_url
+
+        repo = flux_source_url(doc, project)[1]
+    else:
+        repo = get_path(doc.data, ("spec", "repo") if kind == "HelmChart" else ("spec", "source", "repoURL"))
+    return repo.lower() if isinstance(repo, str) else ""
 
 
 def _chart_name(data: Any, kind: str) -> str | None:
