@@ -90,7 +90,11 @@ ON_CONTROLLER = declare(
     "A Multus annotation is on a controller's own metadata instead of its pod template.",
     what="Reports `k8s.v1.cni.cncf.io/networks` and `v1.multus-cni.io/default-network` under the "
          "`metadata.annotations` of a Deployment, StatefulSet, DaemonSet, ReplicaSet, "
-         "ReplicationController, Job or CronJob (and under a CronJob's `spec.jobTemplate.metadata`).",
+         "ReplicationController, Job or CronJob (and under a CronJob's `spec.jobTemplate.metadata`). "
+         "In bjw-s app-template values: under `controllers.<name>.annotations` (the controller's "
+         "metadata), and under a top-level `podAnnotations` beside `controllers:` (app-template 2+ "
+         "renders a pod's annotations from `defaultPodOptions` and `controllers.<name>.pod` only: "
+         "common library templates/lib/pod/metadata/_annotations.tpl).",
     why="Multus reads the annotations of the Pod only; on the controller they are never copied to "
         "the pods, which start with eth0 alone and no error anywhere.",
     example="kind: Deployment\nmetadata:\n  annotations:\n    k8s.v1.cni.cncf.io/networks: macvlan-conf",
@@ -488,10 +492,21 @@ def annotation_on_controller(ctx: Context) -> Iterator[Finding]:
     for use in annotation_uses(ctx.project, MULTUS_KEYS):
         if not use.on_controller:
             continue
-        target = ".".join(use.workload.pod_annotations_path)
+        w = use.workload
+        target = ".".join(w.pod_annotations_path)
         where = ".".join(str(p) for p in use.path[:-1])
+        if isinstance(w, ValuesWorkload):
+            # chart values: say what the chart makes of the key (values_pods.values_workloads)
+            spot = (f"{w.owner.kind} {w.owner.name}'s {where}, which app-template 2+ (controllers:) puts "
+                    "on no pod" if where.endswith("podAnnotations") else
+                    f"{w.owner.kind} {w.owner.name}'s {where}, which app-template puts on the {w.kind}'s "
+                    "own metadata")
+            yield ctx.finding(ON_CONTROLLER, use.key_site(),
+                              f"'{use.key}' is in {spot}; Multus reads only the pod's annotations: "
+                              f"move it to {target}")
+            continue
         yield ctx.finding(ON_CONTROLLER, use.key_site(),
-                          f"'{use.key}' is in the {use.workload.kind}'s {where}, where Multus never looks; "
+                          f"'{use.key}' is in the {w.kind}'s {where}, where Multus never looks; "
                           f"it reads only the pod's annotations: move it to {target}")
 
 

@@ -157,10 +157,13 @@ def values_workloads(project: Project) -> list[tuple[ValuesWorkload, bool]]:
                                                                     "annotations"), kind=kind), True))
             # app-template 2+ (controllers:) renders a pod's annotations from defaultPodOptions
             # and controllers.<name>.pod only (common lib/pod/metadata/_annotations.tpl): a
-            # top-level podAnnotations (the 1.x spelling) reaches no pod, so no pod is judged
-            if isinstance(values.get("podAnnotations"), dict) and not (app_template and isinstance(controllers, dict)):
-                out.append((ValuesWorkload(located, root, ns, "podAnnotations", owner, "podAnnotations"),
-                            False))
+            # top-level podAnnotations (the 1.x spelling) reaches no pod. Like a controller's
+            # own metadata it is a place Multus never reads (ML403), not a pod to judge
+            if isinstance(values.get("podAnnotations"), dict):
+                dead = app_template and isinstance(controllers, dict)
+                out.append((ValuesWorkload(located, root, ns, "podAnnotations", owner, "podAnnotations",
+                                           pod_path=root + ("defaultPodOptions", "annotations") if dead else None),
+                            dead))
         return out
 
     return project.cached("values-workloads", build)  # type: ignore[no-any-return]
