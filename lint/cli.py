@@ -526,14 +526,17 @@ def _rule_docs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _print_charts(project: Any, seen: set[tuple] | None = None) -> None:
-    """Which chart each values file and release is for: chart rules judge only rke2-multus's."""
+    """Which chart each values file and release is for: the ML6xx chart rules judge only
+    rke2-multus's; the node paths of the other charts identified are judged by their own keys
+    (model/other_charts.py)."""
     ids = getattr(project, "chart_ids", [])
     if seen is not None:  # a file in several scopes: listed once
         ids = [(doc, ident) for doc, ident in ids if (doc.source.path, doc.index) not in seen]
         seen.update((doc.source.path, doc.index) for doc, _ in ids)
     if not ids:
         return
-    sys.stdout.write("\ncharts (chart rules apply to rke2-multus only):\n")
+    sys.stdout.write("\ncharts (ML6xx chart rules apply to rke2-multus only; other charts' node paths "
+                     "are judged by their own keys):\n")
     for doc, ident in ids:
         what = ident.chart or "not identified, no chart findings"
         sys.stdout.write(f"  {doc.source.path}:{doc.name_site().span.line}  {what}  ({ident.reason})\n")

@@ -738,6 +738,22 @@ def _bjws_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
             "postRenderers patch, or deploy the rke2-multus chart"), verdict.severity)
 
 
+def _angelnu_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
+    """angelnu multus (angelnu/helm-charts charts/apps/multus/templates/common.yaml): the
+    hostPath volumes are ``cni.paths.bin`` and ``cni.paths.config``, and the Multus config
+    follows them (daemon-config.json binDir/confDir; earlier versions' thin entrypoint got
+    --multus-kubeconfig-file-host under cni.paths.config), so these two values are all there
+    is to judge. Their defaults are K3s's and changed between chart versions: only a value
+    the release sets is judged."""
+    for key, judge in ((("cni", "paths", "bin"), judge_bin_dir), (("cni", "paths", "config"), judge_conf_dir)):
+        if not rel.has(key):
+            continue
+        verdict = judge(rel.get(key), ctx.profile, f"cni.paths.{key[2]} (angelnu multus)")
+        if verdict:
+            yield ctx.finding(verdict.rule, rel.site(key), verdict.message, verdict.severity,
+                              fix=release_fix(rel, key, verdict.expected))
+
+
 def _homeops_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
     """home-operations multus (home-operations/helm-charts charts/multus/templates/daemonset.tpl):
     hostPath volumes ``cni.binDir`` (default /opt/cni/bin) and ``cni.netDir`` (default
@@ -809,7 +825,7 @@ def _cnao_paths(ctx: Context) -> Iterator[Finding]:
 @checks(BIN_DIR, VERSIONED_BIN_DIR, CONF_DIR, KUBECONFIG_PATH)
 def node_paths(ctx: Context) -> Iterator[Finding]:
     yield from _cnao_paths(ctx)
-    from multus_lint.model.chart_ids import BITNAMI, BJWS, HOMEOPS, K8SNP
+    from multus_lint.model.chart_ids import ANGELNU, BITNAMI, BJWS, HOMEOPS, K8SNP
 
     for rel in ctx.project.judged_releases:
         yield from _release_paths(ctx, rel)
@@ -824,6 +840,8 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
             yield from _bjws_paths(ctx, rel)
         elif rel.chart == HOMEOPS:
             yield from _homeops_paths(ctx, rel)
+        elif rel.chart == ANGELNU:
+            yield from _angelnu_paths(ctx, rel)
     for doc in ctx.project.daemonsets:
         yield from _daemonset_paths(ctx, MultusDaemonSet(doc))
     multus = {id(d) for d in ctx.project.daemonsets}

@@ -21,7 +21,9 @@ that chart's own values.yaml:
   and rwade628/homelab: ``cni.binPath``/``cni.netPath`` next to a ``multus`` section);
 - home-operations ``multus``, its successor (home-operations/helm-charts ``charts/multus/values.yaml``,
   oci://ghcr.io/home-operations/charts/multus: ``cni.binDir``/``cni.netDir`` next to
-  ``cniPlugins`` or ``extraArgs``).
+  ``cniPlugins`` or ``extraArgs``);
+- angelnu ``multus``, formerly k8s-at-home's (angelnu/helm-charts ``charts/apps/multus/values.yaml``:
+  ``cni.paths.bin``/``cni.paths.config``, whose defaults are K3s's dirs).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ K8SNP_LEGACY = "k8snetworkplumbingwg multus (legacy) or rke2-multus before v4"
 BITNAMI = "bitnami multus-cni"
 BJWS = "bjw-s multus"
 HOMEOPS = "home-operations multus"
+ANGELNU = "angelnu multus"
+# where angelnu's chart is published: its own repository, and k8s-at-home's before it moved
+ANGELNU_REPOS = ("angelnu", "k8s-at-home")
 
 RKE2_TOP = frozenset({"rke2-whereabouts", "cniplugins", "thickPlugin", "dynamicNetworksController",
                       "dhcpDaemonSet"})
@@ -93,6 +98,8 @@ def identify_values(data: Any) -> ChartIdentity | None:
         found[BJWS] = "cni.binPath/cni.netPath with a multus section"
     if isinstance(cni, dict) and _keys(cni) & {"binDir", "netDir"} and top & {"cniPlugins", "extraArgs"}:
         found[HOMEOPS] = "cni.binDir/cni.netDir with cniPlugins or extraArgs"
+    if isinstance(cni, dict) and _keys(cni.get("paths")) & {"bin", "config"}:
+        found[ANGELNU] = "cni.paths.bin/cni.paths.config"
     if not found:
         if has_cni_conf:
             return ChartIdentity(None, "config.cni_conf with only keys that several Multus charts share")
@@ -122,6 +129,8 @@ def identify_chart(name: Any, repo: Any = None) -> ChartIdentity | None:
             return ChartIdentity(BJWS, f"chart {name} from {repo or 'bjw-s'}")
         if "home-operations" in full:
             return ChartIdentity(HOMEOPS, f"chart {name} from {repo}")
+        if any(r in full for r in ANGELNU_REPOS):
+            return ChartIdentity(ANGELNU, f"chart {name} from {repo}")
         if "k8snetworkplumbingwg" in full:
             return ChartIdentity(K8SNP, f"chart {name} from {repo}")
         return ChartIdentity(None, f"chart {name}" + (f" from {repo}" if repo else "")

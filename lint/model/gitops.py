@@ -102,10 +102,11 @@ def flux_release(doc: Document, project: Any) -> ChartRelease | None:
     if ident is None and name is None:
         # a chartRef to an OCIRepository the project does not hold: the values' own keys may
         # still tell one of the other judged charts (bjw-s ``cni.binPath`` with ``multus``...)
-        from multus_lint.model.chart_ids import BITNAMI, BJWS, HOMEOPS, K8SNP, identify_values
+        from multus_lint.model.chart_ids import identify_values
+        from multus_lint.model.other_charts import JUDGED
 
         by_values = identify_values(get_path(doc.data, ("spec", "values")))
-        if by_values is not None and by_values.chart in (BITNAMI, BJWS, HOMEOPS, K8SNP):
+        if by_values is not None and by_values.chart in JUDGED:
             ident = by_values
     if ident is not None:
         project.chart_ids.append((doc, ident))

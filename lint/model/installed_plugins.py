@@ -12,6 +12,7 @@ import shlex
 from typing import Any
 
 from multus_lint.load.document import get_path
+from multus_lint.model.chart_ids import ANGELNU
 from multus_lint.model.plugin_versions import (
     image_release,
     rke2_cni_plugins_release,
@@ -82,11 +83,6 @@ CHART_PLUGINS = {
     "rke2-whereabouts": ("whereabouts",),
     "ovs-cni": ("ovs",),
 }
-# Where a chart named "multus" copies the reference plugins too: angelnu/helm-charts
-# charts/apps/multus (forked from k8s-at-home's) runs a cni-installer init container,
-# ghcr.io/k8s-at-home/cni-plugins, into cni.paths.bin (templates/common.yaml). Other charts of
-# that name (k8snetworkplumbingwg/helm-charts) install Multus alone.
-INSTALLER_CHART_REPOS = ("angelnu", "k8s-at-home")
 # Operator custom resources that make their operator install plugins: kind -> plugin types.
 CR_PLUGINS = {
     "Installation": ("calico", "calico-ipam"),  # operator.tigera.io
@@ -222,8 +218,12 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             chart = _chart_name(doc.data, kind)
             if chart in CHART_PLUGINS:
                 out.add(CHART_PLUGINS[chart], f"the {chart} chart ({kind} {doc.name})")
-            elif chart == "multus" and any(r in _chart_repo(doc, kind, project) for r in INSTALLER_CHART_REPOS):
-                out.add(STANDARD_PLUGINS, f"the {chart} chart's cni-installer ({kind} {doc.name})")
+    # A Multus chart that copies the reference plugins too: angelnu/helm-charts charts/apps/multus
+    # (formerly k8s-at-home's) runs a cni-installer init container, ghcr.io/k8s-at-home/cni-plugins,
+    # into cni.paths.bin (templates/common.yaml). The other Multus charts install Multus alone.
+    for doc, ident in project.chart_ids:
+        if ident.chart == ANGELNU and doc.kind:
+            out.add(STANDARD_PLUGINS, f"the angelnu multus chart's cni-installer ({doc.kind} {doc.name})")
     for kind, types in CR_PLUGINS.items():
         for doc in project.of_kind(kind):
             out.add(types, f"{kind} {doc.name}")
@@ -251,19 +251,6 @@ def _release(needle: str, image: str) -> str | None:
     project = {"whereabouts": "whereabouts", "ovs-cni": "ovs", "sriov-cni": "sriov",
                "cni-plugins": "cni-plugins"}.get(needle)
     return image_release(image, project) if project else None
-
-
-def _chart_repo(doc: Any, kind: str, project: Any) -> str:
-    """Where the chart comes from, lower-cased: HelmChart spec.repo, an Argo CD source's
-    repoURL, a Flux HelmRelease's source as the chart identification resolves it
-    (gitops.flux_source_url: the url of the HelmRepository it names, else that name)."""
-    if kind == "HelmRelease":
-        from multus_lint.model.gitops import flux_source_url
-
-        repo = flux_source_url(doc, project)[1]
-    else:
-        repo = get_path(doc.data, ("spec", "repo") if kind == "HelmChart" else ("spec", "source", "repoURL"))
-    return repo.lower() if isinstance(repo, str) else ""
 
 
 def _chart_name(data: Any, kind: str) -> str | None:

@@ -24,6 +24,13 @@ Each chart's node paths come from its own templates, not from rke2-multus's keys
 - home-operations ``multus`` (home-operations/helm-charts ``charts/multus/templates/daemonset.tpl``):
   the same DaemonSet with ``cni.binDir`` / ``cni.netDir`` as the hostPaths and ``extraArgs``
   appended to the fixed args, so ``--multus-kubeconfig-file-host`` can be given there.
+- angelnu ``multus`` (angelnu/helm-charts ``charts/apps/multus/templates/common.yaml``, on the
+  bjw-s common library): the hostPath volumes are ``cni.paths.bin`` and ``cni.paths.config``,
+  and the Multus config follows them (the thick daemon's daemon-config.json ``binDir`` and
+  ``confDir``; the thin entrypoint's ``--multus-kubeconfig-file-host`` under
+  ``cni.paths.config`` in the chart's earlier versions). The defaults are K3s's dirs, and
+  changed between versions (data/current/bin, then data/cni), so only values a release sets
+  are judged.
 
 A release is a ``ChartRelease`` (same layers and locations as rke2-multus's), with ``chart`` set
 to the chart_ids name; they are kept apart in ``project.other_releases`` so no rke2-multus rule
@@ -35,10 +42,10 @@ from __future__ import annotations
 from typing import Any
 
 from multus_lint.load.document import get_path
-from multus_lint.model.chart_ids import BITNAMI, BJWS, HOMEOPS, K8SNP, identify_values
+from multus_lint.model.chart_ids import ANGELNU, BITNAMI, BJWS, HOMEOPS, K8SNP, identify_values
 from multus_lint.model.charts import ChartRelease, Layer, _Sub, unread_layers, values_layers
 
-JUDGED = (BITNAMI, K8SNP, BJWS, HOMEOPS)
+JUDGED = (BITNAMI, K8SNP, BJWS, HOMEOPS, ANGELNU)
 
 
 def other_releases(project: Any) -> list[ChartRelease]:
