@@ -763,8 +763,10 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
     used_names = {name for _, name in used}
     for nad in ctx.judged.nads:
         if nad.key not in used and not attached_by_dra_driver(project, nad):
-            if getattr(nad.doc, "unsure", None) and nad.name in used_names:
-                continue  # its namespace comes from transformers not applied here
+            if (getattr(nad.doc, "unsure", None) or nad.doc.namespace is None) and nad.name in used_names:
+                # its namespace comes from transformers not applied here, or it sets none and
+                # is applied where `kubectl apply -n` puts it (ML402 says so of the reference)
+                continue
             yield ctx.finding(UNUSED_NETWORK, nad.doc.name_site(),
                               f"NetworkAttachmentDefinition {nad.namespace}/{nad.name} is not referenced by "
                               "any workload in the project (no pod annotation or KubeVirt network names "
