@@ -627,8 +627,8 @@ def _d40(__r_missing, __r_set, __r_d5):
 GENERATED['multus_lint.model.profile.Dispute'] = ("def __r_define(__r_missing, __r_set, __r_d5):\n    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5):\n        __r_set(self, 'key', key)\n        __r_set(self, 'doc', doc)\n        __r_set(self, 'value', value)\n        __r_set(self, 'other', other)\n        __r_set(self, 'other_value', other_value)\n        __r_set(self, 'inventories_differ', inventories_differ)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d40)
 
 
-def _d41(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10):
-    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10):
+def _d41(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):
+    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10, unsettled=__r_missing):
         self.k3s_version = k3s_version
         self.data_dir = data_dir
         self.nodes = nodes
@@ -640,9 +640,10 @@ def _d41(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, _
         self.disputes = __r_f8() if disputes is __r_missing else disputes
         self.external_runtime = external_runtime
         self.platform = platform
+        self.unsettled = __r_f11() if unsettled is __r_missing else unsettled
     return (__init__,)
 
-GENERATED['multus_lint.model.profile.Profile'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10):\n    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10):\n        self.k3s_version = k3s_version\n        self.data_dir = data_dir\n        self.nodes = nodes\n        self.cluster_cidrs = cluster_cidrs\n        self.service_cidrs = service_cidrs\n        self.flannel_backend = flannel_backend\n        self.distro = distro\n        self.sources = __r_f7() if sources is __r_missing else sources\n        self.disputes = __r_f8() if disputes is __r_missing else disputes\n        self.external_runtime = external_runtime\n        self.platform = platform\n    return (__init__,)\n', _d41)
+GENERATED['multus_lint.model.profile.Profile'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):\n    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10, unsettled=__r_missing):\n        self.k3s_version = k3s_version\n        self.data_dir = data_dir\n        self.nodes = nodes\n        self.cluster_cidrs = cluster_cidrs\n        self.service_cidrs = service_cidrs\n        self.flannel_backend = flannel_backend\n        self.distro = distro\n        self.sources = __r_f7() if sources is __r_missing else sources\n        self.disputes = __r_f8() if disputes is __r_missing else disputes\n        self.external_runtime = external_runtime\n        self.platform = platform\n        self.unsettled = __r_f11() if unsettled is __r_missing else unsettled\n    return (__init__,)\n', _d41)
 
 
 def _d42(__r_missing, __r_set, __r_d1, __r_d2):

@@ -437,7 +437,7 @@ def run(options: Options, config: Config) -> Result:
         project = build_project(sources, root.path, config.limits, parsed)
         project.facts = facts
         _attach_templates(project, installers)
-        profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes)
+        profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes, installers)
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
     else:
@@ -456,7 +456,7 @@ def run(options: Options, config: Config) -> Result:
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
             sub.facts = facts
             _attach_templates(sub, installers)
-            profile = _profile(config, sub, options, scope, generic_nodes)
+            profile = _profile(config, sub, options, scope, generic_nodes, installers)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
@@ -514,24 +514,46 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
 
 
 def _read_templates(templates: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
-    """model.installed_plugins.template_installers of the run's templates (none: nothing read)."""
+    """model.installed_plugins.read_templates of the run's templates (none: nothing read)."""
     if not templates:
         return [], []
-    from multus_lint.model.installed_plugins import template_installers
+    from multus_lint.model.installed_plugins import read_templates
 
-    return template_installers(templates, limits)
+    return read_templates(templates, limits)
 
 
-def _attach_templates(project: Project, installers: Any) -> None:
-    """The manifest templates that may install plugins (``installers()``: _read_templates,
+def _attach_templates(project: Project, templates: Any) -> None:
+    """The manifest templates that may install plugins (``templates()``: _read_templates,
     read once a run whatever the scopes), given only where ML507 can speak (a Multus
     deployment and NADs): their contents are then what a replayed run must find unchanged,
     as the model's other reads (Project.extra_reads)."""
     if not project.has_multus_deployment or not project.nads:
         return
-    found, read_paths = installers()
-    project.template_installers = found
+    from multus_lint.model.installed_plugins import template_installers
+
+    texts, read_paths = templates()
+    project.template_installers = template_installers(texts)
     project.extra_reads.update(read_paths)
+
+
+def _template_settings(profile: Profile, project: Project, templates: Any, scope: Scope | None,
+                       declared: set[str]) -> None:
+    """K3s settings the scope's templates write (model.profile.template_k3s_settings) that
+    the K3s configs read here do not settle, and no ``cluster:`` or flag declares: the rules
+    that read them are not run. Read only where those rules can speak (a Multus deployment
+    or a NAD), as _attach_templates."""
+    if templates is None or not (project.has_multus_deployment or project.nads):
+        return
+    from multus_lint.model.profile import apply_template_settings, template_k3s_settings
+
+    texts, read_paths = templates()
+    if not texts:
+        return
+    homes = [os.path.join(h, "") for h in scope.homes] if scope is not None and scope.homes else None
+    mine = [(path, text) for path, text in texts
+            if homes is None or any(os.path.abspath(path).startswith(h) for h in homes)]
+    project.extra_reads.update(read_paths)
+    apply_template_settings(profile, [s for s in template_k3s_settings(mine) if s[2] not in declared])
 
 
 def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:
@@ -561,9 +583,11 @@ def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tu
 
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
-             generic_nodes: tuple[str, ...] | None = None) -> Profile:
+             generic_nodes: tuple[str, ...] | None = None, templates: Any = None) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
     profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes)
+    declared = {*config.cluster, *options.profile_flags, *(scope.cluster if scope is not None else ())}
+    _template_settings(profile, project, templates, scope, declared)
     from multus_lint.model.charts import add_packaged_releases
 
     add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig

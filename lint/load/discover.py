@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from multus_lint.records import dataclass
 
-SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist")
+# .bu: a Butane config (YAML) that may write the node's K3s config (model.foreign_formats)
+SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist", ".bu")
 # Manifest templates a deployment tool renders (Ansible's Jinja, Go templates): never linted
 # (they parse only once rendered), but listed: one may be the DaemonSet that installs a CNI
 # plugin (model.installed_plugins.template_installers)

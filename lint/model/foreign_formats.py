@@ -34,6 +34,12 @@ Kubernetes or a CNI runtime applies them.
   (control nodes) and ``k3s_agent`` mappings as ``/etc/rancher/k3s/config.yaml``
   (vars/main.yml ``k3s_runtime_config``, templates/config.yaml.j2 ``to_nice_yaml``), so such
   a mapping in group_vars/host_vars/a playbook is a K3s config for the profile.
+- K3s configs a machine config writes as a file: a Butane config's ``storage.files[]`` entry
+  with ``path: /etc/rancher/k3s/config.yaml`` (or a ``config.yaml.d/`` drop-in) and
+  ``contents.inline`` (coreos/butane base/v0_* schema ``Resource.Inline``, the file's text),
+  or cloud-init's ``write_files[]`` entry with that ``path`` and a plain-text ``content``
+  (cloudinit/config/cc_write_files.py: ``encoding`` b64/gzip is decoded first, not read here).
+  The node's K3s reads that text as its config (k3s pkg/configfilearg), so it is one.
 """
 
 from __future__ import annotations
@@ -167,4 +173,38 @@ def ansible_k3s_configs(doc: Document, is_k3s_mapping: Any) -> list[Document]:
         value = doc.data.get(key)
         if isinstance(value, dict) and value and is_k3s_mapping(value):
             out.append(Document(doc.source, doc.tree, doc.base + (key,), doc.index))
+    return out
+
+
+# the files K3s reads as its config (k3s pkg/configfilearg defaultParser: DefaultParser's
+# ConfigFilename and its .d drop-ins), as a machine config names them
+_K3S_CONFIG_FILE = re.compile(r"^/etc/rancher/k3s/config\.yaml(?:\.d/[^/]+\.ya?ml)?$")
+# where a machine config keeps each written file's list, and its text inside an entry
+_WRITTEN_FILES = ((("storage", "files"), ("contents", "inline")),  # Butane
+                  (("write_files",), ("content",)))  # cloud-init
+
+
+def written_k3s_configs(doc: Document, limits: Any) -> list[Document]:
+    """The K3s configs a Butane or cloud-init document writes (``_WRITTEN_FILES`` entries
+    whose path is a K3s config file), each a document of the text, positioned in the file.
+    A text that is no YAML mapping is left out (its own tool reports it)."""
+    from multus_lint.load.document import get_path
+
+    out = []
+    for list_path, text_path in _WRITTEN_FILES:
+        files = get_path(doc.data, list_path)
+        for i, entry in enumerate(files if isinstance(files, list) else []):
+            if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) \
+                    or not _K3S_CONFIG_FILE.match(entry["path"]) or entry.get("encoding"):
+                continue
+            path = list_path + (i,) + text_path
+            if not isinstance(get_path(doc.data, path), str):
+                continue
+            try:
+                parsed = doc.embedded_yaml(path, limits, "ML001")
+            except Exception:  # noqa: BLE001 - an unreadable text: no config taken from it
+                continue
+            out += [Document(doc.source, item.tree, (), doc.index) for item in parsed[:1]
+                    if not item.problems and item.tree is not None and isinstance(item.tree.data, dict)
+                    and item.tree.data]
     return out

@@ -106,24 +106,30 @@ _GLOB = re.compile(r"[*?\[]")
 MAX_TEMPLATES = 2000
 
 
-def template_installers(paths: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
-    """(path, text) of the manifest templates (load.discover.TEMPLATE_SUFFIXES: Ansible's
-    ``.yml.j2``, Go ``.tpl``) that hold a DaemonSet mounting a host folder: what an installer
-    looks like (runner.is_context knows one so), and the paths read (at most MAX_TEMPLATES,
-    by name). They are never linted (they parse only once rendered), so what such a DaemonSet
-    copies is not known here: a plugin type one mentions may be installed by it
-    (smart-edge-open converged-edge-experience-kits installs ovn4nfvk8s-cni from
-    roles/kubernetes/cni/ovn4nfv/controlplane/templates/ovn4nfv-k8s-plugin.yml.j2, a DaemonSet
-    with hostPath /opt/cni/bin)."""
+def read_templates(paths: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
+    """(path, text) of the run's manifest templates (load.discover.TEMPLATE_SUFFIXES: Ansible's
+    ``.yml.j2``, Go ``.tpl``), and the paths read: at most MAX_TEMPLATES, by name. They are
+    never linted (they parse only once rendered); installers (``template_installers``) and
+    K3s settings (model.profile.template_k3s_settings) are looked for in their text."""
     from multus_lint.load.read import read
 
     read_paths = sorted(paths)[:MAX_TEMPLATES]
     out = []
     for path in read_paths:
         text = read(path, path, limits).text
-        if text and "DaemonSet" in text and "hostPath" in text:
+        if text:
             out.append((path, text))
     return out, read_paths
+
+
+def template_installers(texts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The templates (``read_templates``) that hold a DaemonSet mounting a host folder: what
+    an installer looks like (runner.is_context knows one so). What such a DaemonSet copies
+    is not known here: a plugin type one mentions may be installed by it (smart-edge-open
+    converged-edge-experience-kits installs ovn4nfvk8s-cni from
+    roles/kubernetes/cni/ovn4nfv/controlplane/templates/ovn4nfv-k8s-plugin.yml.j2, a DaemonSet
+    with hostPath /opt/cni/bin)."""
+    return [(path, text) for path, text in texts if "DaemonSet" in text and "hostPath" in text]
 
 
 def installing_template(project: Any, ptype: str) -> str | None:

@@ -7,6 +7,7 @@ K3s ``config.yaml`` files found in the project, defaults.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -80,6 +81,9 @@ class Profile:
     # "openshift": the manifests say the nodes run OpenShift, whose cluster-network-operator
     # deploys Multus with its own CNI dirs (None: the distro's dirs above)
     platform: str | None = None
+    # K3s settings a template writes that no config read here settles (flag-style key ->
+    # where): the rules that read them are not run (apply_template_settings)
+    unsettled: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_k3s(self) -> bool:
@@ -750,4 +754,50 @@ def skipped_rules(profile: Profile) -> set[str]:
     for d in profile.disputes:
         if profile.sources.get(d.key, "").startswith("default"):
             out.update(DEPENDENT_RULES.get(d.key, ()))
+    for key in profile.unsettled:
+        out.update(DEPENDENT_RULES.get(key, ()))
     return out
+
+
+# A K3s setting in a template's text: a config line (``flannel-backend: none``, JSON
+# ``"flannel-backend": "none"``) or a command-line flag (``--flannel-backend=none``,
+# ``--flannel-backend none``, as INSTALL_K3S_EXEC and systemd units pass them). Only the
+# settings whose value moves the CNI dirs (DEPENDENT_RULES' path keys).
+_TEMPLATE_SETTING = re.compile(
+    r"""(?:^|[\s"'])(?:--)?(flannel-backend|data-dir)["']?(?:[ \t]*[:=][ \t]*|[ \t]+)["']?([^\s"',#]+)""")
+
+
+def template_k3s_settings(texts: list[tuple[str, str]]) -> list[tuple[str, int, str, str]]:
+    """(path, line, key, value) of the K3s settings that manifest templates (Jinja, Go; never
+    rendered here) write: a K3s config or install command written by a template (an Ansible
+    role's config.yaml.j2, a Butane config.bu.j2 that writes /etc/rancher/k3s/config.yaml)
+    decides the node's CNI dirs as a config read here would. Only templates that name K3s
+    (``k3s``, or ``rancher`` for its config dir) are read: etcd and others take a
+    ``--data-dir`` too. Commented lines (``#``) are left out."""
+    out = []
+    for path, text in texts:
+        if "k3s" not in text and "rancher" not in text:
+            continue
+        if "flannel-backend" not in text and "data-dir" not in text:
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            for m in _TEMPLATE_SETTING.finditer(line):
+                out.append((path, number, m.group(1), m.group(2)))
+    return out
+
+
+def apply_template_settings(profile: Profile, settings: list[tuple[str, int, str, str]]) -> None:
+    """Leave unsettled each key a template sets to something other than the profile's value
+    (or to a value filled in when rendered: ``{{ ... }}``, ``${...}``): the template, not
+    read here, may be what the nodes run."""
+    current = {"flannel-backend": profile.flannel_backend, "data-dir": profile.data_dir}
+    for path, line, key, value in settings:
+        path = os.path.normpath(path) if not os.path.isabs(path) else path  # ./x.j2 as x.j2
+        same = value == current[key] or (key == "data-dir" and value.rstrip("/") == current[key])
+        if same or key in profile.unsettled:
+            continue
+        profile.unsettled[key] = f"{path}:{line}"
+        profile.sources[key] = (f"default ({path}:{line}, a template this linter does not render, sets "
+                                f"{key} {value}: the rules that read it are not run)")

@@ -20,6 +20,7 @@ from multus_lint.model.foreign_formats import (
     at_template_error,
     jjb_alias_error,
     non_json_conf,
+    written_k3s_configs,
 )
 from multus_lint.model.kustomize import replaced, source_of
 from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
@@ -602,8 +603,9 @@ class Builder:
                 p.values_files.append(doc)
             elif _is_k3s_config(doc.source, doc.data, p.root):
                 p.k3s_configs.append(doc)
-            else:  # K3s configs in Ansible variables (model.foreign_formats)
+            else:  # K3s configs in Ansible variables, Butane and cloud-init (model.foreign_formats)
                 p.k3s_configs += ansible_k3s_configs(doc, lambda m: _is_k3s_config(doc.source, m, p.root))
+                p.k3s_configs += written_k3s_configs(doc, p.limits)
         if not doc.base and isinstance(doc.tree, YamlTree) and not keeps_nodes(doc.data):
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.
