@@ -146,7 +146,8 @@ WHEREABOUTS_RANGE = declare(
     "A whereabouts range, range_start/range_end or exclude that whereabouts rejects or ignores.",
     what="Reads every whereabouts `range` and `ipRanges[].range` as whereabouts does (a CIDR, host "
          "bits allowed, or `start-end/prefix` with the network of `end/prefix`; leading zeros "
-         "accepted) and reports: an unparsable range; a /31, /32, /127 or /128 (no usable "
+         "accepted) and reports: no `range` and no `ipRanges` (and no static `addresses`): nothing "
+         "to allocate from; an unparsable range; a /31, /32, /127 or /128 (no usable "
          "address); `range_start`/`range_end` unparsable, outside the usable range "
          "(network+1..broadcast-1) or reversed; `exclude` entries that do not parse strictly (no "
          "leading zeros) or lie outside the range; top-level `exclude`/`range_start`/`range_end` "

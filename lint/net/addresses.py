@@ -367,6 +367,15 @@ def _whereabouts(ipam: dict[str, Any]) -> IpamAnalysis:
                 out.add(code, _kpath(ipam, key),
                         f"top-level {key} is ignored: whereabouts applies it only to the top-level "
                         "`range`, which is not set; move it into each ipRanges entry")
+    if not has_range and not (isinstance(ip_ranges, list) and ip_ranges) and find_key(ipam, "addresses") is None:
+        # pkg/config/config.go LoadIPAMConfig: no range joins IPRanges, so
+        # pkg/storage/kubernetes/ipam.go IPManagementKubernetesUpdate allocates from nothing
+        # and cmd/whereabouts.go cmdAdd returns only the static `addresses` (none here);
+        # older releases parsed the empty range (whereabouts#243)
+        out.add(code, _kpath(ipam, "type") if find_key(ipam, "type") is not None else (),
+                "whereabouts IPAM without `range` or `ipRanges`: whereabouts has no pool to allocate "
+                "from, so pods get the interface without an address (older releases fail every pod "
+                "start with \"invalid CIDR : invalid CIDR address: \"); add a range")
     if isinstance(ip_ranges, list):
         rkey = _kpath(ipam, "ipRanges")
         for i, r in enumerate(ip_ranges):
