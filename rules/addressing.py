@@ -263,12 +263,18 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
     from multus_lint.model.project import RESOURCE_NAME_ANNOTATION
     from multus_lint.model.route_chain import default_routes
 
-    only_default = _default_network_only(ctx)
-    only_default_names = {name for _, name in only_default}
+    only_default: set[tuple[str, str]] | None = None  # looked up once a NAD has a default route
+    only_default_names: set[str] = set()
     for nad in ctx.judged.nads:
         cfg = nad.config
         if cfg is None or not cfg.is_dict:
             continue
+        routes = [r for r in default_routes(cfg) if r.competes]
+        if not routes:
+            continue
+        if only_default is None:
+            only_default = _default_network_only(ctx)
+            only_default_names = {name for _, name in only_default}
         if nad.key in only_default or (getattr(nad.doc, "unsure", None) and nad.name in only_default_names):
             continue  # the pod's only default network: its routes are eth0's
         resource = str(nad.doc.annotations.get(RESOURCE_NAME_ANNOTATION) or "").lower()
@@ -276,8 +282,8 @@ def secondary_default_route(ctx: Context) -> Iterator[Finding]:
         # userspace driver (vfio-pci, as for KubeVirt SR-IOV, or a DPDK uio driver) gets no
         # kernel routes; a resource pool named for such a driver is the NAD's only sign of it
         dpdk_pool = any(word in resource for word in ("vfio", "dpdk", "uio"))
-        for route in default_routes(cfg):
-            if not route.competes or (dpdk_pool and route.plugin_type in ("sriov", "ib-sriov")):
+        for route in routes:
+            if dpdk_pool and route.plugin_type in ("sriov", "ib-sriov"):
                 continue
             what = ("isDefaultGateway: true adds a default route through the bridge's gateway"
                     if route.kind == "isDefaultGateway" else
