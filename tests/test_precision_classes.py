@@ -50,4 +50,5 @@ def test_annotation_on_controller_names_the_controller_kind(tmp_path: Path) -> N
     a cronjob, was called a Deployment)."""
     _, _, data, _ = lint_fixture(FIXTURES / "ML4xx" / "values-controller-cronjob.yaml", tmp_path)
     messages = [f["message"] for f in data["findings"] if f["code"] == "ML403"]
-    assert len(messages) == 1 and "in the CronJob's spec.values.controllers.ytdl-sub.annotations" in messages[0]
+    assert len(messages) == 1 and "spec.values.controllers.ytdl-sub.annotations, which app-template puts on the CronJob's own metadata" \
+        in messages[0]
