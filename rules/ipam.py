@@ -235,7 +235,9 @@ IPAM_TYPE = declare(
          "case, `-` or `_` (`Whereabouts`, `host_local`) is an error: the runtime looks for a "
          "binary named exactly like the type. Any other unknown type is a warning with a "
          "did-you-mean. And `ipam` missing or without `type` on a plugin that needs addresses: "
-         "vlan always, ipvlan unless chained after another plugin (error).",
+         "vlan, ptp and dummy always, ipvlan unless chained after another plugin (error); "
+         "`ipam` settings without a `type` on macvlan, bridge, tap or host-device, whose IPAM "
+         "is optional and runs only when a type is set (warning: the settings are ignored).",
     why="The runtime looks for a binary named exactly like the type: an unknown type fails with "
         "`failed to find plugin`, and an empty one with `no plugin name provided`, at every pod "
         "start.",
@@ -473,7 +475,25 @@ def _other_ipam_keys(kind: str) -> dict[str, list[str]]:
     return out
 
 
-NEEDS_IPAM = ("vlan", "ipvlan")
+# Plugins whose cmdAdd always runs ipam.ExecAdd(conf.IPAM.Type, ...): with no type,
+# invoke.FindInPath fails "no plugin name provided" (containernetworking/plugins
+# plugins/main/vlan/vlan.go, plugins/main/ptp/ptp.go); dummy checks first and fails with its
+# own message (plugins/main/dummy/dummy.go cmdAdd).
+ALWAYS_IPAM = {"vlan": "no plugin name provided", "ptp": "no plugin name provided",
+               "dummy": "dummy interface requires an IPAM configuration"}
+# Plugins whose IPAM is optional: cmdAdd runs it only when ipam.type is set
+# (isLayer3 := n.IPAM.Type != "" in macvlan.go, bridge.go, tap.go; host-device.go), so the
+# other ipam keys of a config without a type are silently dropped.
+OPTIONAL_IPAM = ("macvlan", "bridge", "tap", "host-device")
+
+
+def _needs_ipam(ptype: Any, chained: bool) -> str | None:
+    """The error a plugin that needs an IPAM type fails with, None when it does not need one.
+    ipvlan needs one unless chained after the plugin that made the interface
+    (plugins/main/ipvlan/ipvlan.go cmdAdd)."""
+    if isinstance(ptype, str) and ptype in ALWAYS_IPAM:
+        return ALWAYS_IPAM[ptype]
+    return "no plugin name provided" if ptype == "ipvlan" and not chained else None
 
 
 @checks(IPAM_TYPE)
@@ -487,26 +507,32 @@ def ipam_type(ctx: Context) -> Iterator[Finding]:
         for path, plugin in cfg.plugins():
             ptype = plugin.get("type")
             chained = bool(path) and path[-1] != 0 and path[-2] == "plugins"
-            needs = ptype == "vlan" or (ptype == "ipvlan" and not chained)
+            error = _needs_ipam(ptype, chained)
+            when = " when it is not chained" if ptype == "ipvlan" else ""
             ikey = find_key(plugin, "ipam")
             ipam = plugin.get(ikey) if ikey is not None else None
             if ipam is None:
-                if needs:
+                if error:
                     yield ctx.finding(IPAM_TYPE, cfg.site(*path, "type"),
-                                      f"{ptype} has no ipam, but it needs an IPAM plugin"
-                                      f"{'' if ptype == 'vlan' else ' when it is not chained'} and fails "
-                                      "with \"no plugin name provided\"; add one (e.g. whereabouts)")
+                                      f"{ptype} has no ipam, but it needs an IPAM plugin{when} and "
+                                      f"fails with \"{error}\"; add one (e.g. whereabouts)")
                 continue
             if not isinstance(ipam, dict):
                 continue  # the schema's (ML503)
             tkey = find_key(ipam, "type")
             itype = ipam.get(tkey) if tkey is not None else None
             if itype is None or itype == "":
-                if needs:
+                if error:
                     yield ctx.finding(IPAM_TYPE, cfg.site(*path, ikey),
-                                      f"ipam has no type, but {ptype} "
-                                      f"{'always needs' if ptype == 'vlan' else 'needs, unless chained,'} an "
-                                      "IPAM plugin: it fails with \"no plugin name provided\"")
+                                      f"ipam has no type, but {ptype} needs an IPAM plugin{when}: "
+                                      f"it fails with \"{error}\"")
+                elif ptype in OPTIONAL_IPAM and any(k != tkey for k in ipam):
+                    keys = ", ".join(str(k) for k in ipam if k != tkey)
+                    yield ctx.finding(IPAM_TYPE, cfg.site(*path, ikey),
+                                      f"ipam sets {keys} but no type: {ptype} runs its IPAM only when "
+                                      "ipam.type is set, so these settings are ignored and the "
+                                      "interface gets no address; add the type (e.g. host-local "
+                                      "or whereabouts)", "warning")
                 continue
             if isinstance(itype, str) and itype not in known and itype not in have.plugins:
                 found = _unknown_ipam(ctx, cfg, path + (ikey, tkey), itype, known, have.any_plugin)
