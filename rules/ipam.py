@@ -20,7 +20,12 @@ WHEREABOUTS_PATHS = declare(
     "whereabouts IPAM without a configuration_path (or kubeconfig) under the K3s conf dir.",
     what="For IPAM `type: whereabouts`: `configuration_path` must be present and point at "
          "`D/agent/etc/cni/net.d/whereabouts.d/whereabouts.conf`; `kubernetes.kubeconfig`, when "
-         "given, at `.../whereabouts.d/whereabouts.kubeconfig`; neither may contain `..`.",
+         "given, at `.../whereabouts.d/whereabouts.kubeconfig`; neither may contain `..`. A missing "
+         "`configuration_path` is not reported where whereabouts finds its flat file in "
+         "/etc/cni/net.d anyway: on RKE2 and generic clusters, when a whereabouts DaemonSet of the "
+         "project writes it there, or when the project deploys whereabouts' own manifests from "
+         "github.com/k8snetworkplumbingwg/whereabouts (an Argo CD or Flux source, a remote "
+         "kustomize resource).",
     why="Without it whereabouts looks for its flat file only in /etc/kubernetes/cni/net.d, "
         "/etc/cni/net.d and /host/etc/cni/net.d; none is K3s's conf dir, so every pod start fails "
         "with `config file not found`.",

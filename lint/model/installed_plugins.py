@@ -194,7 +194,7 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
                 rel.version, rel.get(("rke2-whereabouts", "image", "tag"))))
         if rel.get(("manifests", "dhcpDaemonSet")) is True:
             out.dhcp_daemon = True
-    from multus_lint.model.multus_daemonset import MultusDaemonSet
+    from multus_lint.model.multus_daemonset import MultusDaemonSet, upstream_whereabouts
 
     for doc in project.of_kind("DaemonSet"):
         spec = get_path(doc.data, ("spec", "template", "spec"))
@@ -219,6 +219,10 @@ def _deployed(project: Any, extra_plugins: list[str]) -> Deployed:
             if "dhcp" in words and "daemon" in words:
                 out.dhcp_daemon = True
             _copied(out, words, _mounts_into_host(c, host_mounts), label)
+    upstream = upstream_whereabouts(project)
+    if upstream is not None:  # whereabouts' own manifests, deployed from its repository
+        out.whereabouts = True
+        out.add(["whereabouts"], f"whereabouts' upstream manifests ({upstream.kind} {upstream.name})")
     for kind in ("HelmChart", "HelmRelease", "Application"):
         for doc in project.of_kind(kind):
             chart = _chart_name(doc.data, kind)

@@ -13,6 +13,7 @@ as ``install_multus -d /host/opt/cni/cni`` is ``/var/lib/rancher/k3s/data/cni`` 
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from typing import Any
 
@@ -563,5 +564,33 @@ def whereabouts_conf_hosts(project: Any) -> list[str]:
 def whereabouts_finds_own_conf(project: Any) -> bool:
     """Whether a whereabouts DaemonSet of the project writes the flat file where whereabouts
     looks without configuration_path (the host's /etc/cni/net.d: a conf dir that only holds
-    whereabouts.d needs to be no runtime's CNI conf dir)."""
-    return any(h in WHEREABOUTS_SEARCH_DIRS for h in whereabouts_conf_hosts(project))
+    whereabouts.d needs to be no runtime's CNI conf dir), or the project deploys whereabouts'
+    own manifests from its repository (``upstream_whereabouts``)."""
+    return any(h in WHEREABOUTS_SEARCH_DIRS for h in whereabouts_conf_hosts(project)) \
+        or upstream_whereabouts(project) is not None
+
+
+# The upstream repository, as a GitOps source or a remote kustomize resource names it (not a
+# fork, not another repository whose name starts the same).
+_UPSTREAM_WHEREABOUTS = re.compile(r"github\.com[/:]k8snetworkplumbingwg/whereabouts(?:\.git)?(?![\w.-])",
+                                   re.IGNORECASE)
+_GITOPS_SOURCES = ("Application", "ApplicationSet", "GitRepository", "OCIRepository", "Kustomization")
+
+
+def upstream_whereabouts(project: Any) -> Document | None:
+    """The first GitOps object (Argo CD Application/ApplicationSet, Flux GitRepository,
+    OCIRepository or Kustomization, a kustomization's remote resource) that deploys from
+    github.com/k8snetworkplumbingwg/whereabouts, None when none does. Its manifests
+    (doc/crds/daemonset-install.yaml; the chart in deployment/whereabouts-chart likewise)
+    mount the host's /opt/cni/bin and /etc/cni/net.d, and install-cni.sh (script/lib.sh)
+    writes /etc/cni/net.d/whereabouts.d/whereabouts.conf there: whereabouts installs itself,
+    and finds that flat file without configuration_path (pkg/config/config.go GetFlatIPAM)."""
+
+    def build() -> Any:
+        for kind in _GITOPS_SOURCES:
+            for doc in project.of_kind(kind):
+                if _UPSTREAM_WHEREABOUTS.search(str(doc.data)):
+                    return doc
+        return None
+
+    return project.cached("upstream-whereabouts", build)
