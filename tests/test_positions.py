@@ -6,6 +6,7 @@ import pytest
 
 from multus_lint.findings import Span
 from multus_lint.load.parse import parse_file, parse_json, parse_yaml
+from multus_lint.load.positions import ScalarMap, ShiftMap
 from multus_lint.load.read import Limits, SourceFile
 
 LIMITS = Limits()
@@ -85,7 +86,19 @@ def test_double_quoted_with_escapes() -> None:
     tree = _embedded(text, ("spec", "config"))
     assert tree.data == {"name": "n", "type": "bridge"}
     line = text.splitlines()[1]
-    assert tree.span(("type",)).column == line.index('\\"type') + 2
+    # the key's text in the file is \"type\": it starts at the escape's backslash, and the
+    # span covers the escapes at both ends
+    span = tree.span(("type",))
+    assert (span.column, span.end_column) == (line.index('\\"type') + 1, line.index('\\"type') + 9)
+
+
+def test_escaped_backslash_is_not_an_escape_start() -> None:
+    # YAML "x\\y" is x, one backslash, y: y is not an escaped character, so it stays at its own
+    # column (an even run of backslashes before it), while the backslash is at the escape's start
+    raw = '"x\\\\y"'
+    smap = ScalarMap(ShiftMap(), raw, (0, 10), '"', "x\\y")
+    assert smap.to_outer(0, 2) == (1, 10 + raw.index("y") + 1)
+    assert smap.to_outer(0, 1) == (1, 10 + raw.index("\\") + 1)
 
 
 def test_multiline_single_quoted_folds_to_the_right_lines() -> None:

@@ -257,7 +257,19 @@ class ScalarMap(TextMap):
         starts = self._value_lines.starts
         offset = (starts[line] if line < len(starts) else len(self.value)) + column
         offset = max(0, min(offset, len(self._offsets) - 1))
-        return self.outer.to_outer(*self._raw_position(self._offsets[offset]))
+        return self.outer.to_outer(*self._raw_position(self._escaped(self._offsets[offset])))
+
+    def _escaped(self, r: int) -> int:
+        """A character of a double-quoted scalar written as an escape (``\\"``) starts at
+        its backslash: a finding on a JSON key written ``\\"interfaces\\"`` starts where the
+        key's text does. An odd run of backslashes before it is an escape; an even one is
+        escaped backslashes (``\\\\n`` is a backslash and an n)."""
+        if self.style != '"':
+            return r
+        raw, k = self.raw, r
+        while k > 0 and raw[k - 1] == "\\":
+            k -= 1
+        return r - 1 if (r - k) % 2 else r
 
 
 class Tree:
