@@ -45,7 +45,7 @@ from multus_lint.model.profile import (
     skipped_rules,
 )
 from multus_lint.model.project import Project, build_project, k3s_config_place, parse_sources
-from multus_lint.model.scopes import Scope, find_scopes, labelled, merge_scope_findings
+from multus_lint.model.scopes import REST, Scope, find_scopes, labelled, merge_scope_findings
 from multus_lint.records import dataclass, field
 from multus_lint.replay import Replay, file_state, findings_of, source_key
 
@@ -447,6 +447,7 @@ def run(options: Options, config: Config) -> Result:
         # talconfig.yaml, kind-config.yaml), in no scope: they still say what every scope
         # without a K3s config runs on
         generic_nodes = _repo_generic_nodes(sources, parsed)
+        outside = _scoped_nad_names(scopes, parsed)  # before build_project takes the parses
         for scope in scopes:
             members = sorted(scope.files)
             if not options.all_scopes and not any(sources[i].named for i in members):
@@ -455,6 +456,8 @@ def run(options: Options, config: Config) -> Result:
             sub = build_project([sources[i] for i in members], root.path, config.limits,
                                 {j: parsed[i] for j, i in enumerate(members) if i in parsed})
             sub.facts = facts
+            if scope.name == REST:
+                sub.outside_nad_names = outside
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, generic_nodes, installers)
             runs.append(ScopeRun(scope, sub, profile))
@@ -568,6 +571,27 @@ def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) 
                     yield p.tree.data, sources[i].path
 
     return generic_node_evidence(items())
+
+
+def _scoped_nad_names(scopes: list[Scope], parsed: dict[int, Any]) -> frozenset[str]:
+    """The names of the NADs in the files of the cluster scopes (the (rest) scope's files may
+    be applied to any of those clusters). By name only: a kustomization or Flux
+    targetNamespace may move a NAD into another namespace than it writes."""
+    if not any(s.name == REST for s in scopes):
+        return frozenset()
+    names = set()
+    for scope in scopes:
+        if scope.name == REST:
+            continue
+        for i in scope.files:
+            for p in parsed.get(i) or ():
+                data = p.tree.data if p.tree is not None else None
+                if isinstance(data, dict) and data.get("kind") == "NetworkAttachmentDefinition":
+                    meta = data.get("metadata")
+                    name = meta.get("name") if isinstance(meta, dict) else None
+                    if isinstance(name, str):
+                        names.add(name)
+    return frozenset(names)
 
 
 def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:

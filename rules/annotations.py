@@ -70,7 +70,10 @@ NETWORK_NOT_FOUND = declare(
          "project, even when only some files are linted. KubeVirt `VirtualMachine` / "
          "`VirtualMachineInstance` `networks[].multus.networkName` (`name` in the VM's namespace, "
          "or `namespace/name`) resolve the same way. Names in the config's `known-networks` "
-         "count as existing. Suggests the nearest existing name or the namespace that has it. "
+         "count as existing. In a repository of several clusters, a pod in a file no cluster's "
+         "entry points reach finds a NAD of its name that any cluster deploys (the file is "
+         "applied by hand to one of them). Suggests the nearest existing name or the namespace "
+         "that has it. "
          "Namespaces and names are the deployed ones: a kustomization's `namespace`, a Flux "
          "Kustomization's `targetNamespace` and an Argo CD Application's destination namespace "
          "apply, and a NAD renamed by `namePrefix`/`nameSuffix` is reported with that cause: "
@@ -296,12 +299,15 @@ def _per_workload(project: Project) -> dict[int, dict[str, AnnotationUse]]:
 
 def known_network(ctx: Context, namespace: str, name: str) -> bool:
     """The NAD exists: in the project, created by an operator from a CR of the project
-    (SriovNetwork, MacvlanNetwork, ...), or declared in ``known-networks``."""
+    (SriovNetwork, MacvlanNetwork, ...), deployed by a cluster scope of the repository (for
+    the files of the (rest) scope), or declared in ``known-networks``."""
     if (namespace, name) in ctx.project.nad_index:
         return True
     made = generated_nads(ctx.project)
     if made and (namespace, name) in made:  # (most projects: none, no look-up)
         return True
+    if name in ctx.project.outside_nad_names:
+        return True  # a file in no cluster scope, naming a NAD a cluster scope deploys
     known = ctx.config.known_networks
     return f"{namespace}/{name}" in known or name in known
 

@@ -862,6 +862,11 @@ def node_paths(ctx: Context) -> Iterator[Finding]:
 # ------------------------------------------------------------------ chart versions
 
 
+
+def _possessive(profile: Any) -> str:
+    """"K3s's", "RKE2's", or "this cluster's": how a message names the cluster's own dir."""
+    return f"{profile.name}'s"
+
 @checks(AUTOCONFIG_DIR)
 def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
     path = CNI_CONF + ("multusAutoconfigDir",)
@@ -894,7 +899,7 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
                               fix=None if v201 else release_fix(rel, path, expected))
         elif not isinstance(value, str) or norm(value) != expected:
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
-                              f"config.cni_conf.multusAutoconfigDir {value} is not the {ctx.profile.name} "
+                              f"config.cni_conf.multusAutoconfigDir {value} is not {_possessive(ctx.profile)} "
                               f"conf dir; Multus looks there for the primary CNI's config ({pinned}); "
                               f"{ctx.profile.name} expects {expected}" + note,
                               fix=None if v201 else release_fix(rel, path, expected))

@@ -265,6 +265,10 @@ class Project:
     template_installers: list[tuple[str, str]] = field(default_factory=list)
     # the run's load.facts.FactCache (analyses kept between runs), None without a cache
     facts: Any = None
+    # the (rest) scope only: names of the NADs the repository's cluster scopes deploy. A file no
+    # entry point reaches is applied by hand to one of those clusters, where Multus finds the
+    # NAD (multus-cni pkg/k8sclient/k8sclient.go getKubernetesDelegate asks that cluster's API)
+    outside_nad_names: frozenset[str] = frozenset()
 
     @property
     def nad_index(self) -> dict[tuple[str, str], NAD]:
