@@ -581,7 +581,8 @@ PLUGIN_NOT_INSTALLED = declare(
     "ML507", "plugin-not-installed", "warning",
     "A NAD's plugin type is installed by nothing in the project (K3s ships only its own few).",
     what="Only when the project deploys Multus (a chart release or a Multus DaemonSet). For main and "
-         "meta plugins (IPAM daemons are ML202): the `type` must be installed into the K3s bin dir by "
+         "meta plugins (IPAM daemons are ML202), and a flannel plugin's `delegate.type` (flannel runs "
+         "its delegate from the same path): the `type` must be installed into the K3s bin dir by "
          "something in the project: K3s ships flannel, bridge, host-local, loopback, portmap, bandwidth "
          "and firewall; the rke2-multus chart adds the standard plugins (macvlan, ipvlan, vlan, "
          "host-device, tuning, ...) except those in `cniplugins.skipcnis`; whereabouts comes with "
@@ -621,8 +622,7 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
     dirs = [d for d in multus_bin_dirs(ctx.project) if d != ctx.profile.bin_dir] + [ctx.profile.bin_dir]
     where = " or ".join(dirs)
     for cfg in ctx.judged.cni_configs(nads_only=True):
-        for path, plugin in cfg.plugins():
-            ptype = plugin.get("type")
+        for site, ptype, role in _plugin_types(cfg):
             if not isinstance(ptype, str) or not ptype or "/" in ptype or ptype in have.plugins:
                 continue
             if not ctx.profile.is_k3s and ctx.profile.distro != "rke2" and ptype in STANDARD_PLUGINS:
@@ -636,10 +636,22 @@ def plugin_not_installed(ctx: Context) -> Iterator[Finding]:
             why = (" (it is listed in cniplugins.skipcnis)" if skipped else
                    "; K3s ships only flannel, bridge, host-local, loopback, portmap, bandwidth and firewall"
                    if ctx.profile.is_k3s else "")
-            yield ctx.finding(PLUGIN_NOT_INSTALLED, cfg.site(*path, "type"),
-                              f"plugin '{ptype}' is installed into {where} by nothing in the "
+            yield ctx.finding(PLUGIN_NOT_INSTALLED, cfg.site(*site),
+                              f"plugin '{ptype}'{role} is installed into {where} by nothing in the "
                               f"project{why}: pods fail with `failed to find plugin \"{ptype}\"`; deploy "
                               "it or list it in extra-plugins")
+
+
+def _plugin_types(cfg: Any) -> Iterator[tuple[tuple, Any, str]]:
+    """(path of the type, type, how the message names its role) of every binary the config
+    runs: each plugin's type, and a flannel plugin's delegate type, which flannel-io/cni-plugin
+    (flannel_linux.go doCmdAdd, delegateAdd) runs through invoke.DelegateAdd from CNI_PATH like
+    any plugin (bridge, K3s's own, when the delegate sets none)."""
+    for path, plugin in cfg.plugins():
+        yield path + ("type",), plugin.get("type"), ""
+        delegate = plugin.get("delegate")
+        if plugin.get("type") == "flannel" and isinstance(delegate, dict) and "type" in delegate:
+            yield path + ("delegate", "type"), delegate.get("type"), " (flannel's delegate)"
 
 
 # ------------------------------------------------------------------ ML511
