@@ -619,6 +619,14 @@ def _global_namespaces(value: Any) -> list[str]:
     return ["default"]
 
 
+def _certainly_missing(ctx: Context, ref: Any) -> bool:
+    """ML402 calls the NAD missing (an error): none is known, and no NAD of its name may be
+    deployed where the reference looks (a Flux path with a variable, a NAD whose manifest sets
+    no namespace)."""
+    return not known_network(ctx, ref.namespace, ref.name) and ref.name not in unresolved_nads(ctx.project) \
+        and ref.name not in _unset_namespace(ctx.project)
+
+
 @checks(CROSS_NAMESPACE)
 def cross_namespace(ctx: Context) -> Iterator[Finding]:
     settings = isolation_settings(ctx.project)
@@ -644,7 +652,7 @@ def cross_namespace(ctx: Context) -> Iterator[Finding]:
                               f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
                               f"('{ref.pod_namespace}'); allowed because '{ref.namespace}' is in the Multus "
                               "globalNamespaces", severity="info")
-        else:
+        elif not _certainly_missing(ctx, ref):  # else ML402's error: it never works
             yield ctx.finding(CROSS_NAMESPACE, ref.site,
                               f"network {ref.namespace}/{ref.name} is in another namespace than the pod "
                               f"('{ref.pod_namespace}'): it works while Multus namespace isolation is off, "
