@@ -40,6 +40,7 @@ from multus_lint.model.profile import (
     Profile,
     apply,
     apply_k3s_configs,
+    apply_node_distro,
     apply_node_evidence,
     generic_node_evidence,
     skipped_rules,
@@ -338,19 +339,23 @@ def _read(c: Candidate, limits: Any, stamp: bool = False) -> SourceFile:
 
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
                     scope: Scope | None = None, generic_nodes: tuple[str, ...] | None = None) -> Profile:
-    """The scope's profile: its K3s configs (ML605 where they disagree), else Talos or
-    kind configs (the scope's, or ``generic_nodes``: the repository's), else a HelmChartConfig
-    of a chart RKE2 ships (distro rke2), then the config's ``cluster:``,
-    the scope's declared ``clusters[].cluster:``, then flags."""
+    """The scope's profile: its K3s configs (ML605 where they disagree) and the distro they
+    say (model.profile.apply_node_distro: RKE2's config dir, RKE2-only keys, or a config at no
+    K3s place beside a HelmChartConfig of a chart RKE2 ships), else Talos or kind configs (the
+    scope's, or ``generic_nodes``: the repository's), else that HelmChartConfig alone (distro
+    rke2), then the config's ``cluster:``, the scope's declared ``clusters[].cluster:``, then
+    flags."""
+    from multus_lint.model.charts import rke2_config_evidence
+
     profile = Profile()
-    apply_k3s_configs(profile, sorted(project.k3s_configs, key=lambda d: d.source.path))
+    configs = sorted(project.k3s_configs, key=lambda d: d.source.path)
+    apply_k3s_configs(profile, configs)
+    apply_node_distro(profile, configs, project.root, lambda: rke2_config_evidence(project))
     if not project.k3s_configs:
         said = generic_node_evidence((d.data, d.source.path) for d in project.documents) or generic_nodes
         if said is not None:  # not K3s's nodes: judged as a generic cluster (or OpenShift's)
             apply_node_evidence(profile, said)
         else:
-            from multus_lint.model.charts import rke2_config_evidence
-
             hcc = rke2_config_evidence(project)
             if hcc is not None:
                 apply(profile, {"distro": "rke2"}, f"{hcc.source.path} (a HelmChartConfig of RKE2's packaged "

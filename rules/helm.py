@@ -76,7 +76,9 @@ K3S_CONFIG_INVALID = declare(
          "a relative `data-dir`, `cluster-cidr`/`service-cidr` that are not CIDRs (these values feed "
          "the cluster profile, so bad ones are ignored there); and `flannel-backend: none` while a "
          "Multus chart points at flannel's conf dir (warning: there is no primary CNI to delegate to). "
-         "An RKE2 config (etc/rancher/rke2/config.yaml, or distro rke2) is judged as RKE2 reads it: "
+         "An RKE2 config (etc/rancher/rke2/config.yaml, or distro rke2: a config at no K3s place "
+         "with RKE2-only keys such as `cni:`, or beside a HelmChartConfig of a chart only RKE2 ships) "
+         "is judged as RKE2 reads it: "
          "`cni:` must be one CNI, or `multus` first and one CNI (rancher/rke2 validateCNI).",
     why="K3s warns about unknown keys in its log and starts anyway, so `cni: [multus, canal]` from an "
         "RKE2 guide silently installs nothing; an unknown backend stops the server.",

@@ -78,6 +78,9 @@ def test_each_file_alone_matches_the_audit(project: Path, prepared: dict) -> Non
     ("hosts/agent.yaml", "token: abc\nnode-ip: 10.0.0.5\n", True),
     ("hosts/agent.yaml", '"write-kubeconfig-mode": "0644"\n', True),
     ("hosts/agent.yaml", "cluster-init: true\n", True),
+    # keys only RKE2 has (model.profile.RKE2_ONLY_KEYS): they say the nodes run RKE2
+    ("rke2/config.yaml", "cni: multus,canal\n", True),
+    ("hosts/server.yaml", "ingress-controller:\n  - traefik\n", True),
     # the same words below the top level, or as values, are not
     ("apps/app.yaml", "kind: ConfigMap\ndata:\n  token: abc\n", False),
     ("apps/app.yaml", "kind: ConfigMap\ndata:\n  note: node-ip is set\n", False),

@@ -51,6 +51,22 @@ from multus_lint.load.document import Document
 from multus_lint.load.read import SourceFile
 
 ANSIBLE_K3S_KEYS = ("k3s_server", "k3s_agent")
+# where PyratLabs/ansible-role-k3s writes those mappings (templates/config.yaml.j2)
+ANSIBLE_K3S_CONFIG = "/etc/rancher/k3s/config.yaml"
+
+
+class NodeConfig(Document):
+    """A K3s config kept inside another file (Ansible variables, a machine config), with the
+    path on the node that it is written to (``node_path``): what its place is for the
+    profile (model.profile.node_config_distro), not the file holding it."""
+
+    __slots__ = ("node_path",)
+
+    def __init__(self, source: SourceFile, tree: Any, base: tuple, index: int, node_path: str) -> None:
+        super().__init__(source, tree, base, index)
+        self.node_path = node_path
+
+
 # how a JSON object begins: ``{`` then a member name or ``}`` (a Jinja ``{#`` comment does not)
 _JSON_OBJECT_START = re.compile(r'\ufeff?\s*\{\s*["}]')
 
@@ -172,7 +188,7 @@ def ansible_k3s_configs(doc: Document, is_k3s_mapping: Any) -> list[Document]:
     for key in ANSIBLE_K3S_KEYS:
         value = doc.data.get(key)
         if isinstance(value, dict) and value and is_k3s_mapping(value):
-            out.append(Document(doc.source, doc.tree, doc.base + (key,), doc.index))
+            out.append(NodeConfig(doc.source, doc.tree, doc.base + (key,), doc.index, ANSIBLE_K3S_CONFIG))
     return out
 
 
@@ -204,7 +220,7 @@ def written_k3s_configs(doc: Document, limits: Any) -> list[Document]:
                 parsed = doc.embedded_yaml(path, limits, "ML001")
             except Exception:  # noqa: BLE001 - an unreadable text: no config taken from it
                 continue
-            out += [Document(doc.source, item.tree, (), doc.index) for item in parsed[:1]
+            out += [NodeConfig(doc.source, item.tree, (), doc.index, entry["path"]) for item in parsed[:1]
                     if not item.problems and item.tree is not None and isinstance(item.tree.data, dict)
                     and item.tree.data]
     return out

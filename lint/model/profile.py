@@ -45,7 +45,7 @@ disable-kube-proxy disable-cloud-controller disable-helm-controller embedded-reg
 container-runtime-endpoint default-runtime snapshotter private-registry system-default-registry
 protect-kernel-defaults selinux rootless prefer-bundled-bin vpn-auth egress-selector-mode
 servicelb-namespace kube-cloud-controller-manager-arg etcd-expose-metrics debug v log
-alsologtostderr resolv-conf pause-image docker airgap-extra-registry cni
+alsologtostderr resolv-conf pause-image docker airgap-extra-registry
 default-local-storage-path kube-controller-arg service-node-port-range write-kubeconfig-group
 helm-job-image tls-san-security cluster-reset cluster-reset-restore-path datastore-endpoint
 datastore-cafile datastore-certfile datastore-keyfile etcd-disable-snapshots etcd-snapshot-name
@@ -55,13 +55,47 @@ etcd-s3-secret-key etcd-s3-bucket etcd-s3-region etcd-s3-folder etcd-s3-insecure
 disable-scheduler disable-apiserver disable-controller-manager disable-etcd vmodule
 image-service-endpoint enable-pprof supervisor-metrics lb-server-port node-internal-dns
 node-external-dns vpn-auth-file with-node-id image-credential-provider-bin-dir
-image-credential-provider-config disable-default-registry-endpoint
+image-credential-provider-config disable-default-registry-endpoint supervisor-port apiserver-port
+apiserver-bind-address kine-tls disable-apiserver-lb kube-cloud-controller-arg
 """.split())
+# Keys only RKE2's config.yaml reads (rancher/rke2 @6ce1a80): its own server flags
+# (pkg/cli/cmds/server.go serverFlag: cni, ingress-controller, enable-servicelb, prime) and the
+# flags of both its commands (root.go commonFlag: the image overrides of pkg/images, kubelet-path,
+# cloud-provider-*, profile, audit-policy-file, pod-security-admission-config-file,
+# control-plane-*, and <component>-extra-mount / -extra-env of pkg/podtemplate). K3s has none of
+# them: RKE2 wraps K3s's server and agent commands with a K3SFlagSet naming every K3s flag
+# (k3sopts.go commandFromK3S fails on a K3s flag it does not name), and these are not among them.
+_RKE2_COMPONENTS = ("kube-apiserver", "kube-scheduler", "kube-controller-manager", "kube-proxy", "etcd",
+                    "cloud-controller-manager")
+RKE2_ONLY_KEYS = frozenset({
+    "cni", "ingress-controller", "enable-servicelb", "prime", "runtime-image", "kubelet-path",
+    "cloud-provider-name", "cloud-provider-config", "node-name-from-cloud-provider-metadata", "profile",
+    "audit-policy-file", "pod-security-admission-config-file", "control-plane-resource-requests",
+    "control-plane-resource-limits", "control-plane-probe-configuration",
+    *(f"{c}-image" for c in _RKE2_COMPONENTS), *(f"{c}-extra-mount" for c in _RKE2_COMPONENTS),
+    *(f"{c}-extra-env" for c in _RKE2_COMPONENTS),
+})
+# K3s flags RKE2 drops (dropFlag in the K3SFlagSets of rancher/rke2 pkg/cli/cmds server.go and
+# agent.go @6ce1a80: commandFromK3S leaves them out, so RKE2's config parser skips them as
+# unknown): a config that sets one is written for K3s. Not pause-image, which RKE2 drops and
+# adds back as its own image override (root.go commonFlag, images.Pause).
+K3S_ONLY_KEYS = frozenset("""
+https-listen-port supervisor-port apiserver-port apiserver-bind-address advertise-port cluster-init
+flannel-backend flannel-iface flannel-conf flannel-cni-conf flannel-ipv6-masq flannel-external-ip
+vpn-auth vpn-auth-file kine-tls default-local-storage-path disable-network-policy
+disable-helm-controller docker image-service-endpoint rootless prefer-bundled-bin
+disable-apiserver-lb kube-controller-arg kube-cloud-controller-arg
+""".split())
+# What a K3s or RKE2 node config may hold (model.project._is_k3s_config)
+NODE_CONFIG_KEYS = K3S_CONFIG_KEYS | RKE2_ONLY_KEYS
 # A mapping of K3s flags only is a K3s config when it has one of these (model.project
 # _is_k3s_config): keys that say "node config", not just any flag name
 K3S_RECOGNITION_KEYS = frozenset({"server", "token", "data-dir", "cluster-cidr", "service-cidr", "flannel-backend",
                                   "cluster-init", "node-ip", "tls-san", "write-kubeconfig-mode", "disable",
-                                  "node-label", "flannel-iface", "cni"})
+                                  "node-label", "flannel-iface", "cni", "ingress-controller",
+                                  "audit-policy-file", "pod-security-admission-config-file",
+                                  "cloud-provider-name", "control-plane-resource-requests",
+                                  "control-plane-resource-limits"})
 
 
 @dataclass(repr=False, eq=False)
@@ -222,8 +256,9 @@ def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool 
                 if value not in DISTROS:
                     raise ConfigError(f"{source}: distro '{value}' is not one of {', '.join(DISTROS)}")
                 profile.distro = str(value)
-                if value == "rke2" and "data-dir" not in profile.sources:
-                    profile.data_dir = RKE2_DATA_DIR
+                if "data-dir" not in profile.sources:  # the distro's own (a later --distro k3s
+                    # undoes what an RKE2 config said)
+                    profile.data_dir = RKE2_DATA_DIR if value == "rke2" else DEFAULT_DATA_DIR
             elif key == "k3s-version":
                 if parse_k3s(str(value)) is None:
                     raise ConfigError(f"{source}: k3s-version '{value}' is not a K3s version "
@@ -390,9 +425,6 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
     for key, (value, doc) in chosen.items():
         if key not in disputed:
             apply(profile, {key: value}, doc.source.path, strict=False)
-    rke2 = next((d for d in docs if "/rancher/rke2/" in "/" + d.source.path.replace("\\", "/")), None)
-    if rke2 is not None:  # /etc/rancher/rke2/config.yaml: the nodes run RKE2
-        apply(profile, {"distro": "rke2"}, rke2.source.path, strict=False)
     for key in disputed:
         profile.sources[key] = "default (the scope's K3s configs disagree: ML605)"
     if external and all(external):
@@ -402,6 +434,81 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
     if servers:
         profile.nodes = 2
         profile.sources["nodes"] = f"{servers[0].source.path} (server: joins another node, so more than one)"
+
+
+# ------------------------------------------------------------------ K3s's nodes or RKE2's
+
+def _rke2_dir(doc: Any) -> bool:
+    """The config is under ``rancher/rke2/`` (RKE2's config dir, /etc/rancher/rke2)."""
+    return "/rancher/rke2/" in "/" + getattr(doc, "node_path", doc.source.path).replace("\\", "/")
+
+
+def k3s_place(doc: Any, root: str) -> bool:
+    """A node config at a place only K3s reads it from: below ``rancher/k3s/`` (its config dir
+    /etc/rancher/k3s, config.yaml.d drop-ins included), a ``k3s/`` folder's config.yaml
+    (model.project.k3s_config_place), or the K3s config file an Ansible K3s role's variables
+    or a machine config write (model.foreign_formats.NodeConfig)."""
+    from multus_lint.model.project import root_relative
+
+    node_path = getattr(doc, "node_path", None)
+    if node_path is not None:
+        return "/rancher/k3s/" in node_path
+    path = doc.source.path.replace("\\", "/")
+    if path.startswith("<"):
+        return False
+    rel = root_relative(doc.source, root)
+    return "/rancher/k3s/" in "/" + os.path.abspath(path).replace("\\", "/") or \
+        ("/k3s/" in f"/{rel.rpartition('/')[0]}/" and "/rancher/rke2/" not in f"/{rel}")
+
+
+def node_config_distro(doc: Any, root: str) -> tuple[str, str] | None:
+    """What one node config says of its nodes: ("rke2" or "k3s", why), or None when both
+    would read it (only keys they share, at no place of either). RKE2's config dir says RKE2,
+    K3s's place says K3s; elsewhere (``rke2/config.yaml``, an Ansible role's ``files/``), a key
+    only K3s has (``flannel-backend``) says K3s and one only RKE2 has (``cni``) says RKE2."""
+    if _rke2_dir(doc):
+        return "rke2", "RKE2's config dir"
+    if k3s_place(doc, root):
+        return "k3s", "K3s's config place"
+    keys = {k.rstrip("+") for k in doc.data if isinstance(k, str)}
+    if keys & K3S_ONLY_KEYS:
+        return "k3s", f"{sorted(keys & K3S_ONLY_KEYS)[0]}: is a K3s option RKE2 does not have"
+    only = sorted(keys & RKE2_ONLY_KEYS)
+    if only:
+        what = "is an RKE2 option" if len(only) == 1 else "are RKE2 options"
+        return "rke2", f"{', '.join(k + ':' for k in only[:3])} {what} K3s does not have"
+    return None
+
+
+def apply_node_distro(profile: Profile, docs: list[Any], root: str, rke2_evidence: Any = None) -> None:
+    """distro rke2 from the scope's node configs (``docs``, in path order):
+
+    * one in RKE2's config dir (etc/rancher/rke2/config.yaml): the nodes run RKE2;
+    * else, when no config says K3s (node_config_distro: K3s's place, a K3s-only key), one
+      whose keys only RKE2 reads (``cni: multus,canal`` in ``rke2/config.yaml``);
+    * or, when ``rke2_evidence()`` gives a HelmChartConfig of a chart only RKE2 ships
+      (model.charts.rke2_config_evidence), the first config: a config both would read, beside
+      a HelmChartConfig written for RKE2's nodes, is RKE2's.
+
+    Which files are named does not matter: every node config is context (runner.is_context)."""
+    placed = next((d for d in docs if _rke2_dir(d)), None)
+    if placed is not None:
+        apply(profile, {"distro": "rke2"}, placed.source.path, strict=False)
+        return
+    said = [(d, node_config_distro(d, root)) for d in docs]
+    if not said or any(s is not None and s[0] == "k3s" for _, s in said):
+        return
+    by_keys = next(((d, s[1]) for d, s in said if s is not None), None)
+    if by_keys is not None:
+        doc, why = by_keys
+        apply(profile, {"distro": "rke2"}, f"{doc.source.path} ({why}: the nodes run RKE2)", strict=False)
+        return
+    hcc = rke2_evidence() if rke2_evidence is not None else None
+    if hcc is not None:
+        doc = said[0][0]
+        apply(profile, {"distro": "rke2"}, f"{doc.source.path} (a node config at no K3s place, and "
+              f"{hcc.source.path} is a HelmChartConfig of RKE2's packaged {hcc.name}: the nodes run RKE2)",
+              strict=False)
 
 
 # ------------------------------------------------------------------ nodes that are not K3s

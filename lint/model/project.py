@@ -23,7 +23,7 @@ from multus_lint.model.foreign_formats import (
     written_k3s_configs,
 )
 from multus_lint.model.kustomize import replaced, source_of
-from multus_lint.model.profile import K3S_CONFIG_KEYS, K3S_RECOGNITION_KEYS
+from multus_lint.model.profile import K3S_RECOGNITION_KEYS, NODE_CONFIG_KEYS
 from multus_lint.records import dataclass, field
 
 NAD_KIND = "NetworkAttachmentDefinition"
@@ -344,13 +344,13 @@ def k3s_config_place(path: str) -> bool:
 
 
 def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") -> bool:
-    """A K3s config.yaml: by its place, or a mapping whose keys are K3s flags."""
+    """A K3s (or RKE2) config.yaml: by its place, or a mapping whose keys are K3s or RKE2 flags."""
     keys = {k.rstrip("+") for k in data if isinstance(k, str)}
     if not keys:
         return False
     if k3s_config_place(root_relative(source, root)):
         return True
-    return keys <= K3S_CONFIG_KEYS and len(keys & K3S_CONFIG_KEYS) >= 1 and bool(keys & K3S_RECOGNITION_KEYS)
+    return keys <= NODE_CONFIG_KEYS and bool(keys & K3S_RECOGNITION_KEYS)
 
 
 def _is_values_file(data: dict[str, Any]) -> bool:
