@@ -740,17 +740,18 @@ def _d46(__r_missing, __r_set, __r_d4):
 GENERATED['multus_lint.model.scopes.EntryPoint'] = ("def __r_define(__r_missing, __r_set, __r_d4):\n    def __init__(self, what, source, folder, mode, destination=__r_d4):\n        __r_set(self, 'what', what)\n        __r_set(self, 'source', source)\n        __r_set(self, 'folder', folder)\n        __r_set(self, 'mode', mode)\n        __r_set(self, 'destination', destination)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(what={self.what!r}, source={self.source!r}, folder={self.folder!r}, mode={self.mode!r}, destination={self.destination!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.what,self.source,self.folder,self.mode,self.destination,) == (other.what,other.source,other.folder,other.mode,other.destination,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.what,self.source,self.folder,self.mode,self.destination,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d46)
 
 
-def _d47(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5):
-    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing):
+def _d47(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):
+    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing, adopted=__r_missing):
         self.name = name
         self.origin = origin
         self.files = __r_f2() if files is __r_missing else files
         self.cluster = __r_f3() if cluster is __r_missing else cluster
         self.cluster_source = cluster_source
         self.homes = __r_f5() if homes is __r_missing else homes
+        self.adopted = __r_f6() if adopted is __r_missing else adopted
     return (__init__,)
 
-GENERATED['multus_lint.model.scopes.Scope'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5):\n    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing):\n        self.name = name\n        self.origin = origin\n        self.files = __r_f2() if files is __r_missing else files\n        self.cluster = __r_f3() if cluster is __r_missing else cluster\n        self.cluster_source = cluster_source\n        self.homes = __r_f5() if homes is __r_missing else homes\n    return (__init__,)\n', _d47)
+GENERATED['multus_lint.model.scopes.Scope'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):\n    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing, adopted=__r_missing):\n        self.name = name\n        self.origin = origin\n        self.files = __r_f2() if files is __r_missing else files\n        self.cluster = __r_f3() if cluster is __r_missing else cluster\n        self.cluster_source = cluster_source\n        self.homes = __r_f5() if homes is __r_missing else homes\n        self.adopted = __r_f6() if adopted is __r_missing else adopted\n    return (__init__,)\n', _d47)
 
 
 def _d48(__r_missing, __r_set, __r_f1, __r_f2):

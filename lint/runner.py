@@ -42,7 +42,9 @@ from multus_lint.model.profile import (
     apply_k3s_configs,
     apply_node_distro,
     apply_node_evidence,
+    deployed_object_evidence,
     generic_node_evidence,
+    leave_distro_unsettled,
     skipped_rules,
 )
 from multus_lint.model.project import Project, build_project, k3s_config_place, parse_sources
@@ -338,13 +340,17 @@ def _read(c: Candidate, limits: Any, stamp: bool = False) -> SourceFile:
 
 
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
-                    scope: Scope | None = None, generic_nodes: tuple[str, ...] | None = None) -> Profile:
+                    scope: Scope | None = None, generic_nodes: tuple[str, ...] | None = None,
+                    undeployed: frozenset[str] = frozenset(),
+                    other_nodes: tuple[Any, str] | None = None) -> Profile:
     """The scope's profile: its K3s configs (ML605 where they disagree) and the distro they
     say (model.profile.apply_node_distro: RKE2's config dir, RKE2-only keys, or a config at no
     K3s place beside a HelmChartConfig of a chart RKE2 ships), else Talos or kind configs (the
     scope's, or ``generic_nodes``: the repository's), else that HelmChartConfig alone (distro
     rke2), then the config's ``cluster:``, the scope's declared ``clusters[].cluster:``, then
-    flags."""
+    flags. Objects in ``undeployed`` files (no entry point deploys them) and node evidence
+    that may be another cluster's (``other_nodes``: (evidence, why)) say nothing certain of
+    this scope's nodes: when they are all there is, the distro is left unsettled."""
     from multus_lint.model.charts import rke2_config_evidence
 
     profile = Profile()
@@ -352,9 +358,17 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
     apply_k3s_configs(profile, configs)
     apply_node_distro(profile, configs, project.root, lambda: rke2_config_evidence(project))
     if not project.k3s_configs:
-        said = generic_node_evidence((d.data, d.source.path) for d in project.documents) or generic_nodes
+        said = generic_node_evidence((d.data, d.source.path) for d in project.documents
+                                     if d.source.path not in undeployed or not deployed_object_evidence(d.data)) \
+            or generic_nodes
+        unsure = None if said is not None or not undeployed else generic_node_evidence(
+            (d.data, d.source.path) for d in project.documents if d.source.path in undeployed)
         if said is not None:  # not K3s's nodes: judged as a generic cluster (or OpenShift's)
             apply_node_evidence(profile, said)
+        elif unsure is not None:
+            leave_distro_unsettled(profile, unsure, "no entry point deploys that file")
+        elif other_nodes is not None:
+            leave_distro_unsettled(profile, *other_nodes)
         else:
             hcc = rke2_config_evidence(project)
             if hcc is not None:
@@ -442,7 +456,8 @@ def run(options: Options, config: Config) -> Result:
         project = build_project(sources, root.path, config.limits, parsed)
         project.facts = facts
         _attach_templates(project, installers)
-        profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes, installers)
+        profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes, installers,
+                           undeployed=_undeployed(scopes[0] if scopes else None, sources))
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
     else:
@@ -451,7 +466,12 @@ def run(options: Options, config: Config) -> Result:
         # Talos and kind configs usually sit beside the clusters' manifests (talos/,
         # talconfig.yaml, kind-config.yaml), in no scope: they still say what every scope
         # without a K3s config runs on
-        generic_nodes = _repo_generic_nodes(sources, parsed)
+        # (node evidence outside a scope, or another cluster's, could be any cluster's: a scope
+        # without its own is not judged against it, nor as K3s)
+        in_clusters = set().union(*(s.files for s in scopes if s.name != REST))
+        outside = _repo_generic_nodes(sources, parsed, in_clusters)
+        other_nodes = (outside, "that file is in no cluster scope of a repository of several clusters") \
+            if outside is not None else (_repo_generic_nodes(sources, parsed), "that file is another cluster's")
         outside = _scoped_nad_names(scopes, parsed)  # before build_project takes the parses
         for scope in scopes:
             members = sorted(scope.files)
@@ -464,7 +484,8 @@ def run(options: Options, config: Config) -> Result:
             if scope.name == REST:
                 sub.outside_nad_names = outside
             _attach_templates(sub, installers)
-            profile = _profile(config, sub, options, scope, generic_nodes, installers)
+            profile = _profile(config, sub, options, scope, None, installers,
+                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources))
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
@@ -599,10 +620,19 @@ def _scoped_nad_names(scopes: list[Scope], parsed: dict[int, Any]) -> frozenset[
     return frozenset(names)
 
 
-def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:
-    """model.profile.generic_node_evidence over every file of the root (scopes or not)."""
+def _undeployed(scope: Scope | None, sources: list[SourceFile]) -> frozenset[str]:
+    """The paths of the scope's files that no entry point deploys (model.scopes Scope.adopted)."""
+    return frozenset(sources[i].path for i in scope.adopted) if scope is not None else frozenset()
+
+
+def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any],
+                        leave_out: set[int] | None = None) -> tuple[str, ...] | None:
+    """model.profile.generic_node_evidence over every file of the root (scopes or not), but
+    those in ``leave_out``."""
     def items() -> Iterable[tuple[Any, str]]:
         for i, src in enumerate(sources):
+            if leave_out and i in leave_out:
+                continue
             if src.text is not None and any(m in src.text for m in GENERIC_NODE_MARKERS):
                 for p in parsed.get(i) or ():
                     if p.tree is not None:
@@ -612,9 +642,11 @@ def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any]) -> tu
 
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
-             generic_nodes: tuple[str, ...] | None = None, templates: Any = None) -> Profile:
+             generic_nodes: tuple[str, ...] | None = None, templates: Any = None,
+             other_nodes: tuple[Any, str] | None = None, undeployed: frozenset[str] = frozenset()) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
-    profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes)
+    profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes, undeployed,
+                              other_nodes)
     declared = {*config.cluster, *options.profile_flags, *(scope.cluster if scope is not None else ())}
     _template_settings(profile, project, templates, scope, declared)
     from multus_lint.model.charts import add_packaged_releases

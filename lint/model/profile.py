@@ -303,6 +303,7 @@ def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool 
 # unless the config or a flag settles the value.
 K3S_PROFILE_KEYS = ("data-dir", "cluster-cidr", "service-cidr", "flannel-backend")
 DEPENDENT_RULES = {
+    "distro": ("ML1", "ML201", "ML507", "ML604"),
     "data-dir": ("ML1", "ML201", "ML507", "ML604"),
     "flannel-backend": ("ML1", "ML201", "ML507", "ML604"),
     "cluster-cidr": ("ML305",),
@@ -668,6 +669,30 @@ def generic_node_evidence(items: Iterable[tuple[Any, str]]) -> tuple[str, ...] |
                 and isinstance(data.get("platform"), dict):
             return path, "an OpenShift install-config: the nodes run OpenShift", "openshift"
     return None
+
+
+def deployed_object_evidence(data: Any) -> bool:
+    """Evidence of generic_node_evidence that is an object the cluster runs once a GitOps tool
+    or kubectl applies it (a tuppr TalosUpgrade, a Talos ServiceAccount, Cilium values reaching
+    KubePrism, an EKS ENIConfig or add-on workload, a primary CNI's DaemonSet, OpenShift and
+    RHOSO objects), not a file that describes the nodes themselves (a Talos machine config,
+    talconfig.yaml, a kind, kubeadm or eksctl config, Ansible): in a file no entry point
+    deploys (its app left out of the parent kustomization) it says nothing of the nodes."""
+    if not isinstance(data, dict):
+        return False
+    api, kind = data.get("apiVersion"), data.get("kind")
+    group = api.partition("/")[0] if isinstance(api, str) and "/" in api else ""
+    return kind in ("TalosUpgrade", "DaemonSet", "Deployment", "ENIConfig") \
+        or (kind == "ServiceAccount" and group == "talos.dev") or _reaches_kubeprism(data) \
+        or (isinstance(kind, str) and group in (*OPENSHIFT_GROUPS, *RHOSO_GROUPS))
+
+
+def leave_distro_unsettled(profile: Profile, said: tuple[str, ...], why: str) -> None:
+    """Node evidence the profile cannot take (``why``): the distro is not settled, and the
+    rules that read the CNI dirs are not run (skipped_rules: DEPENDENT_RULES["distro"])."""
+    profile.unsettled["distro"] = said[0]
+    profile.sources["distro"] = f"default ({said[0]}: {said[1]}, but {why}: the rules that read the " \
+                                "distro are not run)"
 
 
 # EKS's add-on images: the VPC CNI (.../amazon-k8s-cni:...) and the builds EKS publishes

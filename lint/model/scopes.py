@@ -67,6 +67,9 @@ class Scope:
     cluster: dict[str, Any] = field(default_factory=dict)  # declared profile keys
     cluster_source: str = ""  # where those keys were declared
     homes: list[str] = field(default_factory=list)  # folders whose files belong here (absolute)
+    # files that are here by their folder, not because an entry point deploys them (an app
+    # whose ks.yaml is commented out of its parent, the rest of a one-cluster run)
+    adopted: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -384,6 +387,10 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
             scopes = [s for s in scopes if any(_inside(h, w) for h in s.homes for w in within)]
     for scope in scopes:
         _close(files, scope, points)
+        if not declared and scope.homes:
+            # a cluster folder holds every file below it, but Flux applies only what its sync
+            # of that folder reaches: an app left out of its parent kustomization is not deployed
+            scope.adopted |= scope.files - _deployed_from(files, scope.homes[0], points)
     if not declared:
         scopes += _root_entry_points(files, scopes, points)
     if not scopes:
@@ -405,6 +412,7 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
         # app whose Flux Kustomization lives elsewhere) can only be that cluster's. Judged
         # alone they would miss the NADs they name and report them as dangling.
         scopes[0].files |= rest
+        scopes[0].adopted |= rest
         scopes[0].origin += "; and the files no entry point reaches (one cluster only)"
         return scopes
     if rest:
@@ -450,6 +458,7 @@ def _adopt(files: Files, scopes: list[Scope], placed: set[int]) -> None:
             continue
         for scope in _home_of(path, scopes):
             scope.files.add(i)
+            scope.adopted.add(i)
             placed.add(i)
 
 
@@ -498,6 +507,21 @@ def _clusters_folders(root: str) -> Iterator[str]:
         candidate = os.path.join(root, name, "clusters")
         if os.path.isdir(candidate):
             yield candidate
+
+
+def _deployed_from(files: Files, home: str, points: list[EntryPoint]) -> set[int]:
+    """What Flux deploys from the cluster folder ``home`` (``flux bootstrap``'s sync has
+    spec.path ./clusters/<name>): its generated kustomization, then what every Kustomization
+    or Application in there reaches, until nothing new is reached."""
+    reached = set(files.reached(EntryPoint(f"the cluster folder {home}", -1, home, "flux")))
+    done: set[EntryPoint] = set()
+    while True:
+        new = [p for p in points if p.source in reached and p not in done]
+        if not new:
+            return reached
+        for p in new:
+            done.add(p)
+            reached.update(files.reached(p))
 
 
 def _close(files: Files, scope: Scope, points: list[EntryPoint], flux_only: bool = False) -> None:
@@ -554,8 +578,10 @@ def _root_entry_points(files: Files, scopes: list[Scope], points: list[EntryPoin
                 or _listing_scopes(files, path, [*scopes, *groups.values()])
         if joined:
             for g in joined:
+                before = set(g.files)
                 g.files.add(p.source)
                 _close(files, g, points, flux_only=True)
+                g.adopted |= g.files - before  # what only that Kustomization (nothing applies) reaches
             continue
         # Roots declared in one file (a ks.yaml holding two Kustomizations, "multus" and
         # "multus-networks") are applied by the same parent: one cluster, not one each.
