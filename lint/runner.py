@@ -16,12 +16,17 @@ from multus_lint.context import Context
 from multus_lint.findings import SEVERITY_RANK, Finding, Span
 from multus_lint.load.cache import FileCache, default_directory, digest, settled_before
 from multus_lint.load.discover import (
+    INVENTORY_FOLDERS,
+    INVENTORY_NAMES,
+    INVENTORY_YAML,
     Candidate,
     ProjectRoot,
     absolute,
     display_path,
     drop_listings,
     find_root,
+    inventory_place,
+    maybe_inventory,
     named_locations,
     outside_root,
     walk,
@@ -158,13 +163,16 @@ def open_cache(options: Options, config: Config, where: ProjectRoot) -> FileCach
         return None
     limits = config.limits
     settings = repr((sorted(vars(limits).items()), CONTEXT_MARKERS, ENTRY_MARKERS,
-                     sorted(KUSTOMIZATION_FILES), K3S_KEY_LINE.pattern))
+                     sorted(KUSTOMIZATION_FILES), K3S_KEY_LINE.pattern,
+                     (sorted(INVENTORY_NAMES), sorted(INVENTORY_FOLDERS), INVENTORY_YAML)))
     return FileCache(options.cache_dir or default_directory(where.path), where.path, settings)
 
 
 def context_by_place(rel: str) -> bool:
-    """Whether a file is context by its path alone (a kustomization, a K3s config's place)."""
-    return rel.rpartition("/")[2] in KUSTOMIZATION_FILES or k3s_config_place(rel)
+    """Whether a file is context by its path alone (a kustomization, a K3s config's place,
+    an Ansible inventory's: the hosts it names may be the cluster's one node)."""
+    return rel.rpartition("/")[2] in KUSTOMIZATION_FILES or k3s_config_place(rel) \
+        or inventory_place(rel) is not None
 
 
 def is_context(rel: str, text: str) -> bool:
@@ -180,7 +188,8 @@ def is_context(rel: str, text: str) -> bool:
 def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCache | None = None,
             listed: list[str] | None = None,
             deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] | None = None,
-            templates: list[str] | None = None) -> tuple[list[SourceFile], int]:
+            templates: list[str] | None = None,
+            inventories: list[str] | None = None) -> tuple[list[SourceFile], int]:
     """Named sources first, then the project's other files as context (none when the
     named paths are the whole project). With a cache, a context file whose stat matches a
     file already known to be no context is not read at all. ``listed`` gets every path the
@@ -188,7 +197,8 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
     a context file the cache knows unchanged is not read yet: its source has the known
     content hash and no text until ``read_deferred``. ``templates`` gets the manifest
     templates the walks pass (load.discover.TEMPLATE_SUFFIXES), named folders' and the
-    context's alike."""
+    context's alike, ``inventories`` the Ansible inventories that are not YAML
+    (load.discover.inventory_place)."""
     root = where.path
     limits = config.limits
     sources: list[SourceFile] = []
@@ -207,7 +217,8 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
             if options.stdin_filename:
                 named_real.add(os.path.realpath(options.stdin_filename))
         elif os.path.isdir(p):
-            candidates.extend(walk(p, root, config.exclude, named=True, templates=templates))
+            candidates.extend(walk(p, root, config.exclude, named=True, templates=templates,
+                                   inventories=inventories))
         elif os.path.lexists(p):
             # a named symlink out of the project is refused as the walker refuses it
             escape = outside_root(p, root) if os.path.islink(p) and os.path.exists(p) else None
@@ -242,7 +253,7 @@ def collect(options: Options, config: Config, where: ProjectRoot, cache: FileCac
         settled = cache.note_git_lines if cache is not None else (lambda lines: None)
         for c in walk(root, root, config.exclude, named=False, known=known, guess=guess, skipped=listed,
                       git_known=git_known, grep=GREP_PATTERNS if cold else (), settled=settled,
-                      by_place=context_by_place, templates=templates):
+                      by_place=context_by_place, templates=templates, inventories=inventories):
             if listed is not None:
                 listed.append(c.path)
             real = c.canonical or os.path.realpath(c.real)
@@ -342,7 +353,8 @@ def _read(c: Candidate, limits: Any, stamp: bool = False) -> SourceFile:
 def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
                     scope: Scope | None = None, generic_nodes: tuple[str, ...] | None = None,
                     undeployed: frozenset[str] = frozenset(),
-                    other_nodes: tuple[Any, str] | None = None) -> Profile:
+                    other_nodes: tuple[Any, str] | None = None,
+                    inventory: tuple[str, str] | None = None) -> Profile:
     """The scope's profile: its K3s configs (ML605 where they disagree) and the distro they
     say (model.profile.apply_node_distro: RKE2's config dir, RKE2-only keys, or a config at no
     K3s place beside a HelmChartConfig of a chart RKE2 ships), else Talos or kind configs (the
@@ -350,13 +362,16 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
     rke2), then the config's ``cluster:``, the scope's declared ``clusters[].cluster:``, then
     flags. Objects in ``undeployed`` files (no entry point deploys them) and node evidence
     that may be another cluster's (``other_nodes``: (evidence, why)) say nothing certain of
-    this scope's nodes: when they are all there is, the distro is left unsettled."""
+    this scope's nodes: when they are all there is, the distro is left unsettled. One node
+    when no node count is known yet and the project's Ansible inventories name one host
+    (``inventory``: file, host; _one_inventory_host)."""
     from multus_lint.model.charts import rke2_config_evidence
 
     profile = Profile()
     configs = sorted(project.k3s_configs, key=lambda d: d.source.path)
     apply_k3s_configs(profile, configs)
     apply_node_distro(profile, configs, project.root, lambda: rke2_config_evidence(project))
+    counted = False  # kind or talhelper configs that say how many nodes (one, or several)
     if not project.k3s_configs:
         said = generic_node_evidence((d.data, d.source.path) for d in project.documents
                                      if d.source.path not in undeployed or not deployed_object_evidence(d.data)) \
@@ -365,6 +380,7 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
             (d.data, d.source.path) for d in project.documents if d.source.path in undeployed)
         if said is not None:  # not K3s's nodes: judged as a generic cluster (or OpenShift's)
             apply_node_evidence(profile, said)
+            counted = len(said) > 3
         elif unsure is not None:
             leave_distro_unsettled(profile, unsure, "no entry point deploys that file")
         elif other_nodes is not None:
@@ -374,6 +390,12 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
             if hcc is not None:
                 apply(profile, {"distro": "rke2"}, f"{hcc.source.path} (a HelmChartConfig of RKE2's packaged "
                       f"{hcc.name}: the nodes run RKE2)", strict=False)
+    if inventory is not None and "nodes" not in profile.sources and not counted:
+        # (a K3s agent config's server: said more than one already; several kind or talhelper
+        # nodes leave the count unknown, and an inventory does not settle it against them)
+        path, host = inventory
+        apply(profile, {"nodes": 1}, f"{path} (the project's Ansible inventories name one host, {host}: "
+              "a one-node cluster)", strict=False)
     apply(profile, config.cluster, f"config {config.path or ''} cluster:".replace("  ", " "))
     if scope is not None and scope.cluster:
         apply(profile, scope.cluster, scope.cluster_source)
@@ -424,9 +446,12 @@ def run(options: Options, config: Config) -> Result:
     listed: list[str] = []
     deferred: list[tuple[SourceFile, Candidate, str, os.stat_result]] = []
     templates: list[str] = []
-    sources, named = collect(options, config, root, cache, listed, deferred, templates)
+    inventory_texts: list[str] = []
+    sources, named = collect(options, config, root, cache, listed, deferred, templates, inventory_texts)
     templates = sorted(set(templates))
     listed.extend(templates)  # a template added or removed changes what ML507 may say
+    inventory_texts = _distinct_paths(inventory_texts)
+    listed.extend(inventory_texts)  # an inventory added or removed changes the node count
     installers = functools.cache(functools.partial(_read_templates, templates, config.limits))  # once a run
     drop_listings()  # one started at start-up that this run did not need (cli._start_listing)
     if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
@@ -451,27 +476,29 @@ def run(options: Options, config: Config) -> Result:
     within = None if root.context else [os.path.abspath(p) for p in options.paths if p != "-" and os.path.isdir(p)]
     scopes = find_scopes(sources, parsed, root.path, config.clusters, config.limits, config.path, within)
     facts = FactCache(cache.directory, cache.key) if cache is not None else None
+    inventory, inventory_reads = _one_inventory_host(sources, parsed, root.path, inventory_texts, config.limits,
+                                                     scopes)
     if len(scopes) <= 1:  # the whole root is one cluster: judged as always, no scope named
         listed_nodes = _list_root_node_evidence(sources, parsed)  # before build_project takes the parses
         project = build_project(sources, root.path, config.limits, parsed)
         project.facts = facts
+        project.extra_reads.update(inventory_reads)
         _attach_templates(project, installers)
         profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes, installers,
-                           undeployed=_undeployed(scopes[0] if scopes else None, sources))
+                           inventory=inventory, undeployed=_undeployed(scopes[0] if scopes else None, sources))
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
     else:
         project = Project(root=root.path, limits=config.limits, sources=sources)
+        project.extra_reads.update(inventory_reads)
         runs, judged = [], []
-        # Talos and kind configs usually sit beside the clusters' manifests (talos/,
-        # talconfig.yaml, kind-config.yaml), in no scope: they still say what every scope
-        # without a K3s config runs on
-        # (node evidence outside a scope, or another cluster's, could be any cluster's: a scope
-        # without its own is not judged against it, nor as K3s)
+        # Talos and kind configs often sit beside the clusters' manifests (talos/,
+        # talconfig.yaml), in no scope, or in one cluster's folder: they could be any cluster's,
+        # so a scope without node evidence of its own is judged neither against them nor as K3s
         in_clusters = set().union(*(s.files for s in scopes if s.name != REST))
-        outside = _repo_generic_nodes(sources, parsed, in_clusters)
-        other_nodes = (outside, "that file is in no cluster scope of a repository of several clusters") \
-            if outside is not None else (_repo_generic_nodes(sources, parsed), "that file is another cluster's")
+        outside_nodes = _repo_generic_nodes(sources, parsed, in_clusters)
+        other_nodes = (outside_nodes, "that file is in no cluster scope of a repository of several clusters") \
+            if outside_nodes is not None else (_repo_generic_nodes(sources, parsed), "that file is another cluster's")
         outside = _scoped_nad_names(scopes, parsed)  # before build_project takes the parses
         for scope in scopes:
             members = sorted(scope.files)
@@ -485,7 +512,7 @@ def run(options: Options, config: Config) -> Result:
                 sub.outside_nad_names = outside
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, None, installers,
-                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources))
+                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources), inventory)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
@@ -585,6 +612,55 @@ def _template_settings(profile: Profile, project: Project, templates: Any, scope
     apply_template_settings(profile, [s for s in template_k3s_settings(mine) if s[2] not in declared])
 
 
+def _distinct_paths(paths: list[str]) -> list[str]:
+    """``paths`` without a second spelling of one file (a named folder's walk and the root's
+    listing both pass it), in order of their real paths."""
+    seen: dict[str, str] = {}
+    for path in paths:
+        seen.setdefault(os.path.realpath(path), path)
+    return [seen[real] for real in sorted(seen)]
+
+
+def _one_inventory_host(sources: list[SourceFile], parsed: dict[int, Any], root: str, texts: list[str],
+                        limits: Any, scopes: list[Scope]) -> tuple[tuple[str, str] | None, list[str]]:
+    """(file, host) when the project's Ansible inventories together name one host
+    (model.ansible_inventory): the YAML ones among ``sources`` (load.discover.inventory_place,
+    whose documents are in ``parsed``), and ``texts``, the others, read here; with the paths
+    read (what a replayed run depends on). None also when something says more than one node:
+    several cluster scopes (one host cannot be the nodes of two clusters: the inventories do
+    not list them all), or a K3s agent config anywhere in the repository (``server:``: its node
+    joins another; a scope's own ones are model.profile.apply_k3s_configs')."""
+    from multus_lint.model.ansible_inventory import MAX_FILES, read_inventories
+    from multus_lint.model.project import joins_a_server, root_relative
+    from multus_lint.model.scopes import REST
+
+    if sum(s.name != REST for s in scopes) > 1:
+        return None, []
+    yaml_files: list[tuple[str, list[Any]]] = []
+    unreadable: list[tuple[str, str | None]] = []
+    for i, src in enumerate(sources):
+        if src.path.startswith("<") or not maybe_inventory(src.path) \
+                or inventory_place(root_relative(src, root)) != "yaml":
+            continue
+        trees = parsed.get(i)
+        if src.error is not None or (src.text or "").strip() and (not trees or any(p.tree is None for p in trees)):
+            unreadable.append((src.path, None))  # Ansible may read what this parse does not
+        elif trees:
+            yaml_files.append((src.path, [p.tree.data for p in trees]))
+    if not yaml_files and not texts and not unreadable or len(yaml_files) + len(texts) > MAX_FILES:
+        return None, []  # (too many to read: the count stays unknown)
+    read_paths = texts
+    found = read_inventories(yaml_files, [*unreadable, *((display_path(p), read(p, p, limits).text)
+                                                        for p in read_paths)])
+    one = found.one_host()
+    if one is None:
+        return None, read_paths
+    for i, src in enumerate(sources):
+        if any(p.tree is not None and joins_a_server(src, p.tree.data, root) for p in parsed.get(i) or ()):
+            return None, read_paths
+    return one, read_paths
+
+
 def _list_root_node_evidence(sources: list[SourceFile], parsed: dict[int, Any]) -> tuple[str, ...] | None:
     """model.profile.generic_node_evidence over the parsed documents whose root is a list
     (an Ansible task list running kubeadm): the project keeps only mappings as documents, so
@@ -643,10 +719,11 @@ def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any],
 
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
              generic_nodes: tuple[str, ...] | None = None, templates: Any = None,
-             other_nodes: tuple[Any, str] | None = None, undeployed: frozenset[str] = frozenset()) -> Profile:
+             other_nodes: tuple[Any, str] | None = None, undeployed: frozenset[str] = frozenset(),
+             inventory: tuple[str, str] | None = None) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
     profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes, undeployed,
-                              other_nodes)
+                              other_nodes, inventory)
     declared = {*config.cluster, *options.profile_flags, *(scope.cluster if scope is not None else ())}
     _template_settings(profile, project, templates, scope, declared)
     from multus_lint.model.charts import add_packaged_releases

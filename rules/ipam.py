@@ -41,7 +41,10 @@ HOST_LOCAL_MULTI_NODE = declare(
     "host-local IPAM in a NAD on a cluster with more than one node (warning when unknown).",
     what="Flags `type: host-local` IPAM in NetworkAttachmentDefinitions: an error when the "
          "profile has more than one node, a warning when the node count is unknown, silent on "
-         "a single node. Node-level CNI files are not judged (they may carry per-node ranges).",
+         "a single node. The node count is the profile's: `--nodes`, `cluster.nodes`, more than one "
+         "when a K3s agent config joins a `server:`, one when every kind or talhelper config has one "
+         "node, or when the repository's Ansible inventories name a single host (`--print-profile` "
+         "shows which). Node-level CNI files are not judged (they may carry per-node ranges).",
     why="host-local keeps its allocations in files on each node, so every node hands out the same "
         "addresses from the same range: pods on different nodes get duplicate IPs.",
     example='"ipam": {"type": "host-local", "subnet": "10.10.0.0/16"}',

@@ -17,6 +17,18 @@ SUFFIXES = (".yaml", ".yml", ".json", ".conf", ".conflist", ".bu")
 # (they parse only once rendered), but listed: one may be the DaemonSet that installs a CNI
 # plugin (model.installed_plugins.template_installers)
 TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tpl", ".tmpl", ".gotmpl")
+# Ansible inventories by their place (model.ansible_inventory reads what they say of the
+# nodes): a file named as inventories usually are, anywhere, or a file of an inventory folder
+# (Ansible reads every file of a folder inventory but group_vars/, host_vars/ and
+# vars_plugins/: lib/ansible/inventory/manager.py IGNORED_ALWAYS). The YAML ones are read as
+# any manifest; the others (INI, no extension, a script, TOML) are listed as templates are:
+# never linted (``inventories``)
+INVENTORY_NAMES = frozenset({"hosts", "hosts.yml", "hosts.yaml", "hosts.ini", "inventory.yml", "inventory.yaml",
+                             "inventory.ini"})
+INVENTORY_FOLDERS = frozenset({"inventory", "inventories"})
+_INVENTORY_VARS = frozenset({"group_vars", "host_vars", "vars_plugins"})
+INVENTORY_YAML = (".yml", ".yaml", ".json")  # the yaml plugin's yaml_extensions
+INVENTORY_TEXT = ("", ".ini", ".py", ".sh", ".toml")  # the ini, script and toml plugins'
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".multus-lint_cache"}
 # a listed path that needs a closer look: a folder to skip, an empty, "." or ".." part, a
@@ -41,6 +53,31 @@ class Candidate:
     listed_ns: int = 0  # when git began listing (time.time_ns), with git_line or no_match
     # git grep searched its work tree bytes for the caller's patterns and found none
     no_match: bool = False
+
+
+def inventory_place(rel: str) -> str | None:
+    """Whether a file at ``rel`` (below the root, ``/``-separated) may be an Ansible inventory
+    by its place: "yaml" for one the linter reads as YAML, "text" for another, None if not."""
+    if "inventor" not in rel and "hosts" not in rel:
+        return None  # (asked of every file of a listing: every name and folder above holds one)
+    folder, _, name = rel.rpartition("/")
+    if name not in INVENTORY_NAMES and "inventor" not in folder or name[:1] in ("", "."):
+        return None
+    dot = name.rfind(".")
+    ext = name[dot:].lower() if dot > 0 else ""
+    kind = "yaml" if ext in INVENTORY_YAML else "text" if ext in INVENTORY_TEXT else None
+    if kind is None:
+        return None
+    dirs = folder.split("/") if folder else []
+    if not _INVENTORY_VARS.isdisjoint(dirs):
+        return None
+    return kind if name in INVENTORY_NAMES or not INVENTORY_FOLDERS.isdisjoint(dirs) else None
+
+
+def maybe_inventory(path: str) -> bool:
+    """Whether a file may be at an inventory place (``inventory_place``), by a test of its
+    path as given (any form) that is cheaper than finding its path below the root."""
+    return "inventor" in path or path.replace("\\", "/").rpartition("/")[2] in INVENTORY_NAMES
 
 
 def walk_order(dirs: list[str], name: str) -> str:
@@ -141,7 +178,7 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
          git_known: Callable[[set[str]], set[str]] | None = None,
          grep: tuple[str, ...] = (), settled: Callable[[list[str]], None] | None = None,
          by_place: Callable[[str], bool] = lambda rel: False,
-         templates: list[str] | None = None) -> Iterator[Candidate]:
+         templates: list[str] | None = None, inventories: list[str] | None = None) -> Iterator[Candidate]:
     """Manifest files below ``top``. Directory symlinks are followed only into places not
     already being walked (no loops, no climbing back up the tree).
 
@@ -162,15 +199,17 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     index being older than the search by the racy margin, is not even yielded: its index
     line goes to ``settled`` (unless ``by_place(rel)``: a file that matters by its path).
     ``templates`` gets the path of every regular file with a TEMPLATE_SUFFIXES name the walk
-    keeps (not yielded: never linted)."""
+    keeps (not yielded: never linted), ``inventories`` that of every regular file that is an
+    Ansible inventory by its place and not YAML (``inventory_place``: "text")."""
     if not named and top == root and is_repo_root(root):
         found = _git_listed(root, guess, git_known is not None or bool(grep), grep)
         if found is not None:
             listed, stats, clean, no_match = found.paths(git_known, skipped, settled, by_place)
             yield from _from_listing(root, listed, exclude, known, stats, skipped, clean,
-                                     getattr(found, "started", 0), no_match, templates)
+                                     getattr(found, "started", 0), no_match, templates, inventories)
             return
-    yield from _walk(top, root, exclude, named, templates=templates)
+    yield from _walk(top, root, exclude, named, templates=templates, inventories=inventories,
+                     root_real=os.path.realpath(root) if inventories is not None else None)
 
 
 # Clean and smudge filters (git-lfs, git-crypt) make the work tree's bytes something else
@@ -569,7 +608,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                   skipped: list[str] | None = None,
                   clean: dict[str, str] | None = None, listed_ns: int = 0,
                   no_match: set[str] | None = None, templates: list[str] | None = None,
-                  ) -> Iterator[Candidate]:
+                  inventories: list[str] | None = None) -> Iterator[Candidate]:
     """Context candidates from git's listing, kept and shaped as ``_walk`` keeps them:
     SKIP_DIRS and exclude patterns, suffixes, symlinks (a file symlink out of the root is
     refused, a folder symlink into the tree is walked, and the folder it names then not
@@ -615,6 +654,9 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
             if templates is not None and is_reg(mode) and parts[-1].lower().endswith(TEMPLATE_SUFFIXES) \
                     and not (exclude and excluded(path, root, exclude)):
                 templates.append(path)
+            elif inventories is not None and is_reg(mode) and inventory_place(rel) == "text" \
+                    and not (exclude and excluded(path, root, exclude)):
+                inventories.append(path)
             continue
         dirs = parts if is_dir else parts[:-1]
         order = walk_order(dirs, "" if is_dir else parts[-1])
@@ -649,7 +691,7 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
                     continue
                 if target in seen or parent_real.startswith(target + os.sep):
                     continue
-            yield from _walk(path, root, exclude, False, seen, real_root, templates)
+            yield from _walk(path, root, exclude, False, seen, real_root, templates, inventories, real_root)
         elif stat.S_ISLNK(mode) and not os.path.exists(path):
             yield Candidate(display_path(path), path, False, "symlink loop" if _is_loop(path) else "broken symlink",
                             here)
@@ -671,7 +713,8 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
 
 
 def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] | None = None,
-          top_real: str | None = None, templates: list[str] | None = None) -> Iterator[Candidate]:
+          top_real: str | None = None, templates: list[str] | None = None,
+          inventories: list[str] | None = None, root_real: str | None = None) -> Iterator[Candidate]:
     seen = set() if seen is None else seen
     # symlinked folders are followed anywhere inside the project root, never out of it
     top_real = top_real or os.path.realpath(root)
@@ -741,7 +784,18 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
             elif templates is not None and e.name.lower().endswith(TEMPLATE_SUFFIXES) and not e.is_symlink() \
                     and e.is_file(follow_symlinks=False):
                 templates.append(path)
+            elif inventories is not None and root_real is not None and not e.is_symlink() \
+                    and inventory_place(_below(here, root_real)) == "text" \
+                    and e.is_file(follow_symlinks=False):
+                inventories.append(path)
         stack.extend(reversed(subdirs))
+
+
+def _below(real: str, root_real: str) -> str:
+    """A real path below the real root, ``/``-separated (itself when not below it)."""
+    base = os.path.join(root_real, "")
+    rel = real[len(base):] if real.startswith(base) else real
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
 
 
 def _odd_file(path: str) -> str:

@@ -16,6 +16,7 @@ from multus_lint.load.parse import JSON_SUFFIXES, Parsed, Problem, has_placehold
 from multus_lint.load.positions import JsonTree, LineIndex, Path, YamlTree
 from multus_lint.load.read import Limits, SourceFile
 from multus_lint.model.foreign_formats import (
+    ANSIBLE_K3S_KEYS,
     ansible_k3s_configs,
     at_template_error,
     jjb_alias_error,
@@ -351,6 +352,18 @@ def _is_k3s_config(source: SourceFile, data: dict[str, Any], root: str = ".") ->
     if k3s_config_place(root_relative(source, root)):
         return True
     return keys <= NODE_CONFIG_KEYS and bool(keys & K3S_RECOGNITION_KEYS)
+
+
+def joins_a_server(source: SourceFile, data: Any, root: str = ".") -> bool:
+    """A K3s config (``_is_k3s_config``, or one kept in Ansible variables:
+    model.foreign_formats.ansible_k3s_configs) with ``server:``: its node joins another one, so
+    the cluster has more than one (model.profile.apply_k3s_configs)."""
+    if not isinstance(data, dict):
+        return False
+    if ("server" in data or "server+" in data) and _is_k3s_config(source, data, root):
+        return True
+    return any(isinstance(m := data.get(key), dict) and ("server" in m or "server+" in m)
+               and _is_k3s_config(source, m, root) for key in ANSIBLE_K3S_KEYS)
 
 
 def _is_values_file(data: dict[str, Any]) -> bool:
