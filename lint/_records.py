@@ -407,7 +407,22 @@ def _d25(__r_missing, __r_set, __r_d2):
 GENERATED['multus_lint.model.charts.Layer'] = ('def __r_define(__r_missing, __r_set, __r_d2):\n    def __init__(self, label, located, flat=__r_d2):\n        self.label = label\n        self.located = located\n        self.flat = flat\n    return (__init__,)\n', _d25)
 
 
-def _d26(__r_missing, __r_set, __r_d0, __r_f1, __r_d2, __r_d3, __r_d4, __r_f5):
+def _d26(__r_missing, __r_set):
+    def __init__(self, doc, path, var, key, value, offset, length, literal):
+        self.doc = doc
+        self.path = path
+        self.var = var
+        self.key = key
+        self.value = value
+        self.offset = offset
+        self.length = length
+        self.literal = literal
+    return (__init__,)
+
+GENERATED['multus_lint.model.foreign_formats.K3sFlag'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, doc, path, var, key, value, offset, length, literal):\n        self.doc = doc\n        self.path = path\n        self.var = var\n        self.key = key\n        self.value = value\n        self.offset = offset\n        self.length = length\n        self.literal = literal\n    return (__init__,)\n', _d26)
+
+
+def _d27(__r_missing, __r_set, __r_d0, __r_f1, __r_d2, __r_d3, __r_d4, __r_f5):
     def __init__(self, known=__r_d0, plugins=__r_missing, whereabouts=__r_d2, dhcp_daemon=__r_d3, any_plugin=__r_d4, installs=__r_missing):
         self.known = known
         self.plugins = __r_f1() if plugins is __r_missing else plugins
@@ -417,10 +432,10 @@ def _d26(__r_missing, __r_set, __r_d0, __r_f1, __r_d2, __r_d3, __r_d4, __r_f5):
         self.installs = __r_f5() if installs is __r_missing else installs
     return (__init__,)
 
-GENERATED['multus_lint.model.installed_plugins.Deployed'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_f1, __r_d2, __r_d3, __r_d4, __r_f5):\n    def __init__(self, known=__r_d0, plugins=__r_missing, whereabouts=__r_d2, dhcp_daemon=__r_d3, any_plugin=__r_d4, installs=__r_missing):\n        self.known = known\n        self.plugins = __r_f1() if plugins is __r_missing else plugins\n        self.whereabouts = whereabouts\n        self.dhcp_daemon = dhcp_daemon\n        self.any_plugin = any_plugin\n        self.installs = __r_f5() if installs is __r_missing else installs\n    return (__init__,)\n', _d26)
+GENERATED['multus_lint.model.installed_plugins.Deployed'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_f1, __r_d2, __r_d3, __r_d4, __r_f5):\n    def __init__(self, known=__r_d0, plugins=__r_missing, whereabouts=__r_d2, dhcp_daemon=__r_d3, any_plugin=__r_d4, installs=__r_missing):\n        self.known = known\n        self.plugins = __r_f1() if plugins is __r_missing else plugins\n        self.whereabouts = whereabouts\n        self.dhcp_daemon = dhcp_daemon\n        self.any_plugin = any_plugin\n        self.installs = __r_f5() if installs is __r_missing else installs\n    return (__init__,)\n', _d27)
 
 
-def _d27(__r_missing, __r_set):
+def _d28(__r_missing, __r_set):
     def __init__(self, cfg, path, ipam, plugin, analysis, nad):
         self.cfg = cfg
         self.path = path
@@ -430,20 +445,20 @@ def _d27(__r_missing, __r_set):
         self.nad = nad
     return (__init__,)
 
-GENERATED['multus_lint.model.ipam_uses.IpamUse'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, cfg, path, ipam, plugin, analysis, nad):\n        self.cfg = cfg\n        self.path = path\n        self.ipam = ipam\n        self.plugin = plugin\n        self.analysis = analysis\n        self.nad = nad\n    return (__init__,)\n', _d27)
+GENERATED['multus_lint.model.ipam_uses.IpamUse'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, cfg, path, ipam, plugin, analysis, nad):\n        self.cfg = cfg\n        self.path = path\n        self.ipam = ipam\n        self.plugin = plugin\n        self.analysis = analysis\n        self.nad = nad\n    return (__init__,)\n', _d28)
 
 
-def _d28(__r_missing, __r_set):
+def _d29(__r_missing, __r_set):
     def __init__(self, ipam_type, plugin_type, origin):
         self.ipam_type = ipam_type
         self.plugin_type = plugin_type
         self.origin = origin
     return (__init__,)
 
-GENERATED['multus_lint.model.kubevirt.DeviceIpam'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, ipam_type, plugin_type, origin):\n        self.ipam_type = ipam_type\n        self.plugin_type = plugin_type\n        self.origin = origin\n    return (__init__,)\n', _d28)
+GENERATED['multus_lint.model.kubevirt.DeviceIpam'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, ipam_type, plugin_type, origin):\n        self.ipam_type = ipam_type\n        self.plugin_type = plugin_type\n        self.origin = origin\n    return (__init__,)\n', _d29)
 
 
-def _d29(__r_missing, __r_set, __r_d9):
+def _d30(__r_missing, __r_set, __r_d9):
     def __init__(self, doc, index, name, namespace, explicit_namespace, network_name, interface, interface_index, binding, default=__r_d9):
         self.doc = doc
         self.index = index
@@ -457,10 +472,10 @@ def _d29(__r_missing, __r_set, __r_d9):
         self.default = default
     return (__init__,)
 
-GENERATED['multus_lint.model.kubevirt.VmAttachment'] = ('def __r_define(__r_missing, __r_set, __r_d9):\n    def __init__(self, doc, index, name, namespace, explicit_namespace, network_name, interface, interface_index, binding, default=__r_d9):\n        self.doc = doc\n        self.index = index\n        self.name = name\n        self.namespace = namespace\n        self.explicit_namespace = explicit_namespace\n        self.network_name = network_name\n        self.interface = interface\n        self.interface_index = interface_index\n        self.binding = binding\n        self.default = default\n    return (__init__,)\n', _d29)
+GENERATED['multus_lint.model.kubevirt.VmAttachment'] = ('def __r_define(__r_missing, __r_set, __r_d9):\n    def __init__(self, doc, index, name, namespace, explicit_namespace, network_name, interface, interface_index, binding, default=__r_d9):\n        self.doc = doc\n        self.index = index\n        self.name = name\n        self.namespace = namespace\n        self.explicit_namespace = explicit_namespace\n        self.network_name = network_name\n        self.interface = interface\n        self.interface_index = interface_index\n        self.binding = binding\n        self.default = default\n    return (__init__,)\n', _d30)
 
 
-def _d30(__r_missing, __r_set, __r_f3, __r_f4, __r_f5, __r_d6, __r_f7, __r_f8):
+def _d31(__r_missing, __r_set, __r_f3, __r_f4, __r_f5, __r_d6, __r_f7, __r_f8):
     def __init__(self, kind, folder, doc, instances=__r_missing, files=__r_missing, unread=__r_missing, parent=__r_d6, children=__r_missing, maybe_nads=__r_missing):
         self.kind = kind
         self.folder = folder
@@ -473,10 +488,10 @@ def _d30(__r_missing, __r_set, __r_f3, __r_f4, __r_f5, __r_d6, __r_f7, __r_f8):
         self.maybe_nads = __r_f8() if maybe_nads is __r_missing else maybe_nads
     return (__init__,)
 
-GENERATED['multus_lint.model.kustomize.EntryPoint'] = ('def __r_define(__r_missing, __r_set, __r_f3, __r_f4, __r_f5, __r_d6, __r_f7, __r_f8):\n    def __init__(self, kind, folder, doc, instances=__r_missing, files=__r_missing, unread=__r_missing, parent=__r_d6, children=__r_missing, maybe_nads=__r_missing):\n        self.kind = kind\n        self.folder = folder\n        self.doc = doc\n        self.instances = __r_f3() if instances is __r_missing else instances\n        self.files = __r_f4() if files is __r_missing else files\n        self.unread = __r_f5() if unread is __r_missing else unread\n        self.parent = parent\n        self.children = __r_f7() if children is __r_missing else children\n        self.maybe_nads = __r_f8() if maybe_nads is __r_missing else maybe_nads\n    return (__init__,)\n', _d30)
+GENERATED['multus_lint.model.kustomize.EntryPoint'] = ('def __r_define(__r_missing, __r_set, __r_f3, __r_f4, __r_f5, __r_d6, __r_f7, __r_f8):\n    def __init__(self, kind, folder, doc, instances=__r_missing, files=__r_missing, unread=__r_missing, parent=__r_d6, children=__r_missing, maybe_nads=__r_missing):\n        self.kind = kind\n        self.folder = folder\n        self.doc = doc\n        self.instances = __r_f3() if instances is __r_missing else instances\n        self.files = __r_f4() if files is __r_missing else files\n        self.unread = __r_f5() if unread is __r_missing else unread\n        self.parent = parent\n        self.children = __r_f7() if children is __r_missing else children\n        self.maybe_nads = __r_f8() if maybe_nads is __r_missing else maybe_nads\n    return (__init__,)\n', _d31)
 
 
-def _d31(__r_missing, __r_set, __r_f1, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6):
+def _d32(__r_missing, __r_set, __r_f1, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6):
     def __init__(self, root, entries=__r_missing, consumed=__r_missing, data_files=__r_missing, resource_files=__r_missing, reached=__r_missing, extra_sources=__r_missing):
         self.root = root
         self.entries = __r_f1() if entries is __r_missing else entries
@@ -487,38 +502,38 @@ def _d31(__r_missing, __r_set, __r_f1, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6):
         self.extra_sources = __r_f6() if extra_sources is __r_missing else extra_sources
     return (__init__,)
 
-GENERATED['multus_lint.model.kustomize.Graph'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6):\n    def __init__(self, root, entries=__r_missing, consumed=__r_missing, data_files=__r_missing, resource_files=__r_missing, reached=__r_missing, extra_sources=__r_missing):\n        self.root = root\n        self.entries = __r_f1() if entries is __r_missing else entries\n        self.consumed = __r_f2() if consumed is __r_missing else consumed\n        self.data_files = __r_f3() if data_files is __r_missing else data_files\n        self.resource_files = __r_f4() if resource_files is __r_missing else resource_files\n        self.reached = __r_f5() if reached is __r_missing else reached\n        self.extra_sources = __r_f6() if extra_sources is __r_missing else extra_sources\n    return (__init__,)\n', _d31)
+GENERATED['multus_lint.model.kustomize.Graph'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6):\n    def __init__(self, root, entries=__r_missing, consumed=__r_missing, data_files=__r_missing, resource_files=__r_missing, reached=__r_missing, extra_sources=__r_missing):\n        self.root = root\n        self.entries = __r_f1() if entries is __r_missing else entries\n        self.consumed = __r_f2() if consumed is __r_missing else consumed\n        self.data_files = __r_f3() if data_files is __r_missing else data_files\n        self.resource_files = __r_f4() if resource_files is __r_missing else resource_files\n        self.reached = __r_f5() if reached is __r_missing else reached\n        self.extra_sources = __r_f6() if extra_sources is __r_missing else extra_sources\n    return (__init__,)\n', _d32)
 
 
-def _d32(__r_missing, __r_set, __r_d2):
+def _d33(__r_missing, __r_set, __r_d2):
     def __init__(self, folder, doc, component=__r_d2):
         self.folder = folder
         self.doc = doc
         self.component = component
     return (__init__,)
 
-GENERATED['multus_lint.model.kustomize.KFile'] = ('def __r_define(__r_missing, __r_set, __r_d2):\n    def __init__(self, folder, doc, component=__r_d2):\n        self.folder = folder\n        self.doc = doc\n        self.component = component\n    return (__init__,)\n', _d32)
+GENERATED['multus_lint.model.kustomize.KFile'] = ('def __r_define(__r_missing, __r_set, __r_d2):\n    def __init__(self, folder, doc, component=__r_d2):\n        self.folder = folder\n        self.doc = doc\n        self.component = component\n    return (__init__,)\n', _d33)
 
 
-def _d33(__r_missing, __r_set, __r_d1):
+def _d34(__r_missing, __r_set, __r_d1):
     def __init__(self, what, site_of=__r_d1):
         self.what = what
         self.site_of = site_of
     return (__init__,)
 
-GENERATED['multus_lint.model.kustomize.Unread'] = ('def __r_define(__r_missing, __r_set, __r_d1):\n    def __init__(self, what, site_of=__r_d1):\n        self.what = what\n        self.site_of = site_of\n    return (__init__,)\n', _d33)
+GENERATED['multus_lint.model.kustomize.Unread'] = ('def __r_define(__r_missing, __r_set, __r_d1):\n    def __init__(self, what, site_of=__r_d1):\n        self.what = what\n        self.site_of = site_of\n    return (__init__,)\n', _d34)
 
 
-def _d34(__r_missing, __r_set):
+def _d35(__r_missing, __r_set):
     def __init__(self, path, data):
         self.path = path
         self.data = data
     return (__init__,)
 
-GENERATED['multus_lint.model.multus_daemonset.Container'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, data):\n        self.path = path\n        self.data = data\n    return (__init__,)\n', _d34)
+GENERATED['multus_lint.model.multus_daemonset.Container'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, data):\n        self.path = path\n        self.data = data\n    return (__init__,)\n', _d35)
 
 
-def _d35(__r_missing, __r_set):
+def _d36(__r_missing, __r_set):
     def __init__(self, volume, mount_path, sub_path, index):
         self.volume = volume
         self.mount_path = mount_path
@@ -526,10 +541,10 @@ def _d35(__r_missing, __r_set):
         self.index = index
     return (__init__,)
 
-GENERATED['multus_lint.model.multus_daemonset.Mount'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, volume, mount_path, sub_path, index):\n        self.volume = volume\n        self.mount_path = mount_path\n        self.sub_path = sub_path\n        self.index = index\n    return (__init__,)\n', _d35)
+GENERATED['multus_lint.model.multus_daemonset.Mount'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, volume, mount_path, sub_path, index):\n        self.volume = volume\n        self.mount_path = mount_path\n        self.sub_path = sub_path\n        self.index = index\n    return (__init__,)\n', _d36)
 
 
-def _d36(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11, __r_d12):
+def _d37(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11, __r_d12):
     def __init__(self, kind, container, origin, inner, value_at, whole_value=__r_d5, host=__r_d6, volume=__r_d7, volume_at=__r_d8, rest=__r_d9, sub_path=__r_d10, mount_at=__r_d11, chroot_dir=__r_d12):
         self.kind = kind
         self.container = container
@@ -546,20 +561,20 @@ def _d36(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10, 
         self.chroot_dir = chroot_dir
     return (__init__,)
 
-GENERATED['multus_lint.model.multus_daemonset.NodePath'] = ('def __r_define(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11, __r_d12):\n    def __init__(self, kind, container, origin, inner, value_at, whole_value=__r_d5, host=__r_d6, volume=__r_d7, volume_at=__r_d8, rest=__r_d9, sub_path=__r_d10, mount_at=__r_d11, chroot_dir=__r_d12):\n        self.kind = kind\n        self.container = container\n        self.origin = origin\n        self.inner = inner\n        self.value_at = value_at\n        self.whole_value = whole_value\n        self.host = host\n        self.volume = volume\n        self.volume_at = volume_at\n        self.rest = rest\n        self.sub_path = sub_path\n        self.mount_at = mount_at\n        self.chroot_dir = chroot_dir\n    return (__init__,)\n', _d36)
+GENERATED['multus_lint.model.multus_daemonset.NodePath'] = ('def __r_define(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11, __r_d12):\n    def __init__(self, kind, container, origin, inner, value_at, whole_value=__r_d5, host=__r_d6, volume=__r_d7, volume_at=__r_d8, rest=__r_d9, sub_path=__r_d10, mount_at=__r_d11, chroot_dir=__r_d12):\n        self.kind = kind\n        self.container = container\n        self.origin = origin\n        self.inner = inner\n        self.value_at = value_at\n        self.whole_value = whole_value\n        self.host = host\n        self.volume = volume\n        self.volume_at = volume_at\n        self.rest = rest\n        self.sub_path = sub_path\n        self.mount_at = mount_at\n        self.chroot_dir = chroot_dir\n    return (__init__,)\n', _d37)
 
 
-def _d37(__r_missing, __r_set):
+def _d38(__r_missing, __r_set):
     def __init__(self, text, path, whole):
         self.text = text
         self.path = path
         self.whole = whole
     return (__init__,)
 
-GENERATED['multus_lint.model.multus_daemonset.Token'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, text, path, whole):\n        self.text = text\n        self.path = path\n        self.whole = whole\n    return (__init__,)\n', _d37)
+GENERATED['multus_lint.model.multus_daemonset.Token'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, text, path, whole):\n        self.text = text\n        self.path = path\n        self.whole = whole\n    return (__init__,)\n', _d38)
 
 
-def _d38(__r_missing, __r_set, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):
+def _d39(__r_missing, __r_set, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):
     def __init__(self, workload, key, path, value, parsed, on_controller, _map=__r_d6, _lines=__r_d7, _block=__r_d8, _spans=__r_missing, _at=__r_d10):
         self.workload = workload
         self.key = key
@@ -574,10 +589,10 @@ def _d38(__r_missing, __r_set, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):
         self._at = _at
     return (__init__,)
 
-GENERATED['multus_lint.model.network_refs.AnnotationUse'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):\n    def __init__(self, workload, key, path, value, parsed, on_controller, _map=__r_d6, _lines=__r_d7, _block=__r_d8, _spans=__r_missing, _at=__r_d10):\n        self.workload = workload\n        self.key = key\n        self.path = path\n        self.value = value\n        self.parsed = parsed\n        self.on_controller = on_controller\n        self._map = _map\n        self._lines = _lines\n        self._block = _block\n        self._spans = __r_f9() if _spans is __r_missing else _spans\n        self._at = _at\n    return (__init__,)\n', _d38)
+GENERATED['multus_lint.model.network_refs.AnnotationUse'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_d7, __r_d8, __r_f9, __r_d10):\n    def __init__(self, workload, key, path, value, parsed, on_controller, _map=__r_d6, _lines=__r_d7, _block=__r_d8, _spans=__r_missing, _at=__r_d10):\n        self.workload = workload\n        self.key = key\n        self.path = path\n        self.value = value\n        self.parsed = parsed\n        self.on_controller = on_controller\n        self._map = _map\n        self._lines = _lines\n        self._block = _block\n        self._spans = __r_f9() if _spans is __r_missing else _spans\n        self._at = _at\n    return (__init__,)\n', _d39)
 
 
-def _d39(__r_missing, __r_set, __r_d6, __r_d7):
+def _d40(__r_missing, __r_set, __r_d6, __r_d7):
     def __init__(self, doc, name, namespace, explicit_namespace, where, origin, use=__r_d6, selection=__r_d7):
         self.doc = doc
         self.name = name
@@ -589,10 +604,10 @@ def _d39(__r_missing, __r_set, __r_d6, __r_d7):
         self.selection = selection
     return (__init__,)
 
-GENERATED['multus_lint.model.network_refs.NetworkRef'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_d7):\n    def __init__(self, doc, name, namespace, explicit_namespace, where, origin, use=__r_d6, selection=__r_d7):\n        self.doc = doc\n        self.name = name\n        self.namespace = namespace\n        self.explicit_namespace = explicit_namespace\n        self.where = where\n        self.origin = origin\n        self.use = use\n        self.selection = selection\n    return (__init__,)\n', _d39)
+GENERATED['multus_lint.model.network_refs.NetworkRef'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_d7):\n    def __init__(self, doc, name, namespace, explicit_namespace, where, origin, use=__r_d6, selection=__r_d7):\n        self.doc = doc\n        self.name = name\n        self.namespace = namespace\n        self.explicit_namespace = explicit_namespace\n        self.where = where\n        self.origin = origin\n        self.use = use\n        self.selection = selection\n    return (__init__,)\n', _d40)
 
 
-def _d40(__r_missing, __r_set):
+def _d41(__r_missing, __r_set):
     def __init__(self, project, rows):
         __r_set(self, 'project', project)
         __r_set(self, 'rows', rows)
@@ -606,10 +621,10 @@ def _d40(__r_missing, __r_set):
         return hash((self.project,self.rows,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.plugin_versions.PluginSupport'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, project, rows):\n        __r_set(self, 'project', project)\n        __r_set(self, 'rows', rows)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(project={self.project!r}, rows={self.rows!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.project,self.rows,) == (other.project,other.rows,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.project,self.rows,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d40)
+GENERATED['multus_lint.model.plugin_versions.PluginSupport'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, project, rows):\n        __r_set(self, 'project', project)\n        __r_set(self, 'rows', rows)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(project={self.project!r}, rows={self.rows!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.project,self.rows,) == (other.project,other.rows,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.project,self.rows,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d41)
 
 
-def _d41(__r_missing, __r_set):
+def _d42(__r_missing, __r_set):
     def __init__(self, since, versions, source):
         __r_set(self, 'since', since)
         __r_set(self, 'versions', versions)
@@ -624,31 +639,34 @@ def _d41(__r_missing, __r_set):
         return hash((self.since,self.versions,self.source,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.plugin_versions.Row'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, since, versions, source):\n        __r_set(self, 'since', since)\n        __r_set(self, 'versions', versions)\n        __r_set(self, 'source', source)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(since={self.since!r}, versions={self.versions!r}, source={self.source!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.since,self.versions,self.source,) == (other.since,other.versions,other.source,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.since,self.versions,self.source,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d41)
+GENERATED['multus_lint.model.plugin_versions.Row'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, since, versions, source):\n        __r_set(self, 'since', since)\n        __r_set(self, 'versions', versions)\n        __r_set(self, 'source', source)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(since={self.since!r}, versions={self.versions!r}, source={self.source!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.since,self.versions,self.source,) == (other.since,other.versions,other.source,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.since,self.versions,self.source,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d42)
 
 
-def _d42(__r_missing, __r_set, __r_d5):
-    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5):
+def _d43(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8):
+    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5, flag=__r_d6, other_what=__r_d7, same_variable=__r_d8):
         __r_set(self, 'key', key)
         __r_set(self, 'doc', doc)
         __r_set(self, 'value', value)
         __r_set(self, 'other', other)
         __r_set(self, 'other_value', other_value)
         __r_set(self, 'inventories_differ', inventories_differ)
+        __r_set(self, 'flag', flag)
+        __r_set(self, 'other_what', other_what)
+        __r_set(self, 'same_variable', same_variable)
     def __repr__(self):
-        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r})'
+        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r}, flag={self.flag!r}, other_what={self.other_what!r}, same_variable={self.same_variable!r})'
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,)
+            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,self.flag,self.other_what,self.same_variable,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,other.flag,other.other_what,other.same_variable,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,))
+        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,self.flag,self.other_what,self.same_variable,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.profile.Dispute'] = ("def __r_define(__r_missing, __r_set, __r_d5):\n    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5):\n        __r_set(self, 'key', key)\n        __r_set(self, 'doc', doc)\n        __r_set(self, 'value', value)\n        __r_set(self, 'other', other)\n        __r_set(self, 'other_value', other_value)\n        __r_set(self, 'inventories_differ', inventories_differ)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d42)
+GENERATED['multus_lint.model.profile.Dispute'] = ("def __r_define(__r_missing, __r_set, __r_d5, __r_d6, __r_d7, __r_d8):\n    def __init__(self, key, doc, value, other, other_value, inventories_differ=__r_d5, flag=__r_d6, other_what=__r_d7, same_variable=__r_d8):\n        __r_set(self, 'key', key)\n        __r_set(self, 'doc', doc)\n        __r_set(self, 'value', value)\n        __r_set(self, 'other', other)\n        __r_set(self, 'other_value', other_value)\n        __r_set(self, 'inventories_differ', inventories_differ)\n        __r_set(self, 'flag', flag)\n        __r_set(self, 'other_what', other_what)\n        __r_set(self, 'same_variable', same_variable)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(key={self.key!r}, doc={self.doc!r}, value={self.value!r}, other={self.other!r}, other_value={self.other_value!r}, inventories_differ={self.inventories_differ!r}, flag={self.flag!r}, other_what={self.other_what!r}, same_variable={self.same_variable!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,self.flag,self.other_what,self.same_variable,) == (other.key,other.doc,other.value,other.other,other.other_value,other.inventories_differ,other.flag,other.other_what,other.same_variable,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.key,self.doc,self.value,self.other,self.other_value,self.inventories_differ,self.flag,self.other_what,self.same_variable,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d43)
 
 
-def _d43(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):
+def _d44(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):
     def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10, unsettled=__r_missing):
         self.k3s_version = k3s_version
         self.data_dir = data_dir
@@ -664,21 +682,21 @@ def _d43(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, _
         self.unsettled = __r_f11() if unsettled is __r_missing else unsettled
     return (__init__,)
 
-GENERATED['multus_lint.model.profile.Profile'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):\n    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10, unsettled=__r_missing):\n        self.k3s_version = k3s_version\n        self.data_dir = data_dir\n        self.nodes = nodes\n        self.cluster_cidrs = cluster_cidrs\n        self.service_cidrs = service_cidrs\n        self.flannel_backend = flannel_backend\n        self.distro = distro\n        self.sources = __r_f7() if sources is __r_missing else sources\n        self.disputes = __r_f8() if disputes is __r_missing else disputes\n        self.external_runtime = external_runtime\n        self.platform = platform\n        self.unsettled = __r_f11() if unsettled is __r_missing else unsettled\n    return (__init__,)\n', _d43)
+GENERATED['multus_lint.model.profile.Profile'] = ('def __r_define(__r_missing, __r_set, __r_d0, __r_d1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_f7, __r_f8, __r_d9, __r_d10, __r_f11):\n    def __init__(self, k3s_version=__r_d0, data_dir=__r_d1, nodes=__r_d2, cluster_cidrs=__r_d3, service_cidrs=__r_d4, flannel_backend=__r_d5, distro=__r_d6, sources=__r_missing, disputes=__r_missing, external_runtime=__r_d9, platform=__r_d10, unsettled=__r_missing):\n        self.k3s_version = k3s_version\n        self.data_dir = data_dir\n        self.nodes = nodes\n        self.cluster_cidrs = cluster_cidrs\n        self.service_cidrs = service_cidrs\n        self.flannel_backend = flannel_backend\n        self.distro = distro\n        self.sources = __r_f7() if sources is __r_missing else sources\n        self.disputes = __r_f8() if disputes is __r_missing else disputes\n        self.external_runtime = external_runtime\n        self.platform = platform\n        self.unsettled = __r_f11() if unsettled is __r_missing else unsettled\n    return (__init__,)\n', _d44)
 
 
-def _d44(__r_missing, __r_set, __r_d1, __r_d2):
+def _d45(__r_missing, __r_set, __r_d1, __r_d2):
     def __init__(self, doc, config=__r_d1, config_problem=__r_d2):
         self.doc = doc
         self.config = config
         self.config_problem = config_problem
     return (__init__,)
 
-GENERATED['multus_lint.model.project.NAD'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_d2):\n    def __init__(self, doc, config=__r_d1, config_problem=__r_d2):\n        self.doc = doc\n        self.config = config\n        self.config_problem = config_problem\n    return (__init__,)\n', _d44)
+GENERATED['multus_lint.model.project.NAD'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_d2):\n    def __init__(self, doc, config=__r_d1, config_problem=__r_d2):\n        self.doc = doc\n        self.config = config\n        self.config_problem = config_problem\n    return (__init__,)\n', _d45)
 
 
-def _d45(__r_missing, __r_set, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6, __r_f7, __r_f8, __r_f9, __r_f10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_f16, __r_d17, __r_f18, __r_d19, __r_f20, __r_f21, __r_f22, __r_d23, __r_d24):
-    def __init__(self, root, limits, sources=__r_missing, documents=__r_missing, problems=__r_missing, duplicates=__r_missing, nads=__r_missing, workloads=__r_missing, helmcharts=__r_missing, helmchartconfigs=__r_missing, daemonsets=__r_missing, cni_files=__r_missing, k3s_configs=__r_missing, values_files=__r_missing, by_kind=__r_missing, releases=__r_missing, chart_ids=__r_missing, graph=__r_d17, other_releases=__r_missing, _nad_index=__r_d19, _cache=__r_missing, extra_reads=__r_missing, template_installers=__r_missing, facts=__r_d23, outside_nad_names=__r_d24):
+def _d46(__r_missing, __r_set, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6, __r_f7, __r_f8, __r_f9, __r_f10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_f16, __r_f17, __r_d18, __r_f19, __r_d20, __r_f21, __r_f22, __r_f23, __r_d24, __r_d25):
+    def __init__(self, root, limits, sources=__r_missing, documents=__r_missing, problems=__r_missing, duplicates=__r_missing, nads=__r_missing, workloads=__r_missing, helmcharts=__r_missing, helmchartconfigs=__r_missing, daemonsets=__r_missing, cni_files=__r_missing, k3s_configs=__r_missing, k3s_flags=__r_missing, values_files=__r_missing, by_kind=__r_missing, releases=__r_missing, chart_ids=__r_missing, graph=__r_d18, other_releases=__r_missing, _nad_index=__r_d20, _cache=__r_missing, extra_reads=__r_missing, template_installers=__r_missing, facts=__r_d24, outside_nad_names=__r_d25):
         self.root = root
         self.limits = limits
         self.sources = __r_f2() if sources is __r_missing else sources
@@ -692,33 +710,34 @@ def _d45(__r_missing, __r_set, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6, __r_f7, _
         self.daemonsets = __r_f10() if daemonsets is __r_missing else daemonsets
         self.cni_files = __r_f11() if cni_files is __r_missing else cni_files
         self.k3s_configs = __r_f12() if k3s_configs is __r_missing else k3s_configs
-        self.values_files = __r_f13() if values_files is __r_missing else values_files
-        self.by_kind = __r_f14() if by_kind is __r_missing else by_kind
-        self.releases = __r_f15() if releases is __r_missing else releases
-        self.chart_ids = __r_f16() if chart_ids is __r_missing else chart_ids
+        self.k3s_flags = __r_f13() if k3s_flags is __r_missing else k3s_flags
+        self.values_files = __r_f14() if values_files is __r_missing else values_files
+        self.by_kind = __r_f15() if by_kind is __r_missing else by_kind
+        self.releases = __r_f16() if releases is __r_missing else releases
+        self.chart_ids = __r_f17() if chart_ids is __r_missing else chart_ids
         self.graph = graph
-        self.other_releases = __r_f18() if other_releases is __r_missing else other_releases
+        self.other_releases = __r_f19() if other_releases is __r_missing else other_releases
         self._nad_index = _nad_index
-        self._cache = __r_f20() if _cache is __r_missing else _cache
-        self.extra_reads = __r_f21() if extra_reads is __r_missing else extra_reads
-        self.template_installers = __r_f22() if template_installers is __r_missing else template_installers
+        self._cache = __r_f21() if _cache is __r_missing else _cache
+        self.extra_reads = __r_f22() if extra_reads is __r_missing else extra_reads
+        self.template_installers = __r_f23() if template_installers is __r_missing else template_installers
         self.facts = facts
         self.outside_nad_names = outside_nad_names
     return (__init__,)
 
-GENERATED['multus_lint.model.project.Project'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6, __r_f7, __r_f8, __r_f9, __r_f10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_f16, __r_d17, __r_f18, __r_d19, __r_f20, __r_f21, __r_f22, __r_d23, __r_d24):\n    def __init__(self, root, limits, sources=__r_missing, documents=__r_missing, problems=__r_missing, duplicates=__r_missing, nads=__r_missing, workloads=__r_missing, helmcharts=__r_missing, helmchartconfigs=__r_missing, daemonsets=__r_missing, cni_files=__r_missing, k3s_configs=__r_missing, values_files=__r_missing, by_kind=__r_missing, releases=__r_missing, chart_ids=__r_missing, graph=__r_d17, other_releases=__r_missing, _nad_index=__r_d19, _cache=__r_missing, extra_reads=__r_missing, template_installers=__r_missing, facts=__r_d23, outside_nad_names=__r_d24):\n        self.root = root\n        self.limits = limits\n        self.sources = __r_f2() if sources is __r_missing else sources\n        self.documents = __r_f3() if documents is __r_missing else documents\n        self.problems = __r_f4() if problems is __r_missing else problems\n        self.duplicates = __r_f5() if duplicates is __r_missing else duplicates\n        self.nads = __r_f6() if nads is __r_missing else nads\n        self.workloads = __r_f7() if workloads is __r_missing else workloads\n        self.helmcharts = __r_f8() if helmcharts is __r_missing else helmcharts\n        self.helmchartconfigs = __r_f9() if helmchartconfigs is __r_missing else helmchartconfigs\n        self.daemonsets = __r_f10() if daemonsets is __r_missing else daemonsets\n        self.cni_files = __r_f11() if cni_files is __r_missing else cni_files\n        self.k3s_configs = __r_f12() if k3s_configs is __r_missing else k3s_configs\n        self.values_files = __r_f13() if values_files is __r_missing else values_files\n        self.by_kind = __r_f14() if by_kind is __r_missing else by_kind\n        self.releases = __r_f15() if releases is __r_missing else releases\n        self.chart_ids = __r_f16() if chart_ids is __r_missing else chart_ids\n        self.graph = graph\n        self.other_releases = __r_f18() if other_releases is __r_missing else other_releases\n        self._nad_index = _nad_index\n        self._cache = __r_f20() if _cache is __r_missing else _cache\n        self.extra_reads = __r_f21() if extra_reads is __r_missing else extra_reads\n        self.template_installers = __r_f22() if template_installers is __r_missing else template_installers\n        self.facts = facts\n        self.outside_nad_names = outside_nad_names\n    return (__init__,)\n', _d45)
+GENERATED['multus_lint.model.project.Project'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_f4, __r_f5, __r_f6, __r_f7, __r_f8, __r_f9, __r_f10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_f16, __r_f17, __r_d18, __r_f19, __r_d20, __r_f21, __r_f22, __r_f23, __r_d24, __r_d25):\n    def __init__(self, root, limits, sources=__r_missing, documents=__r_missing, problems=__r_missing, duplicates=__r_missing, nads=__r_missing, workloads=__r_missing, helmcharts=__r_missing, helmchartconfigs=__r_missing, daemonsets=__r_missing, cni_files=__r_missing, k3s_configs=__r_missing, k3s_flags=__r_missing, values_files=__r_missing, by_kind=__r_missing, releases=__r_missing, chart_ids=__r_missing, graph=__r_d18, other_releases=__r_missing, _nad_index=__r_d20, _cache=__r_missing, extra_reads=__r_missing, template_installers=__r_missing, facts=__r_d24, outside_nad_names=__r_d25):\n        self.root = root\n        self.limits = limits\n        self.sources = __r_f2() if sources is __r_missing else sources\n        self.documents = __r_f3() if documents is __r_missing else documents\n        self.problems = __r_f4() if problems is __r_missing else problems\n        self.duplicates = __r_f5() if duplicates is __r_missing else duplicates\n        self.nads = __r_f6() if nads is __r_missing else nads\n        self.workloads = __r_f7() if workloads is __r_missing else workloads\n        self.helmcharts = __r_f8() if helmcharts is __r_missing else helmcharts\n        self.helmchartconfigs = __r_f9() if helmchartconfigs is __r_missing else helmchartconfigs\n        self.daemonsets = __r_f10() if daemonsets is __r_missing else daemonsets\n        self.cni_files = __r_f11() if cni_files is __r_missing else cni_files\n        self.k3s_configs = __r_f12() if k3s_configs is __r_missing else k3s_configs\n        self.k3s_flags = __r_f13() if k3s_flags is __r_missing else k3s_flags\n        self.values_files = __r_f14() if values_files is __r_missing else values_files\n        self.by_kind = __r_f15() if by_kind is __r_missing else by_kind\n        self.releases = __r_f16() if releases is __r_missing else releases\n        self.chart_ids = __r_f17() if chart_ids is __r_missing else chart_ids\n        self.graph = graph\n        self.other_releases = __r_f19() if other_releases is __r_missing else other_releases\n        self._nad_index = _nad_index\n        self._cache = __r_f21() if _cache is __r_missing else _cache\n        self.extra_reads = __r_f22() if extra_reads is __r_missing else extra_reads\n        self.template_installers = __r_f23() if template_installers is __r_missing else template_installers\n        self.facts = facts\n        self.outside_nad_names = outside_nad_names\n    return (__init__,)\n', _d46)
 
 
-def _d46(__r_missing, __r_set):
+def _d47(__r_missing, __r_set):
     def __init__(self, doc, template_meta):
         self.doc = doc
         self.template_meta = template_meta
     return (__init__,)
 
-GENERATED['multus_lint.model.project.Workload'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, doc, template_meta):\n        self.doc = doc\n        self.template_meta = template_meta\n    return (__init__,)\n', _d46)
+GENERATED['multus_lint.model.project.Workload'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, doc, template_meta):\n        self.doc = doc\n        self.template_meta = template_meta\n    return (__init__,)\n', _d47)
 
 
-def _d47(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7):
+def _d48(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7):
     def __init__(self, path, dst, family, kind, moved_by=__r_d4, table=__r_d5, priority=__r_d6, plugin_type=__r_d7):
         __r_set(self, 'path', path)
         __r_set(self, 'dst', dst)
@@ -738,10 +757,10 @@ def _d47(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7):
         return hash((self.path,self.dst,self.family,self.kind,self.moved_by,self.table,self.priority,self.plugin_type,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.route_chain.DefaultRoute'] = ("def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7):\n    def __init__(self, path, dst, family, kind, moved_by=__r_d4, table=__r_d5, priority=__r_d6, plugin_type=__r_d7):\n        __r_set(self, 'path', path)\n        __r_set(self, 'dst', dst)\n        __r_set(self, 'family', family)\n        __r_set(self, 'kind', kind)\n        __r_set(self, 'moved_by', moved_by)\n        __r_set(self, 'table', table)\n        __r_set(self, 'priority', priority)\n        __r_set(self, 'plugin_type', plugin_type)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(path={self.path!r}, dst={self.dst!r}, family={self.family!r}, kind={self.kind!r}, moved_by={self.moved_by!r}, table={self.table!r}, priority={self.priority!r}, plugin_type={self.plugin_type!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.path,self.dst,self.family,self.kind,self.moved_by,self.table,self.priority,self.plugin_type,) == (other.path,other.dst,other.family,other.kind,other.moved_by,other.table,other.priority,other.plugin_type,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.path,self.dst,self.family,self.kind,self.moved_by,self.table,self.priority,self.plugin_type,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d47)
+GENERATED['multus_lint.model.route_chain.DefaultRoute'] = ("def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7):\n    def __init__(self, path, dst, family, kind, moved_by=__r_d4, table=__r_d5, priority=__r_d6, plugin_type=__r_d7):\n        __r_set(self, 'path', path)\n        __r_set(self, 'dst', dst)\n        __r_set(self, 'family', family)\n        __r_set(self, 'kind', kind)\n        __r_set(self, 'moved_by', moved_by)\n        __r_set(self, 'table', table)\n        __r_set(self, 'priority', priority)\n        __r_set(self, 'plugin_type', plugin_type)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(path={self.path!r}, dst={self.dst!r}, family={self.family!r}, kind={self.kind!r}, moved_by={self.moved_by!r}, table={self.table!r}, priority={self.priority!r}, plugin_type={self.plugin_type!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.path,self.dst,self.family,self.kind,self.moved_by,self.table,self.priority,self.plugin_type,) == (other.path,other.dst,other.family,other.kind,other.moved_by,other.table,other.priority,other.plugin_type,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.path,self.dst,self.family,self.kind,self.moved_by,self.table,self.priority,self.plugin_type,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d48)
 
 
-def _d48(__r_missing, __r_set, __r_d4):
+def _d49(__r_missing, __r_set, __r_d4):
     def __init__(self, what, source, folder, mode, destination=__r_d4):
         __r_set(self, 'what', what)
         __r_set(self, 'source', source)
@@ -758,10 +777,10 @@ def _d48(__r_missing, __r_set, __r_d4):
         return hash((self.what,self.source,self.folder,self.mode,self.destination,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.model.scopes.EntryPoint'] = ("def __r_define(__r_missing, __r_set, __r_d4):\n    def __init__(self, what, source, folder, mode, destination=__r_d4):\n        __r_set(self, 'what', what)\n        __r_set(self, 'source', source)\n        __r_set(self, 'folder', folder)\n        __r_set(self, 'mode', mode)\n        __r_set(self, 'destination', destination)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(what={self.what!r}, source={self.source!r}, folder={self.folder!r}, mode={self.mode!r}, destination={self.destination!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.what,self.source,self.folder,self.mode,self.destination,) == (other.what,other.source,other.folder,other.mode,other.destination,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.what,self.source,self.folder,self.mode,self.destination,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d48)
+GENERATED['multus_lint.model.scopes.EntryPoint'] = ("def __r_define(__r_missing, __r_set, __r_d4):\n    def __init__(self, what, source, folder, mode, destination=__r_d4):\n        __r_set(self, 'what', what)\n        __r_set(self, 'source', source)\n        __r_set(self, 'folder', folder)\n        __r_set(self, 'mode', mode)\n        __r_set(self, 'destination', destination)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(what={self.what!r}, source={self.source!r}, folder={self.folder!r}, mode={self.mode!r}, destination={self.destination!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.what,self.source,self.folder,self.mode,self.destination,) == (other.what,other.source,other.folder,other.mode,other.destination,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.what,self.source,self.folder,self.mode,self.destination,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d49)
 
 
-def _d49(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):
+def _d50(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):
     def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing, adopted=__r_missing):
         self.name = name
         self.origin = origin
@@ -772,20 +791,20 @@ def _d49(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):
         self.adopted = __r_f6() if adopted is __r_missing else adopted
     return (__init__,)
 
-GENERATED['multus_lint.model.scopes.Scope'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):\n    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing, adopted=__r_missing):\n        self.name = name\n        self.origin = origin\n        self.files = __r_f2() if files is __r_missing else files\n        self.cluster = __r_f3() if cluster is __r_missing else cluster\n        self.cluster_source = cluster_source\n        self.homes = __r_f5() if homes is __r_missing else homes\n        self.adopted = __r_f6() if adopted is __r_missing else adopted\n    return (__init__,)\n', _d49)
+GENERATED['multus_lint.model.scopes.Scope'] = ('def __r_define(__r_missing, __r_set, __r_f2, __r_f3, __r_d4, __r_f5, __r_f6):\n    def __init__(self, name, origin, files=__r_missing, cluster=__r_missing, cluster_source=__r_d4, homes=__r_missing, adopted=__r_missing):\n        self.name = name\n        self.origin = origin\n        self.files = __r_f2() if files is __r_missing else files\n        self.cluster = __r_f3() if cluster is __r_missing else cluster\n        self.cluster_source = cluster_source\n        self.homes = __r_f5() if homes is __r_missing else homes\n        self.adopted = __r_f6() if adopted is __r_missing else adopted\n    return (__init__,)\n', _d50)
 
 
-def _d50(__r_missing, __r_set, __r_f1, __r_f2):
+def _d51(__r_missing, __r_set, __r_f1, __r_f2):
     def __init__(self, kind, pools=__r_missing, issues=__r_missing):
         self.kind = kind
         self.pools = __r_f1() if pools is __r_missing else pools
         self.issues = __r_f2() if issues is __r_missing else issues
     return (__init__,)
 
-GENERATED['multus_lint.net.addresses.IpamAnalysis'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_f2):\n    def __init__(self, kind, pools=__r_missing, issues=__r_missing):\n        self.kind = kind\n        self.pools = __r_f1() if pools is __r_missing else pools\n        self.issues = __r_f2() if issues is __r_missing else issues\n    return (__init__,)\n', _d50)
+GENERATED['multus_lint.net.addresses.IpamAnalysis'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_f2):\n    def __init__(self, kind, pools=__r_missing, issues=__r_missing):\n        self.kind = kind\n        self.pools = __r_f1() if pools is __r_missing else pools\n        self.issues = __r_f2() if issues is __r_missing else issues\n    return (__init__,)\n', _d51)
 
 
-def _d51(__r_missing, __r_set, __r_d3):
+def _d52(__r_missing, __r_set, __r_d3):
     def __init__(self, code, path, message, severity=__r_d3):
         self.code = code
         self.path = path
@@ -793,20 +812,20 @@ def _d51(__r_missing, __r_set, __r_d3):
         self.severity = severity
     return (__init__,)
 
-GENERATED['multus_lint.net.addresses.Issue'] = ('def __r_define(__r_missing, __r_set, __r_d3):\n    def __init__(self, code, path, message, severity=__r_d3):\n        self.code = code\n        self.path = path\n        self.message = message\n        self.severity = severity\n    return (__init__,)\n', _d51)
+GENERATED['multus_lint.net.addresses.Issue'] = ('def __r_define(__r_missing, __r_set, __r_d3):\n    def __init__(self, code, path, message, severity=__r_d3):\n        self.code = code\n        self.path = path\n        self.message = message\n        self.severity = severity\n    return (__init__,)\n', _d52)
 
 
-def _d52(__r_missing, __r_set):
+def _d53(__r_missing, __r_set):
     def __init__(self, path, gateway, dst):
         self.path = path
         self.gateway = gateway
         self.dst = dst
     return (__init__,)
 
-GENERATED['multus_lint.net.addresses.RouteGateway'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, gateway, dst):\n        self.path = path\n        self.gateway = gateway\n        self.dst = dst\n    return (__init__,)\n', _d52)
+GENERATED['multus_lint.net.addresses.RouteGateway'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, gateway, dst):\n        self.path = path\n        self.gateway = gateway\n        self.dst = dst\n    return (__init__,)\n', _d53)
 
 
-def _d53(__r_missing, __r_set, __r_d2, __r_d3, __r_d4, __r_d5, __r_f6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11):
+def _d54(__r_missing, __r_set, __r_d2, __r_d3, __r_d4, __r_d5, __r_f6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11):
     def __init__(self, network, path, start=__r_d2, end=__r_d3, gateway_path=__r_d4, gateway=__r_d5, exclude=__r_missing, label=__r_d7, kind=__r_d8, network_name=__r_d9, overlapping=__r_d10, address=__r_d11):
         self.network = network
         self.path = path
@@ -822,10 +841,10 @@ def _d53(__r_missing, __r_set, __r_d2, __r_d3, __r_d4, __r_d5, __r_f6, __r_d7, _
         self.address = address
     return (__init__,)
 
-GENERATED['multus_lint.net.addresses.Subnet'] = ('def __r_define(__r_missing, __r_set, __r_d2, __r_d3, __r_d4, __r_d5, __r_f6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11):\n    def __init__(self, network, path, start=__r_d2, end=__r_d3, gateway_path=__r_d4, gateway=__r_d5, exclude=__r_missing, label=__r_d7, kind=__r_d8, network_name=__r_d9, overlapping=__r_d10, address=__r_d11):\n        self.network = network\n        self.path = path\n        self.start = start\n        self.end = end\n        self.gateway_path = gateway_path\n        self.gateway = gateway\n        self.exclude = __r_f6() if exclude is __r_missing else exclude\n        self.label = label\n        self.kind = kind\n        self.network_name = network_name\n        self.overlapping = overlapping\n        self.address = address\n    return (__init__,)\n', _d53)
+GENERATED['multus_lint.net.addresses.Subnet'] = ('def __r_define(__r_missing, __r_set, __r_d2, __r_d3, __r_d4, __r_d5, __r_f6, __r_d7, __r_d8, __r_d9, __r_d10, __r_d11):\n    def __init__(self, network, path, start=__r_d2, end=__r_d3, gateway_path=__r_d4, gateway=__r_d5, exclude=__r_missing, label=__r_d7, kind=__r_d8, network_name=__r_d9, overlapping=__r_d10, address=__r_d11):\n        self.network = network\n        self.path = path\n        self.start = start\n        self.end = end\n        self.gateway_path = gateway_path\n        self.gateway = gateway\n        self.exclude = __r_f6() if exclude is __r_missing else exclude\n        self.label = label\n        self.kind = kind\n        self.network_name = network_name\n        self.overlapping = overlapping\n        self.address = address\n    return (__init__,)\n', _d54)
 
 
-def _d54(__r_missing, __r_set):
+def _d55(__r_missing, __r_set):
     def __init__(self, path, subnet_path, net, start, end):
         self.path = path
         self.subnet_path = subnet_path
@@ -834,10 +853,10 @@ def _d54(__r_missing, __r_set):
         self.end = end
     return (__init__,)
 
-GENERATED['multus_lint.net.addresses._HLRange'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, subnet_path, net, start, end):\n        self.path = path\n        self.subnet_path = subnet_path\n        self.net = net\n        self.start = start\n        self.end = end\n    return (__init__,)\n', _d54)
+GENERATED['multus_lint.net.addresses._HLRange'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, subnet_path, net, start, end):\n        self.path = path\n        self.subnet_path = subnet_path\n        self.net = net\n        self.start = start\n        self.end = end\n    return (__init__,)\n', _d55)
 
 
-def _d55(__r_missing, __r_set, __r_d1, __r_d2, __r_d3, __r_d4):
+def _d56(__r_missing, __r_set, __r_d1, __r_d2, __r_d3, __r_d4):
     def __init__(self, entries, error=__r_d1, error_offset=__r_d2, form=__r_d3, truncated=__r_d4):
         self.entries = entries
         self.error = error
@@ -846,10 +865,10 @@ def _d55(__r_missing, __r_set, __r_d1, __r_d2, __r_d3, __r_d4):
         self.truncated = truncated
     return (__init__,)
 
-GENERATED['multus_lint.net.annotation.ParsedAnnotation'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_d2, __r_d3, __r_d4):\n    def __init__(self, entries, error=__r_d1, error_offset=__r_d2, form=__r_d3, truncated=__r_d4):\n        self.entries = entries\n        self.error = error\n        self.error_offset = error_offset\n        self.form = form\n        self.truncated = truncated\n    return (__init__,)\n', _d55)
+GENERATED['multus_lint.net.annotation.ParsedAnnotation'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_d2, __r_d3, __r_d4):\n    def __init__(self, entries, error=__r_d1, error_offset=__r_d2, form=__r_d3, truncated=__r_d4):\n        self.entries = entries\n        self.error = error\n        self.error_offset = error_offset\n        self.form = form\n        self.truncated = truncated\n    return (__init__,)\n', _d56)
 
 
-def _d56(__r_missing, __r_set, __r_d6, __r_f7, __r_d8, __r_f9, __r_d10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_d16):
+def _d57(__r_missing, __r_set, __r_d6, __r_f7, __r_d8, __r_f9, __r_d10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_d16):
     def __init__(self, name, namespace, interface, offset, end, form, index=__r_d6, errors=__r_missing, error_offset=__r_d8, iface_errors=__r_missing, iface_offset=__r_d10, keys=__r_missing, key_offsets=__r_missing, unknown_keys=__r_missing, deprecated_keys=__r_missing, gateways=__r_missing, empty=__r_d16):
         self.name = name
         self.namespace = namespace
@@ -870,10 +889,10 @@ def _d56(__r_missing, __r_set, __r_d6, __r_f7, __r_d8, __r_f9, __r_d10, __r_f11,
         self.empty = empty
     return (__init__,)
 
-GENERATED['multus_lint.net.annotation.Selection'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_f7, __r_d8, __r_f9, __r_d10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_d16):\n    def __init__(self, name, namespace, interface, offset, end, form, index=__r_d6, errors=__r_missing, error_offset=__r_d8, iface_errors=__r_missing, iface_offset=__r_d10, keys=__r_missing, key_offsets=__r_missing, unknown_keys=__r_missing, deprecated_keys=__r_missing, gateways=__r_missing, empty=__r_d16):\n        self.name = name\n        self.namespace = namespace\n        self.interface = interface\n        self.offset = offset\n        self.end = end\n        self.form = form\n        self.index = index\n        self.errors = __r_f7() if errors is __r_missing else errors\n        self.error_offset = error_offset\n        self.iface_errors = __r_f9() if iface_errors is __r_missing else iface_errors\n        self.iface_offset = iface_offset\n        self.keys = __r_f11() if keys is __r_missing else keys\n        self.key_offsets = __r_f12() if key_offsets is __r_missing else key_offsets\n        self.unknown_keys = __r_f13() if unknown_keys is __r_missing else unknown_keys\n        self.deprecated_keys = __r_f14() if deprecated_keys is __r_missing else deprecated_keys\n        self.gateways = __r_f15() if gateways is __r_missing else gateways\n        self.empty = empty\n    return (__init__,)\n', _d56)
+GENERATED['multus_lint.net.annotation.Selection'] = ('def __r_define(__r_missing, __r_set, __r_d6, __r_f7, __r_d8, __r_f9, __r_d10, __r_f11, __r_f12, __r_f13, __r_f14, __r_f15, __r_d16):\n    def __init__(self, name, namespace, interface, offset, end, form, index=__r_d6, errors=__r_missing, error_offset=__r_d8, iface_errors=__r_missing, iface_offset=__r_d10, keys=__r_missing, key_offsets=__r_missing, unknown_keys=__r_missing, deprecated_keys=__r_missing, gateways=__r_missing, empty=__r_d16):\n        self.name = name\n        self.namespace = namespace\n        self.interface = interface\n        self.offset = offset\n        self.end = end\n        self.form = form\n        self.index = index\n        self.errors = __r_f7() if errors is __r_missing else errors\n        self.error_offset = error_offset\n        self.iface_errors = __r_f9() if iface_errors is __r_missing else iface_errors\n        self.iface_offset = iface_offset\n        self.keys = __r_f11() if keys is __r_missing else keys\n        self.key_offsets = __r_f12() if key_offsets is __r_missing else key_offsets\n        self.unknown_keys = __r_f13() if unknown_keys is __r_missing else unknown_keys\n        self.deprecated_keys = __r_f14() if deprecated_keys is __r_missing else deprecated_keys\n        self.gateways = __r_f15() if gateways is __r_missing else gateways\n        self.empty = empty\n    return (__init__,)\n', _d57)
 
 
-def _d57(__r_missing, __r_set, __r_f4):
+def _d58(__r_missing, __r_set, __r_f4):
     def __init__(self, family, lo, hi, key, members=__r_missing):
         self.family = family
         self.lo = lo
@@ -882,10 +901,10 @@ def _d57(__r_missing, __r_set, __r_f4):
         self.members = __r_f4() if members is __r_missing else members
     return (__init__,)
 
-GENERATED['multus_lint.net.overlap.Group'] = ('def __r_define(__r_missing, __r_set, __r_f4):\n    def __init__(self, family, lo, hi, key, members=__r_missing):\n        self.family = family\n        self.lo = lo\n        self.hi = hi\n        self.key = key\n        self.members = __r_f4() if members is __r_missing else members\n    return (__init__,)\n', _d57)
+GENERATED['multus_lint.net.overlap.Group'] = ('def __r_define(__r_missing, __r_set, __r_f4):\n    def __init__(self, family, lo, hi, key, members=__r_missing):\n        self.family = family\n        self.lo = lo\n        self.hi = hi\n        self.key = key\n        self.members = __r_f4() if members is __r_missing else members\n    return (__init__,)\n', _d58)
 
 
-def _d58(__r_missing, __r_set, __r_d2, __r_d3):
+def _d59(__r_missing, __r_set, __r_d2, __r_d3):
     def __init__(self, fn, rules, name=__r_d2, local=__r_d3):
         self.fn = fn
         self.rules = rules
@@ -893,10 +912,10 @@ def _d58(__r_missing, __r_set, __r_d2, __r_d3):
         self.local = local
     return (__init__,)
 
-GENERATED['multus_lint.registry.Checker'] = ('def __r_define(__r_missing, __r_set, __r_d2, __r_d3):\n    def __init__(self, fn, rules, name=__r_d2, local=__r_d3):\n        self.fn = fn\n        self.rules = rules\n        self.name = name\n        self.local = local\n    return (__init__,)\n', _d58)
+GENERATED['multus_lint.registry.Checker'] = ('def __r_define(__r_missing, __r_set, __r_d2, __r_d3):\n    def __init__(self, fn, rules, name=__r_d2, local=__r_d3):\n        self.fn = fn\n        self.rules = rules\n        self.name = name\n        self.local = local\n    return (__init__,)\n', _d59)
 
 
-def _d59(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9):
+def _d60(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9):
     def __init__(self, code, name, severity, summary, what=__r_d4, why=__r_d5, example=__r_d6, fix=__r_d7, refs=__r_d8, fixable=__r_d9):
         __r_set(self, 'code', code)
         __r_set(self, 'name', name)
@@ -919,10 +938,10 @@ def _d59(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9):
         return hash((self.code,self.name,self.severity,self.summary,self.what,self.why,self.example,self.fix,self.refs,self.fixable,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.registry.Rule'] = ("def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9):\n    def __init__(self, code, name, severity, summary, what=__r_d4, why=__r_d5, example=__r_d6, fix=__r_d7, refs=__r_d8, fixable=__r_d9):\n        __r_set(self, 'code', code)\n        __r_set(self, 'name', name)\n        __r_set(self, 'severity', severity)\n        __r_set(self, 'summary', summary)\n        __r_set(self, 'what', what)\n        __r_set(self, 'why', why)\n        __r_set(self, 'example', example)\n        __r_set(self, 'fix', fix)\n        __r_set(self, 'refs', refs)\n        __r_set(self, 'fixable', fixable)\n        self.__post_init__()\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(code={self.code!r}, name={self.name!r}, severity={self.severity!r}, summary={self.summary!r}, what={self.what!r}, why={self.why!r}, example={self.example!r}, fix={self.fix!r}, refs={self.refs!r}, fixable={self.fixable!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.code,self.name,self.severity,self.summary,self.what,self.why,self.example,self.fix,self.refs,self.fixable,) == (other.code,other.name,other.severity,other.summary,other.what,other.why,other.example,other.fix,other.refs,other.fixable,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.code,self.name,self.severity,self.summary,self.what,self.why,self.example,self.fix,self.refs,self.fixable,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d59)
+GENERATED['multus_lint.registry.Rule'] = ("def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9):\n    def __init__(self, code, name, severity, summary, what=__r_d4, why=__r_d5, example=__r_d6, fix=__r_d7, refs=__r_d8, fixable=__r_d9):\n        __r_set(self, 'code', code)\n        __r_set(self, 'name', name)\n        __r_set(self, 'severity', severity)\n        __r_set(self, 'summary', summary)\n        __r_set(self, 'what', what)\n        __r_set(self, 'why', why)\n        __r_set(self, 'example', example)\n        __r_set(self, 'fix', fix)\n        __r_set(self, 'refs', refs)\n        __r_set(self, 'fixable', fixable)\n        self.__post_init__()\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(code={self.code!r}, name={self.name!r}, severity={self.severity!r}, summary={self.summary!r}, what={self.what!r}, why={self.why!r}, example={self.example!r}, fix={self.fix!r}, refs={self.refs!r}, fixable={self.fixable!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.code,self.name,self.severity,self.summary,self.what,self.why,self.example,self.fix,self.refs,self.fixable,) == (other.code,other.name,other.severity,other.summary,other.what,other.why,other.example,other.fix,other.refs,other.fixable,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.code,self.name,self.severity,self.summary,self.what,self.why,self.example,self.fix,self.refs,self.fixable,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d60)
 
 
-def _d60(__r_missing, __r_set, __r_f1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):
+def _d61(__r_missing, __r_set, __r_f1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):
     def __init__(self, findings, sources=__r_missing, files=__r_d2, color=__r_d3, fixable=__r_d4, quiet=__r_d5, baseline_hidden=__r_d6, baseline_stale=__r_d7, exit_code=__r_d8, fail_level=__r_d9, context=__r_d10):
         self.findings = findings
         self.sources = __r_f1() if sources is __r_missing else sources
@@ -937,10 +956,10 @@ def _d60(__r_missing, __r_set, __r_f1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, _
         self.context = context
     return (__init__,)
 
-GENERATED['multus_lint.report.ReportInput'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):\n    def __init__(self, findings, sources=__r_missing, files=__r_d2, color=__r_d3, fixable=__r_d4, quiet=__r_d5, baseline_hidden=__r_d6, baseline_stale=__r_d7, exit_code=__r_d8, fail_level=__r_d9, context=__r_d10):\n        self.findings = findings\n        self.sources = __r_f1() if sources is __r_missing else sources\n        self.files = files\n        self.color = color\n        self.fixable = fixable\n        self.quiet = quiet\n        self.baseline_hidden = baseline_hidden\n        self.baseline_stale = baseline_stale\n        self.exit_code = exit_code\n        self.fail_level = fail_level\n        self.context = context\n    return (__init__,)\n', _d60)
+GENERATED['multus_lint.report.ReportInput'] = ('def __r_define(__r_missing, __r_set, __r_f1, __r_d2, __r_d3, __r_d4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):\n    def __init__(self, findings, sources=__r_missing, files=__r_d2, color=__r_d3, fixable=__r_d4, quiet=__r_d5, baseline_hidden=__r_d6, baseline_stale=__r_d7, exit_code=__r_d8, fail_level=__r_d9, context=__r_d10):\n        self.findings = findings\n        self.sources = __r_f1() if sources is __r_missing else sources\n        self.files = files\n        self.color = color\n        self.fixable = fixable\n        self.quiet = quiet\n        self.baseline_hidden = baseline_hidden\n        self.baseline_stale = baseline_stale\n        self.exit_code = exit_code\n        self.fail_level = fail_level\n        self.context = context\n    return (__init__,)\n', _d61)
 
 
-def _d61(__r_missing, __r_set):
+def _d62(__r_missing, __r_set):
     def __init__(self, rule, severity, message, expected):
         self.rule = rule
         self.severity = severity
@@ -948,10 +967,10 @@ def _d61(__r_missing, __r_set):
         self.expected = expected
     return (__init__,)
 
-GENERATED['multus_lint.rules.paths.Verdict'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, rule, severity, message, expected):\n        self.rule = rule\n        self.severity = severity\n        self.message = message\n        self.expected = expected\n    return (__init__,)\n', _d61)
+GENERATED['multus_lint.rules.paths.Verdict'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, rule, severity, message, expected):\n        self.rule = rule\n        self.severity = severity\n        self.message = message\n        self.expected = expected\n    return (__init__,)\n', _d62)
 
 
-def _d62(__r_missing, __r_set, __r_d1, __r_f2, __r_f3, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):
+def _d63(__r_missing, __r_set, __r_d1, __r_f2, __r_f3, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):
     def __init__(self, paths, stdin_filename=__r_d1, select=__r_missing, ignore=__r_missing, profile_flags=__r_missing, baseline=__r_d5, progress=__r_d6, all_scopes=__r_d7, cache_dir=__r_d8, use_cache=__r_d9, replay=__r_d10):
         self.paths = paths
         self.stdin_filename = stdin_filename
@@ -966,10 +985,10 @@ def _d62(__r_missing, __r_set, __r_d1, __r_f2, __r_f3, __r_f4, __r_d5, __r_d6, _
         self.replay = replay
     return (__init__,)
 
-GENERATED['multus_lint.runner.Options'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_f2, __r_f3, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):\n    def __init__(self, paths, stdin_filename=__r_d1, select=__r_missing, ignore=__r_missing, profile_flags=__r_missing, baseline=__r_d5, progress=__r_d6, all_scopes=__r_d7, cache_dir=__r_d8, use_cache=__r_d9, replay=__r_d10):\n        self.paths = paths\n        self.stdin_filename = stdin_filename\n        self.select = __r_f2() if select is __r_missing else select\n        self.ignore = __r_f3() if ignore is __r_missing else ignore\n        self.profile_flags = __r_f4() if profile_flags is __r_missing else profile_flags\n        self.baseline = baseline\n        self.progress = progress\n        self.all_scopes = all_scopes\n        self.cache_dir = cache_dir\n        self.use_cache = use_cache\n        self.replay = replay\n    return (__init__,)\n', _d62)
+GENERATED['multus_lint.runner.Options'] = ('def __r_define(__r_missing, __r_set, __r_d1, __r_f2, __r_f3, __r_f4, __r_d5, __r_d6, __r_d7, __r_d8, __r_d9, __r_d10):\n    def __init__(self, paths, stdin_filename=__r_d1, select=__r_missing, ignore=__r_missing, profile_flags=__r_missing, baseline=__r_d5, progress=__r_d6, all_scopes=__r_d7, cache_dir=__r_d8, use_cache=__r_d9, replay=__r_d10):\n        self.paths = paths\n        self.stdin_filename = stdin_filename\n        self.select = __r_f2() if select is __r_missing else select\n        self.ignore = __r_f3() if ignore is __r_missing else ignore\n        self.profile_flags = __r_f4() if profile_flags is __r_missing else profile_flags\n        self.baseline = baseline\n        self.progress = progress\n        self.all_scopes = all_scopes\n        self.cache_dir = cache_dir\n        self.use_cache = use_cache\n        self.replay = replay\n    return (__init__,)\n', _d63)
 
 
-def _d63(__r_missing, __r_set, __r_d4, __r_d5, __r_f6, __r_f7):
+def _d64(__r_missing, __r_set, __r_d4, __r_d5, __r_f6, __r_f7):
     def __init__(self, findings, project, profile, named_files, root=__r_d4, baseline_hidden=__r_d5, baseline_stale=__r_missing, scopes=__r_missing):
         self.findings = findings
         self.project = project
@@ -981,20 +1000,20 @@ def _d63(__r_missing, __r_set, __r_d4, __r_d5, __r_f6, __r_f7):
         self.scopes = __r_f7() if scopes is __r_missing else scopes
     return (__init__,)
 
-GENERATED['multus_lint.runner.Result'] = ('def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_f6, __r_f7):\n    def __init__(self, findings, project, profile, named_files, root=__r_d4, baseline_hidden=__r_d5, baseline_stale=__r_missing, scopes=__r_missing):\n        self.findings = findings\n        self.project = project\n        self.profile = profile\n        self.named_files = named_files\n        self.root = root\n        self.baseline_hidden = baseline_hidden\n        self.baseline_stale = __r_f6() if baseline_stale is __r_missing else baseline_stale\n        self.scopes = __r_f7() if scopes is __r_missing else scopes\n    return (__init__,)\n', _d63)
+GENERATED['multus_lint.runner.Result'] = ('def __r_define(__r_missing, __r_set, __r_d4, __r_d5, __r_f6, __r_f7):\n    def __init__(self, findings, project, profile, named_files, root=__r_d4, baseline_hidden=__r_d5, baseline_stale=__r_missing, scopes=__r_missing):\n        self.findings = findings\n        self.project = project\n        self.profile = profile\n        self.named_files = named_files\n        self.root = root\n        self.baseline_hidden = baseline_hidden\n        self.baseline_stale = __r_f6() if baseline_stale is __r_missing else baseline_stale\n        self.scopes = __r_f7() if scopes is __r_missing else scopes\n    return (__init__,)\n', _d64)
 
 
-def _d64(__r_missing, __r_set):
+def _d65(__r_missing, __r_set):
     def __init__(self, scope, project, profile):
         self.scope = scope
         self.project = project
         self.profile = profile
     return (__init__,)
 
-GENERATED['multus_lint.runner.ScopeRun'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, scope, project, profile):\n        self.scope = scope\n        self.project = project\n        self.profile = profile\n    return (__init__,)\n', _d64)
+GENERATED['multus_lint.runner.ScopeRun'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, scope, project, profile):\n        self.scope = scope\n        self.project = project\n        self.profile = profile\n    return (__init__,)\n', _d65)
 
 
-def _d65(__r_missing, __r_set):
+def _d66(__r_missing, __r_set):
     def __init__(self, path, keyword, message, rule):
         self.path = path
         self.keyword = keyword
@@ -1002,10 +1021,10 @@ def _d65(__r_missing, __r_set):
         self.rule = rule
     return (__init__,)
 
-GENERATED['multus_lint.validate.cni.SchemaError'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, keyword, message, rule):\n        self.path = path\n        self.keyword = keyword\n        self.message = message\n        self.rule = rule\n    return (__init__,)\n', _d65)
+GENERATED['multus_lint.validate.cni.SchemaError'] = ('def __r_define(__r_missing, __r_set):\n    def __init__(self, path, keyword, message, rule):\n        self.path = path\n        self.keyword = keyword\n        self.message = message\n        self.rule = rule\n    return (__init__,)\n', _d66)
 
 
-def _d66(__r_missing, __r_set):
+def _d67(__r_missing, __r_set):
     def __init__(self, path, key, no_effect, suggestion, known):
         __r_set(self, 'path', path)
         __r_set(self, 'key', key)
@@ -1022,4 +1041,4 @@ def _d66(__r_missing, __r_set):
         return hash((self.path,self.key,self.no_effect,self.suggestion,self.known,))
     return (__init__, __repr__, __eq__, __hash__,)
 
-GENERATED['multus_lint.validate.schemas.KeyProblem'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, path, key, no_effect, suggestion, known):\n        __r_set(self, 'path', path)\n        __r_set(self, 'key', key)\n        __r_set(self, 'no_effect', no_effect)\n        __r_set(self, 'suggestion', suggestion)\n        __r_set(self, 'known', known)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(path={self.path!r}, key={self.key!r}, no_effect={self.no_effect!r}, suggestion={self.suggestion!r}, known={self.known!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.path,self.key,self.no_effect,self.suggestion,self.known,) == (other.path,other.key,other.no_effect,other.suggestion,other.known,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.path,self.key,self.no_effect,self.suggestion,self.known,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d66)
+GENERATED['multus_lint.validate.schemas.KeyProblem'] = ("def __r_define(__r_missing, __r_set):\n    def __init__(self, path, key, no_effect, suggestion, known):\n        __r_set(self, 'path', path)\n        __r_set(self, 'key', key)\n        __r_set(self, 'no_effect', no_effect)\n        __r_set(self, 'suggestion', suggestion)\n        __r_set(self, 'known', known)\n    def __repr__(self):\n        return f'{self.__class__.__qualname__}(path={self.path!r}, key={self.key!r}, no_effect={self.no_effect!r}, suggestion={self.suggestion!r}, known={self.known!r})'\n    def __eq__(self, other):\n        if other.__class__ is self.__class__:\n            return (self.path,self.key,self.no_effect,self.suggestion,self.known,) == (other.path,other.key,other.no_effect,other.suggestion,other.known,)\n        return NotImplemented\n    def __hash__(self):\n        return hash((self.path,self.key,self.no_effect,self.suggestion,self.known,))\n    return (__init__, __repr__, __eq__, __hash__,)\n", _d67)

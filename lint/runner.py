@@ -19,6 +19,7 @@ from multus_lint.load.discover import (
     INVENTORY_FOLDERS,
     INVENTORY_NAMES,
     INVENTORY_YAML,
+    SCRIPT_SUFFIXES,
     Candidate,
     ProjectRoot,
     absolute,
@@ -42,6 +43,7 @@ from multus_lint.model.kustomize import ENTRY_MARKERS, KUSTOMIZATION_FILES, RELE
 from multus_lint.model.profile import (
     GENERIC_NODE_MARKERS,
     K3S_RECOGNITION_KEYS,
+    MAX_SCRIPTS,
     Profile,
     apply,
     apply_k3s_configs,
@@ -369,7 +371,7 @@ def resolve_profile(config: Config, project: Project, flags: dict[str, Any],
 
     profile = Profile()
     configs = sorted(project.k3s_configs, key=lambda d: d.source.path)
-    apply_k3s_configs(profile, configs)
+    apply_k3s_configs(profile, configs, sorted(project.k3s_flags, key=lambda f: f.doc.source.path))
     apply_node_distro(profile, configs, project.root, lambda: rke2_config_evidence(project))
     counted = False  # kind or talhelper configs that say how many nodes (one, or several)
     if not project.k3s_configs:
@@ -448,11 +450,16 @@ def run(options: Options, config: Config) -> Result:
     templates: list[str] = []
     inventory_texts: list[str] = []
     sources, named = collect(options, config, root, cache, listed, deferred, templates, inventory_texts)
-    templates = sorted(set(templates))
-    listed.extend(templates)  # a template added or removed changes what ML507 may say
+    unlinted = sorted(set(templates))
+    listed.extend(unlinted)  # a template or script added or removed changes what ML507 or the profile say
     inventory_texts = _distinct_paths(inventory_texts)
     listed.extend(inventory_texts)  # an inventory added or removed changes the node count
+    # the walks list manifest templates and shell scripts together (load.discover.UNLINTED_SUFFIXES):
+    # scripts are read for K3s settings only, under a cap of their own
+    templates = [p for p in unlinted if not p.lower().endswith(SCRIPT_SUFFIXES)]
+    scripts = [p for p in unlinted if p.lower().endswith(SCRIPT_SUFFIXES)]
     installers = functools.cache(functools.partial(_read_templates, templates, config.limits))  # once a run
+    shell = functools.cache(functools.partial(_read_templates, scripts, config.limits, MAX_SCRIPTS))
     drop_listings()  # one started at start-up that this run did not need (cli._start_listing)
     if named < len(sources) or len(options.paths) > 1:  # one path alone is walked in this order
         sources = in_walk_order(sources, root.path)
@@ -485,7 +492,8 @@ def run(options: Options, config: Config) -> Result:
         project.extra_reads.update(inventory_reads)
         _attach_templates(project, installers)
         profile = _profile(config, project, options, scopes[0] if scopes else None, listed_nodes, installers,
-                           inventory=inventory, undeployed=_undeployed(scopes[0] if scopes else None, sources))
+                           inventory=inventory, undeployed=_undeployed(scopes[0] if scopes else None, sources),
+                           scripts=shell)
         findings = judge(project, profile, config, codes, progress)
         runs = [ScopeRun(scopes[0] if scopes else None, project, profile)]
     else:
@@ -512,7 +520,8 @@ def run(options: Options, config: Config) -> Result:
                 sub.outside_nad_names = outside
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, None, installers,
-                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources), inventory)
+                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources), inventory,
+                               scripts=shell)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
         findings = merge_scope_findings(judged, sources, labelled(scopes))
@@ -569,13 +578,14 @@ def _replayed(stored: Replay, sources: list[SourceFile], named: int, root: Proje
                   stale if isinstance(stale, list) else [], [ScopeRun(None, project, None)])
 
 
-def _read_templates(templates: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
-    """model.installed_plugins.read_templates of the run's templates (none: nothing read)."""
+def _read_templates(templates: list[str], limits: Any, cap: int | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """model.installed_plugins.read_templates of the run's templates, or scripts with their
+    ``cap`` (none: nothing read)."""
     if not templates:
         return [], []
     from multus_lint.model.installed_plugins import read_templates
 
-    return read_templates(templates, limits)
+    return read_templates(templates, limits) if cap is None else read_templates(templates, limits, cap)
 
 
 def _attach_templates(project: Project, templates: Any) -> None:
@@ -592,24 +602,34 @@ def _attach_templates(project: Project, templates: Any) -> None:
     project.extra_reads.update(read_paths)
 
 
-def _template_settings(profile: Profile, project: Project, templates: Any, scope: Scope | None,
+def _template_settings(profile: Profile, project: Project, templates: Any, scripts: Any, scope: Scope | None,
                        declared: set[str]) -> None:
-    """K3s settings the scope's templates write (model.profile.template_k3s_settings) that
-    the K3s configs read here do not settle, and no ``cluster:`` or flag declares: the rules
-    that read them are not run. Read only where those rules can speak (a Multus deployment
-    or a NAD), as _attach_templates."""
-    if templates is None or not (project.has_multus_deployment or project.nads):
+    """K3s settings the scope's templates write (model.profile.template_k3s_settings), its
+    shell scripts pass (script_k3s_settings) and its Ansible variables pass as flags that
+    are not literal (model.foreign_formats.K3sFlag) that the K3s configs read here do not
+    settle, and no ``cluster:`` or flag declares: the rules that read them are not run.
+    Read only where those rules can speak (a Multus deployment or a NAD), as
+    _attach_templates."""
+    if not (project.has_multus_deployment or project.nads):
         return
-    from multus_lint.model.profile import apply_template_settings, template_k3s_settings
+    from multus_lint.model import profile as profiles
 
-    texts, read_paths = templates()
-    if not texts:
-        return
     homes = [os.path.join(h, "") for h in scope.homes] if scope is not None and scope.homes else None
-    mine = [(path, text) for path, text in texts
-            if homes is None or any(os.path.abspath(path).startswith(h) for h in homes)]
-    project.extra_reads.update(read_paths)
-    apply_template_settings(profile, [s for s in template_k3s_settings(mine) if s[2] not in declared])
+    for reader, find, what in ((templates, profiles.template_k3s_settings, profiles.TEMPLATE_WHAT),
+                               (scripts, profiles.script_k3s_settings, profiles.SCRIPT_WHAT)):
+        if reader is None:
+            continue
+        texts, read_paths = reader()
+        if not texts:
+            continue
+        mine = [(path, text) for path, text in texts
+                if homes is None or any(os.path.abspath(path).startswith(h) for h in homes)]
+        project.extra_reads.update(read_paths)
+        profiles.apply_template_settings(profile, [s for s in find(mine) if s[2] not in declared], what)
+    filled_in = [(f.doc.source.path, f.line, f.key, f.value)
+                 for f in sorted(project.k3s_flags, key=lambda f: f.doc.source.path)
+                 if not f.literal and f.key not in declared]
+    profiles.apply_template_settings(profile, filled_in, profiles.FLAG_WHAT)
 
 
 def _distinct_paths(paths: list[str]) -> list[str]:
@@ -720,12 +740,12 @@ def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any],
 def _profile(config: Config, project: Project, options: Options, scope: Scope | None,
              generic_nodes: tuple[str, ...] | None = None, templates: Any = None,
              other_nodes: tuple[Any, str] | None = None, undeployed: frozenset[str] = frozenset(),
-             inventory: tuple[str, str] | None = None) -> Profile:
+             inventory: tuple[str, str] | None = None, scripts: Any = None) -> Profile:
     """The scope's profile, and the model parts that depend on it."""
     profile = resolve_profile(config, project, options.profile_flags, scope, generic_nodes, undeployed,
                               other_nodes, inventory)
     declared = {*config.cluster, *options.profile_flags, *(scope.cluster if scope is not None else ())}
-    _template_settings(profile, project, templates, scope, declared)
+    _template_settings(profile, project, templates, scripts, scope, declared)
     from multus_lint.model.charts import add_packaged_releases
 
     add_packaged_releases(project, profile)  # RKE2's own rke2-multus, configured by a HelmChartConfig

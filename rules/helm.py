@@ -297,7 +297,11 @@ K3S_CONFIGS_DISAGREE = declare(
          "flannel-backend; ML305 for the CIDRs) are not run in that scope until `cluster:` in the "
          "config (or `clusters[].cluster:`), or a flag, says which value holds. Configs in two "
          "Ansible inventories (`.../inventory/`, `inventories/<name>/`) are two sets of hosts: "
-         "the value stays out of the profile, but no finding calls them a conflict.",
+         "the value stays out of the profile, but no finding calls them a conflict. A K3s flag "
+         "that an Ansible variable passes (`extra_server_args: \"--flannel-backend=none\"`, "
+         "`k3s_server_args`, ...) counts as one more node's value, reported at the flag; the same "
+         "variable set in two files (group_vars and host_vars) is Ansible's precedence, not a "
+         "conflict, and its value also stays out of the profile.",
     why="Paths under the data dir and the cluster networks are judged against one profile per "
         "cluster; merging two nodes' configs field by field made one cluster's data-dir judge (and "
         "`--fix` rewrite) another cluster's manifests. cluster-cidr, service-cidr and flannel-backend "
@@ -315,11 +319,13 @@ K3S_CONFIGS_DISAGREE = declare(
 @checks(K3S_CONFIGS_DISAGREE)
 def k3s_configs_disagree(ctx: Context) -> Iterator[Finding]:
     for d in ctx.profile.disputes:
-        if d.inventories_differ:
-            continue  # two Ansible inventories: two clusters' nodes, not one cluster's conflict
+        if d.inventories_differ or d.same_variable:
+            # two Ansible inventories: two clusters' nodes; one Ansible variable in two places:
+            # its precedence gives each host one value. Neither is one cluster's conflict
+            continue
         settled = ctx.profile.sources.get(d.key, "default")
         then = ("the rules that read it are not run in this scope until `cluster:` in the config "
                 "or a flag sets it" if settled.startswith("default") else f"the value in force comes from {settled}")
-        yield ctx.finding(K3S_CONFIGS_DISAGREE, _k3s_value_site(d.doc, d.key),
-                          f"{d.key} is {d.value!r} here but {d.other_value!r} in {d.other}, a K3s config of "
+        yield ctx.finding(K3S_CONFIGS_DISAGREE, d.flag.site() if d.flag is not None else _k3s_value_site(d.doc, d.key),
+                          f"{d.key} is {d.value!r} here but {d.other_value!r} in {d.other}, {d.other_what} of "
                           f"the same cluster scope: the profile cannot take both ({then})")

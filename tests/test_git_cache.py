@@ -322,3 +322,37 @@ def test_a_manifest_template_installing_a_plugin_is_listed_however_git_knows_it(
     assert not ml507()
     template.unlink()
     assert ml507() and ml507(cache=False)
+
+
+MULTUS_CHART = ("apiVersion: helm.cattle.io/v1\nkind: HelmChart\nmetadata: {name: multus, namespace: kube-system}\n"
+                "spec:\n  chart: rke2-multus\n  repo: https://rke2-charts.rancher.io\n  valuesContent: |-\n"
+                "    config:\n      cni_conf:\n        binDir: /opt/cni/bin\n")
+# no text git grep looks for (GREP_PATTERNS: no lowercase k3s, flannel or data-dir), yet a
+# K3s install with data-dir's alias -d (model.profile.script_k3s_settings)
+K3S_SCRIPT = "#!/bin/sh\ncurl -sfL https://get.K3S.io | INSTALL_K3S_EXEC=\"server -d /srv/data\" sh -\n"
+
+
+def test_a_k3s_install_script_is_listed_however_git_knows_it(repo: Path, tmp_path: Path) -> None:
+    """A shell script (never linted: load.discover.SCRIPT_SUFFIXES) installing K3s with
+    another data dir leaves the path rules unjudged in a pre-commit run as in the audit:
+    cold (git grep finds nothing in it, yet it is not left out as settled), warm and
+    replayed; editing the flag away, or deleting the script, brings ML101 back."""
+    (repo / "multus.yaml").write_text(MULTUS_CHART)
+    (repo / "scripts").mkdir()
+    script = repo / "scripts" / "k3s-server.sh"
+    script.write_text(K3S_SCRIPT)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "k3s")
+    cache_dir = tmp_path / "cache"
+
+    def ml101(cache: bool = True) -> bool:
+        return any(code == "ML101" for code, _, _ in lint(repo, cache_dir, "multus.yaml", cache=cache)[1])
+
+    assert not ml101(cache=False)
+    assert not ml101() and not ml101() and not ml101()  # cold, warm, replayed
+    script.write_text(K3S_SCRIPT.replace(" -d /srv/data", ""))
+    assert ml101() and ml101(cache=False)
+    script.write_text(K3S_SCRIPT)
+    assert not ml101()
+    script.unlink()
+    assert ml101() and ml101(cache=False)

@@ -29,6 +29,11 @@ INVENTORY_FOLDERS = frozenset({"inventory", "inventories"})
 _INVENTORY_VARS = frozenset({"group_vars", "host_vars", "vars_plugins"})
 INVENTORY_YAML = (".yml", ".yaml", ".json")  # the yaml plugin's yaml_extensions
 INVENTORY_TEXT = ("", ".ini", ".py", ".sh", ".toml")  # the ini, script and toml plugins'
+# Shell scripts: never linted either, but listed beside the templates (the walks' ``templates``
+# list holds both; the runner keeps them apart): one may install K3s with flags that move the
+# CNI dirs (model.profile.script_k3s_settings)
+SCRIPT_SUFFIXES = (".sh",)
+UNLINTED_SUFFIXES = TEMPLATE_SUFFIXES + SCRIPT_SUFFIXES
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
              ".mypy_cache", ".ruff_cache", ".pytest_cache", ".multus-lint_cache"}
 # a listed path that needs a closer look: a folder to skip, an empty, "." or ".." part, a
@@ -198,9 +203,10 @@ def walk(top: str, root: str, exclude: list[str], named: bool,
     ``settled``, such a file that git says is unmodified since the index was written, the
     index being older than the search by the racy margin, is not even yielded: its index
     line goes to ``settled`` (unless ``by_place(rel)``: a file that matters by its path).
-    ``templates`` gets the path of every regular file with a TEMPLATE_SUFFIXES name the walk
-    keeps (not yielded: never linted), ``inventories`` that of every regular file that is an
-    Ansible inventory by its place and not YAML (``inventory_place``: "text")."""
+    ``templates`` gets the path of every regular file with an UNLINTED_SUFFIXES name (a
+    manifest template or a shell script) the walk keeps (not yielded: never linted),
+    ``inventories`` that of every regular file that is an Ansible inventory by its place and
+    not YAML (``inventory_place``: "text")."""
     if not named and top == root and is_repo_root(root):
         found = _git_listed(root, guess, git_known is not None or bool(grep), grep)
         if found is not None:
@@ -290,9 +296,9 @@ class GitState:
             fields = head.split(" ")
             ordinary = len(fields) == 4 and fields[0] == "H" and fields[3] == "0"
             if matched is not None and ordinary and rel not in matched:
-                # (a manifest template is listed for the installer model: never left out)
+                # (a manifest template or script is listed for the model: never left out)
                 if settle and fields[1] in ("100644", "100755") and rel not in changed and not by_place(rel) \
-                        and not rel[-7:].lower().endswith(TEMPLATE_SUFFIXES):
+                        and not rel[-7:].lower().endswith(UNLINTED_SUFFIXES):
                     quiet.append(line)
                     paths.discard(rel)
                     continue
@@ -651,10 +657,10 @@ def _from_listing(root: str, listed: list[str], exclude: list[str],
         parts = rel.split("/")
         is_dir = stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and os.path.isdir(path))
         if not is_dir and not parts[-1].lower().endswith(SUFFIXES) and not (stat.S_ISLNK(mode) and _is_loop(path)):
-            if templates is not None and is_reg(mode) and parts[-1].lower().endswith(TEMPLATE_SUFFIXES) \
+            if templates is not None and is_reg(mode) and parts[-1].lower().endswith(UNLINTED_SUFFIXES) \
                     and not (exclude and excluded(path, root, exclude)):
                 templates.append(path)
-            elif inventories is not None and is_reg(mode) and inventory_place(rel) == "text" \
+            if inventories is not None and is_reg(mode) and inventory_place(rel) == "text" \
                     and not (exclude and excluded(path, root, exclude)):
                 inventories.append(path)
             continue
@@ -781,13 +787,13 @@ def _walk(top: str, root: str, exclude: list[str], named: bool, seen: set[str] |
                     yield Candidate(_child_display(shown, path, e.name), path, named, canonical=here)
                 else:  # a FIFO, socket or device: reported, never opened (open() would block)
                     yield Candidate(display_path(path), path, named, _odd_file(path), here)
-            elif templates is not None and e.name.lower().endswith(TEMPLATE_SUFFIXES) and not e.is_symlink() \
+            elif templates is not None and e.name.lower().endswith(UNLINTED_SUFFIXES) and not e.is_symlink() \
                     and e.is_file(follow_symlinks=False):
                 templates.append(path)
-            elif inventories is not None and root_real is not None and not e.is_symlink() \
-                    and inventory_place(_below(here, root_real)) == "text" \
-                    and e.is_file(follow_symlinks=False):
-                inventories.append(path)
+            if inventories is not None and root_real is not None and not e.is_symlink() \
+                    and e.is_file(follow_symlinks=False) and not e.name.lower().endswith(SUFFIXES) \
+                    and inventory_place(_below(here, root_real)) == "text":
+                inventories.append(path)  # (a script may be both: a dynamic inventory)
         stack.extend(reversed(subdirs))
 
 

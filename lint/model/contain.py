@@ -87,6 +87,7 @@ def without(project: Project, left_out: set[int]) -> Project:
         daemonsets=[d for d in project.daemonsets if keep(d)],
         cni_files=[c for c in project.cni_files if keep(c.owner)],
         k3s_configs=[d for d in project.k3s_configs if keep(d)],
+        k3s_flags=[f for f in project.k3s_flags if keep(f.doc)],
         values_files=[d for d in project.values_files if keep(d)],
         by_kind={k: [d for d in docs if keep(d)] for k, docs in project.by_kind.items()},
         releases=[r for r in project.releases if keep(getattr(r, "doc", None))
@@ -108,6 +109,7 @@ def forget(project: Project, doc: Document) -> None:
     out(project.nads, lambda n: n.doc)
     out(project.workloads, lambda w: w.doc)
     out(project.cni_files, lambda c: c.owner)
+    out(project.k3s_flags, lambda f: f.doc)
     for items in (project.helmcharts, project.helmchartconfigs, project.daemonsets,
                   project.k3s_configs, project.values_files):
         out(items)

@@ -40,6 +40,15 @@ Kubernetes or a CNI runtime applies them.
   or cloud-init's ``write_files[]`` entry with that ``path`` and a plain-text ``content``
   (cloudinit/config/cc_write_files.py: ``encoding`` b64/gzip is decoded first, not read here).
   The node's K3s reads that text as its config (k3s pkg/configfilearg), so it is one.
+- K3s settings passed as command-line flags in Ansible variables: k3s-io/k3s-ansible puts
+  ``extra_server_args`` on the server's command line (roles/k3s_server/templates/
+  k3s-*.service.j2: ``ExecStart={{ bin_dir }}/k3s server ... {{ extra_server_args }}``),
+  techno-tim/k3s-ansible likewise (inventory/sample/group_vars/all.yml ``extra_server_args:
+  >- ...``); other roles name them ``k3s_server_args``, ``k3s_extra_args``. K3s parses its
+  command line with urfave/cli v1 (k3s pkg/cli/cmds/server.go ``DataDirFlag`` ``Name:
+  "data-dir,d"``, ``Name: "flannel-backend"``), which registers every comma-separated name
+  on a Go ``flag.FlagSet``: one or two dashes, the value after ``=`` or as the next argument
+  (``flag_settings``).
 """
 
 from __future__ import annotations
@@ -47,8 +56,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from multus_lint.load.document import Document
+from multus_lint.load.document import Document, EmbeddedMap, Site, get_path
 from multus_lint.load.read import SourceFile
+from multus_lint.records import dataclass
 
 ANSIBLE_K3S_KEYS = ("k3s_server", "k3s_agent")
 # where PyratLabs/ansible-role-k3s writes those mappings (templates/config.yaml.j2)
@@ -223,4 +233,154 @@ def written_k3s_configs(doc: Document, limits: Any) -> list[Document]:
             out += [NodeConfig(doc.source, item.tree, (), doc.index, entry["path"]) for item in parsed[:1]
                     if not item.problems and item.tree is not None and isinstance(item.tree.data, dict)
                     and item.tree.data]
+    return out
+
+
+# ------------------------------------------------------------------ K3s flags in Ansible variables
+
+# A variable whose string (or list of strings) may be K3s's command line: a name holding
+# "k3s" (k3s_server_args, k3s_extra_args, install_k3s_exec), or, in an Ansible variables file
+# (``_ansible_vars_place``), the server/agent/extra arguments of a role (extra_server_args,
+# extra_agent_args, extra_args, server_args). A Helm chart's ``extraArgs`` elsewhere is some
+# other program's (vcluster's values run a k3s of their own, inside the cluster).
+_FLAG_VARIABLE = re.compile(r"(?:server|agent|extra|install).*(?:args?|flags?|opts|options|exec|params?)$", re.I)
+# the folders Ansible reads variables from (an inventory's group_vars/ and host_vars/, a role's
+# defaults/ and vars/), an inventory's own folder, and inventory files (inventory.yml, hosts.yml)
+_ANSIBLE_VARS_DIRS = frozenset({"group_vars", "host_vars", "defaults", "vars", "inventory", "inventories"})
+# a flag that moves the CNI dirs, as Go's flag package reads it (one or two dashes, the value
+# after "=" or as the next argument); "d" is data-dir's alias. The flag may follow a Jinja
+# tag ({% if %}--flag); the value ends at whitespace, a quote or a Jinja tag, and may hold a
+# Jinja expression ({{ backend }}).
+_K3S_FLAG = re.compile(r"""(?:^|(?<=[\s"'=])|(?<=%\}))--?(flannel-backend|data-dir|d)(?:=|\s+)["']?"""
+                       r"""([^\s"'{]*(?:\{\{[^}]*\}\}[^\s"'{]*)*)""")
+_JINJA_EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
+_FILLED_IN = ("{{", "}}", "{%", "%}", "$")
+MAX_FLAG_DEPTH = 6  # mappings nested in an inventory: k3s_cluster.children.server.vars.<name>
+
+
+@dataclass(repr=False, eq=False)
+class K3sFlag:
+    """A K3s setting a flag in an Ansible variable passes (``flag_settings``): the profile
+    takes it as it takes a K3s config's value (model.profile.apply_k3s_configs), unless it is
+    not literal (then model.profile.apply_template_settings leaves the key unsettled)."""
+
+    doc: Document  # the variables document
+    path: tuple  # of the string in doc.data (a list item's index last)
+    var: str  # the variable's name
+    key: str  # the profile key: flannel-backend, data-dir
+    value: str
+    offset: int  # where the flag starts in the string
+    length: int  # of the flag and its value
+    # no Jinja fills the value in or chooses whether the flag is passed ({% if %}, or the flag
+    # inside a {{ ... if ... }} expression): the value is what K3s is given
+    literal: bool
+
+    def site(self) -> Site:
+        """Where the flag is in its file."""
+        text = get_path(self.doc.data, self.path)
+        text = text if isinstance(text, str) else ""
+
+        def at(offset: int) -> tuple[int, int]:
+            before = text[:offset]
+            return before.count("\n"), offset - before.rfind("\n") - 1
+
+        span = EmbeddedMap(self.doc, self.path).span(at(self.offset), at(self.offset + self.length))
+        return Site(self.doc.source, span, self.doc.object_ref())
+
+    @property
+    def line(self) -> int:
+        """The flag's line. The profile is built outside any object's containment
+        (model.contain): a position that cannot be worked out costs the line only (1)."""
+        try:
+            return self.site().span.line
+        except Exception:  # noqa: BLE001 - the path still says where the value came from
+            return 1
+
+    @property
+    def where(self) -> str:
+        """``path:line`` of the flag (--print-profile names it)."""
+        return f"{self.doc.source.path}:{self.line}"
+
+
+def _ansible_vars_place(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    return not _ANSIBLE_VARS_DIRS.isdisjoint(parts[:-1]) or parts[-1].lower().startswith(("inventory", "hosts."))
+
+
+def _flag_strings(data: dict[str, Any], vars_place: bool, path: tuple = (),
+                  depth: int = 0) -> list[tuple[str, list[tuple[tuple, str]]]]:
+    """(variable, [(path, string)]) of the values of ``data`` that may be K3s's command line
+    (``_FLAG_VARIABLE``), in nested mappings too; the K3s config mappings (ANSIBLE_K3S_KEYS)
+    are read as configs, not here."""
+    out = []
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, dict):
+            if depth < MAX_FLAG_DEPTH and key not in ANSIBLE_K3S_KEYS:
+                out += _flag_strings(value, vars_place, path + (key,), depth + 1)
+            continue
+        if not ("k3s" in key.lower() or vars_place and _FLAG_VARIABLE.search(key)):
+            continue
+        if isinstance(value, str):
+            out.append((key, [(path + (key,), value)]))
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out.append((key, [(path + (key, i), v) for i, v in enumerate(value)]))
+    return out
+
+
+def flag_settings(doc: Document) -> list[K3sFlag]:
+    """The K3s settings (flannel-backend, data-dir) that flags in a kind-less YAML document's
+    variables pass (``_flag_strings``): the last of a repeated flag, as flag.FlagSet keeps
+    it. A list of strings is one command line (``["--flannel-backend", "none"]``). data-dir
+    is taken only where the document says K3s (a key or the value naming k3s, or a flannel
+    flag beside it): etcd, Consul and Nomad take a ``-data-dir`` too; ``-d`` only when the
+    file's text says ``k3s`` or ``flannel``, as the context prefilter reads it (a file named
+    alone must be judged by what the audit reads)."""
+    return [K3sFlag(doc, *found) for found in _flags(doc.data, doc.source.path, doc.source.text or "")]
+
+
+def holds_k3s_flags(data: Any, path: str, text: str) -> bool:
+    """Whether a parsed kind-less document (``data``, of the file at ``path`` holding
+    ``text``) passes K3s flags (``flag_settings``): model.scopes takes its file for a node
+    config."""
+    return isinstance(data, dict) and "kind" not in data and "apiVersion" not in data \
+        and bool(_flags(data, path, text))
+
+
+def _flags(data: dict[str, Any], path: str, text: str) -> list[tuple]:
+    """``flag_settings`` as (path, var, key, value, offset, length, literal) tuples."""
+    if not path.lower().endswith((".yaml", ".yml")):
+        return []
+    # (the document's own values are walked, not the file's text: a file of many documents
+    # would be scanned once per document)
+    found = _flag_strings(data, _ansible_vars_place(path))
+    if not found:
+        return []
+    keys_say_k3s = any(isinstance(k, str) and "k3s" in k.lower() for k in data)
+    out: list[tuple] = []
+    for var, items in found:
+        joined, starts = "", []
+        for item_path, value in items:
+            starts.append((len(joined), item_path, value))
+            joined += value + " "
+        if "-flannel-backend" not in joined and "-d" not in joined:
+            continue
+        k3s_said = keys_say_k3s or "k3s" in var.lower() or "k3s" in joined.lower() or "-flannel-" in joined
+        conditional = "{%" in joined
+        expressions = [m.span() for m in _JINJA_EXPRESSION.finditer(joined)]
+        last: dict[str, re.Match[str]] = {}
+        for m in _K3S_FLAG.finditer(joined):
+            name = m.group(1)
+            if not m.group(2) or name != "flannel-backend" and not k3s_said:
+                continue
+            if name == "d" and "k3s" not in text and "flannel" not in text:
+                continue
+            last["data-dir" if name == "d" else name] = m
+        for key, m in last.items():
+            start, item_path, value = next(s for s in reversed(starts) if s[0] <= m.start())
+            literal = not conditional and not any(a <= m.start() < b for a, b in expressions) \
+                and not any(t in m.group(2) for t in _FILLED_IN)
+            out.append((item_path, var, key, m.group(2), m.start() - start,
+                        min(m.end(), start + len(value)) - m.start(), literal))
     return out

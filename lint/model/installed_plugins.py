@@ -106,14 +106,16 @@ _GLOB = re.compile(r"[*?\[]")
 MAX_TEMPLATES = 2000
 
 
-def read_templates(paths: list[str], limits: Any) -> tuple[list[tuple[str, str]], list[str]]:
+def read_templates(paths: list[str], limits: Any, cap: int = MAX_TEMPLATES) -> tuple[list[tuple[str, str]], list[str]]:
     """(path, text) of the run's manifest templates (load.discover.TEMPLATE_SUFFIXES: Ansible's
-    ``.yml.j2``, Go ``.tpl``), and the paths read: at most MAX_TEMPLATES, by name. They are
+    ``.yml.j2``, Go ``.tpl``), and the paths read: at most ``cap``, by name. They are
     never linted (they parse only once rendered); installers (``template_installers``) and
-    K3s settings (model.profile.template_k3s_settings) are looked for in their text."""
+    K3s settings (model.profile.template_k3s_settings) are looked for in their text. The
+    run's shell scripts (load.discover.SCRIPT_SUFFIXES) are read the same way, with a cap of
+    their own (model.profile.MAX_SCRIPTS), for K3s settings only."""
     from multus_lint.load.read import read
 
-    read_paths = sorted(paths)[:MAX_TEMPLATES]
+    read_paths = sorted(paths)[:cap]
     out = []
     for path in read_paths:
         text = read(path, path, limits).text

@@ -336,6 +336,15 @@ class Dispute:
     # took in (kubernetes/<c>/ + ansible/<c>/inventory layouts), so their values may well
     # differ; the value is still left out of the profile, but ML605 does not call it a conflict
     inventories_differ: bool = False
+    # the later value's K3s flag in an Ansible variable (foreign_formats.K3sFlag), where ML605
+    # reports it (its site is located only then); None: the later value is the config's key
+    flag: Any = None
+    other_what: str = "a K3s config"  # what the other value is, as ML605 names it
+    # both are flags of one Ansible variable (in two files, or two groups of one inventory):
+    # Ansible's variable precedence gives each host one of them (host_vars over group_vars,
+    # a child group over all), so they are not one node's conflict; the value is still left
+    # out of the profile, but ML605 does not call it a conflict
+    same_variable: bool = False
 
 
 def inventory_root(path: str) -> str | None:
@@ -392,11 +401,28 @@ def _valid(key: str, value: Any) -> bool:
     return True
 
 
-def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
-    """Set the profile from the scope's K3s configs: a value that every node config set
-    that names it agrees on; a disagreement is recorded in ``profile.disputes`` instead
-    (no field-by-field merge of two nodes' configs)."""
-    chosen: dict[str, tuple[Any, Any]] = {}  # key -> (value, doc)
+def _dispute(key: str, later: Any, value: Any, first: Any, first_value: Any) -> Dispute:
+    """``key`` set to ``value`` by ``later`` and to ``first_value`` by ``first``: each a K3s
+    config (a Document) or a K3s flag of an Ansible variable (foreign_formats.K3sFlag)."""
+    later_flag, first_flag = hasattr(later, "var"), hasattr(first, "var")
+    doc = later.doc if later_flag else later
+    first_doc = first.doc if first_flag else first
+    here, there = inventory_root(doc.source.path), inventory_root(first_doc.source.path)
+    return Dispute(key, doc, value, first.where if first_flag else first_doc.source.path, first_value,
+                   here is not None and there is not None and here != there,
+                   flag=later if later_flag else None,
+                   other_what=f"the K3s flags of the Ansible variable {first.var}" if first_flag else "a K3s config",
+                   same_variable=later_flag and first_flag and later.var == first.var)
+
+
+def apply_k3s_configs(profile: Profile, docs: list[Any], flags: Iterable[Any] = ()) -> None:
+    """Set the profile from the scope's K3s configs and the literal K3s flags of its Ansible
+    variables (``flags``: foreign_formats.K3sFlag, each taken as a node's value): a value
+    that every node config set, and every flag, that names it agrees on; a disagreement is
+    recorded in ``profile.disputes`` instead (no field-by-field merge of two nodes' configs).
+    A flag is weighed as a config's value: which node runs which is not known here (on one
+    node K3s's command line overrides its config file, k3s pkg/configfilearg)."""
+    chosen: dict[str, tuple[Any, Any]] = {}  # key -> (value, doc or flag)
     disputed: set[str] = set()
     servers: list[Any] = []
     external: list[Any] = []  # per node set: the config naming its external runtime, or None
@@ -418,14 +444,22 @@ def apply_k3s_configs(profile: Profile, docs: list[Any]) -> None:
             if key not in chosen:
                 chosen[key] = (value, doc)
             elif not _same(key, chosen[key][0], value):
-                first_value, first_doc = chosen[key]
-                here, there = inventory_root(doc.source.path), inventory_root(first_doc.source.path)
-                profile.disputes.append(Dispute(key, doc, value, first_doc.source.path, first_value,
-                                                here is not None and there is not None and here != there))
+                profile.disputes.append(_dispute(key, doc, value, chosen[key][1], chosen[key][0]))
                 disputed.add(key)
-    for key, (value, doc) in chosen.items():
+    # after the configs, in the order of their files: a dispute is reported at the later one
+    for flag in flags:
+        if not flag.literal or not _valid(flag.key, flag.value):
+            continue  # filled in when rendered: apply_template_settings; invalid: never taken
+        if flag.key not in chosen:
+            chosen[flag.key] = (flag.value, flag)
+        elif not _same(flag.key, chosen[flag.key][0], flag.value):
+            profile.disputes.append(_dispute(flag.key, flag, flag.value, chosen[flag.key][1], chosen[flag.key][0]))
+            disputed.add(flag.key)
+    for key, (value, origin) in chosen.items():
         if key not in disputed:
-            apply(profile, {key: value}, doc.source.path, strict=False)
+            source = (f"{origin.where} (the Ansible variable {origin.var}: --{key} {value})"
+                      if hasattr(origin, "var") else origin.source.path)
+            apply(profile, {key: value}, source, strict=False)
     for key in disputed:
         profile.sources[key] = "default (the scope's K3s configs disagree: ML605)"
     if external and all(external):
@@ -920,10 +954,18 @@ def template_k3s_settings(texts: list[tuple[str, str]]) -> list[tuple[str, int, 
     return out
 
 
-def apply_template_settings(profile: Profile, settings: list[tuple[str, int, str, str]]) -> None:
+TEMPLATE_WHAT = "a template this linter does not render"
+SCRIPT_WHAT = "a shell script this linter does not run"
+FLAG_WHAT = "an Ansible variable whose flag Jinja fills in or passes only on a condition"
+
+
+def apply_template_settings(profile: Profile, settings: list[tuple[str, int, str, str]],
+                            what: str = TEMPLATE_WHAT) -> None:
     """Leave unsettled each key a template sets to something other than the profile's value
     (or to a value filled in when rendered: ``{{ ... }}``, ``${...}``): the template, not
-    read here, may be what the nodes run."""
+    read here, may be what the nodes run. ``what`` says what the settings are in (a
+    template, a shell script: script_k3s_settings, a K3s flag of an Ansible variable that
+    is not literal: foreign_formats.K3sFlag), each of them only read, never run."""
     current = {"flannel-backend": profile.flannel_backend, "data-dir": profile.data_dir}
     for path, line, key, value in settings:
         path = os.path.normpath(path) if not os.path.isabs(path) else path  # ./x.j2 as x.j2
@@ -931,5 +973,63 @@ def apply_template_settings(profile: Profile, settings: list[tuple[str, int, str
         if same or key in profile.unsettled:
             continue
         profile.unsettled[key] = f"{path}:{line}"
-        profile.sources[key] = (f"default ({path}:{line}, a template this linter does not render, sets "
+        profile.sources[key] = (f"default ({path}:{line}, {what}, sets "
                                 f"{key} {value}: the rules that read it are not run)")
+
+
+# At most this many shell scripts are read for K3s settings (installed_plugins.read_templates
+# reads them, by name), apart from the templates' own MAX_TEMPLATES: scripts do not crowd
+# out the templates ML507 reads for installers.
+MAX_SCRIPTS = 2000
+# A K3s flag in a shell script (the K3s install script's INSTALL_K3S_EXEC, the arguments
+# after ``sh -s -``, a ``k3s server`` command line, a variable holding them): Go's flag
+# package, on which urfave/cli v1 parses K3s's command line (k3s pkg/cli/cmds/server.go
+# DataDirFlag "data-dir,d", "flannel-backend"), takes one dash or two and the value after
+# "=" or as the next argument. The value ends at whitespace, a quote or a shell operator.
+_SCRIPT_FLAG = re.compile(r"""(?:^|(?<=[\s"'=]))--?(flannel-backend|data-dir)(?:=|[ \t]+)["']?([^\s"';|&)]+)""")
+# a K3s config line a heredoc writes (cat <<EOF > /etc/rancher/k3s/config.yaml)
+_SCRIPT_CONFIG_LINE = re.compile(r"""^[ \t]*["']?(flannel-backend|data-dir)["']?[ \t]*:[ \t]*["']?([^\s"'#]+)""")
+# data-dir's alias -d only after a K3s command of the same command line: ``test -d``,
+# ``[ -d ... ]`` and ``curl -d`` are everywhere in scripts
+_K3S_COMMAND = re.compile(r"\bk3s\s+(?:server|agent)\b|\bINSTALL_K3S_EXEC\s*=|\bsh\s+-s\s+-(?=\s|$)")
+_SCRIPT_D = re.compile(r"""(?<=[\s"'])-d(?:=|[ \t]+)["']?([^\s"';|&)]+)""")
+_SHELL_COMMENT = re.compile(r"(?:^|(?<=\s))#.*")
+
+
+def script_k3s_settings(texts: list[tuple[str, str]]) -> list[tuple[str, int, str, str]]:
+    """(path, line, key, value) of the K3s settings shell scripts pass (``_SCRIPT_FLAG``,
+    ``_SCRIPT_CONFIG_LINE``, ``-d`` after a K3s command): only scripts that name K3s
+    (``k3s``, ``get.k3s.io``, ``INSTALL_K3S_EXEC``). Like a template's, a script's value is
+    never taken as the node's (apply_template_settings leaves the key unsettled when it
+    differs): the linter does not run the script, whose branches, functions and variables
+    decide whether and where the flag is passed (one script often installs both a test
+    cluster and the real one). Comments are left out; a line ending in a backslash goes on."""
+    out = []
+    for path, text in texts:
+        if "k3s" not in text and "K3S" not in text:
+            continue
+        if "flannel-backend" not in text and "data-dir" not in text and "-d" not in text:
+            continue
+        command: list[tuple[int, str]] = []  # the physical lines of one command line
+        for number, line in enumerate(text.splitlines(), 1):
+            line = "" if line.lstrip().startswith("#") else _SHELL_COMMENT.sub("", line)
+            if (m := _SCRIPT_CONFIG_LINE.match(line)) is not None:
+                out.append((path, number, m.group(1), m.group(2)))
+            else:
+                out += [(path, number, m.group(1), m.group(2)) for m in _SCRIPT_FLAG.finditer(line)]
+            command.append((number, line[:-1] if line.endswith("\\") else line))
+            if line.endswith("\\"):
+                continue
+            joined = " ".join(part for _, part in command)
+            k3s = _K3S_COMMAND.search(joined)
+            if k3s is not None:
+                for m in _SCRIPT_D.finditer(joined, k3s.end()):
+                    at, where = m.start(), command[0][0]
+                    for n, part in command:  # the physical line the flag is on
+                        if at <= len(part):
+                            where = n
+                            break
+                        at -= len(part) + 1
+                    out.append((path, where, "data-dir", m.group(1)))
+            command = []
+    return out

@@ -19,6 +19,7 @@ from multus_lint.model.foreign_formats import (
     ANSIBLE_K3S_KEYS,
     ansible_k3s_configs,
     at_template_error,
+    flag_settings,
     jjb_alias_error,
     non_json_conf,
     written_k3s_configs,
@@ -248,6 +249,9 @@ class Project:
     daemonsets: list[Document] = field(default_factory=list)
     cni_files: list[CniConfig] = field(default_factory=list)
     k3s_configs: list[Document] = field(default_factory=list)
+    # K3s settings passed as flags in Ansible variables (foreign_formats.K3sFlag), taken
+    # into the profile beside the K3s configs (profile.apply_k3s_configs)
+    k3s_flags: list[Any] = field(default_factory=list)
     values_files: list[Document] = field(default_factory=list)
     by_kind: dict[str, list[Document]] = field(default_factory=dict)
     releases: list[Any] = field(default_factory=list)  # charts.ChartRelease
@@ -623,6 +627,7 @@ class Builder:
             else:  # K3s configs in Ansible variables, Butane and cloud-init (model.foreign_formats)
                 p.k3s_configs += ansible_k3s_configs(doc, lambda m: _is_k3s_config(doc.source, m, p.root))
                 p.k3s_configs += written_k3s_configs(doc, p.limits)
+                p.k3s_flags += flag_settings(doc)  # K3s flags in Ansible variables' strings
         if not doc.base and isinstance(doc.tree, YamlTree) and not keeps_nodes(doc.data):
             # The rules read other kinds rarely and find little in them: their YAML nodes
             # (most of a large run's memory) are composed again only if a position is asked.

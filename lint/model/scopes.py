@@ -421,18 +421,20 @@ def find_scopes(sources: list[SourceFile], parsed: dict[int, list[Parsed]], root
 
 
 def _node_config(source: SourceFile, parsed: list[Parsed] | None, root: str) -> bool:
-    """A K3s config by its place (model.project.k3s_config_place) or K3s configs held in
-    Ansible variables (model.foreign_formats.ANSIBLE_K3S_KEYS)."""
-    from multus_lint.model.foreign_formats import ANSIBLE_K3S_KEYS
+    """A K3s config by its place (model.project.k3s_config_place), K3s configs held in
+    Ansible variables (model.foreign_formats.ANSIBLE_K3S_KEYS), or Ansible variables passing
+    K3s flags (model.foreign_formats.holds_k3s_flags)."""
+    from multus_lint.model.foreign_formats import ANSIBLE_K3S_KEYS, holds_k3s_flags
     from multus_lint.model.project import k3s_config_place
 
     if source.path.startswith("<"):
         return False
     if k3s_config_place(_rel(os.path.abspath(source.path), root)):
         return True
-    return any(isinstance(item.tree.data, dict) and any(isinstance(item.tree.data.get(k), dict)
-                                                        for k in ANSIBLE_K3S_KEYS)
-               for item in parsed or () if item.tree is not None)
+    return any(isinstance(item.tree.data, dict) and (
+        any(isinstance(item.tree.data.get(k), dict) for k in ANSIBLE_K3S_KEYS)
+        or holds_k3s_flags(item.tree.data, source.path, source.text or ""))
+        for item in parsed or () if item.tree is not None)
 
 
 def _home_of(path: str, scopes: list[Scope]) -> list[Scope]:
