@@ -155,7 +155,8 @@ WHEREABOUTS_RANGE = declare(
     what="Reads every whereabouts `range` and `ipRanges[].range` as whereabouts does (a CIDR, host "
          "bits allowed, or `start-end/prefix` with the network of `end/prefix`; leading zeros "
          "accepted) and reports: no `range` and no `ipRanges` (and no static `addresses`): nothing "
-         "to allocate from; an unparsable range; a /31, /32, /127 or /128 (no usable "
+         "to allocate from (not on a Calico plugin that names its network, whose Calico Network "
+         "holds the range); an unparsable range; a /31, /32, /127 or /128 (no usable "
          "address); `range_start`/`range_end` unparsable, outside the usable range "
          "(network+1..broadcast-1) or reversed; `exclude` entries that do not parse strictly (no "
          "leading zeros) or lie outside the range; top-level `exclude`/`range_start`/`range_end` "
@@ -311,7 +312,29 @@ def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
 
 @checks(WHEREABOUTS_RANGE, local=True)
 def whereabouts_range(ctx: Context) -> Iterator[Finding]:
-    yield from _issues(ctx, WHEREABOUTS_RANGE)
+    from multus_lint.model.ipam_uses import ipam_uses
+
+    for use in ipam_uses(ctx.judged):
+        for issue in use.analysis.issues:
+            if issue.code != WHEREABOUTS_RANGE.code:
+                continue
+            if issue.message.startswith(NO_RANGE) and _calico_network(use.plugin):
+                continue
+            yield ctx.finding(WHEREABOUTS_RANGE, use.site(issue.path), issue.message, issue.severity)
+
+
+NO_RANGE = "whereabouts IPAM without `range`"  # net.addresses._whereabouts's message
+
+
+def _calico_network(plugin: dict[str, Any]) -> bool:
+    """A Calico plugin (Calico/VPP multinet) that names its network: the network's range is
+    that of the projectcalico.org/v3 Network it names (vpp-dataplane docs/multinet.md), which
+    this linter does not see, so a whereabouts IPAM without a range is not known to lack one."""
+    options = plugin.get("dataplane_options")
+    ipam = plugin.get("ipam")
+    return plugin.get("type") == "calico" and (
+        (isinstance(options, dict) and bool(options.get("network_name")))
+        or (isinstance(ipam, dict) and bool(ipam.get("network"))))
 
 
 @checks(HOST_LOCAL_RANGE, local=True)
