@@ -508,6 +508,7 @@ def run(options: Options, config: Config) -> Result:
         other_nodes = (outside_nodes, "that file is in no cluster scope of a repository of several clusters") \
             if outside_nodes is not None else (_repo_generic_nodes(sources, parsed), "that file is another cluster's")
         outside = _scoped_nad_names(scopes, parsed)  # before build_project takes the parses
+        rest_refs = _rest_network_names(scopes, sources, parsed)
         for scope in scopes:
             members = sorted(scope.files)
             if not options.all_scopes and not any(sources[i].named for i in members):
@@ -518,6 +519,8 @@ def run(options: Options, config: Config) -> Result:
             sub.facts = facts
             if scope.name == REST:
                 sub.outside_nad_names = outside
+            else:
+                sub.outside_ref_names = rest_refs
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, None, installers,
                                other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources), inventory,
@@ -719,6 +722,59 @@ def _scoped_nad_names(scopes: list[Scope], parsed: dict[int, Any]) -> frozenset[
 def _undeployed(scope: Scope | None, sources: list[SourceFile]) -> frozenset[str]:
     """The paths of the scope's files that no entry point deploys (model.scopes Scope.adopted)."""
     return frozenset(sources[i].path for i in scope.adopted) if scope is not None else frozenset()
+
+
+_NETWORK_KEYS = ("k8s.v1.cni.cncf.io/networks", "networkName")
+
+
+def _rest_network_names(scopes: list[Scope], sources: list[SourceFile], parsed: dict[int, Any]) -> frozenset[str]:
+    """Names of the networks that the files of the (rest) scope name: a networks annotation's
+    entries (``[ns/]name[@if]`` or JSON ``name``), a KubeVirt ``networkName``. Read from
+    the parsed data directly (those files are not modelled with a cluster scope's): generous,
+    as ML410, an info, may be."""
+    import json
+
+    rest = next((s for s in scopes if s.name == REST), None)
+    if rest is None:
+        return frozenset()
+    names: set[str] = set()
+
+    def add(value: str) -> None:
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                items = json.loads(text)
+            except ValueError:
+                return
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    names.add(item["name"].rpartition("/")[2])
+            return
+        for entry in text.split(","):
+            names.add(entry.strip().rpartition("/")[2].partition("@")[0])
+
+    def walk(node: Any, depth: int = 0) -> None:
+        if depth > 40:
+            return
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _NETWORK_KEYS and isinstance(value, str):
+                    add(value)
+                else:
+                    walk(value, depth + 1)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, depth + 1)
+
+    for i in rest.files:
+        text = sources[i].text
+        if text is None or not any(k in text for k in _NETWORK_KEYS):
+            continue
+        for p in parsed.get(i) or ():
+            if p.tree is not None:
+                walk(p.tree.data)
+    names.discard("")
+    return frozenset(names)
 
 
 def _repo_generic_nodes(sources: list[SourceFile], parsed: dict[int, Any],

@@ -203,7 +203,9 @@ UNUSED_NETWORK = declare(
     "A NetworkAttachmentDefinition that no workload in the project references.",
     what="Collects every reference of every workload (networks and default-network annotations, and "
          "other sources such as KubeVirt networks) and reports NADs none of them names. Silent when "
-         "no workload of the project names any network (a repository of NADs only).",
+         "no workload of the project names any network (a repository of NADs only). In a repository "
+         "of several clusters, a name that a pod in a file no cluster's entry points reach uses "
+         "counts for every cluster (that file is applied by hand to one of them).",
     why="An unreferenced NAD is often a leftover or a typo on one side of the reference; an audit "
         "finds them. Info only: NADs may be used from outside the repository.",
     example="kind: NetworkAttachmentDefinition\nmetadata:\n  name: old-vlan   # no pod uses it",
@@ -777,6 +779,8 @@ def unused_network(ctx: Context) -> Iterator[Finding]:
     used_names = {name for _, name in used}
     for nad in ctx.judged.nads:
         if nad.key not in used and not attached_by_dra_driver(project, nad):
+            if nad.name in project.outside_ref_names:
+                continue  # a pod in a file no cluster scope reaches names it (ML402's (rest) look-up)
             if (getattr(nad.doc, "unsure", None) or nad.doc.namespace is None) and nad.name in used_names:
                 # its namespace comes from transformers not applied here, or it sets none and
                 # is applied where `kubectl apply -n` puts it (ML402 says so of the reference)

@@ -274,6 +274,9 @@ class Project:
     # entry point reaches is applied by hand to one of those clusters, where Multus finds the
     # NAD (multus-cni pkg/k8sclient/k8sclient.go getKubernetesDelegate asks that cluster's API)
     outside_nad_names: frozenset[str] = frozenset()
+    # a cluster scope, when the (rest) scope exists: names of the networks its files' pods name
+    # (applied by hand to one of the clusters, they may use this scope's NADs: ML410)
+    outside_ref_names: frozenset[str] = frozenset()
 
     @property
     def nad_index(self) -> dict[tuple[str, str], NAD]:
