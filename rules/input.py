@@ -24,7 +24,10 @@ YAML_SYNTAX = declare(
     "ML001", "yaml-syntax-error", "error",
     "A file, or a YAML document in it, does not parse.",
     what="The YAML (or JSON) parser rejects a document; the parser's message and position are "
-         "reported. The other documents of the same file are still linted.",
+         "reported. The other documents of the same file are still linted. Files no Kubernetes "
+         "tool parses are left alone: a kustomize generator's data files, a .json in a "
+         "kustomization's folder that no kustomization lists, JSON-with-comments tool files "
+         "(.vscode/, tsconfig.json), INI-style .conf files and @NAME@ templates.",
     why="kubectl apply and the K3s auto-deploy controller reject the whole file, or worse, apply "
         "the documents before the broken one and silently skip the rest.",
     example="metadata:\n  name: macvlan\n   namespace: default   # bad indentation",

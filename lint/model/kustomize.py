@@ -1425,6 +1425,23 @@ def is_data_file(graph: Graph | None, source: SourceFile) -> bool:
     return graph is not None and bool(graph.data_files) and os.path.abspath(source.path) in graph.data_files
 
 
+def unlisted_json(graph: Graph, source: SourceFile) -> bool:
+    """A .json file in a kustomization's folder that no kustomization lists or reads: nothing
+    applies it. kustomize builds only what ``resources`` names (api/internal/target
+    kusttarget.go accumulateResources), Flux's generated kustomization never takes .json
+    (fluxcd/pkg kustomize_generator.go: .yaml/.yml), and Argo CD builds such a folder with
+    kustomize: another tool's data kept beside the manifests (a notification template), whose
+    JSON syntax is no finding."""
+    path = source.path
+    if not path.lower().endswith(".json") or path.startswith("<"):
+        return False
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if not any(os.path.isfile(os.path.join(folder, name)) for name in KUSTOMIZATION_FILES):
+        return False
+    return full not in graph.resource_files and not any(full in e.files for e in graph.entries)
+
+
 def _entries_of(b: _Build, doc: Document) -> list[EntryPoint]:
     if is_flux_kustomization(doc):
         e = flux_entry(b, doc)

@@ -555,6 +555,10 @@ class Builder:
 
             p.problems = [(s, pr) for s, pr in p.problems if not is_data_file(graph, s)]
             p.duplicates = [d for d in p.duplicates if not is_data_file(graph, d[0])]
+        if graph is not None and p.problems:
+            from multus_lint.model.kustomize import unlisted_json
+
+            p.problems = [(s, pr) for s, pr in p.problems if not (pr.code == "ML001" and unlisted_json(graph, s))]
         for doc in pending:
             if graph is None:
                 self.add_document(doc)
