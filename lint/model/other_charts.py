@@ -43,7 +43,14 @@ from typing import Any
 
 from multus_lint.load.document import get_path
 from multus_lint.model.chart_ids import ANGELNU, BITNAMI, BJWS, HOMEOPS, K8SNP, identify_values
-from multus_lint.model.charts import ChartRelease, Layer, _Sub, unread_layers, values_layers
+from multus_lint.model.charts import (
+    ChartRelease,
+    Layer,
+    _Sub,
+    chart_defaults,
+    unread_layers,
+    values_layers,
+)
 
 JUDGED = (BITNAMI, K8SNP, BJWS, HOMEOPS, ANGELNU)
 
@@ -68,7 +75,9 @@ def other_releases(project: Any) -> list[ChartRelease]:
                 rel.unread.append(("the HelmRelease's valuesFrom", doc))
         elif doc.kind == "Application":
             rel = _argo(doc, ident.chart, project)
-        elif not doc.kind and identify_values(doc.data) == ident:
+        elif not doc.kind and identify_values(doc.data) == ident and not chart_defaults(doc.source.path):
+            # (a chart's own values.yaml is its defaults for every cluster, not an install:
+            # charts.chart_defaults, as for rke2-multus's)
             rel = ChartRelease(doc, "values file", ident.chart, None, [Layer("values file", doc)])
         if rel is not None:
             rel.merge()
