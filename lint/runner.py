@@ -82,7 +82,7 @@ def _fewest(markers: Iterable[str]) -> tuple[str, ...]:
 CONTEXT_MARKERS = _fewest((
     "cni.cncf.io", "sriovnetwork.openshift.io", "mellanox.com", "k8s.ovn.org", "helm.cattle.io",
     # operators that create NADs from their own resources (model.generated_nads)
-    "flatnetwork.pandaria.io",
+    "flatnetwork.pandaria.io", "multinic.fms.io",
     "multus", "kubevirt", "k3s", "data-dir", "cluster-cidr", "flannel", "server:",
     # a K3s config on an external runtime (profile.external_runtime)
     "container-runtime-endpoint", *GENERIC_NODE_MARKERS, *PLUGIN_MARKERS,

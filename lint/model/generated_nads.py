@@ -68,6 +68,10 @@ GENERATORS: dict[tuple[str, str], str | None] = {
 NAME_ANNOTATIONS = {("spiderpool.spidernet.io", "SpiderMultusConfig"): "multus.spidernet.io/cr-name"}
 # cluster-scoped CRs whose NAD is created in every namespace the CR selects
 ANY_NAMESPACE = {("k8s.ovn.org", "ClusterUserDefinedNetwork")}
+# multi-nic-cni's operator makes a NAD of the MultiNicNetwork's name in each namespace of
+# spec.namespaces, or in every namespace when it lists none (foundation-model-stack/multi-nic-cni
+# internal/plugin/net_attach_def.go generate, getNamespace, NetToDef)
+MULTI_NIC_NETWORK = ("multinic.fms.io", "MultiNicNetwork")
 
 
 # the NAD Octelium's genesis creates (namespace, name)
@@ -123,6 +127,12 @@ def generated_nads(project: Any) -> dict[tuple[str, str], Any]:
             group = doc.api_version.partition("/")[0]
             if (group, kind) in ANY_NAMESPACE and doc.name:
                 out.setdefault(("*", doc.name), doc)
+                continue
+            if (group, kind) == MULTI_NIC_NETWORK and doc.name:
+                listed = get_path(doc.data, ("spec", "namespaces"))
+                listed = [n for n in listed if isinstance(n, str) and n] if isinstance(listed, list) else []
+                for ns in listed or ["*"]:
+                    out.setdefault((ns, doc.name), doc)
                 continue
             if (group, kind) == ("operator.openshift.io", "Network"):
                 extra = get_path(doc.data, ("spec", "additionalNetworks"))
