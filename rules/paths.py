@@ -183,7 +183,9 @@ CRD_CHART_MISSING = declare(
     "Multus chart unpinned or >= v4.3.009 and no rke2-multus-crd HelmChart: no NAD CRD.",
     what="Reported at the Multus HelmChart's `chart:` key when it is unpinned or pinned at v4.3.009 "
          "or later and the scanned files hold no HelmChart of `rke2-multus-crd`; also when whereabouts "
-         "is enabled in the Multus values but not in the rke2-multus-crd chart's values.",
+         "is enabled in the Multus values but not in the rke2-multus-crd chart's values. Info, not "
+         "warning, when the chart is unpinned: helm installs the newest release only on first "
+         "install or when the HelmChart changes, and a cluster that got the CRD earlier keeps it.",
     why="From v4.3.009 the NetworkAttachmentDefinition CRD (and the whereabouts CRDs, only with "
         "`rke2-whereabouts.enabled: true` in that chart) moved to the separate chart `rke2-multus-crd` "
         "(rke2-charts PR #1116). RKE2 installs it itself; on K3s nothing does, so NADs cannot be created.",
