@@ -303,7 +303,9 @@ def apply(profile: Profile, settings: dict[str, Any], source: str, strict: bool 
 # unless the config or a flag settles the value.
 K3S_PROFILE_KEYS = ("data-dir", "cluster-cidr", "service-cidr", "flannel-backend")
 DEPENDENT_RULES = {
-    "distro": ("ML1", "ML201", "ML507", "ML604"),
+    # (not the chart facts that hold on any distro: ML107, ML110, ML111, ML113)
+    "distro": ("ML101", "ML102", "ML103", "ML104", "ML105", "ML106", "ML108", "ML109", "ML112",
+               "ML201", "ML507", "ML604"),
     "data-dir": ("ML1", "ML201", "ML507", "ML604"),
     "flannel-backend": ("ML1", "ML201", "ML507", "ML604"),
     "cluster-cidr": ("ML305",),
