@@ -49,7 +49,9 @@ BIN_DIR = declare(
     what="Checks the CNI binary dir given to Multus: `config.cni_conf.binDir` and "
          "`rke2-whereabouts.cniConf.binDir` in rke2-multus values, and the hostPath behind "
          "`--cni-bin-dir` in a Multus DaemonSet. A missing value means the chart default "
-         "`/opt/cni/bin`. On a generic cluster a distribution's package dir (`/usr/libexec/cni`, "
+         "`/opt/cni/bin` (info, not error, when some of the release's values cannot be read: Argo "
+         "CD valueFiles, Flux valuesFrom, HelmChart valuesSecrets may set it; so for ML103-ML105). "
+         "On a generic cluster a distribution's package dir (`/usr/libexec/cni`, "
          "`/usr/lib/cni`) is the node's own choice and not judged.",
     why="K3s's containerd looks for CNI plugins only in its own dir (`D/data/cni` since the October "
         "2024 releases v1.28.15, v1.29.10, v1.30.6, v1.31.2; `D/data/current/bin` before), so "
@@ -454,6 +456,13 @@ def chart_bin_dirs(rel: ChartRelease) -> Iterator[tuple[tuple, str]]:
             yield path, label
 
 
+def _severity(rel: ChartRelease, path: tuple, severity: str | None) -> str | None:
+    """A key the release leaves unset while some of its values cannot be read (Argo CD
+    valueFiles, Flux valuesFrom, HelmChart valuesSecrets) may be set there: the chart's
+    default is then not certain, so the finding is info, not the rule's severity."""
+    return "info" if rel.unread and not rel.has(path) else severity
+
+
 def _release_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
     old_whereabouts = chart_pinned_below(rel.version, CHART_WHEREABOUTS_CNICONF)
     for path, label, judge in chart_node_paths(rel):
@@ -474,7 +483,7 @@ def _release_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
                            f"K3s expects {verdict.expected}: use chart v4.0.203 or later")
             elif not rel.has(path):
                 message += rel.unread_note()
-            yield ctx.finding(verdict.rule, rel.site(path), message, verdict.severity,
+            yield ctx.finding(verdict.rule, rel.site(path), message, _severity(rel, path, verdict.severity),
                               fix=None if old else release_fix(rel, path, verdict.expected))
 
 
@@ -658,7 +667,7 @@ def _bitnami_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
         verdict = judge(value, ctx.profile, f"{key} (bitnami multus-cni)")
         if verdict:
             msg = verdict.message + ("" if rel.has((key,)) else rel.unread_note())
-            yield ctx.finding(verdict.rule, rel.site((key,)), msg, verdict.severity,
+            yield ctx.finding(verdict.rule, rel.site((key,)), msg, _severity(rel, (key,), verdict.severity),
                               fix=release_fix(rel, (key,), verdict.expected))
     if _thick_fork(rel):
         return
@@ -725,7 +734,7 @@ def _bjws_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
         verdict = judge(rel.get(key), ctx.profile, f"cni.{key[1]} (bjw-s multus)")
         if verdict:
             msg = verdict.message + ("" if rel.has(key) else rel.unread_note())
-            yield ctx.finding(verdict.rule, rel.site(key), msg, verdict.severity,
+            yield ctx.finding(verdict.rule, rel.site(key), msg, _severity(rel, key, verdict.severity),
                               fix=release_fix(rel, key, verdict.expected))
     if "multus-kubeconfig-file-host" in post:
         return
@@ -767,7 +776,7 @@ def _homeops_paths(ctx: Context, rel: ChartRelease) -> Iterator[Finding]:
         verdict = judge(rel.get(key), ctx.profile, f"cni.{key[1]} (home-operations multus)")
         if verdict:
             msg = verdict.message + ("" if rel.has(key) else rel.unread_note())
-            yield ctx.finding(verdict.rule, rel.site(key), msg, verdict.severity,
+            yield ctx.finding(verdict.rule, rel.site(key), msg, _severity(rel, key, verdict.severity),
                               fix=release_fix(rel, key, verdict.expected))
     extra = rel.get(("extraArgs",))
     value, where = None, None
@@ -898,7 +907,7 @@ def autoconfig_dir(ctx: Context) -> Iterator[Finding]:
                               f"config.cni_conf.multusAutoconfigDir is not set, so the chart default "
                               f"{RKE2_CONF_DIR} applies, where Multus finds no flannel conflist; "
                               f"{ctx.profile.name} expects {expected} ({pinned})" + rel.unread_note() + note,
-                              fix=None if v201 else release_fix(rel, path, expected))
+                              _severity(rel, path, None), fix=None if v201 else release_fix(rel, path, expected))
         elif not isinstance(value, str) or norm(value) != expected:
             yield ctx.finding(AUTOCONFIG_DIR, rel.site(path),
                               f"config.cni_conf.multusAutoconfigDir {value} is not {_possessive(ctx.profile)} "

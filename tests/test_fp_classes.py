@@ -122,3 +122,13 @@ def test_range_bound_words_suggest_the_bound(tmp_path: Path) -> None:
     assert msgs[13] == ("warning", "'rangeStop' is not a host-local key and is silently ignored; did you mean 'rangeEnd'?")
     assert msgs[22][0] == "warning" and msgs[22][1].endswith("did you mean 'rangeStart'?")
     assert msgs[31][0] == "warning" and msgs[31][1].endswith("did you mean 'range_end'?")
+
+
+def test_unset_values_beside_unread_value_files_are_info(tmp_path: Path) -> None:
+    """argo-cd reposerver/repository/repository.go getResolvedValueFiles hands an Application's
+    valueFiles to helm template: values this linter does not read may set every path, so the
+    chart defaults are not certain (batch 11b, gyulaasztalos/ArgoCD: 4 errors)."""
+    found = _findings("ML1xx/argo-valuefiles-unread", tmp_path)
+    assert {f["code"] for f in found} == {"ML101", "ML103", "ML104", "ML105"}
+    assert {f["severity"] for f in found} == {"info"}
+    assert all("cannot read, sets it" in f["message"] for f in found)
