@@ -212,7 +212,8 @@ FIELD_TYPE = declare(
          "unstructured GetLabels, which returns none when a value is not a string) and creates "
          "the object without them. An object's own annotations that kustomize (or Flux) builds "
          "are not judged: the build writes them back as strings (kustomize "
-         "Resource.RemoveBuildAnnotations).",
+         "Resource.RemoveBuildAnnotations); nor, in what kustomize or Flux builds, an unquoted "
+         "`yes`/`no`/`on`/`off`, a string to kustomize's YAML 1.2 reader.",
     why="Kubernetes decodes objects into Go structs: `kubectl apply` and the K3s manifest "
         "auto-deployer fail with `json: cannot unmarshal number into Go struct field ... of type "
         "string`, so the object, often the Multus DaemonSet itself, is never created.",
@@ -352,6 +353,27 @@ def _kustomize_stringifies(path: tuple, entry: Any) -> bool:
         and path[:2] == ("metadata", "annotations")
 
 
+# YAML 1.1's booleans that YAML 1.2 reads as strings (PyYAML, like go-yaml v2 and so kubectl,
+# resolves them as booleans)
+_YAML11_BOOLS = frozenset({"yes", "no", "on", "off"})
+
+
+def _yaml11_only_bool(doc: Any, path: tuple) -> bool:
+    """The value is written ``yes``/``no``/``on``/``off`` unquoted: kustomize (and Flux's
+    kustomize-controller) reads manifests with kyaml's yaml.v3, YAML 1.2, where that is a
+    string, and writes it out quoted (kubectl kustomize gives `a: "yes"` for `a: yes`), so the
+    object built has a string there (batch 11b, typedrat/homelab: `bittorrent: yes`)."""
+    try:
+        site = doc.site(*path, value=True)
+        span, text = site.span, site.source.text or ""
+        if span.line != span.end_line:
+            return False
+        line = text.splitlines()[span.line - 1]
+        return line[span.column - 1:span.end_column - 1].strip().lower() in _YAML11_BOOLS
+    except (IndexError, AttributeError, TypeError):
+        return False
+
+
 @checks(FIELD_TYPE)
 def field_types(ctx: Context) -> Iterator[Finding]:
     # not local: how a wrong label is applied depends on the entry point deploying the object
@@ -375,6 +397,8 @@ def field_types(ctx: Context) -> Iterator[Finding]:
         entry = entry_of_instance(ctx.project, doc) if problems else None
         for path, message in problems:
             if _kustomize_stringifies(path, entry):
+                continue
+            if entry is not None and entry.kind in ("kustomize", "flux") and _yaml11_only_bool(doc, path):
                 continue
             if _flux_drops_labels(path, entry):
                 yield ctx.finding(FIELD_TYPE, doc.site(*path, value=True),
