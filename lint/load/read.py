@@ -22,7 +22,10 @@ from multus_lint.records import dataclass, field
 # Jinja's lexer drops them whole when it renders (jinja2 lexer.py, comment_start_string "{#"),
 # as Salt states and Ansible templates use them; YAML never starts a token with ``{#``.
 TEMPLATE_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|%\{[A-Za-z_][A-Za-z0-9_]*\}%"
-                         r"|\$\{[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::?[-=+?][^}\n]*)?\}", re.S)
+                         r"|\$\{[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*(?::?[-=+?][^}\n]*)?\}"
+                         # Terraform templatefile directives (hashicorp/hcl hclsyntax template
+                         # syntax: %{ for x in xs ~} ... %{ endfor ~}, %{ if } %{ else } %{ endif })
+                         r"|%\{~?[ \t]*(?:for|endfor|if|else|endif)\b[^}\n]*\}", re.S)
 
 
 # Hard ceilings over what a config may raise the limits to: a repository's own config is
@@ -82,7 +85,7 @@ class SourceFile:
 
     @property
     def templated(self) -> bool:
-        return bool(self.text and ("{{" in self.text or "{%" in self.text or "}%" in self.text
+        return bool(self.text and ("{{" in self.text or "{%" in self.text or "%{" in self.text
                                    or "{#" in self.text)
                     and TEMPLATE_RE.search(self.text))
 
