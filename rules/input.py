@@ -48,7 +48,7 @@ UNREADABLE = declare(
 TEMPLATED = declare(
     "ML003", "templated-file", "info",
     "Template syntax ({{ }}, {% %}, %{NAME}%, ${NAME}): the file or value is not judged until rendered.",
-    what="Helm/Go/Jinja templates (Jinja's {# #} comments included), K3s %{NAME}% placeholders and Flux post-build variables "
+    what="Helm/Go/Jinja templates (Jinja's {# #} comments included), Terraform templatefile directives (%{ for }, %{ if }), K3s %{NAME}% placeholders and Flux post-build variables "
          "(${NAME}, substituted by the kustomize-controller before it applies) are not manifests yet. A file that "
          "does not parse because of them is skipped; when it parses, only the values holding "
          "placeholders are skipped: a finding about such a value (in YAML, in the JSON of "
