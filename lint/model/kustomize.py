@@ -498,6 +498,9 @@ Loader = Callable[[str], list[Document]]
 # A resource file the run did not load (not named, no context marker) is read for the graph
 # only when it holds one of these: objects without them are not read by any rule (the
 # runner's context markers, lint/runner.py CONTEXT_MARKERS, and the entry points').
+# the kustomization keys whose patches rewrite the resources it builds (and components,
+# which may hold patches of their own)
+PATCH_KEYS = ("patches", "patchesStrategicMerge", "patchesJson6902", "components", "replacements")
 RELEVANT_MARKERS = ("cni.cncf.io", "multus", "kubevirt", "helm.cattle.io", "k3s", "whereabouts",
                     "sriov", "mellanox", "data-dir", "cluster-cidr", "flannel") + ENTRY_MARKERS
 
@@ -528,6 +531,9 @@ class _Build:
         self._ignored: tuple[frozenset[str], tuple[str, ...]] | None | bool = False  # False: not asked yet
         self._loaded_dirs: set[str] | None = None
         self._modes: dict[str, int] = {}  # path -> st_mode (0: none), see is_file / is_dir
+        # kustomizations being built that patch what they build: their resources are read
+        # whatever they hold (a patch may add the Multus annotation to a plain Deployment)
+        self._patching = 0
 
     # ---- the file system, asked once per path (it does not change during a run; the same
     # folders are resolved from every entry point that reaches them: 16,000 stats in the
@@ -624,11 +630,16 @@ class _Build:
         if k.doc is not None:
             entry.files.add(os.path.abspath(k.doc.source.path))
         out: list[Instance] = []
-        for key in ("resources", "bases"):
-            for i, res in k.strings(key):
-                out += self.resource(k, key, i, res, entry, stack)
-        for i, comp in k.strings("components"):
-            out = self.component(k, i, comp, out, entry, stack)
+        patching = any(k.data.get(key) for key in PATCH_KEYS)
+        self._patching += patching
+        try:
+            for key in ("resources", "bases"):
+                for i, res in k.strings(key):
+                    out += self.resource(k, key, i, res, entry, stack)
+            for i, comp in k.strings("components"):
+                out = self.component(k, i, comp, out, entry, stack)
+        finally:
+            self._patching -= patching
         self.transform(k, out, entry)
         for inst in out:
             inst.via.append(k.path)
@@ -653,7 +664,10 @@ class _Build:
                 return []
             entry.files.add(path)
             self.graph.resource_files.add(path)
-            return [Instance(d) for d in self.docs(path, relevant_only=True) if d.data]
+            # a resource is read only when it holds what a rule reads, unless a kustomization
+            # building it patches (a run naming only the patch must see what it patches, as
+            # the audit of the repository does)
+            return [Instance(d) for d in self.docs(path, relevant_only=not self._patching) if d.data]
         if REMOTE_RE.search(res):
             entry.unread.append(Unread(f"remote resource {res} (never fetched)", partial(k.site, key, i)))
         else:

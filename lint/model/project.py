@@ -460,6 +460,7 @@ class Builder:
         self.project = project
         self.pending: list[Document] | None = [] if deferred else None
         self._sources_by_path: dict[str, SourceFile] | None = None  # load_extra's look-up
+        self._extra_docs: list[Document] = []  # what load_extra read (not sources of the run)
 
     def add_source(self, source: SourceFile, parsed: list[Parsed] | None = None) -> None:
         p = self.project
@@ -568,6 +569,14 @@ class Builder:
             instances = graph.instances_of(doc)
             for inst in instances or [doc]:
                 self.add_document(inst)
+        if graph is not None:
+            # the objects of files the build read on its own (a resource a patch rewrites,
+            # in a run that did not name it): deployed as built, so a named patch or NAD is
+            # judged with them as in the audit, where those files are sources
+            for doc in self._extra_docs:
+                if id(doc) not in graph.consumed:
+                    for inst in graph.instances_of(doc):
+                        self.add_document(inst)
 
     def load_extra(self, path: str) -> list[Document]:
         """The documents of a file kustomize reads that was not loaded (not named, and no
@@ -594,6 +603,7 @@ class Builder:
                 out.append(Document(source, item.tree, (), index))
         if out and known is None:
             self.project.sources.append(source)
+            self._extra_docs += out
         return out
 
     def add_document(self, doc: Document) -> None:
