@@ -85,8 +85,8 @@ class SourceFile:
 
     @property
     def templated(self) -> bool:
-        return bool(self.text and ("{{" in self.text or "{%" in self.text or "%{" in self.text
-                                   or "{#" in self.text)
+        return bool(self.text and ("{{" in self.text or "{%" in self.text or "}%" in self.text
+                                   or "%{" in self.text or "{#" in self.text)
                     and TEMPLATE_RE.search(self.text))
 
 
