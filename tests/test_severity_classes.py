@@ -48,5 +48,8 @@ def test_a_wrong_label_that_flux_applies_is_a_warning(tmp_path: Path) -> None:
     base = "ML0xx/k8s-field-type-flux-labels"
     _, _, data, _ = lint_fixture(FIXTURES / base, tmp_path)
     sev = {(f["path"].split("/", 1)[1], f["line"]): f["severity"] for f in data["findings"]}
+    # (an unquoted `yes` is a string to kustomize's YAML 1.2 reader, apps/namespace.yaml:9, and a
+    # boolean to kubectl's YAML 1.1 one, loose/namespace.yaml:9)
     assert sev == {("apps/namespace.yaml", 7): "warning", ("apps/router.yaml", 8): "warning",
-                   ("apps/router.yaml", 16): "error", ("loose/namespace.yaml", 7): "error"}
+                   ("apps/router.yaml", 16): "error", ("loose/namespace.yaml", 7): "error",
+                   ("loose/namespace.yaml", 9): "error"}
