@@ -54,7 +54,13 @@ from multus_lint.model.profile import (
     leave_distro_unsettled,
     skipped_rules,
 )
-from multus_lint.model.project import Project, build_project, k3s_config_place, parse_sources
+from multus_lint.model.project import (
+    NAD_KIND,
+    Project,
+    build_project,
+    k3s_config_place,
+    parse_sources,
+)
 from multus_lint.model.scopes import REST, Scope, find_scopes, labelled, merge_scope_findings
 from multus_lint.records import dataclass, field
 from multus_lint.replay import Replay, file_state, findings_of, source_key
@@ -505,8 +511,11 @@ def run(options: Options, config: Config) -> Result:
         # so a scope without node evidence of its own is judged neither against them nor as K3s
         in_clusters = set().union(*(s.files for s in scopes if s.name != REST))
         outside_nodes = _repo_generic_nodes(sources, parsed, in_clusters)
-        other_nodes = (outside_nodes, "that file is in no cluster scope of a repository of several clusters") \
-            if outside_nodes is not None else (_repo_generic_nodes(sources, parsed), "that file is another cluster's")
+        other_nodes: tuple[Any, str] | None = None
+        if outside_nodes is not None:
+            other_nodes = (outside_nodes, "that file is in no cluster scope of a repository of several clusters")
+        elif (anywhere := _repo_generic_nodes(sources, parsed)) is not None:
+            other_nodes = (anywhere, "that file is another cluster's")
         outside = _scoped_nad_names(scopes, parsed)  # before build_project takes the parses
         rest_refs = _rest_network_names(scopes, sources, parsed)
         for scope in scopes:
@@ -523,7 +532,7 @@ def run(options: Options, config: Config) -> Result:
                 sub.outside_ref_names = rest_refs
             _attach_templates(sub, installers)
             profile = _profile(config, sub, options, scope, None, installers,
-                               other_nodes if other_nodes[0] is not None else None, _undeployed(scope, sources), inventory,
+                               other_nodes, _undeployed(scope, sources), inventory,
                                scripts=shell)
             runs.append(ScopeRun(scope, sub, profile))
             judged.append((scope, judge(sub, profile, config, codes, progress)))
@@ -705,17 +714,14 @@ def _scoped_nad_names(scopes: list[Scope], parsed: dict[int, Any]) -> frozenset[
     if not any(s.name == REST for s in scopes):
         return frozenset()
     names = set()
-    for scope in scopes:
-        if scope.name == REST:
-            continue
-        for i in scope.files:
-            for p in parsed.get(i) or ():
-                data = p.tree.data if p.tree is not None else None
-                if isinstance(data, dict) and data.get("kind") == "NetworkAttachmentDefinition":
-                    meta = data.get("metadata")
-                    name = meta.get("name") if isinstance(meta, dict) else None
-                    if isinstance(name, str):
-                        names.add(name)
+    for i in set().union(*(s.files for s in scopes if s.name != REST)):  # a file of two scopes once
+        for p in parsed.get(i) or ():
+            data = p.tree.data if p.tree is not None else None
+            if isinstance(data, dict) and data.get("kind") == NAD_KIND:
+                meta = data.get("metadata")
+                name = meta.get("name") if isinstance(meta, dict) else None
+                if isinstance(name, str):
+                    names.add(name)
     return frozenset(names)
 
 
@@ -732,26 +738,15 @@ def _rest_network_names(scopes: list[Scope], sources: list[SourceFile], parsed: 
     entries (``[ns/]name[@if]`` or JSON ``name``), a KubeVirt ``networkName``. Read from
     the parsed data directly (those files are not modelled with a cluster scope's): generous,
     as ML410, an info, may be."""
-    import json
+    from multus_lint.net.annotation import parse
 
     rest = next((s for s in scopes if s.name == REST), None)
     if rest is None:
         return frozenset()
     names: set[str] = set()
 
-    def add(value: str) -> None:
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                items = json.loads(text)
-            except ValueError:
-                return
-            for item in items if isinstance(items, list) else ():
-                if isinstance(item, dict) and isinstance(item.get("name"), str):
-                    names.add(item["name"].rpartition("/")[2])
-            return
-        for entry in text.split(","):
-            names.add(entry.strip().rpartition("/")[2].partition("@")[0])
+    def add(value: str) -> None:  # as Multus reads it (a JSON name may hold "namespace/name")
+        names.update(sel.name.rpartition("/")[2] for sel in parse(value).entries)
 
     def walk(node: Any, depth: int = 0) -> None:
         if depth > 40:

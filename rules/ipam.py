@@ -301,26 +301,20 @@ def _bound_key(key: str, known: Iterable[str]) -> str | None:
     return next((k for k in known if k.lower().replace("_", "") == "range" + bound), None)
 
 
-def _issues(ctx: Context, rule: Any) -> Iterator[Finding]:
+def _issues(ctx: Context, rule: Any, skip: Any = None) -> Iterator[Finding]:
+    """The rule's issues of every IPAM analysis, but those ``skip(use, issue)`` leaves out."""
     from multus_lint.model.ipam_uses import ipam_uses
 
     for use in ipam_uses(ctx.judged):
         for issue in use.analysis.issues:
-            if issue.code == rule.code:
+            if issue.code == rule.code and not (skip is not None and skip(use, issue)):
                 yield ctx.finding(rule, use.site(issue.path), issue.message, issue.severity)
 
 
 @checks(WHEREABOUTS_RANGE, local=True)
 def whereabouts_range(ctx: Context) -> Iterator[Finding]:
-    from multus_lint.model.ipam_uses import ipam_uses
-
-    for use in ipam_uses(ctx.judged):
-        for issue in use.analysis.issues:
-            if issue.code != WHEREABOUTS_RANGE.code:
-                continue
-            if issue.message.startswith(NO_RANGE) and _calico_network(use.plugin):
-                continue
-            yield ctx.finding(WHEREABOUTS_RANGE, use.site(issue.path), issue.message, issue.severity)
+    yield from _issues(ctx, WHEREABOUTS_RANGE,
+                       lambda use, issue: issue.message.startswith(NO_RANGE) and _calico_network(use.plugin))
 
 
 NO_RANGE = "whereabouts IPAM without `range`"  # net.addresses._whereabouts's message

@@ -515,15 +515,9 @@ def _deployed_from(files: Files, home: str, points: list[EntryPoint]) -> set[int
     """What Flux deploys from the cluster folder ``home`` (``flux bootstrap``'s sync has
     spec.path ./clusters/<name>): its generated kustomization, then what every Kustomization
     or Application in there reaches, until nothing new is reached."""
-    reached = set(files.reached(EntryPoint(f"the cluster folder {home}", -1, home, "flux")))
-    done: set[EntryPoint] = set()
-    while True:
-        new = [p for p in points if p.source in reached and p not in done]
-        if not new:
-            return reached
-        for p in new:
-            done.add(p)
-            reached.update(files.reached(p))
+    synced = Scope("", "", set(files.reached(EntryPoint(f"the cluster folder {home}", -1, home, "flux"))))
+    _close(files, synced, points)
+    return synced.files
 
 
 def _close(files: Files, scope: Scope, points: list[EntryPoint], flux_only: bool = False) -> None:
